@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what xlat needs to build and run on Debian 12 / Ubuntu 22.04+: only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have clang || need_pkgs+=(clang)
+have llc || need_pkgs+=(llvm)
+[ -f /usr/include/bpf/bpf_helpers.h ] || need_pkgs+=(libbpf-dev)
+ldconfig -p 2>/dev/null | grep -q 'libbpf.so.1 ' || need_pkgs+=(libbpf1)
+[ -f /usr/include/linux/bpf.h ] || need_pkgs+=(linux-libc-dev)
+[ -d /usr/include/x86_64-linux-gnu/asm ] || [ -d "/usr/include/$(uname -m)-linux-gnu/asm" ] || need_pkgs+=(linux-libc-dev)
+have ip || need_pkgs+=(iproute2)
+have tc || need_pkgs+=(iproute2)
+have ping || need_pkgs+=(iputils-ping)
+have ethtool || need_pkgs+=(ethtool)
+have python3 || need_pkgs+=(python3)
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Error: missing packages (${need_pkgs[*]}) and not root: install them or run as root" >&2
+    exit 1
+  fi
+  echo "setup: installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules/@oclif/core ] || [ ! -d node_modules/koffi ] || [ ! -d node_modules/typescript ]; then
+  echo "setup: installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
