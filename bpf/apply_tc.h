@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Applies a plan to an skb at tc ingress. bpf_skb_change_proto resizes the
+ * L3 room and fixes the GSO type; the checksum helpers respect the skb's
+ * checksum state (CHECKSUM_PARTIAL from a local sender, CHECKSUM_COMPLETE
+ * from a NIC), which XDP cannot see.
+ */
+#ifndef XLAT_APPLY_TC_H
+#define XLAT_APPLY_TC_H
+
+#include "plan.h"
+
+static __always_inline __u32 tc_apply(struct __sk_buff *skb, struct plan *p)
+{
+	__be16 proto = bpf_htons(p->to_v4 ? ETH_P_IP : ETH_P_IPV6);
+	__u32 l3len = p->to_v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	__u32 l4 = sizeof(struct ethhdr) + l3len;
+	__u32 field = l4 + p->csum_off;
+	__u64 flags = BPF_F_PSEUDO_HDR;
+
+	if (bpf_skb_change_proto(skb, proto, 0))
+		return XLAT_C_DROP_RESIZE_FAILED;
+	if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0))
+		return XLAT_C_DROP_WRITE_FAILED;
+	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &p->h, l3len, BPF_F_RECOMPUTE_CSUM))
+		return XLAT_C_DROP_WRITE_FAILED;
+
+	if (p->l4proto == IPPROTO_ICMP || p->l4proto == IPPROTO_ICMPV6) {
+		/* The type byte and the checksum change together: the skb's sum is unchanged. */
+		if (bpf_skb_store_bytes(skb, l4, &p->icmp_type, 1, 0) ||
+		    bpf_l4_csum_replace(skb, field, 0, p->data_delta, 0))
+			return XLAT_C_DROP_WRITE_FAILED;
+	}
+	/* UDP: a zero field means "no checksum" and stays; a computed 0 is sent as 0xffff. */
+	if (p->l4proto == IPPROTO_UDP)
+		flags |= BPF_F_MARK_MANGLED_0;
+	if (bpf_l4_csum_replace(skb, field, 0, p->pseudo_delta, flags))
+		return XLAT_C_DROP_WRITE_FAILED;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The SIIT instance's maps. Userspace finds them by name through the attached programs. */
+#ifndef XLAT_MAPS_SIIT_H
+#define XLAT_MAPS_SIIT_H
+
+#include "common.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct siit_config);
+} siit_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XLAT_C__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} siit_stats SEC(".maps");
+
+/* The namespace's own IPv4 addresses (kept current by the CLI): IPv4 traffic
+ * addressed to them belongs to the node and is never translated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLAT_LOCAL4_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} siit_local4 SEC(".maps");
+
+static __always_inline void count(__u32 reason)
+{
+	__u64 *v = bpf_map_lookup_elem(&siit_stats, &reason);
+
+	if (v)
+		*v += 1; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline struct siit_config *siit_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&siit_config, &zero);
+}
+
+#endif

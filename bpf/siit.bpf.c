@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SIIT translator (RFC 7915, addresses by RFC 6052): its XDP and tc entry
+ * points. Both parse and decide with the same code (siit_6to4.h, siit_4to6.h)
+ * and differ only in how they rewrite the packet (apply_xdp.h, apply_tc.h).
+ * Every packet is counted once, under the reason for what happened to it.
+ */
+#include "common.h"
+#include "maps_siit.h"
+#include "siit_6to4.h"
+#include "siit_4to6.h"
+#include "apply_xdp.h"
+#include "apply_tc.h"
+
+/* Longest header stack the logic reads: Ethernet, IPv6, TCP. */
+#define SIIT_PARSE_LEN (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct tcphdr))
+
+static __always_inline void siit_decide(void *data, void *data_end, struct plan *p)
+{
+	struct ethhdr *eth = data;
+	struct siit_config *cfg;
+
+	if ((void *)(eth + 1) > data_end)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
+	cfg = siit_cfg();
+	if (!cfg)
+		return plan_pass(p, XLAT_C_PASS_DISABLED);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return siit_plan_6to4(data, data_end, cfg, p);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return siit_plan_4to6(data, data_end, cfg, p);
+	plan_pass(p, XLAT_C_PASS_NOT_IP);
+}
+
+SEC("xdp")
+int xlat_siit_xdp(struct xdp_md *ctx)
+{
+	struct plan p = {};
+	__u32 err;
+
+	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
+	if (p.verdict == V_XLAT) {
+		err = xdp_apply(ctx, &p);
+		if (err) {
+			count(err);
+			return XDP_DROP;
+		}
+	}
+	count(p.reason);
+	return p.verdict == V_DROP ? XDP_DROP : XDP_PASS;
+}
+
+SEC("tc")
+int xlat_siit_tc(struct __sk_buff *skb)
+{
+	struct plan p = {};
+	__u32 err;
+
+	/* Make the headers we read linear; a short packet simply stays short. */
+	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
+		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
+	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, &p);
+	if (p.verdict == V_XLAT) {
+		err = tc_apply(skb, &p);
+		if (err) {
+			count(err);
+			return TC_ACT_SHOT;
+		}
+	}
+	count(p.reason);
+	return p.verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* RFC 7915 section 5: IPv6 -> IPv4 for TCP, UDP and ICMPv6 echo, addresses by RFC 6052. */
+#ifndef XLAT_SIIT_6TO4_H
+#define XLAT_SIIT_6TO4_H
+
+#include "csum.h"
+#include "plan.h"
+#include "rfc6052.h"
+
+/* RFC 7915 5.1: DF is set when the IPv4 packet exceeds what IPv6 guarantees
+ * (1280 minus the 20 bytes IPv4 saves); smaller packets may be fragmented. */
+#define XLAT_DF_THRESHOLD 1260
+
+static __always_inline void siit_plan_6to4(void *data, void *data_end, const struct siit_config *cfg,
+					   struct plan *p)
+{
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	__u8 *l4;
+	__be32 src4, dst4;
+	__u32 old_sum;
+	__u16 tot_len;
+
+	p->to_v4 = 1;
+	if ((void *)(ip6 + 1) > data_end)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	l4 = (void *)(ip6 + 1);
+
+	switch (ip6->nexthdr) {
+	case IPPROTO_TCP:
+		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		p->csum_off = offsetof(struct tcphdr, check);
+		p->l4proto = IPPROTO_TCP;
+		break;
+	case IPPROTO_UDP:
+		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		p->csum_off = offsetof(struct udphdr, check);
+		p->l4proto = IPPROTO_UDP;
+		p->csum_zero_ok = 1;
+		break;
+	case IPPROTO_ICMPV6:
+		if ((void *)(l4 + 8) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		/* Router/neighbour discovery and redirects belong to this link. */
+		if (l4[0] >= 133 && l4[0] <= 137)
+			return plan_pass(p, XLAT_C_PASS_NDP);
+		p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
+		p->l4proto = IPPROTO_ICMP;
+		break;
+	case IPPROTO_FRAGMENT:
+		return plan_pass(p, XLAT_C_PASS_FRAGMENT);
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+		return plan_pass(p, XLAT_C_PASS_EXT_HEADER);
+	default:
+		return plan_pass(p, XLAT_C_PASS_PROTO);
+	}
+
+	if (!cfg->enabled)
+		return plan_pass(p, XLAT_C_PASS_DISABLED);
+	if (!cfg->pool6_len)
+		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
+	if (rfc6052_extract(cfg->pool6, cfg->pool6_len, &ip6->daddr, &dst4))
+		return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6);
+	if (rfc6052_extract(cfg->pool6, cfg->pool6_len, &ip6->saddr, &src4))
+		return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
+	/* An expiring packet is the kernel's to answer with Time Exceeded. */
+	if (ip6->hop_limit <= 1)
+		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
+
+	if (p->l4proto == IPPROTO_ICMP) {
+		__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {0, l4[1], 0, 0};
+
+		if (l4[0] == ICMPV6_ECHO_REQUEST)
+			new[0] = ICMP_ECHO;
+		else if (l4[0] == ICMPV6_ECHO_REPLY)
+			new[0] = ICMP_ECHOREPLY;
+		else
+			return plan_pass(p, XLAT_C_PASS_ICMP_TYPE);
+		p->icmp_type = new[0];
+		p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
+		/* ICMPv4 has no pseudo-header: take the IPv6 one out. */
+		old_sum = pseudo6_sum(&ip6->saddr, &ip6->daddr, bpf_ntohs(ip6->payload_len), IPPROTO_ICMPV6);
+		p->pseudo_delta = ~old_sum;
+	} else {
+		old_sum = csum_words(&ip6->saddr, 8) + csum_words(&ip6->daddr, 8);
+		p->pseudo_delta = csum_sub(addr4_sum(src4, dst4), old_sum);
+	}
+
+	tot_len = bpf_ntohs(ip6->payload_len) + sizeof(struct iphdr);
+	p->h.v4.version = 4;
+	p->h.v4.ihl = 5;
+	p->h.v4.tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	p->h.v4.tot_len = bpf_htons(tot_len);
+	if (tot_len > XLAT_DF_THRESHOLD) {
+		p->h.v4.frag_off = bpf_htons(IP_DF);
+		p->h.v4.id = 0;
+	} else {
+		p->h.v4.frag_off = 0;
+		p->h.v4.id = (__u16)bpf_get_prandom_u32();
+	}
+	/* The kernel's forwarding takes one off: translation and routing are one hop. */
+	p->h.v4.ttl = ip6->hop_limit;
+	p->h.v4.protocol = p->l4proto;
+	p->h.v4.saddr = src4;
+	p->h.v4.daddr = dst4;
+	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
+	p->verdict = V_XLAT;
+	p->reason = XLAT_C_XLAT_6TO4;
+}
+
+#endif
