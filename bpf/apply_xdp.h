@@ -20,7 +20,6 @@ static __always_inline __u32 xdp_apply(struct xdp_md *ctx, struct plan *p)
 	__u8 macs[12];
 	__u8 *l4;
 	__u16 *field, sum;
-	__u32 l3len;
 
 	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
 		return XLAT_C_DROP_TRUNCATED;
@@ -31,16 +30,21 @@ static __always_inline __u32 xdp_apply(struct xdp_md *ctx, struct plan *p)
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
-	l3len = p->to_v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
-	l4 = data + sizeof(*eth) + l3len;
-	if ((void *)(l4 + 20) > data_end)
-		return XLAT_C_DROP_WRITE_FAILED;
-
-	__builtin_memcpy(eth, macs, sizeof(macs));
+	/* Bounds are checked per branch with constant lengths: the verifier
+	 * must see the whole header range for each family. Every L4 header we
+	 * translate has at least 8 bytes. */
 	if (p->to_v4) {
+		l4 = data + sizeof(*eth) + sizeof(struct iphdr);
+		if ((void *)(l4 + 8) > data_end)
+			return XLAT_C_DROP_WRITE_FAILED;
+		__builtin_memcpy(eth, macs, sizeof(macs));
 		eth->h_proto = bpf_htons(ETH_P_IP);
 		__builtin_memcpy(eth + 1, &p->h.v4, sizeof(struct iphdr));
 	} else {
+		l4 = data + sizeof(*eth) + sizeof(struct ipv6hdr);
+		if ((void *)(l4 + 8) > data_end)
+			return XLAT_C_DROP_WRITE_FAILED;
+		__builtin_memcpy(eth, macs, sizeof(macs));
 		eth->h_proto = bpf_htons(ETH_P_IPV6);
 		__builtin_memcpy(eth + 1, &p->h.v6, sizeof(struct ipv6hdr));
 	}

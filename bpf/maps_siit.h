@@ -15,7 +15,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XLAT_C__MAX);
-	__type(key, __u32);
+	__type(key, enum xlat_counter);
 	__type(value, __u64);
 } siit_stats SEC(".maps");
 
@@ -28,7 +28,7 @@ struct {
 	__type(value, __u8);
 } siit_local4 SEC(".maps");
 
-static __always_inline void count(__u32 reason)
+static __always_inline void count(enum xlat_counter reason)
 {
 	__u64 *v = bpf_map_lookup_elem(&siit_stats, &reason);
 

@@ -27,15 +27,8 @@ struct siit_config {
 	__u32 version;          /* XLAT_SIIT_CONFIG_VERSION */
 	__u8  enabled;          /* manually-enabled: 0 passes everything */
 	__u8  pool6_len;        /* 0 = no pool6; else 32, 40, 48, 56, 64 or 96 */
-	__u8  hook;             /* enum xlat_hook the instance was attached with */
-	__u8  _pad0;
+	__u8  _pad0[2];
 	__u8  pool6[16];
-};
-
-enum xlat_hook {
-	XLAT_HOOK_NONE = 0,
-	XLAT_HOOK_XDP = 1,
-	XLAT_HOOK_TC = 2,
 };
 
 /* Up to this many IPv4 addresses of the namespace's own interfaces are kept

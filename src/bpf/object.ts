@@ -1,0 +1,81 @@
+/** Opening and loading a BPF object file, with libbpf's log on failure. */
+import {libbpf, LIBBPF_DEBUG, LIBBPF_INFO, type BpfObjectPtr, type Libbpf} from '../ffi/libbpf.js';
+import {SystemError} from '../errors.js';
+import {describe, errnoName} from './fail.js';
+import {BpfMap} from './map.js';
+
+export class BpfObject {
+  private closed = false;
+  private readonly maps = new Map<string, BpfMap>();
+
+  constructor(
+    private readonly lib: Libbpf,
+    private readonly obj: BpfObjectPtr,
+    readonly path: string,
+  ) {}
+
+  /** fd of a loaded program (owned by the object). */
+  programFd(name: string): number {
+    const prog = this.lib.bpf_object__find_program_by_name(this.obj, name);
+    if (prog === null) throw new SystemError(`${this.path} has no program ${name}`, 2);
+    const fd = this.lib.bpf_program__fd(prog);
+    if (fd < 0) throw new SystemError(`program ${name} of ${this.path} is not loaded`, -fd);
+    return fd;
+  }
+
+  /** A map of the object (owned by the object: closed with it). */
+  map(name: string): BpfMap {
+    const known = this.maps.get(name);
+    if (known) return known;
+    const m = this.lib.bpf_object__find_map_by_name(this.obj, name);
+    if (m === null) throw new SystemError(`${this.path} has no map ${name}`, 2);
+    const fd = this.lib.bpf_map__fd(m);
+    if (fd < 0) throw new SystemError(`map ${name} of ${this.path} is not created`, -fd);
+    const map = BpfMap.fromFdSync(this.lib, fd, false);
+    this.maps.set(name, map);
+    return map;
+  }
+
+  /** Closes the object, its program and map fds (attached programs stay attached). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const m of this.maps.values()) m.close();
+    this.lib.bpf_object__close(this.obj);
+  }
+}
+
+/** Extracts a one-line reason from libbpf's log ("verifier rejected program X", ...). */
+function summarize(log: string): string | null {
+  const prog = /libbpf: prog '([^']+)': (?:BPF program load failed|failed to load)/.exec(log);
+  if (prog) return `verifier rejected program ${prog[1]}`;
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('libbpf:'));
+  const last = lines.at(-1);
+  return last ? last.replace(/^libbpf:\s*/, '') : null;
+}
+
+export async function openAndLoad(path: string, opts: {verbose?: boolean} = {}): Promise<BpfObject> {
+  const lib = await libbpf();
+  lib.setLogLevel(opts.verbose ? LIBBPF_DEBUG : LIBBPF_INFO);
+  lib.takeLog();
+  const obj = lib.bpf_object__open_file(path, null);
+  if (obj === null) {
+    const e = lib.errno() || 22;
+    const log = lib.takeLog();
+    const why = e === 2 ? 'No such file (build it with npm run build:bpf)' : describe(lib, e);
+    throw new SystemError(`opening ${path} failed: ${why}`, e, log || undefined);
+  }
+  const rc = lib.bpf_object__load(obj);
+  if (rc < 0) {
+    const log = lib.takeLog();
+    lib.bpf_object__close(obj);
+    const reason = summarize(log);
+    const msg = `loading ${path} failed: ${describe(lib, rc)}${reason ? ` (${reason})` : ''}`;
+    throw new SystemError(msg, -rc, log || `libbpf printed nothing (${errnoName(-rc)})`);
+  }
+  lib.takeLog();
+  return new BpfObject(lib, obj, path);
+}
