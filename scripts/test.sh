@@ -25,6 +25,7 @@ fi
 reporter=(--test-reporter=spec)
 status=0
 ran=0
+failed=()
 for suite in "${suites[@]}"; do
   case "$suite" in
     unit|packet) conc=(); timeout=120000 ;;
@@ -44,11 +45,13 @@ for suite in "${suites[@]}"; do
   rc=$?
   ran=$((ran + 1))
   echo "=== $suite: $([ $rc -eq 0 ] && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - start)) s ==="
-  [ $rc -eq 0 ] || status=1
+  [ $rc -eq 0 ] || { status=1; failed+=("$suite"); }
 done
 
 if [ $ran -eq 0 ]; then
   echo "test: no test files found" >&2
   exit 1
 fi
+echo
+if [ $status -eq 0 ]; then echo "test: all suites passed"; else echo "test: FAILED: ${failed[*]}"; fi
 exit $status

@@ -13,7 +13,7 @@ export default class SiitGlobalUpdate extends XlatCommand<typeof SiitGlobalUpdat
 
   static override description = `KEY and VALUE are one of:
 
-  manually-enabled true|false  switch translation on or off, keeping the instance
+  manually-enabled true|false  turn translation on or off (instance stays)
   pool6 PREFIX|null            set the RFC 6052 prefix, or unset it with null
 
 A pool6 prefix must have length 32, 40, 48, 56, 64 or 96, zero host bits and zero bits 64-71 (the u-octet). The change applies to the running translator at once.`;
