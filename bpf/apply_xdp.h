@@ -2,7 +2,8 @@
 /*
  * Applies a plan to an XDP buffer: grow or shrink the head by 20 bytes, write
  * the Ethernet and new L3 headers, patch the L4 checksum incrementally. The
- * L4 header does not move: only the bytes in front of it change.
+ * L4 header does not move: only the bytes in front of it change. Plans that
+ * change the header layout further (plan->slow) are left to the tc path.
  */
 #ifndef XLAT_APPLY_XDP_H
 #define XLAT_APPLY_XDP_H
@@ -46,10 +47,12 @@ static __always_inline __u32 xdp_apply(struct xdp_md *ctx, struct plan *p)
 			return XLAT_C_DROP_WRITE_FAILED;
 		__builtin_memcpy(eth, macs, sizeof(macs));
 		eth->h_proto = bpf_htons(ETH_P_IPV6);
-		__builtin_memcpy(eth + 1, &p->h.v6, sizeof(struct ipv6hdr));
+		__builtin_memcpy(eth + 1, &p->h.v6f.v6, sizeof(struct ipv6hdr));
 	}
 
-	if (p->l4proto == IPPROTO_ICMP || p->l4proto == IPPROTO_ICMPV6)
+	if (p->csum_off == CSUM_NONE)
+		return 0;
+	if (p->set_icmp_type)
 		l4[0] = p->icmp_type;
 	field = (__u16 *)(l4 + (p->csum_off & 0x1f));
 	if ((void *)(field + 1) > data_end)

@@ -1,27 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A translation plan: what the logic decided for one packet, independent of
- * the hook. The XDP and TC appliers turn it into bytes in their own way.
+ * the hook. The XDP and tc appliers turn it into bytes in their own way.
  */
 #ifndef XLAT_PLAN_H
 #define XLAT_PLAN_H
 
 #include "common.h"
 
+struct ipv6_frag {
+	__u8   nexthdr;
+	__u8   reserved;
+	__be16 frag_off;     /* offset in 8-byte units << 3 | M */
+	__be32 identification;
+};
+
+#define IP6_MF 0x0001
+
+#define CSUM_NONE 0xff
+
 struct plan {
 	__u32 reason;        /* enum xlat_counter this packet is counted under */
 	__u8  verdict;       /* enum verdict */
 	__u8  to_v4;         /* 1: IPv6 -> IPv4, 0: IPv4 -> IPv6 */
 	__u8  l4proto;       /* protocol after translation */
-	__u8  icmp_type;     /* new ICMP type (ICMP only) */
-	__u8  csum_off;      /* checksum field offset inside the L4 header */
+	__u8  icmp_type;     /* new ICMP type when set_icmp_type */
+	__u8  set_icmp_type;
+	__u8  csum_off;      /* L4 checksum offset inside the L4 header, or CSUM_NONE */
 	__u8  csum_zero_ok;  /* UDP over IPv4: a zero checksum means "none" */
-	__u16 _pad;
+	__u8  slow;          /* the header layout changes beyond the base headers: tc only */
+	__u16 strip;         /* old L3 bytes beyond the base header to remove (IPv6 extension headers, IPv4 options) */
+	__u16 l3len;         /* length of the new L3 header: 20, 40, or 48 with a fragment header */
 	__u32 pseudo_delta;  /* checksum change caused by the pseudo-header */
 	__u32 data_delta;    /* checksum change caused by L4 bytes we rewrite */
 	union {
 		struct iphdr v4;
-		struct ipv6hdr v6;
+		struct {
+			struct ipv6hdr v6;
+			struct ipv6_frag frag;
+		} v6f;
 	} h;                 /* the new L3 header */
 };
 

@@ -18,6 +18,11 @@
 #define XLAT_TC_HANDLE_SIIT   0x5117
 #define XLAT_TC_PRIO_SIIT     0x5117
 
+/* In XDP mode a tc program is attached too, as the slow path: the XDP program
+ * leaves this value in the packet's metadata when it has already decided (and
+ * counted) a packet, and hands everything else to tc untouched. */
+#define XLAT_META_DONE 0x786c6174 /* "xlat" */
+
 /* Layout version of struct siit_config: bumped when the struct changes so an
  * old CLI never misreads a newer instance. */
 #define XLAT_SIIT_CONFIG_VERSION 1
@@ -43,6 +48,8 @@ struct siit_config {
 enum xlat_counter {
 	XLAT_C_XLAT_6TO4 = 0,
 	XLAT_C_XLAT_4TO6,
+	XLAT_C_XLAT_ICMP_ERROR_6TO4,
+	XLAT_C_XLAT_ICMP_ERROR_4TO6,
 	XLAT_C_PASS_NOT_IP,
 	XLAT_C_PASS_DISABLED,
 	XLAT_C_PASS_NO_POOL6,
@@ -53,16 +60,185 @@ enum xlat_counter {
 	XLAT_C_PASS_SRC4_SPECIAL,
 	XLAT_C_PASS_NDP,
 	XLAT_C_PASS_HOP_LIMIT,
-	XLAT_C_PASS_ICMP_TYPE,
-	XLAT_C_PASS_PROTO,
-	XLAT_C_PASS_FRAGMENT,
-	XLAT_C_PASS_EXT_HEADER,
-	XLAT_C_PASS_IPV4_OPTIONS,
+	XLAT_C_DROP_ICMP_TYPE,
+	XLAT_C_DROP_ICMP_FRAGMENT,
+	XLAT_C_DROP_ICMP_ERROR_INNER,
+	XLAT_C_DROP_ROUTING_HEADER,
+	XLAT_C_DROP_HEADER_CHAIN,
 	XLAT_C_DROP_TRUNCATED,
 	XLAT_C_DROP_UDP_ZERO_CSUM,
 	XLAT_C_DROP_RESIZE_FAILED,
 	XLAT_C_DROP_WRITE_FAILED,
 	XLAT_C__MAX,
+};
+
+/* ------------------------------------------------------------------------
+ * Stateful NAT64 (RFC 6146). Everything below is NAT64's; nothing above changes.
+ */
+#define XLAT_NAT64_XDP_PROG "xlat_nat64_xdp"
+#define XLAT_NAT64_TC_PROG  "xlat_nat64_tc"
+
+/* Distinct from SIIT's so both instances can share an interface's clsact hook. */
+#define XLAT_TC_HANDLE_NAT64  0x6464
+#define XLAT_TC_PRIO_NAT64    0x6464
+
+#define XLAT_NAT64_CONFIG_VERSION 1
+
+/* pool4 ranges the data plane walks (user entries plus the defaults). */
+#define XLAT_NAT64_POOL4_MAX 64
+
+/* nat64_config.flags */
+#define NAT64_F_ADDR_DEP_FILTERING   (1u << 0)  /* address-dependent-filtering */
+#define NAT64_F_DROP_EXT_TCP         (1u << 1)  /* drop-externally-initiated-tcp */
+#define NAT64_F_DROP_ICMPV6_INFO     (1u << 2)  /* drop-icmpv6-info */
+#define NAT64_F_SRC_ICMPV6_BETTER    (1u << 3)  /* source-icmpv6-errors-better */
+#define NAT64_F_RST_DURING_FIN_RCV   (1u << 4)  /* handle-rst-during-fin-rcv */
+#define NAT64_F_ZEROIZE_TC           (1u << 5)  /* zeroize-traffic-class */
+#define NAT64_F_OVERRIDE_TOS         (1u << 6)  /* override-tos */
+
+/* f-args bits (RFC 6056 algorithm 3 inputs), as Jool numbers them. */
+#define NAT64_FARG_SRC_ADDR 8
+#define NAT64_FARG_SRC_PORT 4
+#define NAT64_FARG_DST_ADDR 2
+#define NAT64_FARG_DST_PORT 1
+
+/* One entry, index 0, of the nat64_config array map. Times in nanoseconds. */
+struct nat64_config {
+	__u32 version;            /* XLAT_NAT64_CONFIG_VERSION */
+	__u8  enabled;            /* manually-enabled */
+	__u8  pool6_len;          /* 32, 40, 48, 56, 64 or 96 (always set for NAT64) */
+	__u8  f_args;             /* NAT64_FARG_* */
+	__u8  tos;                /* tos (with override-tos) */
+	__u8  pool6[16];
+	__u32 flags;              /* NAT64_F_* */
+	__u16 lowest_ipv6_mtu;
+	__u16 pool4_count;        /* valid entries of nat64_pool4, from index 0 */
+	__u32 max_simultaneous_opens;
+	__u32 _pad0;
+	__u64 udp_timeout;
+	__u64 tcp_est_timeout;
+	__u64 tcp_trans_timeout;
+	__u64 icmp_timeout;
+	__u64 tcp_syn_timeout;    /* TCP_INCOMING_SYN: held externally initiated SYNs */
+	__u32 secret[4];          /* RFC 6056 key, random per instance */
+};
+
+/* nat64_pool4_range.flags */
+#define NAT64_POOL4_DEFAULT 1    /* the namespace's own address, used while pool4 is empty */
+
+/* One pool4 entry: every address of addr/prefix_len with ports port_min..port_max. */
+struct nat64_pool4_range {
+	__be32 addr;
+	__u32  mark;
+	__u16  port_min;          /* host order */
+	__u16  port_max;
+	__u8   proto;             /* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP */
+	__u8   prefix_len;
+	__u8   flags;             /* NAT64_POOL4_* */
+	__u8   _pad;
+};
+
+/* Transport addresses. Ports (and ICMP identifiers) in network order. */
+struct nat64_taddr4 {
+	__be32 addr;
+	__be16 port;
+	__u8   proto;             /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	__u8   _pad;
+};
+
+struct nat64_taddr6 {
+	__u8   addr[16];
+	__be16 port;
+	__u8   proto;             /* same numbering as nat64_taddr4 (ICMP, not ICMPv6) */
+	__u8   _pad;
+};
+
+#define NAT64_BIB_STATIC 1
+#define NAT64_NEVER      0xffffffffffffffffULL
+
+/* nat64_bib4: pool4 side -> IPv6 side. */
+struct nat64_bib4_value {
+	struct nat64_taddr6 t6;
+	__u32 flags;              /* NAT64_BIB_* */
+	__u64 expires;            /* bpf_ktime_get_ns() deadline; NAT64_NEVER for static */
+};
+
+/* nat64_bib6: IPv6 side -> pool4 side. */
+struct nat64_bib6_value {
+	struct nat64_taddr4 t4;
+	__u32 flags;
+	__u32 _pad;
+	__u64 expires;
+};
+
+/* nat64_sessions key: the IPv4 view of a flow (for ICMP both ports are the identifier). */
+struct nat64_session_key {
+	__be32 local4;            /* pool4 address */
+	__be32 remote4;
+	__be16 lport;
+	__be16 rport;
+	__u8   proto;
+	__u8   _pad[3];
+};
+
+/* TCP states of RFC 6146 section 3.5.2 (UDP and ICMP sessions stay ESTABLISHED). */
+enum nat64_tcp_state {
+	NAT64_TCP_CLOSED = 0,
+	NAT64_TCP_V4_INIT,
+	NAT64_TCP_V6_INIT,
+	NAT64_TCP_ESTABLISHED,
+	NAT64_TCP_V4_FIN_RCV,
+	NAT64_TCP_V6_FIN_RCV,
+	NAT64_TCP_V4_FIN_V6_FIN_RCV,
+	NAT64_TCP_TRANS,
+};
+
+struct nat64_session {
+	__u8   addr6[16];         /* the IPv6 node */
+	__be16 port6;
+	__u8   state;             /* enum nat64_tcp_state */
+	__u8   flags;
+	__u32  _pad;
+	__u64  expires;
+};
+
+/* Counters of the NAT64 instance, indexes of nat64_stats; names as for SIIT after NAT64_C_. */
+enum nat64_counter {
+	NAT64_C_XLAT_6TO4 = 0,
+	NAT64_C_XLAT_4TO6,
+	NAT64_C_XLAT_HAIRPIN,
+	NAT64_C_PASS_NOT_IP,
+	NAT64_C_PASS_DISABLED,
+	NAT64_C_PASS_DST6_NOT_POOL6,
+	NAT64_C_PASS_DST4_NOT_POOL4,
+	NAT64_C_PASS_NDP,
+	NAT64_C_PASS_HOP_LIMIT,
+	NAT64_C_PASS_ICMP_TYPE,
+	NAT64_C_PASS_PROTO,
+	NAT64_C_PASS_FRAGMENT,
+	NAT64_C_PASS_EXT_HEADER,
+	NAT64_C_PASS_IPV4_OPTIONS,
+	NAT64_C_PASS_ICMP_NO_BIB,
+	NAT64_C_DROP_TRUNCATED,
+	NAT64_C_DROP_UDP_ZERO_CSUM,
+	NAT64_C_DROP_RESIZE_FAILED,
+	NAT64_C_DROP_WRITE_FAILED,
+	NAT64_C_DROP_NO_BIB,
+	NAT64_C_DROP_TCP_NO_SESSION,
+	NAT64_C_DROP_EXTERNALLY_INITIATED_TCP,
+	NAT64_C_DROP_ADDRESS_DEPENDENT_FILTERING,
+	NAT64_C_DROP_ICMPV6_INFO,
+	NAT64_C_DROP_NO_POOL4,
+	NAT64_C_DROP_POOL4_EXHAUSTED,
+	NAT64_C_DROP_TABLE_FULL,
+	NAT64_C_DROP_SRC4_SPECIAL,
+	NAT64_C_DROP_SYN4_HELD,
+	NAT64_C_DROP_SYN4_OPENS_FULL,
+	NAT64_C_DROP_ICMP_ERROR,
+	NAT64_C_BIB_CREATED,      /* events, counted besides the packet's own reason */
+	NAT64_C_SESSION_CREATED,
+	NAT64_C_RECLAIMED,
+	NAT64_C__MAX,
 };
 
 #endif

@@ -3,6 +3,8 @@
  * The SIIT translator (RFC 7915, addresses by RFC 6052): its XDP and tc entry
  * points. Both parse and decide with the same code (siit_6to4.h, siit_4to6.h)
  * and differ only in how they rewrite the packet (apply_xdp.h, apply_tc.h).
+ * The tc program is complete; the XDP program is a fast path that hands the
+ * packets it does not handle itself to the tc program attached beside it.
  * Every packet is counted once, under the reason for what happened to it.
  */
 #include "common.h"
@@ -12,8 +14,8 @@
 #include "apply_xdp.h"
 #include "apply_tc.h"
 
-/* Longest header stack the logic reads: Ethernet, IPv6, TCP. */
-#define SIIT_PARSE_LEN (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct tcphdr))
+/* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
+#define SIIT_PARSE_LEN 512
 
 static __always_inline void siit_decide(void *data, void *data_end, struct plan *p)
 {
@@ -32,6 +34,19 @@ static __always_inline void siit_decide(void *data, void *data_end, struct plan 
 	plan_pass(p, XLAT_C_PASS_NOT_IP);
 }
 
+/* Tells the tc program beside us that this packet is decided and counted. */
+static __always_inline void xdp_mark_done(struct xdp_md *ctx)
+{
+	__u32 *meta;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
+		return;
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > (void *)(long)ctx->data)
+		return;
+	*meta = XLAT_META_DONE;
+}
+
 SEC("xdp")
 int xlat_siit_xdp(struct xdp_md *ctx)
 {
@@ -40,6 +55,9 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 
 	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
 	if (p.verdict == V_XLAT) {
+		/* Layout changes beyond the base headers: the tc slow path does them. */
+		if (p.slow)
+			return XDP_PASS;
 		err = xdp_apply(ctx, &p);
 		if (err) {
 			count(err);
@@ -47,7 +65,17 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 		}
 	}
 	count(p.reason);
-	return p.verdict == V_DROP ? XDP_DROP : XDP_PASS;
+	if (p.verdict == V_DROP)
+		return XDP_DROP;
+	xdp_mark_done(ctx);
+	return XDP_PASS;
+}
+
+static __always_inline int tc_decided_by_xdp(struct __sk_buff *skb)
+{
+	__u32 *meta = (void *)(long)skb->data_meta;
+
+	return (void *)(meta + 1) <= (void *)(long)skb->data && *meta == XLAT_META_DONE;
 }
 
 SEC("tc")
@@ -56,6 +84,8 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	struct plan p = {};
 	__u32 err;
 
+	if (tc_decided_by_xdp(skb))
+		return TC_ACT_OK;
 	/* Make the headers we read linear; a short packet simply stays short. */
 	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* RFC 7915 section 4: IPv4 -> IPv6 for TCP, UDP and ICMP echo, addresses by RFC 6052. */
+/*
+ * RFC 7915 section 4: IPv4 -> IPv6, addresses by RFC 6052. Options are
+ * dropped, fragments get a fragment header, TCP, UDP and ICMP checksums follow
+ * the new pseudo-header, other protocols pass through with only the IP header
+ * translated.
+ */
 #ifndef XLAT_SIIT_4TO6_H
 #define XLAT_SIIT_4TO6_H
 
@@ -22,44 +27,16 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 {
 	struct iphdr *ip4 = data + sizeof(struct ethhdr);
 	struct in6_addr src6, dst6;
+	__u16 tot_len, hlen, upper_len, frag;
 	__u8 *l4;
-	__u16 tot_len;
 
 	p->to_v4 = 0;
 	if ((void *)(ip4 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-	if (ip4->ihl < 5)
-		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-	if (ip4->ihl > 5)
-		return plan_pass(p, XLAT_C_PASS_IPV4_OPTIONS);
-	if (ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-		return plan_pass(p, XLAT_C_PASS_FRAGMENT);
+	hlen = ip4->ihl * 4;
 	tot_len = bpf_ntohs(ip4->tot_len);
-	l4 = (void *)(ip4 + 1);
-
-	switch (ip4->protocol) {
-	case IPPROTO_TCP:
-		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end || tot_len < 20 + sizeof(struct tcphdr))
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct tcphdr, check);
-		p->l4proto = IPPROTO_TCP;
-		break;
-	case IPPROTO_UDP:
-		if ((void *)(l4 + sizeof(struct udphdr)) > data_end || tot_len < 20 + sizeof(struct udphdr))
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct udphdr, check);
-		p->l4proto = IPPROTO_UDP;
-		break;
-	case IPPROTO_ICMP:
-		if ((void *)(l4 + 8) > data_end || tot_len < 20 + 8)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct icmphdr, checksum);
-		p->l4proto = IPPROTO_ICMPV6;
-		break;
-	default:
-		return plan_pass(p, XLAT_C_PASS_PROTO);
-	}
-
+	if (hlen < sizeof(*ip4) || tot_len < hlen)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	if (!cfg->enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
 	if (!cfg->pool6_len)
@@ -76,39 +53,81 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 	    rfc6052_embed(cfg->pool6, cfg->pool6_len, ip4->daddr, &dst6))
 		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
 
-	if (p->l4proto == IPPROTO_ICMPV6) {
-		__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {0, l4[1], 0, 0};
+	frag = bpf_ntohs(ip4->frag_off);
+	upper_len = tot_len - hlen;
+	p->strip = hlen - sizeof(*ip4);
+	p->l4proto = ip4->protocol == IPPROTO_ICMP ? IPPROTO_ICMPV6 : ip4->protocol;
+	p->csum_off = CSUM_NONE;
+	l4 = (void *)ip4 + (hlen & 0x3c);
 
-		if (l4[0] == ICMP_ECHO)
-			new[0] = ICMPV6_ECHO_REQUEST;
-		else if (l4[0] == ICMP_ECHOREPLY)
-			new[0] = ICMPV6_ECHO_REPLY;
-		else
-			return plan_pass(p, XLAT_C_PASS_ICMP_TYPE);
-		p->icmp_type = new[0];
-		p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
-		p->pseudo_delta = pseudo6_sum(&src6, &dst6, tot_len - 20, IPPROTO_ICMPV6);
-	} else {
+	switch ((frag & IP_OFFSET) ? 0 : ip4->protocol) {
+	case IPPROTO_TCP:
+		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		p->csum_off = offsetof(struct tcphdr, check);
+		break;
+	case IPPROTO_UDP: {
 		struct udphdr *udp = (void *)l4;
 
+		if ((void *)(udp + 1) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 		/* IPv6 forbids a zero UDP checksum; without one we cannot vouch for the data. */
-		if (p->l4proto == IPPROTO_UDP && udp->check == 0)
+		if (udp->check == 0)
 			return plan_drop(p, XLAT_C_DROP_UDP_ZERO_CSUM);
+		p->csum_off = offsetof(struct udphdr, check);
+		break;
+	}
+	case IPPROTO_ICMP:
+		if ((void *)(l4 + 8) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		if (frag & IP_MF)
+			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
+		if (l4[0] == ICMP_ECHO)
+			p->icmp_type = ICMPV6_ECHO_REQUEST;
+		else if (l4[0] == ICMP_ECHOREPLY)
+			p->icmp_type = ICMPV6_ECHO_REPLY;
+		else
+			return plan_drop(p, XLAT_C_DROP_ICMP_TYPE);
+		{
+			__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {p->icmp_type, l4[1], 0, 0};
+
+			p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
+		}
+		p->set_icmp_type = 1;
+		p->csum_off = offsetof(struct icmphdr, checksum);
+		p->pseudo_delta = pseudo6_sum(&src6, &dst6, upper_len, IPPROTO_ICMPV6);
+		break;
+	default:
+		if (ip4->protocol == IPPROTO_ICMP)
+			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
+		break;
+	}
+	if (p->csum_off != CSUM_NONE && ip4->protocol != IPPROTO_ICMP)
 		p->pseudo_delta = csum_sub(csum_words(&src6, 8) + csum_words(&dst6, 8),
 					   addr4_sum(ip4->saddr, ip4->daddr));
-	}
 
-	p->h.v6.version = 6;
-	p->h.v6.priority = ip4->tos >> 4;
-	p->h.v6.flow_lbl[0] = (ip4->tos & 0xf) << 4;
-	p->h.v6.flow_lbl[1] = 0;
-	p->h.v6.flow_lbl[2] = 0;
-	p->h.v6.payload_len = bpf_htons(tot_len - 20);
-	p->h.v6.nexthdr = p->l4proto;
+	p->h.v6f.v6.version = 6;
+	p->h.v6f.v6.priority = ip4->tos >> 4;
+	p->h.v6f.v6.flow_lbl[0] = (ip4->tos & 0xf) << 4;
+	p->h.v6f.v6.flow_lbl[1] = 0;
+	p->h.v6f.v6.flow_lbl[2] = 0;
+	p->h.v6f.v6.nexthdr = p->l4proto;
 	/* The kernel's forwarding takes one off: translation and routing are one hop. */
-	p->h.v6.hop_limit = ip4->ttl;
-	p->h.v6.saddr = src6;
-	p->h.v6.daddr = dst6;
+	p->h.v6f.v6.hop_limit = ip4->ttl;
+	p->h.v6f.v6.saddr = src6;
+	p->h.v6f.v6.daddr = dst6;
+	p->l3len = sizeof(struct ipv6hdr);
+	if (frag & (IP_MF | IP_OFFSET)) {
+		/* RFC 7915 4.1: a fragment keeps its identity in a fragment header. */
+		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
+		p->h.v6f.frag.nexthdr = p->l4proto;
+		p->h.v6f.frag.reserved = 0;
+		p->h.v6f.frag.frag_off = bpf_htons(((frag & IP_OFFSET) << 3) | ((frag & IP_MF) ? IP6_MF : 0));
+		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4->id));
+		p->l3len += sizeof(struct ipv6_frag);
+	}
+	p->h.v6f.v6.payload_len = bpf_htons(upper_len + p->l3len - sizeof(struct ipv6hdr));
+	p->slow = p->strip != 0 || p->l3len != sizeof(struct ipv6hdr);
 	p->verdict = V_XLAT;
 	p->reason = XLAT_C_XLAT_4TO6;
 }

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* RFC 7915 section 5: IPv6 -> IPv4 for TCP, UDP and ICMPv6 echo, addresses by RFC 6052. */
+/*
+ * RFC 7915 section 5: IPv6 -> IPv4, addresses by RFC 6052. Extension headers
+ * are skipped, a fragment header becomes the IPv4 fragment fields, TCP, UDP
+ * and ICMP checksums follow the new pseudo-header, other protocols pass
+ * through with only the IP header translated.
+ */
 #ifndef XLAT_SIIT_6TO4_H
 #define XLAT_SIIT_6TO4_H
 
 #include "csum.h"
 #include "plan.h"
+#include "parse6.h"
 #include "rfc6052.h"
 
 /* RFC 7915 5.1: DF is set when the IPv4 packet exceeds what IPv6 guarantees
@@ -15,49 +21,25 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 					   struct plan *p)
 {
 	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	struct ip6_chain c;
 	__u8 *l4;
 	__be32 src4, dst4;
 	__u32 old_sum;
-	__u16 tot_len;
+	__u16 tot_len, upper_len, frag = 0;
+	int first;
 
 	p->to_v4 = 1;
 	if ((void *)(ip6 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-	l4 = (void *)(ip6 + 1);
+	/* Router/neighbour discovery and redirects belong to this link. */
+	if (ip6->nexthdr == IPPROTO_ICMPV6) {
+		__u8 *t = (void *)(ip6 + 1);
 
-	switch (ip6->nexthdr) {
-	case IPPROTO_TCP:
-		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
+		if ((void *)(t + 1) > data_end)
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct tcphdr, check);
-		p->l4proto = IPPROTO_TCP;
-		break;
-	case IPPROTO_UDP:
-		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct udphdr, check);
-		p->l4proto = IPPROTO_UDP;
-		p->csum_zero_ok = 1;
-		break;
-	case IPPROTO_ICMPV6:
-		if ((void *)(l4 + 8) > data_end)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		/* Router/neighbour discovery and redirects belong to this link. */
-		if (l4[0] >= 133 && l4[0] <= 137)
+		if (t[0] >= 133 && t[0] <= 137)
 			return plan_pass(p, XLAT_C_PASS_NDP);
-		p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
-		p->l4proto = IPPROTO_ICMP;
-		break;
-	case IPPROTO_FRAGMENT:
-		return plan_pass(p, XLAT_C_PASS_FRAGMENT);
-	case IPPROTO_HOPOPTS:
-	case IPPROTO_ROUTING:
-	case IPPROTO_DSTOPTS:
-		return plan_pass(p, XLAT_C_PASS_EXT_HEADER);
-	default:
-		return plan_pass(p, XLAT_C_PASS_PROTO);
 	}
-
 	if (!cfg->enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
 	if (!cfg->pool6_len)
@@ -70,31 +52,76 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	if (ip6->hop_limit <= 1)
 		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
 
-	if (p->l4proto == IPPROTO_ICMP) {
-		__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {0, l4[1], 0, 0};
+	if (ip6_walk(ip6, data_end, &c))
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	if (c.bad)
+		return plan_drop(p, c.bad);
+	if (bpf_ntohs(ip6->payload_len) + sizeof(*ip6) < c.l4_off)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	upper_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6) - c.l4_off;
+	p->strip = c.l4_off - sizeof(*ip6);
+	p->slow = p->strip != 0;
+	if (c.has_frag)
+		frag = bpf_ntohs(c.frag_off);
+	first = (frag & ~7) == 0 ? 1 : 0; /* offset 0: this fragment holds the L4 header */
+	p->l4proto = c.proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : c.proto;
+	p->csum_off = CSUM_NONE;
+	l4 = (void *)ip6 + (c.l4_off & (IP6_CHAIN_MAX - 1));
 
+	switch (first ? c.proto : 0) {
+	case IPPROTO_TCP:
+		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		p->csum_off = offsetof(struct tcphdr, check);
+		break;
+	case IPPROTO_UDP:
+		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		p->csum_off = offsetof(struct udphdr, check);
+		p->csum_zero_ok = 1;
+		break;
+	case IPPROTO_ICMPV6:
+		if ((void *)(l4 + 8) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		if (c.has_frag && frag != 0)
+			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
 		if (l4[0] == ICMPV6_ECHO_REQUEST)
-			new[0] = ICMP_ECHO;
+			p->icmp_type = ICMP_ECHO;
 		else if (l4[0] == ICMPV6_ECHO_REPLY)
-			new[0] = ICMP_ECHOREPLY;
+			p->icmp_type = ICMP_ECHOREPLY;
 		else
-			return plan_pass(p, XLAT_C_PASS_ICMP_TYPE);
-		p->icmp_type = new[0];
-		p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
+			return plan_drop(p, XLAT_C_DROP_ICMP_TYPE);
+		{
+			__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {p->icmp_type, l4[1], 0, 0};
+
+			p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
+		}
+		p->set_icmp_type = 1;
+		p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
 		/* ICMPv4 has no pseudo-header: take the IPv6 one out. */
-		old_sum = pseudo6_sum(&ip6->saddr, &ip6->daddr, bpf_ntohs(ip6->payload_len), IPPROTO_ICMPV6);
-		p->pseudo_delta = ~old_sum;
-	} else {
+		p->pseudo_delta = ~pseudo6_sum(&ip6->saddr, &ip6->daddr, upper_len, IPPROTO_ICMPV6);
+		break;
+	default:
+		if (c.proto == IPPROTO_ICMPV6)
+			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
+		break;
+	}
+	if (p->csum_off != CSUM_NONE && c.proto != IPPROTO_ICMPV6) {
 		old_sum = csum_words(&ip6->saddr, 8) + csum_words(&ip6->daddr, 8);
 		p->pseudo_delta = csum_sub(addr4_sum(src4, dst4), old_sum);
 	}
 
-	tot_len = bpf_ntohs(ip6->payload_len) + sizeof(struct iphdr);
+	tot_len = upper_len + sizeof(struct iphdr);
+	p->l3len = sizeof(struct iphdr);
 	p->h.v4.version = 4;
 	p->h.v4.ihl = 5;
 	p->h.v4.tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	p->h.v4.tot_len = bpf_htons(tot_len);
-	if (tot_len > XLAT_DF_THRESHOLD) {
+	if (c.has_frag) {
+		/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */
+		p->h.v4.id = bpf_htons((__u16)bpf_ntohl(c.frag_id));
+		p->h.v4.frag_off = bpf_htons((frag >> 3) | ((frag & IP6_MF) ? IP_MF : 0));
+	} else if (tot_len > XLAT_DF_THRESHOLD) {
 		p->h.v4.frag_off = bpf_htons(IP_DF);
 		p->h.v4.id = 0;
 	} else {

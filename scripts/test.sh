@@ -3,13 +3,20 @@
 #   test/unit/**/*.test.mjs    pure logic, files run in parallel
 #   test/packet/**/*.test.mjs  BPF programs run on packets (BPF_PROG_TEST_RUN), files run in parallel
 #   test/e2e/**/*.test.mjs     network namespaces, one file at a time
+#   test/<other>/**/*.test.mjs (conformance, ...) like e2e: they may create namespaces, one file at a time
 # Kernel-level tests skip themselves (with the reason) when not root or when the build is missing.
-# Usage: scripts/test.sh [unit|packet|e2e]...   (default: all three)
+# Usage: scripts/test.sh [SUITE]...   (SUITE = a directory under test/; default: all of them, unit first)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit packet e2e)
+if [ ${#suites[@]} -eq 0 ]; then
+  suites=(unit packet e2e)
+  for d in test/*/; do
+    d=$(basename "$d")
+    case "$d" in unit|packet|e2e|helpers|fixtures) ;; *) suites+=("$d") ;; esac
+  done
+fi
 
 # Namespaces left behind by an earlier run that was killed hard (names carry the creator's pid).
 if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1; then
@@ -29,10 +36,14 @@ failed=()
 for suite in "${suites[@]}"; do
   case "$suite" in
     unit|packet) conc=(); timeout=120000 ;;
-    e2e) conc=(--test-concurrency=1); timeout=300000 ;;
-    *) echo "test: unknown suite '$suite' (unit, packet or e2e)" >&2; exit 2 ;;
+    helpers|fixtures) echo "test: test/$suite holds no suite" >&2; exit 2 ;;
+    *) conc=(--test-concurrency=1); timeout=300000 ;;
   esac
-  [ -d "test/$suite" ] || { echo "test: no test/$suite directory, skipped"; continue; }
+  if [ ! -d "test/$suite" ]; then
+    [ $# -gt 0 ] && { echo "test: no test/$suite directory" >&2; exit 2; }
+    echo "test: no test/$suite directory, skipped"
+    continue
+  fi
   mapfile -t files < <(find "test/$suite" -type f -name '*.test.mjs' | sort)
   if [ ${#files[@]} -eq 0 ]; then
     echo "test: no test/$suite/**/*.test.mjs, skipped"

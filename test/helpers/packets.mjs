@@ -70,8 +70,14 @@ export function icmpEcho(type, id, seq, payload = Buffer.alloc(0)) {
   return {proto: 'icmp', bytes: b, csumOff: 2};
 }
 
+/** An L4 payload written as is (another protocol, or a non-first fragment): no checksum to fill. */
+export function raw(proto, bytes) {
+  return {proto, bytes: Buffer.from(bytes), csumOff: null};
+}
+
 function finishL4(l4, version, src, dst) {
   const b = Buffer.from(l4.bytes);
+  if (l4.csumOff === null) return {proto: l4.proto, bytes: b};
   b.writeUInt16BE(0, l4.csumOff);
   let proto = l4.proto;
   if (proto === 'icmp') proto = version === 4 ? PROTO.ICMP : PROTO.ICMPV6;
@@ -85,25 +91,48 @@ function finishL4(l4, version, src, dst) {
   return {proto, bytes: b};
 }
 
-export function ipv4Packet({src, dst, ttl = 64, tos = 0, id = 0, df = true, mf = false, fragOffset = 0, l4, protoOverride}) {
+export function ipv4Packet({src, dst, ttl = 64, tos = 0, id = 0, df = true, mf = false, fragOffset = 0, l4, protoOverride, options = Buffer.alloc(0)}) {
   const s = ip4(src), d = ip4(dst);
   const seg = finishL4(l4, 4, s, d);
-  const h = Buffer.alloc(20);
-  h[0] = 0x45; h[1] = tos; h.writeUInt16BE(20 + seg.bytes.length, 2); h.writeUInt16BE(id, 4);
+  if (options.length % 4) throw new Error('IPv4 options must be padded to 4 bytes');
+  const h = Buffer.alloc(20 + options.length);
+  options.copy(h, 20);
+  h[0] = 0x40 | (h.length / 4); h[1] = tos; h.writeUInt16BE(h.length + seg.bytes.length, 2); h.writeUInt16BE(id, 4);
   h.writeUInt16BE((df ? 0x4000 : 0) | (mf ? 0x2000 : 0) | fragOffset, 6);
   h[8] = ttl; h[9] = protoOverride ?? seg.proto; s.copy(h, 12); d.copy(h, 16);
   h.writeUInt16BE(checksum(h), 10);
   return Buffer.concat([h, seg.bytes]);
 }
 
-export function ipv6Packet({src, dst, hopLimit = 64, trafficClass = 0, flowLabel = 0, l4, nextHeader}) {
+/** An extension header: type and its bytes (the next-header byte is filled when chained). */
+export function extHeader(type, length = 8, fill = 0) {
+  const b = Buffer.alloc(length, fill);
+  b[1] = length / 8 - 1;
+  if (type === 43) { b[2] = 0; b[3] = 0; }
+  return {type, bytes: b};
+}
+
+export function fragHeader({offset = 0, more = false, id = 0}) {
+  const b = Buffer.alloc(8);
+  b.writeUInt16BE((offset << 3) | (more ? 1 : 0), 2);
+  b.writeUInt32BE(id >>> 0, 4);
+  return {type: 44, bytes: b};
+}
+
+export function ipv6Packet({src, dst, hopLimit = 64, trafficClass = 0, flowLabel = 0, l4, nextHeader, ext = []}) {
   const s = ip6(src), d = ip6(dst);
   const seg = finishL4(l4, 6, s, d);
+  const chain = ext.map((e, i) => {
+    const b = Buffer.from(e.bytes);
+    b[0] = i + 1 < ext.length ? ext[i + 1].type : seg.proto;
+    return b;
+  });
+  const payload = Buffer.concat([...chain, seg.bytes]);
   const h = Buffer.alloc(40);
   h.writeUInt32BE(((6 << 28) | (trafficClass << 20) | flowLabel) >>> 0, 0);
-  h.writeUInt16BE(seg.bytes.length, 4); h[6] = nextHeader ?? seg.proto; h[7] = hopLimit;
+  h.writeUInt16BE(payload.length, 4); h[6] = nextHeader ?? (ext.length ? ext[0].type : seg.proto); h[7] = hopLimit;
   s.copy(h, 8); d.copy(h, 24);
-  return Buffer.concat([h, seg.bytes]);
+  return Buffer.concat([h, payload]);
 }
 
 export const MAC_A = Buffer.from('020000000001', 'hex');
@@ -125,9 +154,19 @@ export function checksumProblems(pkt) {
     const ihl = (pkt[0] & 15) * 4;
     if (onesSum(pkt.subarray(0, ihl)) !== 0xffff) problems.push('IPv4 header checksum');
     proto = pkt[9]; l4 = pkt.subarray(ihl, pkt.readUInt16BE(2)); src = pkt.subarray(12, 16); dst = pkt.subarray(16, 20);
+    if (pkt.readUInt16BE(6) & 0x3fff) return problems; // a fragment: its L4 checksum covers the whole datagram
   } else {
-    proto = pkt[6]; l4 = pkt.subarray(40, 40 + pkt.readUInt16BE(4)); src = pkt.subarray(8, 24); dst = pkt.subarray(24, 40);
+    let off = 40;
+    proto = pkt[6];
+    while ([0, 43, 60, 44].includes(proto)) {
+      if (proto === 44) {
+        if (pkt.readUInt16BE(off + 2) !== 0) return problems; // a fragment: nothing to verify alone
+        proto = pkt[off]; off += 8;
+      } else { proto = pkt[off]; off += (pkt[off + 1] + 1) * 8; }
+    }
+    l4 = pkt.subarray(off, 40 + pkt.readUInt16BE(4)); src = pkt.subarray(8, 24); dst = pkt.subarray(24, 40);
   }
+  if (![PROTO.ICMP, PROTO.ICMPV6, PROTO.TCP, PROTO.UDP].includes(proto)) return problems;
   let sum;
   if (proto === PROTO.ICMP) sum = onesSum(l4);
   else if (v === 4) {

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The NAT64 instance's maps. Userspace finds them by name through the attached
+ * programs (nat64_ prefix, at most 15 characters). The BIB and session tables
+ * are plain hash maps (never LRU: live state is never evicted); their capacity
+ * is set by the CLI before load. BPF_F_NO_PREALLOC: memory follows use.
+ */
+#ifndef XLAT_MAPS_NAT64_H
+#define XLAT_MAPS_NAT64_H
+
+#include "common.h"
+
+#define NAT64_DEFAULT_CAPACITY 65536
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_config);
+} nat64_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NAT64_C__MAX);
+	__type(key, enum nat64_counter);
+	__type(value, __u64);
+} nat64_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XLAT_NAT64_POOL4_MAX);
+	__type(key, __u32);
+	__type(value, struct nat64_pool4_range);
+} nat64_pool4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, NAT64_DEFAULT_CAPACITY);
+	__type(key, struct nat64_taddr4);
+	__type(value, struct nat64_bib4_value);
+} nat64_bib4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, NAT64_DEFAULT_CAPACITY);
+	__type(key, struct nat64_taddr6);
+	__type(value, struct nat64_bib6_value);
+} nat64_bib6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, NAT64_DEFAULT_CAPACITY);
+	__type(key, struct nat64_session_key);
+	__type(value, struct nat64_session);
+} nat64_sessions SEC(".maps");
+
+/* Data-plane bookkeeping, never written by userspace. */
+struct nat64_runtime {
+	__u32 next_ephemeral;     /* RFC 6056 algorithm 3 counter */
+	__u32 _pad;
+	__u64 reclaim_after[3];   /* earliest next full-table reclaim: bib4, bib6, sessions */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_runtime);
+} nat64_runtime SEC(".maps");
+
+static __always_inline void nat64_count(enum nat64_counter reason)
+{
+	__u64 *v = bpf_map_lookup_elem(&nat64_stats, &reason);
+
+	if (v)
+		*v += 1; /* per-CPU slot */
+}
+
+static __always_inline struct nat64_config *nat64_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_config, &zero);
+}
+
+static __always_inline struct nat64_runtime *nat64_rt(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_runtime, &zero);
+}
+
+#endif
