@@ -120,7 +120,7 @@ async function discover(ifaces: NetInterface[] = listInterfaces()): Promise<Disc
           ifindex: i.index,
           hook: 'xdp',
           mode: q.mode,
-          reason: `found attached (${q.mode} XDP)`,
+          reason: `${q.mode} XDP`,
           progId: q.progId,
         });
         mapIds ??= info.mapIds;
@@ -135,7 +135,7 @@ async function discover(ifaces: NetInterface[] = listInterfaces()): Promise<Disc
           ifindex: i.index,
           hook: 'tc',
           mode: 'clsact-ingress',
-          reason: 'found attached (tc clsact ingress)',
+          reason: tcReason(i),
           progId: tcId,
         });
         mapIds ??= info.mapIds;
@@ -241,8 +241,24 @@ async function withInstance<T>(fn: (maps: OpenMaps, found: Discovered) => T | Pr
   }
 }
 
+/**
+ * One entry per interface. In XDP mode an interface carries both programs:
+ * XDP is the fast path and the tc program its slow path (see bpf/siit.bpf.c).
+ */
 function publicInterfaces(list: Attachment[]): AttachedInterface[] {
-  return list.map(({name, ifindex, hook, mode, reason}) => ({name, ifindex, hook, mode, reason}));
+  const out: AttachedInterface[] = [];
+  for (const a of list) {
+    if (out.some((o) => o.ifindex === a.ifindex)) continue;
+    const x = list.find((b) => b.ifindex === a.ifindex && b.hook === 'xdp');
+    const t = list.find((b) => b.ifindex === a.ifindex && b.hook === 'tc');
+    if (x) {
+      const slow = t ? 'tc as its slow path' : 'WARNING: its tc slow path is missing (remove and add the instance again)';
+      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}`});
+    } else if (t) {
+      out.push({name: t.name, ifindex: t.ifindex, hook: 'tc', mode: t.mode, reason: t.reason});
+    }
+  }
+  return out;
 }
 
 function checkPool6(p: Pool6 | null): Pool6 | null {
@@ -334,6 +350,12 @@ async function detachAll(list: Attachment[]): Promise<void> {
   if (first !== null) throw first;
 }
 
+/** Why tc serves an interface, as `instance display` explains it. */
+function tcReason(i: NetInterface): string {
+  const auto = planFor(i, 'auto');
+  return auto.how === 'tc' ? auto.reason : 'tc clsact ingress';
+}
+
 interface Plan {
   iface: NetInterface;
   /** 'auto-physical': try native XDP, else tc. */
@@ -357,12 +379,33 @@ function alreadyHasXdp(err: unknown): boolean {
   return err instanceof SystemError && (err.errno === 16 || err.errno === 17);
 }
 
-async function attachOne(obj: BpfObject, p: Plan): Promise<Attachment> {
+/**
+ * Attaches to one interface: tc alone, or XDP with tc beside it as the slow
+ * path for what XDP hands over. On failure, what this call attached is undone.
+ */
+async function attachOne(obj: BpfObject, p: Plan): Promise<Attachment[]> {
+  const done: Attachment[] = [];
+  try {
+    done.push(await attachFirst(obj, p));
+    if (done[0].hook === 'xdp') {
+      const t = await attachTcTo(obj, p.iface, 'tc slow path');
+      done.push(t);
+    }
+    return done;
+  } catch (err) {
+    await detachAll(done).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function attachTcTo(obj: BpfObject, iface: NetInterface, reason: string): Promise<Attachment> {
+  const progId = await tc.attach(iface.index, obj.programFd(XLAT_SIIT_TC_PROG), XLAT_TC_HANDLE_SIIT, XLAT_TC_PRIO_SIIT, iface.name);
+  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
+}
+
+async function attachFirst(obj: BpfObject, p: Plan): Promise<Attachment> {
   const {iface} = p;
-  const attachTc = async (reason: string): Promise<Attachment> => {
-    const progId = await tc.attach(iface.index, obj.programFd(XLAT_SIIT_TC_PROG), XLAT_TC_HANDLE_SIIT, XLAT_TC_PRIO_SIIT, iface.name);
-    return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
-  };
+  const attachTc = (reason: string): Promise<Attachment> => attachTcTo(obj, iface, reason);
   const attachXdp = async (mode: xdp.XdpMode, reason: string): Promise<Attachment> => {
     const fd = obj.programFd(XLAT_SIIT_XDP_PROG);
     await xdp.attach(iface.index, fd, mode, iface.name);
@@ -415,7 +458,7 @@ export async function addSiitInstance(opts: {
     refreshLocal4(local4);
 
     try {
-      for (const p of plans) attached.push(await attachOne(obj, p));
+      for (const p of plans) attached.push(...(await attachOne(obj, p)));
     } catch (err) {
       try {
         await detachAll(attached);
