@@ -22,6 +22,10 @@
 #define IP_MF     0x2000
 #define IP_OFFSET 0x1fff
 
+/* RFC 7915 5.1: DF is set when the IPv4 packet exceeds what IPv6 guarantees
+ * (1280 minus the 20 bytes IPv4 saves); smaller packets may be fragmented. */
+#define XLAT_DF_THRESHOLD 1260
+
 /* What the translation logic decided for one packet. */
 enum verdict {
 	V_PASS = 0,   /* hand to the kernel untouched */

@@ -29,6 +29,7 @@ struct plan {
 	__u8  csum_off;      /* L4 checksum offset inside the L4 header, or CSUM_NONE */
 	__u8  csum_zero_ok;  /* UDP over IPv4: a zero checksum means "none" */
 	__u8  slow;          /* the header layout changes beyond the base headers: tc only */
+	__u8  icmp_err;      /* an ICMP error: its inner packet is translated too (tc only) */
 	__u16 strip;         /* old L3 bytes beyond the base header to remove (IPv6 extension headers, IPv4 options) */
 	__u16 l3len;         /* length of the new L3 header: 20, 40, or 48 with a fragment header */
 	__u32 pseudo_delta;  /* checksum change caused by the pseudo-header */

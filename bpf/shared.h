@@ -25,15 +25,28 @@
 
 /* Layout version of struct siit_config: bumped when the struct changes so an
  * old CLI never misreads a newer instance. */
-#define XLAT_SIIT_CONFIG_VERSION 1
+#define XLAT_SIIT_CONFIG_VERSION 2
+
+/*
+ * An RFC 6052 prefix with what the data plane needs precomputed by userspace:
+ * the mask of the prefix and the byte positions of the four IPv4 octets. The
+ * programs then map addresses without branching on the length, which keeps
+ * the verifier's path count small.
+ */
+struct rfc6052_prefix {
+	__u8 addr[16];          /* the prefix, host bits zero */
+	__u8 mask[16];          /* 0xff for each byte of the prefix */
+	__u8 pos[4];            /* byte index in the IPv6 address of IPv4 octets 0..3 */
+	__u8 len;               /* 0 = unset; else 32, 40, 48, 56, 64 or 96 */
+	__u8 _pad[3];
+};
 
 /* One entry, index 0, of the siit_config array map. Addresses in network order. */
 struct siit_config {
 	__u32 version;          /* XLAT_SIIT_CONFIG_VERSION */
 	__u8  enabled;          /* manually-enabled: 0 passes everything */
-	__u8  pool6_len;        /* 0 = no pool6; else 32, 40, 48, 56, 64 or 96 */
-	__u8  _pad0[2];
-	__u8  pool6[16];
+	__u8  _pad0[3];
+	struct rfc6052_prefix pool6;
 };
 
 /* Up to this many IPv4 addresses of the namespace's own interfaces are kept

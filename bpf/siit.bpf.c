@@ -13,20 +13,17 @@
 #include "siit_4to6.h"
 #include "apply_xdp.h"
 #include "apply_tc.h"
+#include "icmp_err_tc.h"
 
 /* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
 #define SIIT_PARSE_LEN 512
 
-static __always_inline void siit_decide(void *data, void *data_end, struct plan *p)
+static __always_inline void siit_decide(void *data, void *data_end, const struct siit_config *cfg, struct plan *p)
 {
 	struct ethhdr *eth = data;
-	struct siit_config *cfg;
 
 	if ((void *)(eth + 1) > data_end)
 		return plan_pass(p, XLAT_C_PASS_NOT_IP);
-	cfg = siit_cfg();
-	if (!cfg)
-		return plan_pass(p, XLAT_C_PASS_DISABLED);
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
 		return siit_plan_6to4(data, data_end, cfg, p);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
@@ -50,10 +47,13 @@ static __always_inline void xdp_mark_done(struct xdp_md *ctx)
 SEC("xdp")
 int xlat_siit_xdp(struct xdp_md *ctx)
 {
+	struct siit_config *cfg = siit_cfg();
 	struct plan p = {};
 	__u32 err;
 
-	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, &p);
+	if (!cfg)
+		return XDP_PASS;
+	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &p);
 	if (p.verdict == V_XLAT) {
 		/* Layout changes beyond the base headers: the tc slow path does them. */
 		if (p.slow)
@@ -81,17 +81,18 @@ static __always_inline int tc_decided_by_xdp(struct __sk_buff *skb)
 SEC("tc")
 int xlat_siit_tc(struct __sk_buff *skb)
 {
+	struct siit_config *cfg = siit_cfg();
 	struct plan p = {};
 	__u32 err;
 
-	if (tc_decided_by_xdp(skb))
+	if (!cfg || tc_decided_by_xdp(skb))
 		return TC_ACT_OK;
 	/* Make the headers we read linear; a short packet simply stays short. */
 	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
-	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, &p);
+	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, &p);
 	if (p.verdict == V_XLAT) {
-		err = tc_apply(skb, &p);
+		err = p.icmp_err ? tc_icmp_err(skb, cfg, &p) : tc_apply(skb, &p);
 		if (err) {
 			count(err);
 			return TC_ACT_SHOT;

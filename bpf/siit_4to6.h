@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "rfc6052.h"
 #include "maps_siit.h"
+#include "icmp_map.h"
 
 /* Addresses that never leave a link or a host (RFC 6890): not translated. */
 static __always_inline int ipv4_is_special(__be32 addr)
@@ -20,6 +21,17 @@ static __always_inline int ipv4_is_special(__be32 addr)
 
 	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe /* 169.254/16 */ ||
 	       (a >> 28) >= 0xe /* multicast, reserved, broadcast */;
+}
+
+static __always_inline int ipv4_icmp_error(struct iphdr *ip4, void *data_end)
+{
+	__u8 *t = (void *)ip4 + ((ip4->ihl * 4) & 0x3c);
+
+	if (ip4->protocol != IPPROTO_ICMP || (ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+		return 0;
+	if ((void *)(t + 1) > data_end)
+		return 0;
+	return icmp4_is_error(t[0]);
 }
 
 static __always_inline void siit_plan_4to6(void *data, void *data_end, const struct siit_config *cfg,
@@ -39,18 +51,19 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	if (!cfg->enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
-	if (!cfg->pool6_len)
+	if (!cfg->pool6.len)
 		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
 	if (ipv4_is_special(ip4->daddr))
 		return plan_pass(p, XLAT_C_PASS_DST4_SPECIAL);
-	if (ipv4_is_special(ip4->saddr))
+	/* An ICMP error may come from any address (RFC 7915 4.2): only its destination must be translatable. */
+	if (ipv4_is_special(ip4->saddr) && !ipv4_icmp_error(ip4, data_end))
 		return plan_pass(p, XLAT_C_PASS_SRC4_SPECIAL);
 	if (bpf_map_lookup_elem(&siit_local4, &ip4->daddr))
 		return plan_pass(p, XLAT_C_PASS_DST4_LOCAL);
 	if (ip4->ttl <= 1)
 		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
-	if (rfc6052_embed(cfg->pool6, cfg->pool6_len, ip4->saddr, &src6) ||
-	    rfc6052_embed(cfg->pool6, cfg->pool6_len, ip4->daddr, &dst6))
+	if (prefix_embed(&cfg->pool6, ip4->saddr, &src6) ||
+	    prefix_embed(&cfg->pool6, ip4->daddr, &dst6))
 		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
 
 	frag = bpf_ntohs(ip4->frag_off);
@@ -82,6 +95,11 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 		if (frag & IP_MF)
 			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
+		if (icmp4_is_error(l4[0])) {
+			/* The outer header is built below; tc translates the rest. */
+			p->icmp_err = 1;
+			break;
+		}
 		if (l4[0] == ICMP_ECHO)
 			p->icmp_type = ICMPV6_ECHO_REQUEST;
 		else if (l4[0] == ICMP_ECHOREPLY)
@@ -127,9 +145,9 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		p->l3len += sizeof(struct ipv6_frag);
 	}
 	p->h.v6f.v6.payload_len = bpf_htons(upper_len + p->l3len - sizeof(struct ipv6hdr));
-	p->slow = p->strip != 0 || p->l3len != sizeof(struct ipv6hdr);
+	p->slow = p->strip != 0 || p->l3len != sizeof(struct ipv6hdr) || p->icmp_err;
 	p->verdict = V_XLAT;
-	p->reason = XLAT_C_XLAT_4TO6;
+	p->reason = p->icmp_err ? XLAT_C_XLAT_ICMP_ERROR_4TO6 : XLAT_C_XLAT_4TO6;
 }
 
 #endif

@@ -12,10 +12,7 @@
 #include "plan.h"
 #include "parse6.h"
 #include "rfc6052.h"
-
-/* RFC 7915 5.1: DF is set when the IPv4 packet exceeds what IPv6 guarantees
- * (1280 minus the 20 bytes IPv4 saves); smaller packets may be fragmented. */
-#define XLAT_DF_THRESHOLD 1260
+#include "icmp_map.h"
 
 static __always_inline void siit_plan_6to4(void *data, void *data_end, const struct siit_config *cfg,
 					   struct plan *p)
@@ -42,11 +39,11 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	}
 	if (!cfg->enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
-	if (!cfg->pool6_len)
+	if (!cfg->pool6.len)
 		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
-	if (rfc6052_extract(cfg->pool6, cfg->pool6_len, &ip6->daddr, &dst4))
+	if (prefix_extract(&cfg->pool6, &ip6->daddr, &dst4))
 		return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6);
-	if (rfc6052_extract(cfg->pool6, cfg->pool6_len, &ip6->saddr, &src4))
+	if (prefix_extract(&cfg->pool6, &ip6->saddr, &src4))
 		return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
 	/* An expiring packet is the kernel's to answer with Time Exceeded. */
 	if (ip6->hop_limit <= 1)
@@ -85,6 +82,12 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 		if (c.has_frag && frag != 0)
 			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
+		if (icmp6_is_error(l4[0])) {
+			/* The outer header is built below; tc translates the rest. */
+			p->icmp_err = 1;
+			p->slow = 1;
+			break;
+		}
 		if (l4[0] == ICMPV6_ECHO_REQUEST)
 			p->icmp_type = ICMP_ECHO;
 		else if (l4[0] == ICMPV6_ECHO_REPLY)
@@ -135,7 +138,7 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	p->h.v4.daddr = dst4;
 	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
 	p->verdict = V_XLAT;
-	p->reason = XLAT_C_XLAT_6TO4;
+	p->reason = p->icmp_err ? XLAT_C_XLAT_ICMP_ERROR_6TO4 : XLAT_C_XLAT_6TO4;
 }
 
 #endif

@@ -8,7 +8,7 @@ export const XLAT_SIIT_XDP_PROG = 'xlat_siit_xdp';
 export const XLAT_SIIT_TC_PROG = 'xlat_siit_tc';
 export const XLAT_TC_HANDLE_SIIT = 0x5117;
 export const XLAT_TC_PRIO_SIIT = 0x5117;
-export const XLAT_SIIT_CONFIG_VERSION = 1;
+export const XLAT_SIIT_CONFIG_VERSION = 2;
 export const XLAT_LOCAL4_MAX = 256;
 
 export const SIIT_MAP_CONFIG = 'siit_config';
@@ -17,13 +17,54 @@ export const SIIT_MAP_LOCAL4 = 'siit_local4';
 
 /** struct siit_config: byte offsets and sizes. */
 export const SIIT_CONFIG = {
-  size: 24,
+  size: 48,
   version: {offset: 0, size: 4},
   enabled: {offset: 4, size: 1},
-  pool6_len: {offset: 5, size: 1},
-  _pad0: {offset: 6, size: 2},
-  pool6: {offset: 8, size: 16},
+  _pad0: {offset: 5, size: 3},
+  pool6: {offset: 8, size: 40},
 } as const;
+
+/** struct rfc6052_prefix: a prefix with its mask and IPv4 octet positions precomputed. */
+export const RFC6052_PREFIX = {
+  size: 40,
+  addr: {offset: 0, size: 16},
+  mask: {offset: 16, size: 16},
+  pos: {offset: 32, size: 4},
+  len: {offset: 36, size: 1},
+  _pad: {offset: 37, size: 3},
+} as const;
+
+/** RFC 6052 section 2.2: where the four IPv4 octets sit, by prefix length (byte 8, the u-octet, is skipped). */
+const OCTET_POSITIONS: Readonly<Record<number, readonly number[]>> = {
+  32: [4, 5, 6, 7],
+  40: [5, 6, 7, 9],
+  48: [6, 7, 9, 10],
+  56: [7, 9, 10, 11],
+  64: [9, 10, 11, 12],
+  96: [12, 13, 14, 15],
+};
+
+/** Encodes a prefix (or null: unset) as struct rfc6052_prefix into b at offset. */
+export function encodeRfc6052Prefix(p: {addr: Buffer; len: number} | null, b: Buffer, offset: number): void {
+  if (p === null) return;
+  const pos = OCTET_POSITIONS[p.len];
+  if (!pos) throw new Error(`internal: ${p.len} is not an RFC 6052 prefix length`);
+  if (p.addr.length !== 16) throw new Error('internal: a prefix address must be 16 bytes');
+  for (let i = 0; i < 16; i++) {
+    const m = i * 8 < p.len ? 0xff : 0;
+    b[offset + RFC6052_PREFIX.addr.offset + i] = p.addr[i] & m;
+    b[offset + RFC6052_PREFIX.mask.offset + i] = m;
+  }
+  pos.forEach((v, i) => (b[offset + RFC6052_PREFIX.pos.offset + i] = v));
+  b[offset + RFC6052_PREFIX.len.offset] = p.len;
+}
+
+export function decodeRfc6052Prefix(b: Buffer, offset: number): {addr: Buffer; len: number} | null {
+  const len = b[offset + RFC6052_PREFIX.len.offset];
+  if (len === 0) return null;
+  const o = offset + RFC6052_PREFIX.addr.offset;
+  return {addr: Buffer.from(b.subarray(o, o + 16)), len};
+}
 
 /** enum xlat_counter, in order (value = index); XLAT_C__MAX is the length. */
 export const XLAT_COUNTERS = [
@@ -64,7 +105,7 @@ export const COUNTER_NAMES: readonly string[] = XLAT_COUNTERS.map(counterDisplay
 export interface SiitConfig {
   version: number;
   enabled: boolean;
-  /** null when pool6_len is 0. */
+  /** null when unset (len 0). */
   pool6: {addr: Buffer; len: number} | null;
 }
 
@@ -72,21 +113,15 @@ export function encodeSiitConfig(c: SiitConfig): Buffer {
   const b = Buffer.alloc(SIIT_CONFIG.size);
   b.writeUInt32LE(c.version >>> 0, SIIT_CONFIG.version.offset);
   b.writeUInt8(c.enabled ? 1 : 0, SIIT_CONFIG.enabled.offset);
-  b.writeUInt8(c.pool6 ? c.pool6.len : 0, SIIT_CONFIG.pool6_len.offset);
-  if (c.pool6) {
-    if (c.pool6.addr.length !== 16) throw new Error('internal: pool6 address must be 16 bytes');
-    c.pool6.addr.copy(b, SIIT_CONFIG.pool6.offset);
-  }
+  encodeRfc6052Prefix(c.pool6, b, SIIT_CONFIG.pool6.offset);
   return b;
 }
 
 export function decodeSiitConfig(b: Buffer): SiitConfig {
   if (b.length < SIIT_CONFIG.size) throw new Error(`internal: siit_config value of ${b.length} bytes`);
-  const len = b.readUInt8(SIIT_CONFIG.pool6_len.offset);
-  const o = SIIT_CONFIG.pool6.offset;
   return {
     version: b.readUInt32LE(SIIT_CONFIG.version.offset),
     enabled: b.readUInt8(SIIT_CONFIG.enabled.offset) !== 0,
-    pool6: len === 0 ? null : {addr: Buffer.from(b.subarray(o, o + 16)), len},
+    pool6: decodeRfc6052Prefix(b, SIIT_CONFIG.pool6.offset),
   };
 }

@@ -25,6 +25,19 @@ test('struct siit_config: size and every member offset/size', {skip}, async () =
   }
 });
 
+test('struct rfc6052_prefix: size and every member offset/size', {skip}, async () => {
+  const l = await import(dist);
+  const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
+  const btf = await readBtfLayout(OBJECT);
+  const s = btf.structLayout('rfc6052_prefix');
+  assert.equal(s.size, l.RFC6052_PREFIX.size, 'sizeof(struct rfc6052_prefix)');
+  const mirrored = Object.keys(l.RFC6052_PREFIX).filter((k) => k !== 'size');
+  assert.deepEqual(s.members.map((m) => m.name).sort(), mirrored.sort(), 'same members');
+  for (const m of s.members) {
+    assert.deepEqual({offset: m.offset, size: m.size}, l.RFC6052_PREFIX[m.name], `member ${m.name}`);
+  }
+});
+
 for (const [enumName, check] of [
   ['xlat_counter', (l) => ({...Object.fromEntries(l.XLAT_COUNTERS.map((n, i) => [n, i])), XLAT_C__MAX: l.XLAT_C__MAX})],
 ]) {

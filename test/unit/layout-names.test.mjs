@@ -14,18 +14,21 @@ test('counter display names', {skip}, async () => {
   assert.equal(new Set(l.COUNTER_NAMES).size, l.COUNTER_NAMES.length);
 });
 
-test('siit_config encode/decode round trip', {skip}, async () => {
+test('siit_config encode/decode round trip, with the RFC 6052 mask and octet positions', {skip}, async () => {
   const l = await import(dist);
   const addr = Buffer.alloc(16);
-  addr.writeUInt32BE(0x0064ff9b, 0);
-  const cfg = {version: 1, enabled: true, pool6: {addr, len: 96}, hook: 2};
+  addr.writeUInt32BE(0x20010db8, 0);
+  addr[4] = 0x01;
+  const cfg = {version: 2, enabled: true, pool6: {addr, len: 40}};
   const b = l.encodeSiitConfig(cfg);
   assert.equal(b.length, l.SIIT_CONFIG.size);
-  assert.equal(b.readUInt32LE(0), 1);
+  assert.equal(b.readUInt32LE(0), 2);
   assert.equal(b[4], 1);
-  assert.equal(b[5], 96);
-  assert.equal(b[6], 2);
-  assert.deepEqual(b.subarray(8, 24), addr);
+  const p = l.SIIT_CONFIG.pool6.offset;
+  assert.deepEqual(b.subarray(p, p + 16), addr);
+  assert.equal(b.subarray(p + 16, p + 32).toString('hex'), 'ff'.repeat(5) + '00'.repeat(11), 'mask of a /40');
+  assert.deepEqual([...b.subarray(p + 32, p + 36)], [5, 6, 7, 9], 'octets of a /40 skip the u-octet');
+  assert.equal(b[p + 36], 40);
   assert.deepEqual(l.decodeSiitConfig(b), cfg);
   assert.equal(l.decodeSiitConfig(l.encodeSiitConfig({...cfg, pool6: null, enabled: false})).pool6, null);
 });
