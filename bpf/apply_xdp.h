@@ -32,18 +32,17 @@ static __always_inline __u32 xdp_apply(struct xdp_md *ctx, struct plan *p)
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
 	/* Bounds are checked per branch with constant lengths: the verifier
-	 * must see the whole header range for each family. Every L4 header we
-	 * translate has at least 8 bytes. */
+	 * must see the whole header range for each family. */
 	if (p->to_v4) {
 		l4 = data + sizeof(*eth) + sizeof(struct iphdr);
-		if ((void *)(l4 + 8) > data_end)
+		if ((void *)l4 > data_end)
 			return XLAT_C_DROP_WRITE_FAILED;
 		__builtin_memcpy(eth, macs, sizeof(macs));
 		eth->h_proto = bpf_htons(ETH_P_IP);
 		__builtin_memcpy(eth + 1, &p->h.v4, sizeof(struct iphdr));
 	} else {
 		l4 = data + sizeof(*eth) + sizeof(struct ipv6hdr);
-		if ((void *)(l4 + 8) > data_end)
+		if ((void *)l4 > data_end)
 			return XLAT_C_DROP_WRITE_FAILED;
 		__builtin_memcpy(eth, macs, sizeof(macs));
 		eth->h_proto = bpf_htons(ETH_P_IPV6);
@@ -52,6 +51,8 @@ static __always_inline __u32 xdp_apply(struct xdp_md *ctx, struct plan *p)
 
 	if (p->csum_off == CSUM_NONE)
 		return 0;
+	if ((void *)(l4 + 8) > data_end) /* every L4 header with a checksum we update has 8 bytes or more */
+		return XLAT_C_DROP_WRITE_FAILED;
 	if (p->set_icmp_type)
 		l4[0] = p->icmp_type;
 	field = (__u16 *)(l4 + (p->csum_off & 0x1f));

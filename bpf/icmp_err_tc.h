@@ -298,7 +298,8 @@ static __always_inline __u32 tc_icmp_err_6to4(struct __sk_buff *skb, const struc
 	out.ip4.check = ipv4_hdr_csum(&out.ip4);
 
 	/* New layout: [eth][IPv4 20][ICMP 8][inner IPv4 20][inner L4...] */
-	grow = -(int)(sizeof(struct ipv6hdr) - sizeof(struct iphdr)) - (int)p->strip - (int)(c.l4_off - sizeof(struct iphdr));
+	/* After change_proto: [IPv4 room 20][outer ext][ICMP 8][inner IPv6 + ext]; keep 20 + 8 + 20. */
+	grow = -(int)p->strip - (int)(c.l4_off - sizeof(struct iphdr));
 	if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0))
 		return XLAT_C_DROP_RESIZE_FAILED;
 	if (bpf_skb_adjust_room(skb, grow, BPF_ADJ_ROOM_NET, 0))
