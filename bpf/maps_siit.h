@@ -28,6 +28,32 @@ struct {
 	__type(value, __u8);
 } siit_local4 SEC(".maps");
 
+/* EAMT (RFC 7757), both directions; longest prefix wins. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XLAT_EAMT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lpm6_key);
+	__type(value, struct eamt_entry);
+} siit_eamt6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XLAT_EAMT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lpm4_key);
+	__type(value, struct eamt_entry);
+} siit_eamt4 SEC(".maps");
+
+/* denylist4: IPv4 prefixes never translated (RFC 6052 3.1 in spirit: what the operator keeps out). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XLAT_DENYLIST4_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lpm4_key);
+	__type(value, __u8);
+} siit_deny4 SEC(".maps");
+
 static __always_inline void count(enum xlat_counter reason)
 {
 	__u64 *v = bpf_map_lookup_elem(&siit_stats, &reason);

@@ -25,7 +25,7 @@
 
 /* Layout version of struct siit_config: bumped when the struct changes so an
  * old CLI never misreads a newer instance. */
-#define XLAT_SIIT_CONFIG_VERSION 2
+#define XLAT_SIIT_CONFIG_VERSION 3
 
 /*
  * An RFC 6052 prefix with what the data plane needs precomputed by userspace:
@@ -41,13 +41,57 @@ struct rfc6052_prefix {
 	__u8 _pad[3];
 };
 
+enum eam_hairpin_mode {
+	EAM_HAIRPIN_OFF = 0,
+	EAM_HAIRPIN_SIMPLE = 1,
+	EAM_HAIRPIN_INTRINSIC = 2,
+};
+
+#define XLAT_MTU_PLATEAUS_MAX 16
+
 /* One entry, index 0, of the siit_config array map. Addresses in network order. */
 struct siit_config {
-	__u32 version;          /* XLAT_SIIT_CONFIG_VERSION */
-	__u8  enabled;          /* manually-enabled: 0 passes everything */
-	__u8  _pad0[3];
+	__u32 version;            /* XLAT_SIIT_CONFIG_VERSION */
+	__u8  enabled;            /* manually-enabled: 0 passes everything */
+	__u8  zeroize_tc;         /* zeroize-traffic-class (4->6) */
+	__u8  override_tos;       /* override-tos (6->4): use tos below */
+	__u8  tos;
 	struct rfc6052_prefix pool6;
+	__u8  amend_udp_zero;     /* amend-udp-checksum-zero */
+	__u8  eam_hairpin;        /* enum eam_hairpin_mode */
+	__u8  randomize_6791;     /* randomize-rfc6791-addresses */
+	__u8  rfc6791v4_len;      /* 0 = unset */
+	__be32 rfc6791v4;         /* rfc6791v4-prefix: source of untranslatable ICMPv6 errors' IPv4 form */
+	__u8  rfc6791v6_len;      /* 0 = unset */
+	__u8  _pad1;
+	__u16 lowest_ipv6_mtu;    /* lowest-ipv6-mtu, >= 1280 */
+	__u8  rfc6791v6[16];      /* rfc6791v6-prefix */
+	__u16 mtu_plateaus[XLAT_MTU_PLATEAUS_MAX]; /* descending, 0 after the last */
 };
+
+/* Key of the EAMT and denylist LPM tries (RFC 7757). */
+struct lpm6_key {
+	__u32 prefixlen;
+	__u8  addr[16];
+};
+
+struct lpm4_key {
+	__u32 prefixlen;
+	__u8  addr[4];
+};
+
+/* One EAMT entry; the same value sits in siit_eamt6 (keyed by its IPv6
+ * prefix) and siit_eamt4 (keyed by its IPv4 prefix). */
+struct eamt_entry {
+	__u8 v6[16];
+	__u8 v4[4];
+	__u8 v6_len;
+	__u8 v4_len;
+	__u8 _pad[2];
+};
+
+#define XLAT_EAMT_MAX 65536
+#define XLAT_DENYLIST4_MAX 4096
 
 /* Up to this many IPv4 addresses of the namespace's own interfaces are kept
  * in the local4 map: IPv4 packets addressed to them are the node's own. */
