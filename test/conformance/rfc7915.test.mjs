@@ -13,7 +13,9 @@
 //
 // What it does, per hook: creates throwaway namespaces `xlt-<pid>-<rand>-<ns>` for the corpus namespaces (j, n6,
 // n4), the veth pairs of `links` with the corpus' interface names, runs the corpus `setup` commands (IPv6
-// addresses with nodad, DAD off), installs static neighbours on both ends of every link, then configures xlat
+// addresses with nodad, DAD off), installs static neighbours on both ends of every link, makes the endpoints
+// pure observers (the `local` routes of their addresses removed: their kernels never answer what the
+// translator sends them, so no late TCP RST or port unreachable leaks into the next case), then configures xlat
 // inside the translator namespace with its own commands, translated from the corpus' Jool syntax:
 //   instance add --netfilter -6 P   ->  siit instance add --pool6 P --hook HOOK
 //   eamt add A B                    ->  siit eamt add A B
@@ -23,8 +25,10 @@
 // configuration changes, commands in namespaces, sleeps). A case: the packet goes out of the sender's veth
 // inside an Ethernet frame addressed to the translator's interface (test/helpers/rawsock.py, one long-lived
 // process per endpoint namespace that both sends and captures), the expected namespace's veth is captured for
-// at least the case's `wait`, and test/helpers/conformance-judge.mjs judges (queue matched on version + source +
-// destination, equal length, bytes equal except the ignored offsets). One subtest per case, named
+// at least the case's `wait` (XLAT_CONFORMANCE_WINDOW), and test/helpers/conformance-judge.mjs judges (queue
+// matched on version + source + destination, equal length, bytes equal except the ignored offsets). A case whose
+// queue is satisfied ends at once (what arrives after that is ignored anyway), so passing cases take ~15 ms and
+// failing ones the whole window; ~20 s per hook. One subtest per case, named
 // `#<n> <corpus name>` (the corpus runs some packets twice, under different configurations). At the end:
 // `rfc7915 (HOOK): N passed, M failed`. Namespaces are removed after each hook and at exit.
 //
@@ -33,7 +37,7 @@ import {test, after} from 'node:test';
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
-import {REPO, skipReason, cleanupAll, createNamespace, deleteNamespace, setSysctls, ipIn, nsRun, xlat, macOf} from '../helpers/netns.mjs';
+import {REPO, skipReason, cleanupAll, createNamespace, deleteNamespace, setSysctls, ipIn, nsRun, run, xlat, macOf} from '../helpers/netns.mjs';
 import {judgeCase, report, describePacket} from '../helpers/conformance-judge.mjs';
 import {defaultCorpusDir, corpusSkipReason, loadCorpus, joolToXlat} from '../helpers/conformance-corpus.mjs';
 
@@ -43,6 +47,25 @@ const HOOKS = (process.env.XLAT_CONFORMANCE_HOOKS ?? 'xdp,tc').split(',').map((s
 const ONLY = process.env.XLAT_CONFORMANCE_ONLY ? new RegExp(process.env.XLAT_CONFORMANCE_ONLY) : null;
 const MIN_WINDOW = Number(process.env.XLAT_CONFORMANCE_WINDOW ?? 0.25);
 const WANT_STATS = process.env.XLAT_CONFORMANCE_STATS === '1';
+
+/*
+ * Cases xlat does not pass yet, with what is missing (issue 4 is open). They still run, and node's runner
+ * reports them as `todo` instead of failures; every other case must pass. When a listed case starts to
+ * pass, the runner says so below: take it off this list.
+ */
+const GAP_4884 = 'RFC 4884 ICMP extensions (length field, padding, moved extension) are not translated yet';
+const GAP_FRAG = 'IPv4 packets without DF larger than the IPv6 path are not fragmented yet';
+const GAP_ORIGINATED = 'errors the translator must originate itself are not sent yet';
+const KNOWN_GAPS = new Map([
+  ...['act1', 'act2', 'act3', 'act4', 'act5', 'act6'].map((n) => [n, `${GAP_ORIGINATED} (ICMPv6 1/1 for extension headers after the fragment header)`]),
+  ...['cat1', 'cat2'].map((n) => [n, `${GAP_ORIGINATED} (Fragmentation Needed for DF packets too big for the IPv6 path)`]),
+  ...['cgt1', 'cgt2'].map((n) => [n, `${GAP_ORIGINATED} (Packet Too Big for packets too big for the IPv4 path)`]),
+  ...['eat1', 'ect1'].map((n) => [n, `${GAP_ORIGINATED} (ICMP 3/13 for UDP with a zero checksum)`]),
+  ...['cct1', 'cft1', 'jbat', 'jcat'].map((n) => [n, GAP_FRAG]),
+  ...['ia1t', 'ia2t', 'ib1t', 'ib2t', 'ib3t', 'ic1t', 'ic2t', 'ic3t', 'ic4t', 'ic5t', 'ic6t', 'ic7t',
+    'idat', 'idbt', 'idct', 'iddt', 'idet', 'idft', 'idht', 'idkt', 'idzt', 'idgt', 'idit', 'idyt'].map((n) => [n, GAP_4884]),
+]);
+const gapOf = (step) => KNOWN_GAPS.get(step.name.split(' ')[0]);
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 const show = (r) => `$ ${r.cmd}\nexit ${r.code}${r.timedOut ? ' (timed out)' : ''}\n${r.stdout}${r.stderr}`.trimEnd();
@@ -181,6 +204,7 @@ async function buildLab(corpus) {
       }
     }
   }
+  for (const n of corpus.endpoints) await quietEndpoint(lab, n);
   // One rawsock per endpoint interface.
   for (const [key, [peerNs]] of Object.entries(lab.peer)) {
     const [n, iface] = key.split('/');
@@ -191,6 +215,27 @@ async function buildLab(corpus) {
   }
   await Promise.all(Object.values(lab.sockets).map((s) => s.ready));
   return lab;
+}
+
+/**
+ * Makes an endpoint namespace a pure observer: removes the `local` routes of its addresses, so that its kernel
+ * no longer takes packets addressed to it as its own and never answers them (a TCP RST or an ICMP port
+ * unreachable coming back through the translator after a case could otherwise land in the next case's capture,
+ * addressed like its expected packet). Forwarding is off there, so such packets are dropped without an ICMP
+ * error. AF_PACKET capture sees them before IP does; neighbour discovery is unaffected (static entries anyway).
+ * Redone after every corpus command in an endpoint (an MTU change does not restore them, but be sure).
+ */
+async function quietEndpoint(lab, n) {
+  const name = lab.ns[n];
+  const info = JSON.parse((await ipIn(name, ['-j', 'addr', 'show'])).stdout);
+  for (const link of info) {
+    if (link.ifname === 'lo') continue;
+    for (const ai of link.addr_info ?? []) {
+      if (ai.scope !== 'global') continue;
+      const fam = ai.family === 'inet6' ? '-6' : '-4';
+      await run('ip', ['-n', name, fam, 'route', 'del', 'local', ai.local, 'table', 'local', 'dev', link.ifname], {timeout: 5000});
+    }
+  }
 }
 
 // --------------------------------------------------------------------------------------------- the run
@@ -302,11 +347,13 @@ for (const hook of HOOKS) {
         else if (step.ns) {
           const r = await nsRun(lab.ns[step.ns], step.cmd[0], step.cmd.slice(1));
           if (r.code !== 0) throw new Error(`corpus step in ${step.ns} failed\n${show(r)}`);
+          if (corpus.endpoints.includes(step.ns)) await quietEndpoint(lab, step.ns);
         } else if (step.sleep !== undefined) await delay(step.sleep * 1000);
         else if (step.send) {
           if (ONLY && !ONLY.test(step.name)) continue;
           let outcome;
-          await t.test(step.title, async () => {
+          const gap = gapOf(step);
+          await t.test(step.title, gap ? {todo: gap} : {}, async () => {
             outcome = await runCase(lab, corpus, step, configFailures);
             if (!outcome.pass) {
               // the report is the whole story: no stack trace under it
@@ -315,8 +362,10 @@ for (const hook of HOOKS) {
               throw err;
             }
           });
-          if (outcome?.pass) passed++;
-          else {
+          if (outcome?.pass) {
+            passed++;
+            if (gap) t.diagnostic(`${step.title} passes now: take it off KNOWN_GAPS`);
+          } else {
             failed++;
             failedNames.push(step.title);
           }
@@ -327,6 +376,8 @@ for (const hook of HOOKS) {
       console.log(line);
       t.diagnostic(line);
       if (failedNames.length) t.diagnostic(`failed (${hook}): ${failedNames.join(', ')}`);
+      const gaps = failedNames.filter((n) => KNOWN_GAPS.has(n.replace(/^#\d+ /, '').split(' ')[0])).length;
+      if (gaps) t.diagnostic(`${gaps} of the ${failed} failures (${hook}) are known gaps (KNOWN_GAPS)`);
       await lab.destroy();
     }
   });
