@@ -11,6 +11,19 @@
 
 #include "plan.h"
 
+/* IPv6 -> IPv6 (hairpinning): new addresses, the L4 checksum follows them. */
+static __always_inline __u32 tc_apply_same_family(struct __sk_buff *skb, struct plan *p)
+{
+	__u32 field = sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + p->strip + p->csum_off;
+	__u64 flags = BPF_F_PSEUDO_HDR | (p->l4proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0);
+
+	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &p->h.v6f.v6, sizeof(struct ipv6hdr), BPF_F_RECOMPUTE_CSUM))
+		return XLAT_C_DROP_WRITE_FAILED;
+	if (p->csum_off != CSUM_NONE && bpf_l4_csum_replace(skb, field, 0, p->pseudo_delta, flags))
+		return XLAT_C_DROP_WRITE_FAILED;
+	return 0;
+}
+
 static __always_inline __u32 tc_apply(struct __sk_buff *skb, struct plan *p)
 {
 	__be16 proto = bpf_htons(p->to_v4 ? ETH_P_IP : ETH_P_IPV6);
@@ -19,6 +32,8 @@ static __always_inline __u32 tc_apply(struct __sk_buff *skb, struct plan *p)
 	__u64 flags = BPF_F_PSEUDO_HDR;
 	int grow;
 
+	if (p->same_family)
+		return tc_apply_same_family(skb, p);
 	if (bpf_skb_change_proto(skb, proto, 0))
 		return XLAT_C_DROP_RESIZE_FAILED;
 	/* Room after the base header: old extension headers/options out, a fragment header in. */

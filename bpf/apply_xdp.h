@@ -26,7 +26,7 @@ static __always_inline __u32 xdp_apply(struct xdp_md *ctx, struct plan *p)
 		return XLAT_C_DROP_TRUNCATED;
 	__builtin_memcpy(macs, eth, sizeof(macs));
 
-	if (bpf_xdp_adjust_head(ctx, p->to_v4 ? L3_DIFF : -L3_DIFF))
+	if (!p->same_family && bpf_xdp_adjust_head(ctx, p->to_v4 ? L3_DIFF : -L3_DIFF))
 		return XLAT_C_DROP_RESIZE_FAILED;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;

@@ -12,7 +12,7 @@
 #include "csum.h"
 #include "plan.h"
 #include "parse6.h"
-#include "rfc6052.h"
+#include "siit_addr.h"
 #include "icmp_map.h"
 #include "skb_csum.h"
 
@@ -107,8 +107,7 @@ static __always_inline __u32 tc_icmp_err_4to6(struct __sk_buff *skb, const struc
 	out.icmp.icmp6_code = ncode;
 	out.icmp.icmp6_dataun.un_data32[0] = bpf_htonl(nrest);
 
-	if (prefix_embed(&cfg->pool6, in4.saddr, &out.ip6.saddr) ||
-	    prefix_embed(&cfg->pool6, in4.daddr, &out.ip6.daddr))
+	if (siit_4to6_addr(cfg, in4.saddr, &out.ip6.saddr) || siit_4to6_addr(cfg, in4.daddr, &out.ip6.daddr))
 		return XLAT_C_DROP_ICMP_ERROR_INNER;
 	l4.proto = in4.protocol == IPPROTO_ICMP ? IPPROTO_ICMPV6 : in4.protocol;
 	l4.off = ihl;
@@ -236,8 +235,7 @@ static __always_inline __u32 tc_icmp_err_6to4(struct __sk_buff *skb, const struc
 		return XLAT_C_DROP_TRUNCATED;
 	if (in6->version != 6 || ip6_walk(in6, data_end, &c) || c.bad)
 		return XLAT_C_DROP_ICMP_ERROR_INNER;
-	if (prefix_extract(&cfg->pool6, &in6->saddr, &out.ip4.saddr) ||
-	    prefix_extract(&cfg->pool6, &in6->daddr, &out.ip4.daddr))
+	if (siit_6to4_addr(cfg, &in6->saddr, &out.ip4.saddr) || siit_6to4_addr(cfg, &in6->daddr, &out.ip4.daddr))
 		return XLAT_C_DROP_ICMP_ERROR_INNER;
 	if (ntype == ICMP_DEST_UNREACH && ncode == ICMP_FRAG_NEEDED) {
 		/* RFC 7915 5.2: account for the smaller IPv4 header. */

@@ -54,6 +54,25 @@ struct {
 	__type(value, __u8);
 } siit_deny4 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLAT_IFADDR_MAX);
+	__type(key, __u32);
+	__type(value, struct xlat_ifaddr);
+} siit_ifaddr SEC(".maps");
+
+struct icmp_bucket {
+	__u64 stamp_ns;
+	__u64 tokens;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct icmp_bucket);
+} siit_icmp_rl SEC(".maps");
+
 static __always_inline void count(enum xlat_counter reason)
 {
 	__u64 *v = bpf_map_lookup_elem(&siit_stats, &reason);

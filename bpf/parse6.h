@@ -14,7 +14,7 @@ struct ip6_chain {
 	__u8  proto;         /* upper-layer protocol */
 	__u8  has_frag;
 	__u8  bad;           /* counter reason when the chain cannot be translated, else 0 */
-	__u8  _pad;
+	__u8  bad_ptr;       /* with XLAT_C_DROP_ROUTING_HEADER: offset of its segments left field */
 	__be16 frag_off;     /* as in the fragment header */
 	__be32 frag_id;
 };
@@ -60,6 +60,7 @@ static __always_inline int ip6_walk(struct ipv6hdr *ip6, void *data_end, struct 
 		/* RFC 7915 5.1: a routing header with segments left is not ours to skip. */
 		if (nh == IPPROTO_ROUTING && h[3] != 0) {
 			c->bad = XLAT_C_DROP_ROUTING_HEADER;
+			c->bad_ptr = off + 3;
 			break;
 		}
 		nh = h[0];

@@ -30,6 +30,12 @@ struct plan {
 	__u8  csum_zero_ok;  /* UDP over IPv4: a zero checksum means "none" */
 	__u8  slow;          /* the header layout changes beyond the base headers: tc only */
 	__u8  icmp_err;      /* an ICMP error: its inner packet is translated too (tc only) */
+	__u8  same_family;   /* IPv6 -> IPv6 (EAM hairpinning): only the addresses change */
+	__u8  gen;           /* not translated: answer the sender with the ICMP error below (tc only) */
+	__u8  gen_type;
+	__u8  gen_code;
+	__u8  amend_udp;     /* 4->6 UDP without checksum: compute it (tc only) */
+	__u32 gen_rest;      /* the error's 4 bytes after the checksum, host order (MTU, pointer) */
 	__u16 strip;         /* old L3 bytes beyond the base header to remove (IPv6 extension headers, IPv4 options) */
 	__u16 l3len;         /* length of the new L3 header: 20, 40, or 48 with a fragment header */
 	__u32 pseudo_delta;  /* checksum change caused by the pseudo-header */
@@ -53,6 +59,18 @@ static __always_inline void plan_drop(struct plan *p, __u32 reason)
 {
 	p->verdict = V_DROP;
 	p->reason = reason;
+}
+
+/* The packet is dropped and the sender told why (RFC 7915: the translator's own ICMP errors). */
+static __always_inline void plan_reject(struct plan *p, __u32 reason, __u8 type, __u8 code, __u32 rest)
+{
+	p->verdict = V_DROP;
+	p->reason = reason;
+	p->gen = 1;
+	p->slow = 1;
+	p->gen_type = type;
+	p->gen_code = code;
+	p->gen_rest = rest;
 }
 
 #endif

@@ -90,6 +90,22 @@ struct eamt_entry {
 	__u8 _pad[2];
 };
 
+/* The addresses of one interface of the namespace (siit_ifaddr, keyed by
+ * ifindex, kept current by the CLI): the source of the ICMP errors this
+ * translator originates towards a neighbour on that interface. */
+struct xlat_ifaddr {
+	__u8   v6[16];
+	__be32 v4;
+	__u8   has_v4;
+	__u8   has_v6;
+	__u8   _pad[2];
+};
+
+#define XLAT_IFADDR_MAX 256
+/* Originated ICMP errors: a token bucket per CPU. */
+#define XLAT_ICMP_RATE_PER_SEC 100
+#define XLAT_ICMP_BURST 50
+
 #define XLAT_EAMT_MAX 65536
 #define XLAT_DENYLIST4_MAX 4096
 
@@ -109,9 +125,11 @@ enum xlat_counter {
 	XLAT_C_XLAT_ICMP_ERROR_4TO6,
 	XLAT_C_PASS_NOT_IP,
 	XLAT_C_PASS_DISABLED,
-	XLAT_C_PASS_NO_POOL6,
-	XLAT_C_PASS_DST6_NOT_POOL6,
+	XLAT_C_XLAT_HAIRPIN,
+	XLAT_C_PASS_DST6_UNTRANSLATABLE,
 	XLAT_C_PASS_SRC6_UNTRANSLATABLE,
+	XLAT_C_PASS_DST4_UNTRANSLATABLE,
+	XLAT_C_PASS_SRC4_UNTRANSLATABLE,
 	XLAT_C_PASS_DST4_LOCAL,
 	XLAT_C_PASS_DST4_SPECIAL,
 	XLAT_C_PASS_SRC4_SPECIAL,
@@ -126,6 +144,11 @@ enum xlat_counter {
 	XLAT_C_DROP_UDP_ZERO_CSUM,
 	XLAT_C_DROP_RESIZE_FAILED,
 	XLAT_C_DROP_WRITE_FAILED,
+	XLAT_C_DROP_TOO_BIG,
+	/* Not packets received: ICMP errors this translator originated, or did not for the rate limit. */
+	XLAT_C_ICMP_SENT,
+	XLAT_C_ICMP_RATE_LIMITED,
+	XLAT_C_ICMP_NO_SOURCE,
 	XLAT_C__MAX,
 };
 

@@ -14,6 +14,8 @@
 #include "apply_xdp.h"
 #include "apply_tc.h"
 #include "icmp_err_tc.h"
+#include "icmp_gen_tc.h"
+#include "mtu.h"
 
 /* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
 #define SIIT_PARSE_LEN 512
@@ -54,9 +56,10 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	if (!cfg)
 		return XDP_PASS;
 	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &p);
-	if (p.verdict == V_XLAT) {
-		/* Layout changes beyond the base headers: the tc slow path does them. */
-		if (p.slow)
+	if (p.verdict == V_XLAT || p.gen) {
+		/* Layout changes beyond the base headers, errors to send, packets too big for
+		 * their path: the tc slow path does them. */
+		if (p.slow || (p.verdict == V_XLAT && !p.same_family && plan_path_mtu_exceeded(ctx, ctx->ingress_ifindex, &p)))
 			return XDP_PASS;
 		err = xdp_apply(ctx, &p);
 		if (err) {
@@ -78,6 +81,48 @@ static __always_inline int tc_decided_by_xdp(struct __sk_buff *skb)
 	return (void *)(meta + 1) <= (void *)(long)skb->data && *meta == XLAT_META_DONE;
 }
 
+/*
+ * RFC 7915 4.1 and 5.1: a packet too big for the path it is translated onto.
+ * IPv6 -> IPv4 and IPv4 with DF: the sender is told the MTU it must use (in
+ * its own family's terms). IPv4 without DF would be fragmented: not yet done,
+ * the packet goes on and the kernel drops it.
+ */
+static __always_inline void siit_check_path(struct __sk_buff *skb, struct plan *p)
+{
+	__u32 mtu = plan_path_mtu_exceeded(skb, skb->ifindex, p);
+	__u16 frag;
+
+	if (!mtu)
+		return;
+	if (p->to_v4) {
+		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);
+		return plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMPV6_PKT_TOOBIG, 0, mtu < 1280 ? 1280 : mtu);
+	}
+	if (bpf_skb_load_bytes(skb, sizeof(struct ethhdr) + offsetof(struct iphdr, frag_off), &frag, 2))
+		return;
+	if (frag & bpf_htons(IP_DF))
+		plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			    mtu - (sizeof(struct ipv6hdr) - sizeof(struct iphdr)));
+}
+
+/* RFC 7915 4.5: a UDP datagram without checksum gets one computed over all of it. */
+static __always_inline __u32 tc_amend_udp(struct __sk_buff *skb, struct plan *p)
+{
+	__u32 l4 = sizeof(struct ethhdr) + p->l3len;
+	__u32 len = bpf_ntohs(p->h.v6f.v6.payload_len) - (p->l3len - sizeof(struct ipv6hdr));
+	__u32 sum = skb_sum(skb, l4, len);
+	__u16 c;
+
+	if (sum == ~0U)
+		return XLAT_C_DROP_TRUNCATED;
+	c = (__u16)~csum_fold32(csum_add(sum, pseudo6_sum(&p->h.v6f.v6.saddr, &p->h.v6f.v6.daddr, len, IPPROTO_UDP)));
+	if (c == 0)
+		c = 0xffff;
+	if (bpf_skb_store_bytes(skb, l4 + offsetof(struct udphdr, check), &c, 2, 0))
+		return XLAT_C_DROP_WRITE_FAILED;
+	return 0;
+}
+
 SEC("tc")
 int xlat_siit_tc(struct __sk_buff *skb)
 {
@@ -91,8 +136,17 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
 	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, &p);
+	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
+	if (p.verdict == V_XLAT && !p.icmp_err && !p.same_family && !skb->gso_size)
+		siit_check_path(skb, &p);
+	if (p.gen) {
+		count(p.reason);
+		return tc_send_error(skb, &p);
+	}
 	if (p.verdict == V_XLAT) {
 		err = p.icmp_err ? tc_icmp_err(skb, cfg, &p) : tc_apply(skb, &p);
+		if (!err && p.amend_udp)
+			err = tc_amend_udp(skb, &p);
 		if (err) {
 			count(err);
 			return TC_ACT_SHOT;

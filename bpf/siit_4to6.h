@@ -10,7 +10,7 @@
 
 #include "csum.h"
 #include "plan.h"
-#include "rfc6052.h"
+#include "siit_addr.h"
 #include "maps_siit.h"
 #include "icmp_map.h"
 
@@ -51,8 +51,6 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	if (!cfg->enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
-	if (!cfg->pool6.len)
-		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
 	if (ipv4_is_special(ip4->daddr))
 		return plan_pass(p, XLAT_C_PASS_DST4_SPECIAL);
 	/* An ICMP error may come from any address (RFC 7915 4.2): only its destination must be translatable. */
@@ -62,9 +60,10 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		return plan_pass(p, XLAT_C_PASS_DST4_LOCAL);
 	if (ip4->ttl <= 1)
 		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
-	if (prefix_embed(&cfg->pool6, ip4->saddr, &src6) ||
-	    prefix_embed(&cfg->pool6, ip4->daddr, &dst6))
-		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
+	if (siit_4to6_addr(cfg, ip4->daddr, &dst6))
+		return plan_pass(p, XLAT_C_PASS_DST4_UNTRANSLATABLE);
+	if (siit_4to6_addr(cfg, ip4->saddr, &src6))
+		return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
 
 	frag = bpf_ntohs(ip4->frag_off);
 	upper_len = tot_len - hlen;
@@ -84,9 +83,13 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 
 		if ((void *)(udp + 1) > data_end)
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		/* IPv6 forbids a zero UDP checksum; without one we cannot vouch for the data. */
-		if (udp->check == 0)
-			return plan_drop(p, XLAT_C_DROP_UDP_ZERO_CSUM);
+		/* IPv6 forbids a zero UDP checksum (RFC 7915 4.5): compute it when allowed and
+		 * possible (the whole datagram is here), else tell the sender. */
+		if (udp->check == 0) {
+			if (!cfg->amend_udp_zero || (frag & IP_MF))
+				return plan_reject(p, XLAT_C_DROP_UDP_ZERO_CSUM, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
+			p->amend_udp = 1;
+		}
 		p->csum_off = offsetof(struct udphdr, check);
 		break;
 	}
@@ -125,8 +128,8 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 					   addr4_sum(ip4->saddr, ip4->daddr));
 
 	p->h.v6f.v6.version = 6;
-	p->h.v6f.v6.priority = ip4->tos >> 4;
-	p->h.v6f.v6.flow_lbl[0] = (ip4->tos & 0xf) << 4;
+	p->h.v6f.v6.priority = cfg->zeroize_tc ? 0 : ip4->tos >> 4;
+	p->h.v6f.v6.flow_lbl[0] = cfg->zeroize_tc ? 0 : (ip4->tos & 0xf) << 4;
 	p->h.v6f.v6.flow_lbl[1] = 0;
 	p->h.v6f.v6.flow_lbl[2] = 0;
 	p->h.v6f.v6.nexthdr = p->l4proto;
@@ -145,7 +148,7 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		p->l3len += sizeof(struct ipv6_frag);
 	}
 	p->h.v6f.v6.payload_len = bpf_htons(upper_len + p->l3len - sizeof(struct ipv6hdr));
-	p->slow = p->strip != 0 || p->l3len != sizeof(struct ipv6hdr) || p->icmp_err;
+	p->slow = p->strip != 0 || p->l3len != sizeof(struct ipv6hdr) || p->icmp_err || p->amend_udp;
 	p->verdict = V_XLAT;
 	p->reason = p->icmp_err ? XLAT_C_XLAT_ICMP_ERROR_4TO6 : XLAT_C_XLAT_4TO6;
 }

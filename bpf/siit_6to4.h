@@ -11,8 +11,53 @@
 #include "csum.h"
 #include "plan.h"
 #include "parse6.h"
-#include "rfc6052.h"
+#include "siit_addr.h"
 #include "icmp_map.h"
+
+/* Is this an (unfragmented, extension-header-free) ICMPv6 error? */
+static __always_inline int ip6_icmp_error(struct ipv6hdr *ip6, void *data_end)
+{
+	__u8 *t = (void *)(ip6 + 1);
+
+	if (ip6->nexthdr != IPPROTO_ICMPV6 || (void *)(t + 1) > data_end)
+		return 0;
+	return icmp6_is_error(t[0]);
+}
+
+/* RFC 6791: an address from rfc6791v4-prefix, random within it unless randomize is off. */
+static __always_inline __be32 rfc6791v4_source(const struct siit_config *cfg)
+{
+	__u32 host = cfg->rfc6791v4_len >= 32 ? 0 : (~0U >> (cfg->rfc6791v4_len & 31));
+
+	if (!cfg->randomize_6791)
+		return cfg->rfc6791v4;
+	return cfg->rfc6791v4 | bpf_htonl(bpf_get_prandom_u32() & host);
+}
+
+/*
+ * Intrinsic EAM hairpinning (RFC 7757 4.2.3): the IPv4 destination belongs
+ * to an IPv6 node behind this translator, so the packet goes straight back
+ * to IPv6: destination through the EAMT, source through pool6.
+ */
+static __always_inline void siit_plan_hairpin(struct ipv6hdr *ip6, const struct siit_config *cfg, __be32 src4,
+					      __be32 dst4, struct plan *p)
+{
+	struct ipv6hdr *h = &p->h.v6f.v6;
+
+	__builtin_memcpy(h, ip6, sizeof(*h));
+	if (prefix_embed(&cfg->pool6, src4, &h->saddr) || eamt_4to6(dst4, &h->daddr))
+		return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
+	p->to_v4 = 0;
+	p->same_family = 1;
+	p->set_icmp_type = 0;
+	p->data_delta = 0;
+	p->l4proto = ip6->nexthdr;
+	p->l3len = sizeof(*h);
+	p->pseudo_delta = csum_sub(csum_words(&h->saddr, 8) + csum_words(&h->daddr, 8),
+				   csum_words(&ip6->saddr, 8) + csum_words(&ip6->daddr, 8));
+	p->verdict = V_XLAT;
+	p->reason = XLAT_C_XLAT_HAIRPIN;
+}
 
 static __always_inline void siit_plan_6to4(void *data, void *data_end, const struct siit_config *cfg,
 					   struct plan *p)
@@ -39,18 +84,26 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	}
 	if (!cfg->enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
-	if (!cfg->pool6.len)
-		return plan_pass(p, XLAT_C_PASS_NO_POOL6);
-	if (prefix_extract(&cfg->pool6, &ip6->daddr, &dst4))
-		return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6);
-	if (prefix_extract(&cfg->pool6, &ip6->saddr, &src4))
-		return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
+	if (siit_6to4_addr(cfg, &ip6->daddr, &dst4))
+		return plan_pass(p, XLAT_C_PASS_DST6_UNTRANSLATABLE);
+	if (siit_6to4_addr(cfg, &ip6->saddr, &src4)) {
+		/* RFC 7915 5.2 / RFC 6791: an error from a router we cannot map gets the configured source. */
+		if (!cfg->rfc6791v4_len || !ip6_icmp_error(ip6, data_end))
+			return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
+		src4 = rfc6791v4_source(cfg);
+	}
 	/* An expiring packet is the kernel's to answer with Time Exceeded. */
 	if (ip6->hop_limit <= 1)
 		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
 
 	if (ip6_walk(ip6, data_end, &c))
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* RFC 7915 5.1: tell the sender about a routing header we cannot skip; the
+	 * fragment-header cases are answered like Jool does (administratively prohibited). */
+	if (c.bad == XLAT_C_DROP_ROUTING_HEADER)
+		return plan_reject(p, c.bad, ICMPV6_PARAMPROB, ICMPV6_HDR_FIELD, c.bad_ptr);
+	if (c.bad == XLAT_C_DROP_HEADER_CHAIN && c.has_frag)
+		return plan_reject(p, c.bad, ICMPV6_DEST_UNREACH, ICMPV6_ADM_PROHIBITED, 0);
 	if (c.bad)
 		return plan_drop(p, c.bad);
 	if (bpf_ntohs(ip6->payload_len) + sizeof(*ip6) < c.l4_off)
@@ -109,6 +162,11 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
 		break;
 	}
+	if (cfg->eam_hairpin == EAM_HAIRPIN_INTRINSIC && !p->icmp_err && eamt_has4(dst4)) {
+		if (c.proto == IPPROTO_ICMPV6 && p->csum_off != CSUM_NONE)
+			p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
+		return siit_plan_hairpin(ip6, cfg, src4, dst4, p);
+	}
 	if (p->csum_off != CSUM_NONE && c.proto != IPPROTO_ICMPV6) {
 		old_sum = csum_words(&ip6->saddr, 8) + csum_words(&ip6->daddr, 8);
 		p->pseudo_delta = csum_sub(addr4_sum(src4, dst4), old_sum);
@@ -118,7 +176,7 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	p->l3len = sizeof(struct iphdr);
 	p->h.v4.version = 4;
 	p->h.v4.ihl = 5;
-	p->h.v4.tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	p->h.v4.tos = cfg->override_tos ? cfg->tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	p->h.v4.tot_len = bpf_htons(tot_len);
 	if (c.has_frag) {
 		/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */

@@ -119,14 +119,14 @@ const rows = () => [
   ['4->6 TOS -> traffic class, no DF', ipv4Packet({src: N4, dst: N6_AS4, tos: 0x2e, df: false, l4: udp(1, 2)}), 'xlat',
     ipv6Packet({src: N4_AS6, dst: N6, trafficClass: 0x2e, l4: udp(1, 2)}), 'xlat-4to6'],
   ['neighbour solicitation passes', ipv6Packet({src: 'fe80::1', dst: 'ff02::1:ff00:1', hopLimit: 255, l4: {...icmpEcho(135, 0, 0), proto: 'icmp'}}), 'pass', null, 'pass-ndp'],
-  ['IPv6 outside pool6 passes', ipv6Packet({src: N6, dst: '2001:db8:ffff::1', l4: udp(1, 2)}), 'pass', null, 'pass-dst6-not-pool6'],
+  ['IPv6 outside pool6 passes', ipv6Packet({src: N6, dst: '2001:db8:ffff::1', l4: udp(1, 2)}), 'pass', null, 'pass-dst6-untranslatable'],
   ['IPv6 source outside pool6 passes', ipv6Packet({src: '2001:db8:ffff::1', dst: N4_AS6, l4: udp(1, 2)}), 'pass', null, 'pass-src6-untranslatable'],
   ['IPv6 hop limit 1 is left to the kernel', ipv6Packet({src: N6, dst: N4_AS6, hopLimit: 1, l4: udp(1, 2)}), 'pass', null, 'pass-hop-limit'],
   ['6->4 hop-by-hop, destination and routing headers are skipped',
     ipv6Packet({src: N6, dst: N4_AS6, ext: [extHeader(0), extHeader(60, 16), extHeader(43, 24)], l4: udp(1, 2, payload)}), 'xlat',
     ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: udp(1, 2, payload)}), 'xlat-6to4', undefined, SLOW],
   ['6->4 routing header with segments left is dropped',
-    ipv6Packet({src: N6, dst: N4_AS6, ext: [{type: 43, bytes: Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])}], l4: udp(1, 2)}), 'drop', null, 'drop-routing-header'],
+    ipv6Packet({src: N6, dst: N4_AS6, ext: [{type: 43, bytes: Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])}], l4: udp(1, 2)}), 'drop', null, 'drop-routing-header', undefined, SLOW],
   ['6->4 first fragment: id, MF, offset 0, L4 checksum follows the addresses', ...(() => {
     const whole6 = ipv6Packet({src: N6, dst: N4_AS6, l4: udp(7, 9, big)}).subarray(40);
     const whole4 = ipv4Packet({src: N6_AS4, dst: N4, l4: udp(7, 9, big)}).subarray(20);
@@ -136,7 +136,7 @@ const rows = () => [
   ['6->4 later fragment keeps its offset', ipv6Packet({src: N6, dst: N4_AS6, ext: [fragHeader({offset: 10, id: 0x01020408})], l4: raw(6, payload)}), 'xlat',
     ipv4Packet({src: N6_AS4, dst: N4, df: false, fragOffset: 10, id: 0x0408, l4: raw(6, payload)}), 'xlat-6to4', undefined, SLOW],
   ['6->4 extension header after the fragment header is dropped',
-    ipv6Packet({src: N6, dst: N4_AS6, ext: [fragHeader({more: true}), extHeader(60)], l4: udp(1, 2)}), 'drop', null, 'drop-header-chain'],
+    ipv6Packet({src: N6, dst: N4_AS6, ext: [fragHeader({more: true}), extHeader(60)], l4: udp(1, 2)}), 'drop', null, 'drop-header-chain', undefined, SLOW],
   ['6->4 other protocols: only the IP header is translated', ipv6Packet({src: N6, dst: N4_AS6, l4: raw(33, payload)}), 'xlat',
     ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: raw(33, payload)}), 'xlat-6to4'],
   ['6->4 fragmented ICMPv6 is dropped', ipv6Packet({src: N6, dst: N4_AS6, ext: [fragHeader({more: true})], l4: icmpEcho(128, 1, 1, payload)}), 'drop', null, 'drop-icmp-fragment'],
@@ -159,7 +159,7 @@ const rows = () => [
   ['IPv4 broadcast passes', ipv4Packet({src: N4, dst: '255.255.255.255', l4: udp(68, 67)}), 'pass', null, 'pass-dst4-special'],
   ['IPv4 from loopback range passes', ipv4Packet({src: '127.0.0.1', dst: N6_AS4, l4: udp(1, 2)}), 'pass', null, 'pass-src4-special'],
   ['IPv4 TTL 1 is left to the kernel', ipv4Packet({src: N4, dst: N6_AS4, ttl: 1, l4: udp(1, 2)}), 'pass', null, 'pass-hop-limit'],
-  ['IPv4 UDP with zero checksum is dropped', ipv4Packet({src: N4, dst: N6_AS4, l4: {...udp(1, 2, payload), zeroChecksum: true}}), 'drop', null, 'drop-udp-zero-csum'],
+  ['IPv4 UDP with zero checksum is dropped', ipv4Packet({src: N4, dst: N6_AS4, l4: {...udp(1, 2, payload), zeroChecksum: true}}), 'drop', null, 'drop-udp-zero-csum', undefined, SLOW],
   ['IPv4 truncated UDP header is dropped', ipv4Packet({src: N4, dst: N6_AS4, l4: udp(1, 2)}).subarray(0, 24), 'drop', null, 'drop-truncated'],
   ['ARP passes', Buffer.alloc(28, 1), 'pass', null, 'pass-not-ip', 0x0806],
 ];
@@ -190,7 +190,7 @@ for (const label of ['xdp', 'tc']) {
 test('siit xdp: packets pass untouched when disabled or without pool6', {skip}, async () => {
   const cfg = obj.map('siit_config');
   try {
-    for (const [c, reason] of [[configBuffer({enabled: false}), 'pass-disabled'], [configBuffer({pool6: null}), 'pass-no-pool6']]) {
+    for (const [c, reason] of [[configBuffer({enabled: false}), 'pass-disabled'], [configBuffer({pool6: null}), 'pass-dst6-untranslatable']]) {
       cfg.update(key0, c);
       const frame = ether(ipv6Packet({src: N6, dst: N4_AS6, l4: udp(1, 2)}));
       const idx = names.indexOf(reason);
