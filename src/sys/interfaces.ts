@@ -67,3 +67,33 @@ export function namespaceIpv4Addresses(): string[] {
   }
   return [...out];
 }
+
+export interface InterfaceAddresses {
+  /** First IPv4 address of the interface, if any. */
+  v4?: string;
+  /** First global-scope IPv6 address of the interface, if any. */
+  v6?: string;
+}
+
+interface IpAddrFull {
+  ifindex: number;
+  addr_info?: {family?: string; local?: string; scope?: string}[];
+}
+
+/**
+ * The addresses this node answers from on each interface (by ifindex): the
+ * source of the ICMP errors the translator sends to a neighbour there.
+ */
+export function interfaceAddresses(): Map<number, InterfaceAddresses> {
+  const out = new Map<number, InterfaceAddresses>();
+  for (const a of ipJson(['addr', 'show']) as IpAddrFull[]) {
+    const entry: InterfaceAddresses = {};
+    for (const i of a.addr_info ?? []) {
+      if (!i.local) continue;
+      if (i.family === 'inet' && entry.v4 === undefined) entry.v4 = i.local;
+      if (i.family === 'inet6' && i.scope === 'global' && entry.v6 === undefined) entry.v6 = i.local;
+    }
+    out.set(a.ifindex, entry);
+  }
+  return out;
+}

@@ -70,6 +70,14 @@ export function icmpEcho(type, id, seq, payload = Buffer.alloc(0)) {
   return {proto: 'icmp', bytes: b, csumOff: 2};
 }
 
+/** An ICMP or ICMPv6 message (family decided by the IP header): type, code, the 4 bytes after the checksum, body. */
+export function icmpMsg(type, code, rest, body = Buffer.alloc(0)) {
+  const b = Buffer.alloc(8 + body.length);
+  b[0] = type; b[1] = code; b.writeUInt32BE(rest >>> 0, 4);
+  body.copy(b, 8);
+  return {proto: 'icmp', bytes: b, csumOff: 2};
+}
+
 /** An L4 payload written as is (another protocol, or a non-first fragment): no checksum to fill. */
 export function raw(proto, bytes) {
   return {proto, bytes: Buffer.from(bytes), csumOff: null};

@@ -225,3 +225,122 @@ test('siit: every pool6 length maps like RFC 6052 (6->4->6 round trip)', {skip},
     cfg.update(key0, configBuffer());
   }
 });
+
+// ICMP errors (RFC 7915 4.2, 5.2): the inner packet is translated too, every checksum recomputed.
+const {icmpMsg} = await import('../helpers/packets.mjs');
+
+function errorRows() {
+  const inner4 = ipv4Packet({src: N6_AS4, dst: N4, ttl: 63, l4: udp(2000, 4000, payload)});
+  const inner6 = ipv6Packet({src: N6, dst: N4_AS6, hopLimit: 63, l4: udp(2000, 4000, payload)});
+  const innerTcp4 = ipv4Packet({src: N6_AS4, dst: N4, ttl: 63, l4: tcp(2000, 4000, {payload: big})});
+  const innerTcp6 = ipv6Packet({src: N6, dst: N4_AS6, hopLimit: 63, l4: tcp(2000, 4000, {payload: big})});
+  const echo4 = ipv4Packet({src: N6_AS4, dst: N4, ttl: 1, l4: icmpEcho(8, 9, 9, payload)});
+  const echo6 = ipv6Packet({src: N6, dst: N4_AS6, hopLimit: 1, l4: icmpEcho(128, 9, 9, payload)});
+  const inner4from6 = ipv4Packet({src: N4, dst: N6_AS4, ttl: 63, df: false, l4: udp(4000, 2000, payload)});
+  const inner6from4 = ipv6Packet({src: N4_AS6, dst: N6, hopLimit: 63, l4: udp(4000, 2000, payload)});
+  return [
+    ['4->6 port unreachable -> ICMPv6 1/4, inner UDP translated',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(3, 3, 0, inner4)}),
+      ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(1, 4, 0, inner6)})],
+    ['4->6 time exceeded about an echo request -> ICMPv6 3/0, inner echo translated',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(11, 0, 0, echo4)}),
+      ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(3, 0, 0, echo6)})],
+    ['4->6 fragmentation needed -> packet too big, MTU + 20',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(3, 4, 1400, inner4)}),
+      ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(2, 0, 1420, inner6)})],
+    ['4->6 fragmentation needed without MTU -> plateau below the inner length, + 20, at least 1280',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(3, 4, 0, innerTcp4.subarray(0, 548))}),
+      ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(2, 0, 1280, innerTcp6.subarray(0, 568))})],
+    ['4->6 protocol unreachable -> parameter problem, pointer to next header',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(3, 2, 0, inner4)}),
+      ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(4, 1, 6, inner6)})],
+    ['4->6 parameter problem pointer 9 (protocol) -> 6 (next header)',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(12, 0, 9 << 24, inner4)}),
+      ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(4, 0, 6, inner6)})],
+    ['4->6 error cut to 1280 bytes', ...(() => {
+      const in4 = ipv4Packet({src: N6_AS4, dst: N4, ttl: 63, l4: udp(2000, 4000, Buffer.alloc(1400, 7))});
+      const in6 = ipv6Packet({src: N6, dst: N4_AS6, hopLimit: 63, l4: udp(2000, 4000, Buffer.alloc(1400, 7))});
+      return [ipv4Packet({src: N4, dst: N6_AS4, l4: icmpMsg(3, 3, 0, in4)}),
+        ipv6Packet({src: N4_AS6, dst: N6, l4: icmpMsg(1, 4, 0, in6.subarray(0, 1280 - 48))})];
+    })()],
+    ['6->4 port unreachable -> ICMP 3/3, inner UDP translated',
+      ipv6Packet({src: N6, dst: N4_AS6, l4: icmpMsg(1, 4, 0, inner6from4)}),
+      ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: icmpMsg(3, 3, 0, inner4from6)})],
+    ['6->4 packet too big -> fragmentation needed, MTU - 20',
+      ipv6Packet({src: N6, dst: N4_AS6, l4: icmpMsg(2, 0, 1280, inner6from4)}),
+      ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: icmpMsg(3, 4, 1260, inner4from6)})],
+    ['6->4 parameter problem pointer 24 (destination) -> 16',
+      ipv6Packet({src: N6, dst: N4_AS6, l4: icmpMsg(4, 0, 24, inner6from4)}),
+      ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: icmpMsg(12, 0, 16 << 24, inner4from6)})],
+    ['6->4 error cut to 576 bytes', ...(() => {
+      const in6 = ipv6Packet({src: N4_AS6, dst: N6, hopLimit: 63, l4: udp(4000, 2000, Buffer.alloc(1000, 3))});
+      const in4 = ipv4Packet({src: N4, dst: N6_AS4, ttl: 63, df: false, l4: udp(4000, 2000, Buffer.alloc(1000, 3))});
+      return [ipv6Packet({src: N6, dst: N4_AS6, l4: icmpMsg(1, 4, 0, in6)}),
+        ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: icmpMsg(3, 3, 0, in4.subarray(0, 576 - 28))})];
+    })()],
+  ];
+}
+
+/** Like assertSamePacket, also ignoring the inner IPv4 identification and header checksum of an ICMP error. */
+function assertSameError(actual, expected, label) {
+  const a = Buffer.from(actual), e = Buffer.from(expected);
+  if (e[0] >> 4 === 4) for (const i of [4, 5, 10, 11, 32, 33, 38, 39]) a[i] = e[i] = 0;
+  // the outer ICMP checksum covers the ignored bytes: verify it on the real packet, then compare the rest
+  assert.deepEqual(checksumProblems(actual), [], `${label}: outer checksums`);
+  if (e[0] >> 4 === 4) a[22] = a[23] = e[22] = e[23] = 0;
+  assert.equal(a.toString('hex'), e.toString('hex'), label);
+}
+
+for (const label of ['xdp', 'tc']) {
+  test(`siit ${label}: ICMP errors are translated with their inner packet`, {skip}, async (t) => {
+    for (const [name, input, expected] of errorRows()) {
+      await t.test(name, async () => {
+        const out = await run(label, ether(input));
+        assert.equal(out.verdict, 'ok');
+        if (label === 'xdp') assert.ok(out.delegated, 'errors are the slow path');
+        assertSameError(out.data.subarray(14), expected, name);
+      });
+    }
+  });
+}
+
+test('siit tc: errors the translator originates go back to the sender, from its interface address', {skip}, async (t) => {
+  // BPF_PROG_TEST_RUN runs tc programs on the loopback device: its ifindex is 1.
+  const ifaddr = obj.map('siit_ifaddr');
+  const key = Buffer.alloc(4); key.writeUInt32LE(1);
+  const v = Buffer.alloc(24);
+  ip6('2001:db8:1c0:2:1::').copy(v, 0); ip4(LOCAL4).copy(v, 16); v[20] = 1; v[21] = 1;
+  ifaddr.update(key, v);
+  const TC_ACT_REDIRECT = 7;
+  const cases = [
+    ['IPv4 UDP without checksum -> ICMP 3/13 from the IPv4 side address',
+      ipv4Packet({src: N4, dst: N6_AS4, l4: {...udp(1, 2, payload), zeroChecksum: true}}),
+      (inp) => ipv4Packet({src: LOCAL4, dst: N4, df: false, l4: icmpMsg(3, 13, 0, inp)})],
+    ['IPv6 extension header after the fragment header -> ICMPv6 1/1 from the IPv6 side address',
+      ipv6Packet({src: N6, dst: N4_AS6, ext: [fragHeader({more: true}), extHeader(60)], l4: udp(1, 2)}),
+      (inp) => ipv6Packet({src: '2001:db8:1c0:2:1::', dst: N6, l4: icmpMsg(1, 1, 0, inp)})],
+    ['IPv6 routing header with segments left -> parameter problem pointing at it',
+      ipv6Packet({src: N6, dst: N4_AS6, ext: [{type: 43, bytes: Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])}], l4: udp(1, 2)}),
+      (inp) => ipv6Packet({src: '2001:db8:1c0:2:1::', dst: N6, l4: icmpMsg(4, 0, 43, inp)})],
+  ];
+  try {
+    for (const [name, input, make] of cases) {
+      await t.test(name, async () => {
+        const idx = names.indexOf('icmp-sent');
+        const before = counterValue(idx);
+        const out = await runOne('xlat_siit_tc', ether(input));
+        assert.equal(out.retval, TC_ACT_REDIRECT, 'sent back out');
+        assert.equal(out.data.subarray(0, 6).toString('hex'), MAC_B.toString('hex'), 'to the sender');
+        assert.equal(out.data.subarray(6, 12).toString('hex'), MAC_A.toString('hex'), 'from us');
+        const expected = make(input);
+        const got = Buffer.from(out.data.subarray(14));
+        if (expected[0] >> 4 === 4) for (const i of [4, 5, 10, 11]) got[i] = expected[i] = 0;
+        assert.deepEqual(checksumProblems(out.data.subarray(14)), []);
+        assert.equal(got.toString('hex'), expected.toString('hex'), name);
+        assert.equal(counterValue(idx), before + 1n, 'icmp-sent counted');
+      });
+    }
+  } finally {
+    ifaddr.delete(key);
+  }
+});
