@@ -337,10 +337,4 @@ static __always_inline __u32 tc_icmp_err_6to4(struct __sk_buff *skb, const struc
 	return 0;
 }
 
-/* Entry from the tc program: p->icmp_err plans. */
-static __always_inline __u32 tc_icmp_err(struct __sk_buff *skb, const struct siit_config *cfg, struct plan *p)
-{
-	return p->to_v4 ? tc_icmp_err_6to4(skb, cfg, p) : tc_icmp_err_4to6(skb, cfg, p);
-}
-
 #endif

@@ -16,6 +16,7 @@
 #include "icmp_err_tc.h"
 #include "icmp_gen_tc.h"
 #include "mtu.h"
+#include "frag_tc.h"
 
 /* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
 #define SIIT_PARSE_LEN 512
@@ -59,7 +60,9 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	if (p.verdict == V_XLAT || p.gen) {
 		/* Layout changes beyond the base headers, errors to send, packets too big for
 		 * their path: the tc slow path does them. */
-		if (p.slow || (p.verdict == V_XLAT && !p.same_family && plan_path_mtu_exceeded(ctx, ctx->ingress_ifindex, &p)))
+		if (p.slow || (p.verdict == V_XLAT && !p.same_family &&
+			       ((!p.to_v4 && !p.df && plan_new_len(&p) > cfg->lowest_ipv6_mtu) ||
+				plan_path_mtu_exceeded(ctx, ctx->ingress_ifindex, &p))))
 			return XDP_PASS;
 		err = xdp_apply(ctx, &p);
 		if (err) {
@@ -83,26 +86,48 @@ static __always_inline int tc_decided_by_xdp(struct __sk_buff *skb)
 
 /*
  * RFC 7915 4.1 and 5.1: a packet too big for the path it is translated onto.
- * IPv6 -> IPv4 and IPv4 with DF: the sender is told the MTU it must use (in
- * its own family's terms). IPv4 without DF would be fragmented: not yet done,
- * the packet goes on and the kernel drops it.
+ * IPv6 -> IPv4, and IPv4 with DF: the sender is told the MTU it must use (in
+ * its own family's terms). IPv4 without DF is cut into IPv6 fragments that
+ * fit both the route and lowest-ipv6-mtu.
  */
-static __always_inline void siit_check_path(struct __sk_buff *skb, struct plan *p)
+static __always_inline void siit_check_path(struct __sk_buff *skb, const struct siit_config *cfg, struct plan *p)
 {
-	__u32 mtu = plan_path_mtu_exceeded(skb, skb->ifindex, p);
-	__u16 frag;
+	__u32 mtu = plan_path_mtu_exceeded(skb, skb->ifindex, p), lowest = cfg->lowest_ipv6_mtu;
 
-	if (!mtu)
-		return;
 	if (p->to_v4) {
+		if (!mtu)
+			return;
 		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);
 		return plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMPV6_PKT_TOOBIG, 0, mtu < 1280 ? 1280 : mtu);
 	}
-	if (bpf_skb_load_bytes(skb, sizeof(struct ethhdr) + offsetof(struct iphdr, frag_off), &frag, 2))
+	if (p->df) {
+		if (mtu)
+			plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+				    mtu - (sizeof(struct ipv6hdr) - sizeof(struct iphdr)));
 		return;
-	if (frag & bpf_htons(IP_DF))
-		plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-			    mtu - (sizeof(struct ipv6hdr) - sizeof(struct iphdr)));
+	}
+	if (lowest < 1280)
+		lowest = 1280;
+	if (mtu && mtu < lowest)
+		lowest = mtu;
+	if (plan_new_len(p) <= lowest)
+		return;
+	if (p->l3len == sizeof(struct ipv6hdr)) {
+		/* Unfragmented so far: the pieces need a fragment header of their own. */
+		struct iphdr ip4;
+
+		if (bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip4, sizeof(ip4)))
+			return;
+		p->h.v6f.frag.nexthdr = p->h.v6f.v6.nexthdr;
+		p->h.v6f.frag.reserved = 0;
+		p->h.v6f.frag.frag_off = 0;
+		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4.id));
+		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
+		p->h.v6f.v6.payload_len = bpf_htons(bpf_ntohs(p->h.v6f.v6.payload_len) + sizeof(struct ipv6_frag));
+		p->l3len += sizeof(struct ipv6_frag);
+	}
+	p->frag_size = (lowest - sizeof(struct ipv6hdr) - sizeof(struct ipv6_frag)) & ~7U;
+	p->slow = 1;
 }
 
 /* RFC 7915 4.5: a UDP datagram without checksum gets one computed over all of it. */
@@ -123,37 +148,107 @@ static __always_inline __u32 tc_amend_udp(struct __sk_buff *skb, struct plan *p)
 	return 0;
 }
 
+/*
+ * The slow path's heavy steps are global functions: the verifier checks each
+ * once on its own rather than once per path of the program that reaches it.
+ * Global functions take only the context and scalars, so the plan travels
+ * through a per-CPU map.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct plan);
+} siit_plan_buf SEC(".maps");
+
+static __always_inline struct plan *saved_plan(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&siit_plan_buf, &zero);
+}
+
+__attribute__((noinline)) int xlat_slow_send_error(struct __sk_buff *skb)
+{
+	struct plan *p = saved_plan();
+
+	return p ? tc_send_error(skb, p) : TC_ACT_SHOT;
+}
+
+__attribute__((noinline)) int xlat_slow_icmp_err_4to6(struct __sk_buff *skb)
+{
+	struct siit_config *cfg = siit_cfg();
+	struct plan *p = saved_plan();
+
+	return p && cfg ? (int)tc_icmp_err_4to6(skb, cfg, p) : XLAT_C_DROP_WRITE_FAILED;
+}
+
+__attribute__((noinline)) int xlat_slow_icmp_err_6to4(struct __sk_buff *skb)
+{
+	struct siit_config *cfg = siit_cfg();
+	struct plan *p = saved_plan();
+
+	return p && cfg ? (int)tc_icmp_err_6to4(skb, cfg, p) : XLAT_C_DROP_WRITE_FAILED;
+}
+
+__attribute__((noinline)) int xlat_slow_amend_udp(struct __sk_buff *skb)
+{
+	struct plan *p = saved_plan();
+
+	return p ? (int)tc_amend_udp(skb, p) : XLAT_C_DROP_WRITE_FAILED;
+}
+
+__attribute__((noinline)) int xlat_slow_fragment(struct __sk_buff *skb)
+{
+	struct plan *p = saved_plan();
+
+	return p ? (int)tc_fragment(skb, p) : XLAT_C_DROP_WRITE_FAILED;
+}
+
 SEC("tc")
 int xlat_siit_tc(struct __sk_buff *skb)
 {
 	struct siit_config *cfg = siit_cfg();
-	struct plan p = {};
+	/* The plan lives in the per-CPU map, not on the stack: the slow-path
+	 * functions need it there, and their stack adds up with ours. */
+	struct plan *p = saved_plan();
 	__u32 err;
 
-	if (!cfg || tc_decided_by_xdp(skb))
+	if (!cfg || !p || tc_decided_by_xdp(skb))
 		return TC_ACT_OK;
+	/* One of our own IPv6 fragments back from bpf_clone_redirect: for the kernel to forward. */
+	if (skb->mark == XLAT_FRAG_MARK) {
+		skb->mark = 0;
+		return TC_ACT_OK;
+	}
+	__builtin_memset(p, 0, sizeof(*p));
 	/* Make the headers we read linear; a short packet simply stays short. */
 	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
-	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, &p);
+	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, p);
 	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
-	if (p.verdict == V_XLAT && !p.icmp_err && !p.same_family && !skb->gso_size)
-		siit_check_path(skb, &p);
-	if (p.gen) {
-		count(p.reason);
-		return tc_send_error(skb, &p);
+	if (p->verdict == V_XLAT && !p->icmp_err && !p->same_family && !skb->gso_size)
+		siit_check_path(skb, cfg, p);
+	if (p->gen) {
+		count(p->reason);
+		return xlat_slow_send_error(skb);
 	}
-	if (p.verdict == V_XLAT) {
-		err = p.icmp_err ? tc_icmp_err(skb, cfg, &p) : tc_apply(skb, &p);
-		if (!err && p.amend_udp)
-			err = tc_amend_udp(skb, &p);
+	if (p->verdict == V_XLAT) {
+		if (p->icmp_err)
+			err = p->to_v4 ? xlat_slow_icmp_err_6to4(skb) : xlat_slow_icmp_err_4to6(skb);
+		else
+			err = tc_apply(skb, p);
+		if (!err && p->amend_udp)
+			err = xlat_slow_amend_udp(skb);
+		if (!err && p->frag_size)
+			err = xlat_slow_fragment(skb);
 		if (err) {
 			count(err);
 			return TC_ACT_SHOT;
 		}
 	}
-	count(p.reason);
-	return p.verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	count(p->reason);
+	return p->verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "GPL";

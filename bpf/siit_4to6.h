@@ -66,6 +66,7 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
 
 	frag = bpf_ntohs(ip4->frag_off);
+	p->df = (frag & IP_DF) ? 1 : 0;
 	upper_len = tot_len - hlen;
 	p->strip = hlen - sizeof(*ip4);
 	p->l4proto = ip4->protocol == IPPROTO_ICMP ? IPPROTO_ICMPV6 : ip4->protocol;

@@ -5,8 +5,8 @@
 
 #include "csum.h"
 
-#define SKB_SUM_CHUNK 64
-#define SKB_SUM_MAX_CHUNKS 32 /* 2048 bytes: more than any ICMP error we build */
+#define SKB_SUM_CHUNK 32
+#define SKB_SUM_MAX_CHUNKS 64 /* 2048 bytes: more than any ICMP error we build */
 
 /*
  * One's complement sum of len bytes at off; ~0 when the range cannot be read.
