@@ -15,6 +15,7 @@
 #include "siit_addr.h"
 #include "icmp_map.h"
 #include "skb_csum.h"
+#include "frag_tc.h"
 
 #define ETH_LEN sizeof(struct ethhdr)
 
@@ -35,6 +36,90 @@ static __always_inline __u16 mtu_plateau(__u16 tot_len)
 		if (plateaus[i] < tot_len)
 			return plateaus[i];
 	return 68;
+}
+
+/*
+ * RFC 4884 extensions (RFC 7915 4.2, 5.2): when the error's length field says
+ * where the original datagram ends, what follows is an extension structure,
+ * carried as opaque bytes. Saved before the message is rebuilt, re-attached
+ * after the translated datagram, which is cut to a multiple of the new
+ * family's length unit and padded to the 128 bytes RFC 4884 asks for. When
+ * the message would exceed its size limit, the datagram gives way first
+ * (down to 128 bytes), then the extension is dropped whole.
+ */
+#define ICMP_EXT_MAX 2048
+#define ICMP_EXT_ZEROS (XLAT_FRAG_SCRATCH - 128)
+
+struct icmp_ext {
+	__u32 op_old;    /* bytes of the original datagram field, padding included */
+	__u32 ie_len;    /* bytes of the extension, 0: none */
+};
+
+/* Reads the length field (in units) and saves the extension of the message whose body starts at body_off. */
+static __always_inline int icmp_ext_save(struct __sk_buff *skb, __u32 len_units, __u32 unit, __u32 body_off,
+					 struct icmp_ext *x)
+{
+	__u32 zero = 0, body = skb->len > body_off ? skb->len - body_off : 0;
+	struct frag_scratch *buf;
+
+	x->op_old = len_units * unit;
+	x->ie_len = 0;
+	if (!len_units || x->op_old >= body)
+		return 0;
+	x->ie_len = body - x->op_old;
+	if (x->ie_len > ICMP_EXT_MAX) {
+		x->ie_len = ICMP_EXT_MAX + 1; /* too big to keep in any case */
+		return 0;
+	}
+	buf = bpf_map_lookup_elem(&siit_frag_buf, &zero);
+	if (!buf)
+		return -1;
+	return bpf_skb_load_bytes(skb, body_off + x->op_old, buf->data, ((x->ie_len - 1) & (ICMP_EXT_MAX - 1)) + 1) ? -1 : 0;
+}
+
+/*
+ * Sizes the rebuilt message body (starting at body_off, the datagram grown by
+ * grow bytes) within limit, re-attaching the saved extension. Returns the new
+ * length field in units (0: no extension), or -1.
+ */
+static __always_inline int icmp_ext_finish(struct __sk_buff *skb, __u32 body_off, int grow, __u32 unit, __u32 limit,
+					   struct icmp_ext *x)
+{
+	__u32 zero = 0, body = skb->len - body_off, op, have;
+	struct frag_scratch *buf;
+
+	if (!x->ie_len) {
+		if (body > limit && bpf_skb_change_tail(skb, body_off + limit, 0))
+			return -1;
+		return 0;
+	}
+	have = (int)x->op_old + grow > 0 ? x->op_old + grow : 0;
+	op = have & ~(unit - 1);
+	if (op < 128)
+		op = 128;
+	if (x->ie_len > ICMP_EXT_MAX || op + x->ie_len > limit) {
+		if (x->ie_len <= ICMP_EXT_MAX && 128 + x->ie_len <= limit) {
+			op = (limit - x->ie_len) & ~(unit - 1);
+		} else {
+			/* The extension cannot fit: drop it whole, keep what the datagram can. */
+			op = have > limit ? limit : have;
+			return bpf_skb_change_tail(skb, body_off + op, 0) ? -1 : 0;
+		}
+	}
+	buf = bpf_map_lookup_elem(&siit_frag_buf, &zero);
+	if (!buf || bpf_skb_change_tail(skb, body_off + op, 0))
+		return -1;
+	if (op > have) {
+		__u32 pad = op - have;
+
+		__builtin_memset(buf->data + ICMP_EXT_ZEROS, 0, 128);
+		if (pad > 128 || bpf_skb_store_bytes(skb, body_off + have, buf->data + ICMP_EXT_ZEROS, ((pad - 1) & 127) + 1, 0))
+			return -1;
+	}
+	if (bpf_skb_change_tail(skb, body_off + op + x->ie_len, 0) ||
+	    bpf_skb_store_bytes(skb, body_off + op, buf->data, ((x->ie_len - 1) & (ICMP_EXT_MAX - 1)) + 1, 0))
+		return -1;
+	return op / unit;
 }
 
 struct inner_l4 {
@@ -81,6 +166,7 @@ static __always_inline __u32 tc_icmp_err_4to6(struct __sk_buff *skb, const struc
 	} out = {};
 	struct iphdr in4;
 	struct inner_l4 l4 = {.csum_off = CSUM_NONE};
+	struct icmp_ext ext = {};
 	__u8 ntype, ncode, itype[2];
 	__u32 nrest, ihl, nlen, plen, sum;
 	__u16 frag;
@@ -154,14 +240,30 @@ static __always_inline __u32 tc_icmp_err_4to6(struct __sk_buff *skb, const struc
 	}
 	out.ip6.payload_len = bpf_htons(bpf_ntohs(in4.tot_len) - ihl + nlen - sizeof(struct ipv6hdr));
 
+	/* RFC 4884: types 3, 11 and 12 carry the datagram's length (32-bit words) in byte 5. */
+	/* ICMPv6 has the field only in Destination Unreachable and Time Exceeded. */
+	if ((ih.type == ICMP_DEST_UNREACH || ih.type == ICMP_TIME_EXCEEDED || ih.type == ICMP_PARAMETERPROB) &&
+	    (ntype == ICMPV6_DEST_UNREACH || ntype == ICMPV6_TIME_EXCEED)) {
+		if (icmp_ext_save(skb, (bpf_ntohl(ih.rest) >> 16) & 0xff, 4, in_off, &ext))
+			return XLAT_C_DROP_TRUNCATED;
+	}
+
 	/* New layout: [eth][IPv6 40][ICMPv6 8][inner IPv6 nlen][inner L4...] */
 	if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0))
 		return XLAT_C_DROP_RESIZE_FAILED;
 	grow = (int)(sizeof(struct iphdr) + nlen) - (int)ohl - (int)ihl;
 	if (grow && bpf_skb_adjust_room(skb, grow, BPF_ADJ_ROOM_NET, 0))
 		return XLAT_C_DROP_RESIZE_FAILED;
-	if (skb->len > ETH_LEN + IPV6_ERR_MAX && bpf_skb_change_tail(skb, ETH_LEN + IPV6_ERR_MAX, 0))
-		return XLAT_C_DROP_RESIZE_FAILED;
+	{
+		int units = icmp_ext_finish(skb, ETH_LEN + sizeof(struct ipv6hdr) + 8, (int)nlen - (int)ihl, 8,
+					    IPV6_ERR_MAX - sizeof(struct ipv6hdr) - 8, &ext);
+
+		if (units < 0)
+			return XLAT_C_DROP_RESIZE_FAILED;
+		/* ICMPv6 (RFC 4884): the length, in 64-bit words, is byte 4. */
+		if (units)
+			out.icmp.icmp6_dataun.un_data8[0] = units;
+	}
 	plen = skb->len - ETH_LEN - sizeof(struct ipv6hdr);
 	p->h.v6f.v6.payload_len = bpf_htons(plen);
 
@@ -219,6 +321,7 @@ static __always_inline __u32 tc_icmp_err_6to4(struct __sk_buff *skb, const struc
 		struct iphdr ip4;
 	} out = {};
 	struct inner_l4 l4 = {.csum_off = CSUM_NONE};
+	struct icmp_ext ext = {};
 	__u8 ntype, ncode;
 	__u32 nrest, tot, sum, upper;
 	__u16 frag = 0;
@@ -295,6 +398,12 @@ static __always_inline __u32 tc_icmp_err_6to4(struct __sk_buff *skb, const struc
 	out.ip4.protocol = l4.proto;
 	out.ip4.check = ipv4_hdr_csum(&out.ip4);
 
+	/* RFC 4884: types 1 and 3 carry the datagram's length (64-bit words) in byte 4. */
+	if (ih.type == ICMPV6_DEST_UNREACH || ih.type == ICMPV6_TIME_EXCEED) {
+		if (icmp_ext_save(skb, bpf_ntohl(ih.rest) >> 24, 8, in_off, &ext))
+			return XLAT_C_DROP_TRUNCATED;
+	}
+
 	/* New layout: [eth][IPv4 20][ICMP 8][inner IPv4 20][inner L4...] */
 	/* After change_proto: [IPv4 room 20][outer ext][ICMP 8][inner IPv6 + ext]; keep 20 + 8 + 20. */
 	grow = -(int)p->strip - (int)(c.l4_off - sizeof(struct iphdr));
@@ -302,8 +411,16 @@ static __always_inline __u32 tc_icmp_err_6to4(struct __sk_buff *skb, const struc
 		return XLAT_C_DROP_RESIZE_FAILED;
 	if (bpf_skb_adjust_room(skb, grow, BPF_ADJ_ROOM_NET, 0))
 		return XLAT_C_DROP_RESIZE_FAILED;
-	if (skb->len > ETH_LEN + IPV4_ERR_MAX && bpf_skb_change_tail(skb, ETH_LEN + IPV4_ERR_MAX, 0))
-		return XLAT_C_DROP_RESIZE_FAILED;
+	{
+		int units = icmp_ext_finish(skb, ETH_LEN + sizeof(struct iphdr) + 8, -(int)(c.l4_off - sizeof(struct iphdr)), 4,
+					    IPV4_ERR_MAX - sizeof(struct iphdr) - 8, &ext);
+
+		if (units < 0)
+			return XLAT_C_DROP_RESIZE_FAILED;
+		/* ICMPv4 (RFC 4884): the length, in 32-bit words, is byte 5. */
+		if (units)
+			((__u8 *)&out.icmp.un.gateway)[1] = units;
+	}
 	tot = skb->len - ETH_LEN;
 	p->h.v4.tot_len = bpf_htons(tot);
 	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
