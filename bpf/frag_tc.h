@@ -3,10 +3,11 @@
  * RFC 7915 4.1: an IPv4 packet without DF that is too big for the IPv6 side
  * (lowest-ipv6-mtu, or the route's MTU if smaller) leaves as IPv6 fragments.
  * The translated packet (with its fragment header) is cut into pieces: the
- * payload after the first piece is saved in a per-CPU scratch buffer, each
- * piece but the last is cloned back into this interface's ingress (marked,
- * so that this program lets it through to the kernel's IPv6 forwarding), and
- * the last piece continues as the packet itself.
+ * payload after the first piece is saved in a per-CPU scratch buffer, and
+ * each piece is cloned back into this interface's ingress (marked, so that
+ * this program lets it through to the kernel's IPv6 forwarding), in order:
+ * the pieces leave in the order of their offsets. The packet itself is then
+ * dropped (the caller returns TC_ACT_SHOT when this returns 0).
  */
 #ifndef XLAT_FRAG_TC_H
 #define XLAT_FRAG_TC_H
@@ -92,12 +93,10 @@ static __always_inline __u32 tc_fragment(struct __sk_buff *skb, struct plan *p)
 		if (bpf_skb_change_tail(skb, FRAG_HDRS + n, 0) ||
 		    bpf_skb_store_bytes(skb, FRAG_HDRS, buf->data + (off & (XLAT_FRAG_REST - 1)),
 					((n - 1) & (XLAT_FRAG_REST - 1)) + 1, 0) ||
-		    frag_set_header(skb, p, n, size * i, last ? orig_more : 1))
+		    frag_set_header(skb, p, n, size * i, last ? orig_more : 1) || frag_emit(skb))
 			return XLAT_C_DROP_WRITE_FAILED;
 		if (last)
 			return 0;
-		if (frag_emit(skb))
-			return XLAT_C_DROP_WRITE_FAILED;
 		off += n;
 	}
 	return XLAT_C_DROP_TOO_BIG;

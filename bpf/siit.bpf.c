@@ -248,6 +248,9 @@ int xlat_siit_tc(struct __sk_buff *skb)
 		}
 	}
 	count(p->reason);
+	/* Fragmented: every piece left as a clone; this copy is spent. */
+	if (p->frag_size && p->verdict == V_XLAT)
+		return TC_ACT_SHOT;
 	return p->verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
 }
 

@@ -14,15 +14,6 @@
 #include "maps_siit.h"
 #include "icmp_map.h"
 
-/* Addresses that never leave a link or a host (RFC 6890): not translated. */
-static __always_inline int ipv4_is_special(__be32 addr)
-{
-	__u32 a = bpf_ntohl(addr);
-
-	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe /* 169.254/16 */ ||
-	       (a >> 28) >= 0xe /* multicast, reserved, broadcast */;
-}
-
 static __always_inline int ipv4_icmp_error(struct iphdr *ip4, void *data_end)
 {
 	__u8 *t = (void *)ip4 + ((ip4->ihl * 4) & 0x3c);

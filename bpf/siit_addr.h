@@ -103,13 +103,22 @@ static __always_inline int ipv4_denylisted(__be32 a)
 	return bpf_map_lookup_elem(&siit_deny4, &k) != NULL;
 }
 
+/* Addresses that never leave a link or a host (RFC 6890): never the result of a translation. */
+static __always_inline int ipv4_is_special(__be32 addr)
+{
+	__u32 a = bpf_ntohl(addr);
+
+	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe /* 169.254/16 */ ||
+	       (a >> 28) >= 0xe /* multicast, reserved, broadcast */;
+}
+
 static __always_inline int siit_6to4_addr(const struct siit_config *cfg, const struct in6_addr *a, __be32 *out)
 {
 	if (!eamt_6to4(a, out))
-		return 0;
+		return ipv4_is_special(*out) ? -1 : 0;
 	if (prefix_extract(&cfg->pool6, a, out))
 		return -1;
-	return ipv4_denylisted(*out) ? -1 : 0;
+	return ipv4_denylisted(*out) || ipv4_is_special(*out) ? -1 : 0;
 }
 
 static __always_inline int siit_4to6_addr(const struct siit_config *cfg, __be32 a, struct in6_addr *out)

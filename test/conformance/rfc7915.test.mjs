@@ -49,19 +49,11 @@ const MIN_WINDOW = Number(process.env.XLAT_CONFORMANCE_WINDOW ?? 0.25);
 const WANT_STATS = process.env.XLAT_CONFORMANCE_STATS === '1';
 
 /*
- * Cases xlat does not pass yet, with what is missing (issue 4 is open). They still run, and node's runner
- * reports them as `todo` instead of failures; every other case must pass. When a listed case starts to
- * pass, the runner says so below: take it off this list.
+ * Cases xlat does not pass, each with what is missing: they still run, and node's runner reports them as
+ * `todo` instead of failures; every other case must pass. Empty: every case of the corpus must pass. A
+ * case that ever has to go here needs the reason written next to it (and in the README).
  */
-const GAP_FRAG = 'IPv4 packets without DF larger than the IPv6 path are not fragmented yet';
-const GAP_ORIGINATED = 'errors the translator must originate itself are not sent yet';
-const KNOWN_GAPS = new Map([
-  ...['act1', 'act2', 'act3', 'act4', 'act5', 'act6'].map((n) => [n, `${GAP_ORIGINATED} (ICMPv6 1/1 for extension headers after the fragment header)`]),
-  ...['cat1', 'cat2'].map((n) => [n, `${GAP_ORIGINATED} (Fragmentation Needed for DF packets too big for the IPv6 path)`]),
-  ...['cgt1', 'cgt2'].map((n) => [n, `${GAP_ORIGINATED} (Packet Too Big for packets too big for the IPv4 path)`]),
-  ...['eat1', 'ect1'].map((n) => [n, `${GAP_ORIGINATED} (ICMP 3/13 for UDP with a zero checksum)`]),
-  ...['cct1', 'cft1', 'jbat', 'jcat'].map((n) => [n, GAP_FRAG]),
-]);
+const KNOWN_GAPS = new Map([]);
 const gapOf = (step) => KNOWN_GAPS.get(step.name.split(' ')[0]);
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
