@@ -121,6 +121,38 @@ export class BpfMap {
     }
   }
 
+  /**
+   * Every entry, read in chunks with bpf_map_lookup_batch (hash and array maps,
+   * not per-CPU ones). Yields one chunk at a time: `count` keys and values laid
+   * end to end (keySize / valueSize bytes each). The buffers are reused by the
+   * next chunk: copy what you keep.
+   */
+  *batches(chunk = 8192): IterableIterator<{count: number; keys: Buffer; values: Buffer}> {
+    if (this.isPerCpu) throw new Error(`internal: batches() on per-CPU map ${this.name}`);
+    let size = Math.max(1, chunk);
+    let keys = Buffer.alloc(size * this.keySize);
+    let values = Buffer.alloc(size * this.valueSize);
+    const tokenSize = Math.max(8, this.keySize);
+    let inBatch: Buffer | null = null;
+    let outBatch = Buffer.alloc(tokenSize);
+    for (;;) {
+      const count: [number] = [size];
+      const rc = this.lib.bpf_map_lookup_batch(this.fd, inBatch, outBatch, keys, values, count);
+      if (rc === -28 /* ENOSPC: one bucket holds more than a chunk */ && count[0] === 0) {
+        size *= 2;
+        keys = Buffer.alloc(size * this.keySize);
+        values = Buffer.alloc(size * this.valueSize);
+        continue;
+      }
+      if (rc < 0 && rc !== -ENOENT) check(this.lib, rc, `reading map ${this.name} in batches`);
+      if (count[0] > 0) yield {count: count[0], keys, values};
+      if (rc === -ENOENT) return;
+      // The next call resumes where this one stopped.
+      inBatch = outBatch;
+      outBatch = Buffer.alloc(tokenSize);
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

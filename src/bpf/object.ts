@@ -57,7 +57,18 @@ function summarize(log: string): string | null {
   return last ? last.replace(/^libbpf:\s*/, '') : null;
 }
 
-export async function openAndLoad(path: string, opts: {verbose?: boolean} = {}): Promise<BpfObject> {
+/** Options applied between open and load. */
+export interface LoadOptions {
+  verbose?: boolean;
+  /** max_entries per map name, set before the maps are created. */
+  maxEntries?: Record<string, number>;
+}
+
+/**
+ * Opens an object file, applies the pre-load configuration (map sizes) and
+ * loads it: open, configure, load, as libbpf splits them.
+ */
+export async function openAndLoad(path: string, opts: LoadOptions = {}): Promise<BpfObject> {
   const lib = await libbpf();
   lib.setLogLevel(opts.verbose ? LIBBPF_DEBUG : LIBBPF_INFO);
   lib.takeLog();
@@ -67,6 +78,14 @@ export async function openAndLoad(path: string, opts: {verbose?: boolean} = {}):
     const log = lib.takeLog();
     const why = e === 2 ? 'No such file (build it with npm run build:bpf)' : describe(lib, e);
     throw new SystemError(`opening ${path} failed: ${why}`, e, log || undefined);
+  }
+  for (const [name, n] of Object.entries(opts.maxEntries ?? {})) {
+    const m = lib.bpf_object__find_map_by_name(obj, name);
+    const rc = m === null ? -2 : lib.bpf_map__set_max_entries(m, n);
+    if (rc < 0) {
+      lib.bpf_object__close(obj);
+      throw new SystemError(`setting the size of map ${name} of ${path} to ${n} failed: ${describe(lib, rc)}`, -rc);
+    }
   }
   const rc = lib.bpf_object__load(obj);
   if (rc < 0) {

@@ -10,6 +10,7 @@ import {toJson} from './output.js';
 import {validateNetnsName} from '../model/names.js';
 
 export type SiitModule = typeof import('../instance/siit.js');
+export type Nat64Module = typeof import('../instance/nat64.js');
 
 export type XlatFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XlatCommand)['baseFlags'] & T['flags']>;
 export type XlatArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -58,13 +59,24 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
    * and returns the SIIT instance module.
    */
   protected async siit(): Promise<SiitModule> {
+    await this.enterKernel();
+    return import('../instance/siit.js');
+  }
+
+  /** As siit(), for the NAT64 instance module. */
+  protected async nat64(): Promise<Nat64Module> {
+    await this.enterKernel();
+    return import('../instance/nat64.js');
+  }
+
+  /** Requires root and enters --netns. */
+  private async enterKernel(): Promise<void> {
     const privileges = await import('../sys/privileges.js');
     await privileges.requireRoot(`'${[this.config.bin, ...(this.id ?? '').split(':')].join(' ').trim()}'`);
     if (this.flags.netns !== undefined) {
       const netns = await import('../sys/netns.js');
       await netns.enterNetns(this.flags.netns);
     }
-    return import('../instance/siit.js');
   }
 
   /** Progress notes, shown on stderr with --verbose only (never in --json output). */

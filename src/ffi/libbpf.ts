@@ -71,6 +71,8 @@ export interface Libbpf {
   bpf_program__fd(prog: BpfProgramPtr): number;
   bpf_object__find_map_by_name(obj: BpfObjectPtr, name: string): BpfMapPtr | null;
   bpf_map__fd(map: BpfMapPtr): number;
+  /** Before load only: 0 or -errno. */
+  bpf_map__set_max_entries(map: BpfMapPtr, maxEntries: number): number;
   // library
   libbpf_strerror(err: number): string;
   libbpf_major_version(): number;
@@ -254,6 +256,7 @@ async function bind(): Promise<Libbpf> {
     prog_fd: lib.func('int bpf_program__fd(bpf_program *prog)'),
     find_map: lib.func('bpf_map *bpf_object__find_map_by_name(bpf_object *obj, const char *name)'),
     map_fd: lib.func('int bpf_map__fd(bpf_map *map)'),
+    set_max_entries: lib.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max_entries)'),
     strerror: lib.func('int libbpf_strerror(int err, void *buf, size_t size)'),
     major: lib.func('uint32_t libbpf_major_version(void)'),
     minor: lib.func('uint32_t libbpf_minor_version(void)'),
@@ -315,6 +318,7 @@ async function bind(): Promise<Libbpf> {
     bpf_program__fd: (prog) => f.prog_fd(prog) as number,
     bpf_object__find_map_by_name: (obj, name) => f.find_map(obj, name) as BpfMapPtr | null,
     bpf_map__fd: (map) => f.map_fd(map) as number,
+    bpf_map__set_max_entries: (map, n) => f.set_max_entries(map, n) as number,
     libbpf_strerror: (err) => {
       strBuf.fill(0);
       const rc = f.strerror(err, strBuf, strBuf.length) as number;

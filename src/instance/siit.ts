@@ -7,6 +7,7 @@
  * interfaces for programs named xlat_siit_xdp / xlat_siit_tc, then opens their
  * maps by id. All interfaces share one loaded object, hence the same maps.
  */
+import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
 import {fileURLToPath} from 'node:url';
 import {InputError, NoInstanceError, SystemError, XlatError} from '../errors.js';
 import {openAndLoad, type BpfObject} from '../bpf/object.js';
@@ -19,6 +20,9 @@ import {currentNetnsName} from '../sys/netns.js';
 import {
   COUNTER_NAMES,
   SIIT_MAP_CONFIG,
+  SIIT_MAP_DENY4,
+  SIIT_MAP_EAMT4,
+  SIIT_MAP_EAMT6,
   SIIT_MAP_LOCAL4,
   SIIT_MAP_STATS,
   XLAT_LOCAL4_MAX,
@@ -28,6 +32,7 @@ import {
   XLAT_TC_HANDLE_SIIT,
   XLAT_TC_PRIO_SIIT,
   decodeSiitConfig,
+  defaultSiitConfig,
   encodeSiitConfig,
   type SiitConfig,
 } from './layout.js';
@@ -103,13 +108,13 @@ interface Attachment extends AttachedInterface {
 
 interface Discovered {
   attachments: Attachment[];
-  /** Map ids of the first program found. */
+  /** Map ids used by the attached programs (XDP and tc use different subsets). */
   mapIds: number[];
 }
 
 async function discover(ifaces: NetInterface[] = listInterfaces()): Promise<Discovered | null> {
   const attachments: Attachment[] = [];
-  let mapIds: number[] | null = null;
+  const ids = new Set<number>();
   for (const i of ifaces) {
     const q = await xdp.query(i.index);
     if (q.progId && (q.mode === 'native' || q.mode === 'generic')) {
@@ -123,7 +128,7 @@ async function discover(ifaces: NetInterface[] = listInterfaces()): Promise<Disc
           reason: `${q.mode} XDP`,
           progId: q.progId,
         });
-        mapIds ??= info.mapIds;
+        for (const id of info.mapIds) ids.add(id);
       }
     }
     const tcId = await tc.query(i.index, XLAT_TC_HANDLE_SIIT, XLAT_TC_PRIO_SIIT);
@@ -138,11 +143,12 @@ async function discover(ifaces: NetInterface[] = listInterfaces()): Promise<Disc
           reason: tcReason(i),
           progId: tcId,
         });
-        mapIds ??= info.mapIds;
+        for (const id of info.mapIds) ids.add(id);
       }
     }
   }
-  if (attachments.length === 0 || mapIds === null) return null;
+  if (attachments.length === 0) return null;
+  const mapIds = [...ids];
   return {attachments, mapIds};
 }
 
@@ -150,6 +156,10 @@ interface OpenMaps {
   config: BpfMap;
   stats: BpfMap;
   local4: BpfMap;
+  eamt6: BpfMap;
+  eamt4: BpfMap;
+  deny4: BpfMap;
+  ifaddr: BpfMap;
   close(): void;
 }
 
@@ -166,7 +176,7 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
         if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
         throw err;
       }
-      if ([SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4].includes(m.name) && !byName.has(m.name)) {
+      if ([SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SIIT_MAP_EAMT6, SIIT_MAP_EAMT4, SIIT_MAP_DENY4, SIIT_MAP_IFADDR].includes(m.name) && !byName.has(m.name)) {
         byName.set(m.name, m);
         opened.push(m);
       } else {
@@ -178,7 +188,15 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
       if (!m) throw new XlatError(`the SIIT programs attached in this namespace have no map ${name}: remove the instance and add it again`);
       return m;
     };
-    const maps = {config: get(SIIT_MAP_CONFIG), stats: get(SIIT_MAP_STATS), local4: get(SIIT_MAP_LOCAL4)};
+    const maps = {
+      config: get(SIIT_MAP_CONFIG),
+      stats: get(SIIT_MAP_STATS),
+      local4: get(SIIT_MAP_LOCAL4),
+      eamt6: get(SIIT_MAP_EAMT6),
+      eamt4: get(SIIT_MAP_EAMT4),
+      deny4: get(SIIT_MAP_DENY4),
+      ifaddr: get(SIIT_MAP_IFADDR),
+    };
     return {
       ...maps,
       close: () => {
@@ -235,6 +253,7 @@ async function withInstance<T>(fn: (maps: OpenMaps, found: Discovered) => T | Pr
   const maps = await openMaps(found.mapIds);
   try {
     refreshLocal4(maps.local4);
+    refreshIfaddr(maps.ifaddr);
     return await fn(maps, found);
   } finally {
     maps.close();
@@ -279,6 +298,7 @@ export async function findSiitInstance(): Promise<SiitInstance | null> {
   const maps = await openMaps(found.mapIds);
   try {
     refreshLocal4(maps.local4);
+    refreshIfaddr(maps.ifaddr);
     const cfg = readConfig(maps);
     return {
       netns: currentNetnsName(),
@@ -312,6 +332,23 @@ export async function updateSiitEnabled(on: boolean): Promise<void> {
     const cfg = readConfig(maps);
     writeConfig(maps, {...cfg, enabled: on});
   });
+}
+
+/** The instance's maps, for the configuration tables (src/instance/siit-tables.ts). */
+export type SiitMaps = OpenMaps;
+
+/** Finds the instance, opens every map of it (local4 refreshed), runs fn, closes every fd. */
+export async function withSiitMaps<T>(fn: (maps: SiitMaps) => T | Promise<T>): Promise<T> {
+  return withInstance((maps) => fn(maps));
+}
+
+/** siit_config of the instance (throws when its layout version is not this xlat's). */
+export function readSiitConfig(maps: {config: BpfMap}): SiitConfig {
+  return readConfig(maps);
+}
+
+export function writeSiitConfig(maps: {config: BpfMap}, cfg: SiitConfig): void {
+  writeConfig(maps, cfg);
 }
 
 export async function readSiitStats(): Promise<{name: string; value: bigint}[]> {
@@ -453,9 +490,10 @@ export async function addSiitInstance(opts: {
   try {
     const config = obj.map(SIIT_MAP_CONFIG);
     const local4 = obj.map(SIIT_MAP_LOCAL4);
-    const cfg: SiitConfig = {version: XLAT_SIIT_CONFIG_VERSION, enabled: true, pool6};
+    const cfg: SiitConfig = defaultSiitConfig(pool6);
     writeConfig({config}, cfg);
     refreshLocal4(local4);
+    refreshIfaddr(obj.map(SIIT_MAP_IFADDR));
 
     try {
       for (const p of plans) attached.push(...(await attachOne(obj, p)));

@@ -43,7 +43,7 @@ const CASES = [
   ['bad --netns', ['siit', 'instance', 'display', '-n', '../x'], "'../x' is not a valid network namespace name: it contains '/'"],
   ['unknown flag', ['siit', 'instance', 'add', '--bogus'], /--bogus/],
   ['flag without value', ['siit', 'instance', 'add', '--pool6'], /--pool6/],
-  ['unknown global key', ['siit', 'global', 'update', 'pool4', '192.0.2.0/24'], "'pool4' is not a SIIT global key: expected one of manually-enabled, pool6"],
+  ['unknown global key', ['siit', 'global', 'update', 'pool4', '192.0.2.0/24'], /'pool4' is not a SIIT global key: expected one of manually-enabled, pool6, lowest-ipv6-mtu, /],
   ['bad boolean', ['siit', 'global', 'update', 'manually-enabled', 'maybe'], "'maybe' is not a valid value for manually-enabled: expected true or false"],
   ['bad pool6 in update', ['siit', 'global', 'update', 'pool6', '64:ff9b::/95'], /'64:ff9b::\/95' is not a valid pool6 prefix: length must be/],
   ['missing arguments', ['siit', 'global', 'update'], /missing required arguments KEY VALUE/],

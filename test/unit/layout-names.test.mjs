@@ -19,10 +19,10 @@ test('siit_config encode/decode round trip, with the RFC 6052 mask and octet pos
   const addr = Buffer.alloc(16);
   addr.writeUInt32BE(0x20010db8, 0);
   addr[4] = 0x01;
-  const cfg = {version: 2, enabled: true, pool6: {addr, len: 40}};
+  const cfg = l.defaultSiitConfig({addr, len: 40});
   const b = l.encodeSiitConfig(cfg);
   assert.equal(b.length, l.SIIT_CONFIG.size);
-  assert.equal(b.readUInt32LE(0), 2);
+  assert.equal(b.readUInt32LE(0), l.XLAT_SIIT_CONFIG_VERSION);
   assert.equal(b[4], 1);
   const p = l.SIIT_CONFIG.pool6.offset;
   assert.deepEqual(b.subarray(p, p + 16), addr);
@@ -31,4 +31,81 @@ test('siit_config encode/decode round trip, with the RFC 6052 mask and octet pos
   assert.equal(b[p + 36], 40);
   assert.deepEqual(l.decodeSiitConfig(b), cfg);
   assert.equal(l.decodeSiitConfig(l.encodeSiitConfig({...cfg, pool6: null, enabled: false})).pool6, null);
+});
+
+test('siit_config: every member at its offset (defaults, then every field set)', {skip}, async () => {
+  const l = await import(dist);
+  const o = l.SIIT_CONFIG;
+  const d = l.encodeSiitConfig(l.defaultSiitConfig(null));
+  assert.equal(d[o.enabled.offset], 1);
+  assert.equal(d[o.zeroize_tc.offset], 0);
+  assert.equal(d[o.override_tos.offset], 0);
+  assert.equal(d[o.tos.offset], 0);
+  assert.equal(d[o.amend_udp_zero.offset], 0);
+  assert.equal(d[o.eam_hairpin.offset], 2, 'intrinsic');
+  assert.equal(d[o.randomize_6791.offset], 1);
+  assert.equal(d[o.rfc6791v4_len.offset], 0);
+  assert.equal(d[o.rfc6791v6_len.offset], 0);
+  assert.equal(d.readUInt16LE(o.lowest_ipv6_mtu.offset), 1280);
+  const plateaus = [];
+  for (let i = 0; i < 16; i++) plateaus.push(d.readUInt16LE(o.mtu_plateaus.offset + 2 * i));
+  assert.deepEqual(plateaus, [65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68, 0, 0, 0, 0, 0]);
+
+  const v6 = Buffer.from('20010db8000000000000000000000000', 'hex');
+  const cfg = {
+    version: l.XLAT_SIIT_CONFIG_VERSION,
+    enabled: false,
+    pool6: null,
+    zeroizeTrafficClass: true,
+    overrideTos: true,
+    tos: 0xb8,
+    amendUdpChecksumZero: true,
+    eamHairpinMode: 'simple',
+    randomizeRfc6791: false,
+    rfc6791v4: {addr: Buffer.from([203, 0, 113, 8]), len: 32},
+    rfc6791v6: {addr: v6, len: 32},
+    lowestIpv6Mtu: 1402,
+    mtuPlateaus: [9000, 1500],
+  };
+  const b = l.encodeSiitConfig(cfg);
+  assert.equal(b[o.enabled.offset], 0);
+  assert.equal(b[o.zeroize_tc.offset], 1);
+  assert.equal(b[o.override_tos.offset], 1);
+  assert.equal(b[o.tos.offset], 0xb8);
+  assert.equal(b[o.amend_udp_zero.offset], 1);
+  assert.equal(b[o.eam_hairpin.offset], 1);
+  assert.equal(b[o.randomize_6791.offset], 0);
+  assert.equal(b[o.rfc6791v4_len.offset], 32);
+  assert.deepEqual([...b.subarray(o.rfc6791v4.offset, o.rfc6791v4.offset + 4)], [203, 0, 113, 8], 'network order');
+  assert.equal(b[o.rfc6791v6_len.offset], 32);
+  assert.deepEqual(b.subarray(o.rfc6791v6.offset, o.rfc6791v6.offset + 16), v6);
+  assert.equal(b.readUInt16LE(o.lowest_ipv6_mtu.offset), 1402, 'host order');
+  assert.equal(b.readUInt16LE(o.mtu_plateaus.offset), 9000);
+  assert.equal(b.readUInt16LE(o.mtu_plateaus.offset + 2), 1500);
+  assert.equal(b.readUInt16LE(o.mtu_plateaus.offset + 4), 0, '0 after the last');
+  assert.deepEqual(l.decodeSiitConfig(b), cfg);
+  for (const mode of ['off', 'simple', 'intrinsic']) {
+    assert.equal(l.decodeSiitConfig(l.encodeSiitConfig({...cfg, eamHairpinMode: mode})).eamHairpinMode, mode);
+  }
+});
+
+test('partial siit_config input takes the defaults', {skip}, async () => {
+  const l = await import(dist);
+  const b = l.encodeSiitConfig({version: l.XLAT_SIIT_CONFIG_VERSION, enabled: true, pool6: null});
+  assert.deepEqual(l.decodeSiitConfig(b), l.defaultSiitConfig(null));
+});
+
+test('LPM keys and EAMT entries', {skip}, async () => {
+  const l = await import(dist);
+  const k = l.encodeLpmKey(Uint8Array.from([192, 0, 2, 0]), 24);
+  assert.equal(k.length, l.LPM4_KEY.size);
+  assert.equal(k.toString('hex'), '18000000c0000200', 'prefixlen in host order, then the address');
+  assert.deepEqual(l.decodeLpmKey(k), {addr: Buffer.from([192, 0, 2, 0]), len: 24});
+  assert.equal(l.encodeLpmKey(new Uint8Array(16), 120).length, l.LPM6_KEY.size);
+  const e = {v6: Buffer.from('20010db8000000000000000000000000', 'hex'), v6Len: 120, v4: Buffer.from([192, 0, 2, 0]), v4Len: 24};
+  const b = l.encodeEamtEntry(e);
+  assert.equal(b.length, l.EAMT_ENTRY.size);
+  assert.equal(b[l.EAMT_ENTRY.v6_len.offset], 120);
+  assert.equal(b[l.EAMT_ENTRY.v4_len.offset], 24);
+  assert.deepEqual(l.decodeEamtEntry(b), e);
 });

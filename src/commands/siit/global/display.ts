@@ -1,18 +1,12 @@
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
 import {renderKeyValues} from '../../../cli/output.js';
-import {globalPairs} from '../../../cli/render.js';
-import type {SiitGlobals} from '../../../instance/siit.js';
+import {globalsPairs, type SiitGlobalsView} from '../../../model/siit-config.js';
 
 export default class SiitGlobalDisplay extends XlatCommand<typeof SiitGlobalDisplay> {
   static override summary = "Show the SIIT instance's global configuration.";
 
-  static override description = `Prints every global key with its current value, one per line, as "  KEY: VALUE":
-
-  manually-enabled  whether translation is switched on (true or false)
-  pool6             the RFC 6052 prefix, or (unset)
-
-With --json, pool6 is null when unset.`;
+  static override description = `Prints every global key with its current value, one per line, as "  KEY: VALUE" (see 'global update --help' for what each means). Unset prefixes show as (unset); with --json they are null and mtu-plateaus is an array of numbers.`;
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json'];
 
@@ -21,10 +15,11 @@ With --json, pool6 is null when unset.`;
     'no-headers': Flags.boolean({summary: 'Do not print the header row (with --csv).', default: false}),
   };
 
-  public async run(): Promise<SiitGlobals> {
-    const siit = await this.siit();
-    const globals = await siit.readSiitGlobals();
-    this.log(renderKeyValues(globalPairs(globals), {csv: this.flags.csv, noHeaders: this.flags['no-headers']}));
+  public async run(): Promise<SiitGlobalsView> {
+    await this.siit();
+    const tables = await import('../../../instance/siit-tables.js');
+    const globals = await tables.readAllSiitGlobals();
+    this.log(renderKeyValues(globalsPairs(globals), {csv: this.flags.csv, noHeaders: this.flags['no-headers']}));
     return globals;
   }
 }

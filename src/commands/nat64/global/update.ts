@@ -1,0 +1,46 @@
+import {Args} from '@oclif/core';
+import {XlatCommand} from '../../../cli/base-command.js';
+import {NAT64_GLOBAL_KEYS, parseNat64GlobalUpdate, type Nat64Globals} from '../../../model/nat64-globals.js';
+
+export default class Nat64GlobalUpdate extends XlatCommand<typeof Nat64GlobalUpdate> {
+  static override summary = "Change one of the NAT64 instance's global values.";
+
+  static override description = `KEY and VALUE are one of:
+
+  pool6 PREFIX                               the RFC 6052 prefix (/32 ... /96)
+  manually-enabled true|false                translate, or pass everything untouched
+  address-dependent-filtering true|false     IPv4 packets need a session with their source address (default false)
+  drop-externally-initiated-tcp true|false   refuse TCP connections opened from IPv4 (default false)
+  drop-icmpv6-info true|false                drop ICMPv6 informational messages other than echo (default false)
+  source-icmpv6-errors-better true|false     ICMPv6 errors from IPv4 take pool6 + the outer IPv4 source (default true)
+  handle-rst-during-fin-rcv true|false       an RST in a FIN_RCV state moves the session to TRANS (default false)
+  zeroize-traffic-class true|false           IPv4 -> IPv6: traffic class 0 (default false)
+  override-tos true|false                    IPv6 -> IPv4: TOS from the tos global (default false)
+  tos 0-255                                  the TOS written with override-tos (default 0)
+  lowest-ipv6-mtu 1280-65535                 (default 1280)
+  f-args 0-15 | 0bXXXX                       RFC 6056 hash inputs: 8 source address, 4 source port, 2 destination address, 1 destination port (default 0b1011)
+  maximum-simultaneous-opens N               (default 10)
+  udp-timeout SECONDS|H:MM:SS                UDP session lifetime, at least 2 minutes (default 5 minutes)
+  tcp-est-timeout SECONDS|H:MM:SS            established TCP session lifetime, at least 2 hours (default 2 hours)
+  tcp-trans-timeout SECONDS|H:MM:SS          transitory TCP session lifetime, at least 4 minutes (default 4 minutes)
+  icmp-timeout SECONDS|H:MM:SS               ICMP query session lifetime, no minimum (default 1 minute)
+
+A bad key or value changes nothing. New values apply to the running translator at once (timeouts from the next packet of each session).`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> icmp-timeout 10',
+    '<%= config.bin %> <%= command.id %> udp-timeout 0:10:00',
+    '<%= config.bin %> <%= command.id %> address-dependent-filtering true',
+  ];
+
+  static override args = {
+    key: Args.string({description: `Global to change: ${NAT64_GLOBAL_KEYS.join(', ')}.`, required: true}),
+    value: Args.string({description: 'Its new value.', required: true}),
+  };
+
+  public async run(): Promise<Nat64Globals> {
+    const update = parseNat64GlobalUpdate(this.args.key, this.args.value);
+    const nat64 = await this.nat64();
+    return nat64.updateNat64Global(update);
+  }
+}

@@ -1,0 +1,19 @@
+import {Flags} from '@oclif/core';
+import {XlatCommand} from '../../../cli/base-command.js';
+
+export default class Nat64Pool4Flush extends XlatCommand<typeof Nat64Pool4Flush> {
+  static override summary = 'Remove every pool4 entry.';
+
+  static override description = `pool4 becomes empty again: the namespace's own IPv4 addresses serve, with ports 61001-65535. The dynamic BIB entries and sessions of the removed entries go too, unless --quick.`;
+
+  static override examples = ['<%= config.bin %> <%= command.id %>'];
+
+  static override flags = {
+    quick: Flags.boolean({summary: 'Leave the BIB entries and sessions that use the removed addresses (they expire).', default: false}),
+  };
+
+  public async run(): Promise<{removed: number}> {
+    const nat64 = await this.nat64();
+    return {removed: await nat64.flushPool4(this.flags.quick)};
+  }
+}

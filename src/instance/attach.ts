@@ -1,0 +1,229 @@
+/**
+ * Instance machinery shared by the translators: finding an attached instance
+ * by program name, opening its maps by name, choosing hooks, attaching with
+ * rollback and detaching.
+ *
+ * No bpffs pinning: programs are attached over netlink (XDP, or cls_bpf on
+ * clsact ingress with a fixed handle/priority per translator) and stay
+ * attached, keeping their maps alive, after the CLI exits. A later process
+ * queries this namespace's interfaces for programs with the translator's
+ * names and opens their maps by id.
+ */
+import {SystemError, XlatError} from '../errors.js';
+import type {BpfObject} from '../bpf/object.js';
+import {BpfMap} from '../bpf/map.js';
+import {progInfoById} from '../bpf/prog.js';
+import * as xdp from '../bpf/xdp.js';
+import * as tc from '../bpf/tc.js';
+import {listInterfaces, type NetInterface} from '../sys/interfaces.js';
+
+export type Hook = 'xdp' | 'tc';
+export type HookRequest = 'auto' | 'xdp' | 'tc';
+
+export interface AttachedInterface {
+  name: string;
+  ifindex: number;
+  hook: Hook;
+  mode: 'native' | 'generic' | 'clsact-ingress';
+  reason: string;
+}
+
+export interface Attachment extends AttachedInterface {
+  progId: number;
+}
+
+/** What identifies one translator's programs in a namespace. */
+export interface ProgramSpec {
+  /** "SIIT", "NAT64": used in messages. */
+  label: string;
+  xdpProg: string;
+  tcProg: string;
+  tcHandle: number;
+  tcPrio: number;
+}
+
+export interface Discovered {
+  attachments: Attachment[];
+  /** Map ids of the first program found (all attachments share one object). */
+  mapIds: number[];
+}
+
+/** Link kinds of virtual devices whose XDP would not see real driver state: tc suits them better. */
+export const VIRTUAL_KINDS = new Set([
+  'veth', 'bridge', 'vlan', 'macvlan', 'macvtap', 'ipvlan', 'vxlan', 'geneve', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
+  'ipip', 'ip6tnl', 'sit', 'tun', 'dummy', 'wireguard', 'vrf', 'ifb', 'netkit', 'team', 'bond',
+]);
+
+/** Scans the namespace's interfaces for the spec's programs. */
+export async function discover(spec: ProgramSpec, ifaces: NetInterface[] = listInterfaces()): Promise<Discovered | null> {
+  const attachments: Attachment[] = [];
+  let mapIds: number[] | null = null;
+  for (const i of ifaces) {
+    const q = await xdp.query(i.index);
+    if (q.progId && (q.mode === 'native' || q.mode === 'generic')) {
+      const info = await progInfoById(q.progId);
+      if (info && info.name === spec.xdpProg) {
+        attachments.push({name: i.name, ifindex: i.index, hook: 'xdp', mode: q.mode, reason: `${q.mode} XDP`, progId: q.progId});
+        mapIds ??= info.mapIds;
+      }
+    }
+    const tcId = await tc.query(i.index, spec.tcHandle, spec.tcPrio);
+    if (tcId !== null) {
+      const info = await progInfoById(tcId);
+      if (info && info.name === spec.tcProg) {
+        attachments.push({name: i.name, ifindex: i.index, hook: 'tc', mode: 'clsact-ingress', reason: 'tc clsact ingress', progId: tcId});
+        mapIds ??= info.mapIds;
+      }
+    }
+  }
+  if (attachments.length === 0 || mapIds === null) return null;
+  return {attachments, mapIds};
+}
+
+export interface NamedMaps {
+  get(name: string): BpfMap;
+  close(): void;
+}
+
+/** Opens the maps with the given names among mapIds (closes whatever it opened on failure). */
+export async function openMapsByName(mapIds: number[], names: readonly string[], label: string): Promise<NamedMaps> {
+  const byName = new Map<string, BpfMap>();
+  const closeAll = () => {
+    for (const m of byName.values()) m.close();
+  };
+  try {
+    for (const id of mapIds) {
+      let m: BpfMap;
+      try {
+        m = await BpfMap.fromId(id);
+      } catch (err) {
+        if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
+        throw err;
+      }
+      if (names.includes(m.name) && !byName.has(m.name)) byName.set(m.name, m);
+      else m.close();
+    }
+    for (const n of names) {
+      if (!byName.has(n)) {
+        throw new XlatError(`the ${label} programs attached in this namespace have no map ${n}: remove the instance and add it again`);
+      }
+    }
+  } catch (err) {
+    closeAll();
+    throw err;
+  }
+  return {get: (name) => byName.get(name)!, close: closeAll};
+}
+
+export function publicInterfaces(list: Attachment[]): AttachedInterface[] {
+  return list.map(({name, ifindex, hook, mode, reason}) => ({name, ifindex, hook, mode, reason}));
+}
+
+/** Detaches every attachment; throws the first error after trying them all. */
+export async function detachAll(spec: ProgramSpec, list: Attachment[]): Promise<void> {
+  let first: unknown = null;
+  for (const a of list) {
+    try {
+      if (a.hook === 'xdp') await xdp.detach(a.ifindex, a.mode === 'native' ? 'native' : 'generic', a.progId);
+      else await tc.detach(a.ifindex, spec.tcHandle, spec.tcPrio);
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== null) throw first;
+}
+
+export interface HookPlan {
+  iface: NetInterface;
+  /** 'auto-physical': try native XDP, else tc. */
+  how: 'xdp' | 'tc' | 'auto-physical';
+  reason: string;
+}
+
+/**
+ * Which hook an interface gets. `xdpTakenBy` names the program already holding
+ * the interface's XDP hook (one XDP program per interface): auto then uses tc,
+ * and an explicit --hook xdp is refused.
+ */
+export function planHook(iface: NetInterface, hook: HookRequest, xdpTakenBy: string | null = null, label = ''): HookPlan {
+  if (hook === 'tc') return {iface, how: 'tc', reason: 'tc requested'};
+  if (xdpTakenBy !== null) {
+    if (hook === 'xdp') {
+      throw new XlatError(
+        `interface ${iface.name} already has an XDP program (${xdpTakenBy}) and an interface holds one: attach the ${label} instance there with --hook tc`,
+      );
+    }
+    return {iface, how: 'tc', reason: `XDP is held by ${xdpTakenBy}: tc`};
+  }
+  if (hook === 'xdp') return {iface, how: 'xdp', reason: 'XDP requested'};
+  if (iface.kind === 'veth') {
+    return {iface, how: 'tc', reason: 'veth: tc handles the skb checksum and GSO state that XDP cannot see'};
+  }
+  if (VIRTUAL_KINDS.has(iface.kind)) {
+    return {iface, how: 'tc', reason: `${iface.kind}: virtual device without a real driver: tc handles the skb checksum and GSO state`};
+  }
+  return {iface, how: 'auto-physical', reason: ''};
+}
+
+/** Name of the XDP program attached to ifindex, or null. */
+export async function xdpHolder(ifindex: number): Promise<string | null> {
+  const q = await xdp.query(ifindex);
+  if (!q.progId) return null;
+  const info = await progInfoById(q.progId);
+  return info ? info.name || `program id ${q.progId}` : null;
+}
+
+function alreadyHasXdp(err: unknown): boolean {
+  return err instanceof SystemError && (err.errno === 16 || err.errno === 17);
+}
+
+async function attachOne(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment> {
+  const {iface} = p;
+  const attachTc = async (reason: string): Promise<Attachment> => {
+    const progId = await tc.attach(iface.index, obj.programFd(spec.tcProg), spec.tcHandle, spec.tcPrio, iface.name);
+    return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
+  };
+  const attachXdp = async (mode: xdp.XdpMode, reason: string): Promise<Attachment> => {
+    await xdp.attach(iface.index, obj.programFd(spec.xdpProg), mode, iface.name);
+    const q = await xdp.query(iface.index);
+    return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason, progId: q.progId};
+  };
+  if (p.how === 'tc') return attachTc(p.reason);
+  try {
+    return await attachXdp('native', p.how === 'xdp' ? 'XDP requested: native (driver) mode' : 'native XDP supported by the driver');
+  } catch (err) {
+    if (alreadyHasXdp(err)) throw err;
+    const why = err instanceof Error ? err.message.replace(/^.*failed: /, '') : String(err);
+    if (p.how === 'xdp') return attachXdp('generic', `XDP requested: generic mode, native attach failed (${why})`);
+    return attachTc(`native XDP unavailable (${why}): tc`);
+  }
+}
+
+/** Attaches to every planned interface; on any failure detaches what it attached and rethrows. */
+export async function attachAll(spec: ProgramSpec, obj: BpfObject, plans: HookPlan[]): Promise<Attachment[]> {
+  const attached: Attachment[] = [];
+  try {
+    for (const p of plans) attached.push(await attachOne(spec, obj, p));
+  } catch (err) {
+    await detachAll(spec, attached).catch(() => undefined);
+    throw err;
+  }
+  return attached;
+}
+
+/** The interfaces to attach to: the named ones (validated), or every non-loopback one. */
+export function chooseInterfaces(all: NetInterface[], names: string[] | null): NetInterface[] {
+  if (names === null) {
+    const chosen = all.filter((i) => i.kind !== 'loopback');
+    if (chosen.length === 0) throw new XlatError('this namespace has no interface other than loopback to attach to', {exitCode: 2});
+    return chosen;
+  }
+  if (names.length === 0) throw new XlatError('no interface given', {exitCode: 2});
+  const chosen: NetInterface[] = [];
+  for (const name of names) {
+    const i = all.find((x) => x.name === name);
+    if (!i) throw new XlatError(`interface '${name}' does not exist in this namespace`, {exitCode: 2});
+    if (!chosen.includes(i)) chosen.push(i);
+  }
+  return chosen;
+}

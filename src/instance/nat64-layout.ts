@@ -1,0 +1,360 @@
+/**
+ * TypeScript mirror of the NAT64 part of bpf/shared.h: struct nat64_config,
+ * the pool4 range, BIB and session layouts, enum nat64_counter and the fixed
+ * names. test/unit/nat64-layout.test.mjs checks every size, offset and value
+ * here against the BTF of build/bpf/nat64.bpf.o.
+ */
+
+export const XLAT_NAT64_XDP_PROG = 'xlat_nat64_xdp';
+export const XLAT_NAT64_TC_PROG = 'xlat_nat64_tc';
+export const XLAT_TC_HANDLE_NAT64 = 0x6464;
+export const XLAT_TC_PRIO_NAT64 = 0x6464;
+export const XLAT_NAT64_CONFIG_VERSION = 1;
+export const XLAT_NAT64_POOL4_MAX = 64;
+
+export const NAT64_MAP_CONFIG = 'nat64_config';
+export const NAT64_MAP_STATS = 'nat64_stats';
+export const NAT64_MAP_POOL4 = 'nat64_pool4';
+export const NAT64_MAP_BIB4 = 'nat64_bib4';
+export const NAT64_MAP_BIB6 = 'nat64_bib6';
+export const NAT64_MAP_SESSIONS = 'nat64_sessions';
+export const NAT64_MAP_NAMES = [NAT64_MAP_CONFIG, NAT64_MAP_STATS, NAT64_MAP_POOL4, NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
+
+/** The maps whose size `instance add --capacity` sets. */
+export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
+export const NAT64_DEFAULT_CAPACITY = 65536;
+
+export const NAT64_F = {
+  'address-dependent-filtering': 1 << 0,
+  'drop-externally-initiated-tcp': 1 << 1,
+  'drop-icmpv6-info': 1 << 2,
+  'source-icmpv6-errors-better': 1 << 3,
+  'handle-rst-during-fin-rcv': 1 << 4,
+  'zeroize-traffic-class': 1 << 5,
+  'override-tos': 1 << 6,
+} as const;
+export type Nat64FlagName = keyof typeof NAT64_F;
+
+export const NAT64_POOL4_DEFAULT = 1;
+export const NAT64_BIB_STATIC = 1;
+export const NAT64_NEVER = 0xffffffffffffffffn;
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+/** struct nat64_config. */
+export const NAT64_CONFIG = {
+  size: 96,
+  version: {offset: 0, size: 4},
+  enabled: {offset: 4, size: 1},
+  pool6_len: {offset: 5, size: 1},
+  f_args: {offset: 6, size: 1},
+  tos: {offset: 7, size: 1},
+  pool6: {offset: 8, size: 16},
+  flags: {offset: 24, size: 4},
+  lowest_ipv6_mtu: {offset: 28, size: 2},
+  pool4_count: {offset: 30, size: 2},
+  max_simultaneous_opens: {offset: 32, size: 4},
+  _pad0: {offset: 36, size: 4},
+  udp_timeout: {offset: 40, size: 8},
+  tcp_est_timeout: {offset: 48, size: 8},
+  tcp_trans_timeout: {offset: 56, size: 8},
+  icmp_timeout: {offset: 64, size: 8},
+  tcp_syn_timeout: {offset: 72, size: 8},
+  secret: {offset: 80, size: 16},
+} as const;
+
+export const NAT64_POOL4_RANGE = {
+  size: 16,
+  addr: {offset: 0, size: 4},
+  mark: {offset: 4, size: 4},
+  port_min: {offset: 8, size: 2},
+  port_max: {offset: 10, size: 2},
+  proto: {offset: 12, size: 1},
+  prefix_len: {offset: 13, size: 1},
+  flags: {offset: 14, size: 1},
+  _pad: {offset: 15, size: 1},
+} as const;
+
+export const NAT64_TADDR4 = {size: 8, addr: {offset: 0, size: 4}, port: {offset: 4, size: 2}, proto: {offset: 6, size: 1}, _pad: {offset: 7, size: 1}} as const;
+export const NAT64_TADDR6 = {size: 20, addr: {offset: 0, size: 16}, port: {offset: 16, size: 2}, proto: {offset: 18, size: 1}, _pad: {offset: 19, size: 1}} as const;
+export const NAT64_BIB4_VALUE = {size: 32, t6: {offset: 0, size: 20}, flags: {offset: 20, size: 4}, expires: {offset: 24, size: 8}} as const;
+export const NAT64_BIB6_VALUE = {size: 24, t4: {offset: 0, size: 8}, flags: {offset: 8, size: 4}, _pad: {offset: 12, size: 4}, expires: {offset: 16, size: 8}} as const;
+export const NAT64_SESSION_KEY = {
+  size: 16,
+  local4: {offset: 0, size: 4},
+  remote4: {offset: 4, size: 4},
+  lport: {offset: 8, size: 2},
+  rport: {offset: 10, size: 2},
+  proto: {offset: 12, size: 1},
+  _pad: {offset: 13, size: 3},
+} as const;
+export const NAT64_SESSION = {
+  size: 32,
+  addr6: {offset: 0, size: 16},
+  port6: {offset: 16, size: 2},
+  state: {offset: 18, size: 1},
+  flags: {offset: 19, size: 1},
+  _pad: {offset: 20, size: 4},
+  expires: {offset: 24, size: 8},
+} as const;
+
+/** enum nat64_tcp_state, in order. */
+export const NAT64_TCP_STATES = [
+  'NAT64_TCP_CLOSED',
+  'NAT64_TCP_V4_INIT',
+  'NAT64_TCP_V6_INIT',
+  'NAT64_TCP_ESTABLISHED',
+  'NAT64_TCP_V4_FIN_RCV',
+  'NAT64_TCP_V6_FIN_RCV',
+  'NAT64_TCP_V4_FIN_V6_FIN_RCV',
+  'NAT64_TCP_TRANS',
+] as const;
+
+/** "NAT64_TCP_V4_FIN_RCV" -> "V4_FIN_RCV" (Jool's spelling). */
+export function tcpStateName(state: number): string {
+  return (NAT64_TCP_STATES[state] ?? `STATE_${state}`).replace(/^NAT64_TCP_/, '');
+}
+
+/** enum nat64_counter, in order (value = index); NAT64_C__MAX is the length. */
+export const NAT64_COUNTERS = [
+  'NAT64_C_XLAT_6TO4',
+  'NAT64_C_XLAT_4TO6',
+  'NAT64_C_XLAT_HAIRPIN',
+  'NAT64_C_PASS_NOT_IP',
+  'NAT64_C_PASS_DISABLED',
+  'NAT64_C_PASS_DST6_NOT_POOL6',
+  'NAT64_C_PASS_DST4_NOT_POOL4',
+  'NAT64_C_PASS_NDP',
+  'NAT64_C_PASS_HOP_LIMIT',
+  'NAT64_C_PASS_ICMP_TYPE',
+  'NAT64_C_PASS_PROTO',
+  'NAT64_C_PASS_FRAGMENT',
+  'NAT64_C_PASS_EXT_HEADER',
+  'NAT64_C_PASS_IPV4_OPTIONS',
+  'NAT64_C_PASS_ICMP_NO_BIB',
+  'NAT64_C_DROP_TRUNCATED',
+  'NAT64_C_DROP_UDP_ZERO_CSUM',
+  'NAT64_C_DROP_RESIZE_FAILED',
+  'NAT64_C_DROP_WRITE_FAILED',
+  'NAT64_C_DROP_NO_BIB',
+  'NAT64_C_DROP_TCP_NO_SESSION',
+  'NAT64_C_DROP_EXTERNALLY_INITIATED_TCP',
+  'NAT64_C_DROP_ADDRESS_DEPENDENT_FILTERING',
+  'NAT64_C_DROP_ICMPV6_INFO',
+  'NAT64_C_DROP_NO_POOL4',
+  'NAT64_C_DROP_POOL4_EXHAUSTED',
+  'NAT64_C_DROP_TABLE_FULL',
+  'NAT64_C_DROP_SRC4_SPECIAL',
+  'NAT64_C_DROP_SYN4_HELD',
+  'NAT64_C_DROP_SYN4_OPENS_FULL',
+  'NAT64_C_DROP_ICMP_ERROR',
+  'NAT64_C_BIB_CREATED',
+  'NAT64_C_SESSION_CREATED',
+  'NAT64_C_RECLAIMED',
+] as const;
+export const NAT64_C__MAX = NAT64_COUNTERS.length;
+
+/** "NAT64_C_DROP_TABLE_FULL" -> "drop-table-full". */
+export function nat64CounterDisplayName(enumName: string): string {
+  return enumName.replace(/^NAT64_C_/, '').toLowerCase().replace(/_/g, '-');
+}
+export const NAT64_COUNTER_NAMES: readonly string[] = NAT64_COUNTERS.map(nat64CounterDisplayName);
+
+// ---------------------------------------------------------------------------
+// config
+
+/** Timeouts in seconds (the kernel side keeps nanoseconds). */
+export interface Nat64Config {
+  version: number;
+  enabled: boolean;
+  pool6: {addr: Buffer; len: number};
+  fArgs: number;
+  tos: number;
+  flags: number;
+  lowestIpv6Mtu: number;
+  pool4Count: number;
+  maxSimultaneousOpens: number;
+  udpTimeout: number;
+  tcpEstTimeout: number;
+  tcpTransTimeout: number;
+  icmpTimeout: number;
+  tcpSynTimeout: number;
+  secret: Buffer;
+}
+
+const NS = 1_000_000_000n;
+const toNs = (s: number): bigint => BigInt(Math.round(s * 1000)) * 1_000_000n;
+const fromNs = (ns: bigint): number => Number(ns / 1_000_000n) / 1000;
+
+export function encodeNat64Config(c: Nat64Config): Buffer {
+  const L = NAT64_CONFIG;
+  const b = Buffer.alloc(L.size);
+  b.writeUInt32LE(c.version >>> 0, L.version.offset);
+  b.writeUInt8(c.enabled ? 1 : 0, L.enabled.offset);
+  b.writeUInt8(c.pool6.len, L.pool6_len.offset);
+  b.writeUInt8(c.fArgs & 0xf, L.f_args.offset);
+  b.writeUInt8(c.tos & 0xff, L.tos.offset);
+  if (c.pool6.addr.length !== 16) throw new Error('internal: pool6 address must be 16 bytes');
+  c.pool6.addr.copy(b, L.pool6.offset);
+  b.writeUInt32LE(c.flags >>> 0, L.flags.offset);
+  b.writeUInt16LE(c.lowestIpv6Mtu, L.lowest_ipv6_mtu.offset);
+  b.writeUInt16LE(c.pool4Count, L.pool4_count.offset);
+  b.writeUInt32LE(c.maxSimultaneousOpens >>> 0, L.max_simultaneous_opens.offset);
+  b.writeBigUInt64LE(toNs(c.udpTimeout), L.udp_timeout.offset);
+  b.writeBigUInt64LE(toNs(c.tcpEstTimeout), L.tcp_est_timeout.offset);
+  b.writeBigUInt64LE(toNs(c.tcpTransTimeout), L.tcp_trans_timeout.offset);
+  b.writeBigUInt64LE(toNs(c.icmpTimeout), L.icmp_timeout.offset);
+  b.writeBigUInt64LE(toNs(c.tcpSynTimeout), L.tcp_syn_timeout.offset);
+  c.secret.copy(b, L.secret.offset, 0, 16);
+  return b;
+}
+
+export function decodeNat64Config(b: Buffer): Nat64Config {
+  const L = NAT64_CONFIG;
+  if (b.length < L.size) throw new Error(`internal: nat64_config value of ${b.length} bytes`);
+  return {
+    version: b.readUInt32LE(L.version.offset),
+    enabled: b.readUInt8(L.enabled.offset) !== 0,
+    pool6: {addr: Buffer.from(b.subarray(L.pool6.offset, L.pool6.offset + 16)), len: b.readUInt8(L.pool6_len.offset)},
+    fArgs: b.readUInt8(L.f_args.offset),
+    tos: b.readUInt8(L.tos.offset),
+    flags: b.readUInt32LE(L.flags.offset),
+    lowestIpv6Mtu: b.readUInt16LE(L.lowest_ipv6_mtu.offset),
+    pool4Count: b.readUInt16LE(L.pool4_count.offset),
+    maxSimultaneousOpens: b.readUInt32LE(L.max_simultaneous_opens.offset),
+    udpTimeout: fromNs(b.readBigUInt64LE(L.udp_timeout.offset)),
+    tcpEstTimeout: fromNs(b.readBigUInt64LE(L.tcp_est_timeout.offset)),
+    tcpTransTimeout: fromNs(b.readBigUInt64LE(L.tcp_trans_timeout.offset)),
+    icmpTimeout: fromNs(b.readBigUInt64LE(L.icmp_timeout.offset)),
+    tcpSynTimeout: fromNs(b.readBigUInt64LE(L.tcp_syn_timeout.offset)),
+    secret: Buffer.from(b.subarray(L.secret.offset, L.secret.offset + 16)),
+  };
+}
+
+export {NS as NS_PER_SECOND};
+
+// ---------------------------------------------------------------------------
+// pool4
+
+export interface Pool4Range {
+  /** Network-order address bytes (4). */
+  addr: Buffer;
+  prefixLen: number;
+  mark: number;
+  portMin: number;
+  portMax: number;
+  proto: number;
+  /** NAT64_POOL4_DEFAULT for the namespace's own addresses (pool4 empty). */
+  flags: number;
+}
+
+export function encodePool4Range(r: Pool4Range): Buffer {
+  const L = NAT64_POOL4_RANGE;
+  const b = Buffer.alloc(L.size);
+  r.addr.copy(b, L.addr.offset, 0, 4);
+  b.writeUInt32LE(r.mark >>> 0, L.mark.offset);
+  b.writeUInt16LE(r.portMin, L.port_min.offset);
+  b.writeUInt16LE(r.portMax, L.port_max.offset);
+  b.writeUInt8(r.proto, L.proto.offset);
+  b.writeUInt8(r.prefixLen, L.prefix_len.offset);
+  b.writeUInt8(r.flags, L.flags.offset);
+  return b;
+}
+
+export function decodePool4Range(b: Buffer): Pool4Range {
+  const L = NAT64_POOL4_RANGE;
+  return {
+    addr: Buffer.from(b.subarray(L.addr.offset, L.addr.offset + 4)),
+    mark: b.readUInt32LE(L.mark.offset),
+    portMin: b.readUInt16LE(L.port_min.offset),
+    portMax: b.readUInt16LE(L.port_max.offset),
+    proto: b.readUInt8(L.proto.offset),
+    prefixLen: b.readUInt8(L.prefix_len.offset),
+    flags: b.readUInt8(L.flags.offset),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// BIB and sessions: addresses as raw bytes, ports in host order
+
+export interface TAddr4 {
+  addr: Buffer;
+  port: number;
+  proto: number;
+}
+export interface TAddr6 {
+  addr: Buffer;
+  port: number;
+  proto: number;
+}
+
+export function encodeTAddr4(t: TAddr4, b = Buffer.alloc(NAT64_TADDR4.size), at = 0): Buffer {
+  t.addr.copy(b, at, 0, 4);
+  b.writeUInt16BE(t.port, at + 4);
+  b.writeUInt8(t.proto, at + 6);
+  b.writeUInt8(0, at + 7);
+  return b;
+}
+export function decodeTAddr4(b: Buffer, at = 0): TAddr4 {
+  return {addr: Buffer.from(b.subarray(at, at + 4)), port: b.readUInt16BE(at + 4), proto: b.readUInt8(at + 6)};
+}
+export function encodeTAddr6(t: TAddr6, b = Buffer.alloc(NAT64_TADDR6.size), at = 0): Buffer {
+  t.addr.copy(b, at, 0, 16);
+  b.writeUInt16BE(t.port, at + 16);
+  b.writeUInt8(t.proto, at + 18);
+  b.writeUInt8(0, at + 19);
+  return b;
+}
+export function decodeTAddr6(b: Buffer, at = 0): TAddr6 {
+  return {addr: Buffer.from(b.subarray(at, at + 16)), port: b.readUInt16BE(at + 16), proto: b.readUInt8(at + 18)};
+}
+
+export function encodeBib4Value(t6: TAddr6, flags: number, expires: bigint): Buffer {
+  const b = Buffer.alloc(NAT64_BIB4_VALUE.size);
+  encodeTAddr6(t6, b, 0);
+  b.writeUInt32LE(flags >>> 0, NAT64_BIB4_VALUE.flags.offset);
+  b.writeBigUInt64LE(expires, NAT64_BIB4_VALUE.expires.offset);
+  return b;
+}
+export function encodeBib6Value(t4: TAddr4, flags: number, expires: bigint): Buffer {
+  const b = Buffer.alloc(NAT64_BIB6_VALUE.size);
+  encodeTAddr4(t4, b, 0);
+  b.writeUInt32LE(flags >>> 0, NAT64_BIB6_VALUE.flags.offset);
+  b.writeBigUInt64LE(expires, NAT64_BIB6_VALUE.expires.offset);
+  return b;
+}
+
+export interface SessionKey {
+  local4: Buffer;
+  remote4: Buffer;
+  lport: number;
+  rport: number;
+  proto: number;
+}
+export interface SessionValue {
+  addr6: Buffer;
+  port6: number;
+  state: number;
+  expires: bigint;
+}
+
+export function encodeSessionKey(k: SessionKey, b = Buffer.alloc(NAT64_SESSION_KEY.size), at = 0): Buffer {
+  k.local4.copy(b, at, 0, 4);
+  k.remote4.copy(b, at + 4, 0, 4);
+  b.writeUInt16BE(k.lport, at + 8);
+  b.writeUInt16BE(k.rport, at + 10);
+  b.writeUInt8(k.proto, at + 12);
+  b.fill(0, at + 13, at + 16);
+  return b;
+}
+export function encodeSession(v: SessionValue, b = Buffer.alloc(NAT64_SESSION.size), at = 0): Buffer {
+  v.addr6.copy(b, at, 0, 16);
+  b.writeUInt16BE(v.port6, at + 16);
+  b.writeUInt8(v.state, at + 18);
+  b.writeUInt8(0, at + 19);
+  b.writeUInt32LE(0, at + 20);
+  b.writeBigUInt64LE(v.expires, at + 24);
+  return b;
+}

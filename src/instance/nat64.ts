@@ -1,0 +1,656 @@
+/**
+ * The stateful NAT64 instance of the current network namespace (RFC 6146).
+ *
+ * Same life cycle as SIIT (src/instance/attach.ts): programs attached over
+ * netlink, found again by name, maps opened by id. The BIB and session tables
+ * live in BPF hash maps and expire lazily inside the data plane (each entry
+ * carries its deadline on CLOCK_MONOTONIC), so nothing needs to run between
+ * CLI calls. Every call refreshes the default pool4 (the namespace's own IPv4
+ * addresses, used for the protocols that have no pool4 entry).
+ */
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {openAndLoad} from '../bpf/object.js';
+import {BPF_NOEXIST, type BpfMap} from '../bpf/map.js';
+import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
+import {currentNetnsName} from '../sys/netns.js';
+import {
+  attachAll,
+  chooseInterfaces,
+  detachAll,
+  discover,
+  openMapsByName,
+  planHook,
+  publicInterfaces,
+  xdpHolder,
+  type AttachedInterface,
+  type Discovered,
+  type HookRequest,
+  type ProgramSpec,
+} from './attach.js';
+import * as L from './nat64-layout.js';
+import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
+import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
+import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../model/nat64-pool4.js';
+
+export type {AttachedInterface, HookRequest} from './attach.js';
+
+export const NAT64_SPEC: ProgramSpec = {
+  label: 'NAT64',
+  xdpProg: L.XLAT_NAT64_XDP_PROG,
+  tcProg: L.XLAT_NAT64_TC_PROG,
+  tcHandle: L.XLAT_TC_HANDLE_NAT64,
+  tcPrio: L.XLAT_TC_PRIO_NAT64,
+};
+
+export const MAX_CAPACITY = 16 * 1024 * 1024;
+
+export interface Nat64Instance {
+  netns: string;
+  type: 'NAT64';
+  interfaces: AttachedInterface[];
+  pool6: string;
+  enabled: boolean;
+  /** max_entries of the BIB and session tables. */
+  capacity: number;
+}
+
+/** build/bpf/nat64.bpf.o of this package (XLAT_NAT64_OBJECT overrides it, for tests). */
+export function nat64ObjectPath(): string {
+  return process.env.XLAT_NAT64_OBJECT || fileURLToPath(new URL('../../build/bpf/nat64.bpf.o', import.meta.url));
+}
+
+// ---------------------------------------------------------------------------
+// maps
+
+interface Maps {
+  config: BpfMap;
+  stats: BpfMap;
+  pool4: BpfMap;
+  bib4: BpfMap;
+  bib6: BpfMap;
+  sessions: BpfMap;
+}
+
+const ZERO_KEY = Buffer.alloc(4);
+
+function readConfig(maps: Maps): L.Nat64Config {
+  const raw = maps.config.lookup(ZERO_KEY);
+  if (raw === null) throw new XlatError('the NAT64 instance has no configuration entry');
+  const cfg = L.decodeNat64Config(raw);
+  if (cfg.version !== L.XLAT_NAT64_CONFIG_VERSION) {
+    throw new XlatError(
+      `the NAT64 instance of this namespace has configuration layout ${cfg.version}, this xlat knows ${L.XLAT_NAT64_CONFIG_VERSION}: manage it with the xlat that created it`,
+    );
+  }
+  return cfg;
+}
+
+function writeConfig(maps: Maps, cfg: L.Nat64Config): void {
+  maps.config.update(ZERO_KEY, L.encodeNat64Config(cfg));
+}
+
+const now = (): bigint => process.hrtime.bigint(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
+
+function indexKey(i: number): Buffer {
+  const k = Buffer.alloc(4);
+  k.writeUInt32LE(i);
+  return k;
+}
+
+function readPool4(maps: Maps, cfg: L.Nat64Config): L.Pool4Range[] {
+  const out: L.Pool4Range[] = [];
+  for (let i = 0; i < Math.min(cfg.pool4Count, L.XLAT_NAT64_POOL4_MAX); i++) {
+    const raw = maps.pool4.lookup(indexKey(i));
+    if (raw) out.push(L.decodePool4Range(raw));
+  }
+  return out;
+}
+
+/** IPv4 addresses of the namespace that can serve as the empty pool4 (not loopback, link-local or multicast). */
+function ownAddresses(): Buffer[] {
+  const out: Buffer[] = [];
+  for (const text of namespaceIpv4Addresses()) {
+    const b = ipv4Bytes(text);
+    if (!b || b[0] === 127 || b[0] === 0 || (b[0] === 169 && b[1] === 254) || b[0]! >= 224) continue;
+    out.push(b);
+  }
+  return out.sort(Buffer.compare);
+}
+
+/** Writes user entries, then the defaults for protocols without any, and the count. */
+function writePool4(maps: Maps, cfg: L.Nat64Config, user: L.Pool4Range[]): L.Nat64Config {
+  const all = [...user];
+  const own = ownAddresses();
+  for (const proto of [L.IPPROTO_TCP, L.IPPROTO_UDP, L.IPPROTO_ICMP]) {
+    if (user.some((r) => r.proto === proto)) continue;
+    for (const addr of own) {
+      all.push({addr, prefixLen: 32, mark: 0, portMin: DEFAULT_POOL4_PORTS[0], portMax: DEFAULT_POOL4_PORTS[1], proto, flags: L.NAT64_POOL4_DEFAULT});
+    }
+  }
+  if (all.length > L.XLAT_NAT64_POOL4_MAX) {
+    throw new InputError(`pool4 would need ${all.length} entries, at most ${L.XLAT_NAT64_POOL4_MAX} fit (entries plus one per own address and protocol without entries)`);
+  }
+  const old = readPool4(maps, cfg);
+  const same = old.length === all.length && old.every((r, i) => L.encodePool4Range(r).equals(L.encodePool4Range(all[i]!)));
+  if (same) return cfg;
+  // Shrink the count first so the data plane never walks a half-written tail.
+  const shrunk = {...cfg, pool4Count: Math.min(cfg.pool4Count, all.length)};
+  writeConfig(maps, shrunk);
+  all.forEach((r, i) => maps.pool4.update(indexKey(i), L.encodePool4Range(r)));
+  const next = {...cfg, pool4Count: all.length};
+  writeConfig(maps, next);
+  return next;
+}
+
+/** Keeps the default pool4 equal to the namespace's current addresses. */
+function refreshDefaults(maps: Maps): L.Nat64Config {
+  const cfg = readConfig(maps);
+  const user = readPool4(maps, cfg).filter((r) => (r.flags & L.NAT64_POOL4_DEFAULT) === 0);
+  return writePool4(maps, cfg, user);
+}
+
+async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
+  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64');
+  return {
+    config: m.get(L.NAT64_MAP_CONFIG),
+    stats: m.get(L.NAT64_MAP_STATS),
+    pool4: m.get(L.NAT64_MAP_POOL4),
+    bib4: m.get(L.NAT64_MAP_BIB4),
+    bib6: m.get(L.NAT64_MAP_BIB6),
+    sessions: m.get(L.NAT64_MAP_SESSIONS),
+    close: m.close,
+  };
+}
+
+/** Finds the instance, opens its maps, refreshes the default pool4, runs fn, closes every fd. */
+async function withInstance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Discovered) => T | Promise<T>): Promise<T> {
+  const found = await discover(NAT64_SPEC);
+  if (!found) throw new NoInstanceError('NAT64');
+  const maps = await openMaps(found);
+  try {
+    const cfg = refreshDefaults(maps);
+    return await fn(maps, cfg, found);
+  } finally {
+    maps.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// instance
+
+function describe(found: Discovered, cfg: L.Nat64Config, capacity: number): Nat64Instance {
+  return {
+    netns: currentNetnsName(),
+    type: 'NAT64',
+    interfaces: publicInterfaces(found.attachments),
+    pool6: formatIpv6Prefix(cfg.pool6),
+    enabled: cfg.enabled,
+    capacity,
+  };
+}
+
+export async function findNat64Instance(): Promise<Nat64Instance | null> {
+  const found = await discover(NAT64_SPEC);
+  if (!found) return null;
+  const maps = await openMaps(found);
+  try {
+    const cfg = refreshDefaults(maps);
+    return describe(found, cfg, maps.sessions.maxEntries);
+  } finally {
+    maps.close();
+  }
+}
+
+export async function addNat64Instance(opts: {
+  pool6: {addr: Buffer; len: number};
+  interfaces: string[] | null;
+  hook: HookRequest;
+  capacity: number;
+  verbose: boolean;
+}): Promise<Nat64Instance> {
+  if (!Number.isInteger(opts.capacity) || opts.capacity < 1 || opts.capacity > MAX_CAPACITY) {
+    throw new InputError(`capacity must be an integer from 1 to ${MAX_CAPACITY}`);
+  }
+  const all = listInterfaces();
+  const chosen = chooseInterfaces(all, opts.interfaces);
+  if (await discover(NAT64_SPEC, all)) throw new XlatError('this namespace already has a NAT64 instance');
+  const plans = [];
+  for (const i of chosen) {
+    const holder = opts.hook === 'tc' ? null : await xdpHolder(i.index);
+    plans.push(planHook(i, opts.hook, holder, 'NAT64'));
+  }
+
+  const maxEntries = Object.fromEntries(L.NAT64_TABLE_MAPS.map((n) => [n, opts.capacity]));
+  const obj = await openAndLoad(nat64ObjectPath(), {verbose: opts.verbose, maxEntries});
+  try {
+    const maps: Maps = {
+      config: obj.map(L.NAT64_MAP_CONFIG),
+      stats: obj.map(L.NAT64_MAP_STATS),
+      pool4: obj.map(L.NAT64_MAP_POOL4),
+      bib4: obj.map(L.NAT64_MAP_BIB4),
+      bib6: obj.map(L.NAT64_MAP_BIB6),
+      sessions: obj.map(L.NAT64_MAP_SESSIONS),
+    };
+    const d = NAT64_DEFAULTS;
+    const cfg: L.Nat64Config = {
+      version: L.XLAT_NAT64_CONFIG_VERSION,
+      enabled: d['manually-enabled'],
+      pool6: {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len},
+      fArgs: d['f-args'],
+      tos: d.tos,
+      flags: flagsOf(d),
+      lowestIpv6Mtu: d['lowest-ipv6-mtu'],
+      pool4Count: 0,
+      maxSimultaneousOpens: d['maximum-simultaneous-opens'],
+      udpTimeout: d['udp-timeout'],
+      tcpEstTimeout: d['tcp-est-timeout'],
+      tcpTransTimeout: d['tcp-trans-timeout'],
+      icmpTimeout: d['icmp-timeout'],
+      tcpSynTimeout: 6,
+      secret: randomBytes(16),
+    };
+    writeConfig(maps, cfg);
+    const written = writePool4(maps, cfg, []);
+    const attached = await attachAll(NAT64_SPEC, obj, plans);
+    for (const a of attached) acceptLocal(a.name);
+    return describe({attachments: attached, mapIds: []}, written, opts.capacity);
+  } finally {
+    obj.close();
+  }
+}
+
+/**
+ * The translated IPv4 packets carry pool4 sources, which by default are the
+ * node's own addresses: Linux drops received packets with a local source
+ * ("martian") unless accept_local is set on the interface they arrive on.
+ * Sync write: /proc/sys/net follows this thread's namespace (after setns).
+ */
+function acceptLocal(ifname: string): void {
+  const path = `/proc/sys/net/ipv4/conf/${ifname}/accept_local`;
+  try {
+    if (fs.readFileSync(path, 'utf8').trim() !== '1') fs.writeFileSync(path, '1\n');
+  } catch (err) {
+    throw new XlatError(`setting ${path} to 1 failed (${(err as Error).message}): translated packets from own pool4 addresses would be dropped`);
+  }
+}
+
+export async function removeNat64Instance(): Promise<void> {
+  const found = await discover(NAT64_SPEC);
+  if (!found) throw new NoInstanceError('NAT64');
+  await detachAll(NAT64_SPEC, found.attachments);
+}
+
+// ---------------------------------------------------------------------------
+// globals
+
+function flagsOf(g: Omit<Nat64Globals, 'pool6'>): number {
+  let f = 0;
+  for (const [name, bit] of Object.entries(L.NAT64_F) as [L.Nat64FlagName, number][]) if (g[name]) f |= bit;
+  return f;
+}
+
+function globalsOf(cfg: L.Nat64Config): Nat64Globals {
+  const flag = (n: L.Nat64FlagName) => (cfg.flags & L.NAT64_F[n]) !== 0;
+  return {
+    pool6: formatIpv6Prefix(cfg.pool6),
+    'manually-enabled': cfg.enabled,
+    'address-dependent-filtering': flag('address-dependent-filtering'),
+    'drop-externally-initiated-tcp': flag('drop-externally-initiated-tcp'),
+    'drop-icmpv6-info': flag('drop-icmpv6-info'),
+    'source-icmpv6-errors-better': flag('source-icmpv6-errors-better'),
+    'handle-rst-during-fin-rcv': flag('handle-rst-during-fin-rcv'),
+    'zeroize-traffic-class': flag('zeroize-traffic-class'),
+    'override-tos': flag('override-tos'),
+    tos: cfg.tos,
+    'lowest-ipv6-mtu': cfg.lowestIpv6Mtu,
+    'f-args': cfg.fArgs,
+    'maximum-simultaneous-opens': cfg.maxSimultaneousOpens,
+    'udp-timeout': cfg.udpTimeout,
+    'tcp-est-timeout': cfg.tcpEstTimeout,
+    'tcp-trans-timeout': cfg.tcpTransTimeout,
+    'icmp-timeout': cfg.icmpTimeout,
+  };
+}
+
+export async function readNat64Globals(): Promise<Nat64Globals> {
+  return withInstance((_maps, cfg) => globalsOf(cfg));
+}
+
+export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<Nat64Globals> {
+  return withInstance((maps, cfg) => {
+    const next = {...cfg};
+    switch (u.key) {
+      case 'pool6':
+        next.pool6 = {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
+        break;
+      case 'manually-enabled':
+        next.enabled = u.value;
+        break;
+      case 'udp-timeout':
+        next.udpTimeout = u.value;
+        break;
+      case 'tcp-est-timeout':
+        next.tcpEstTimeout = u.value;
+        break;
+      case 'tcp-trans-timeout':
+        next.tcpTransTimeout = u.value;
+        break;
+      case 'icmp-timeout':
+        next.icmpTimeout = u.value;
+        break;
+      case 'tos':
+        next.tos = u.value;
+        break;
+      case 'lowest-ipv6-mtu':
+        next.lowestIpv6Mtu = u.value;
+        break;
+      case 'f-args':
+        next.fArgs = u.value;
+        break;
+      case 'maximum-simultaneous-opens':
+        next.maxSimultaneousOpens = u.value;
+        break;
+      default: {
+        const bit = L.NAT64_F[u.key];
+        next.flags = u.value ? next.flags | bit : next.flags & ~bit;
+      }
+    }
+    writeConfig(maps, next);
+    return globalsOf(next);
+  });
+}
+
+export async function readNat64Stats(): Promise<{name: string; value: bigint}[]> {
+  return withInstance((maps) => {
+    const out: {name: string; value: bigint}[] = [];
+    for (let i = 0; i < maps.stats.maxEntries; i++) {
+      const perCpu = maps.stats.lookupPerCpu(indexKey(i)) ?? [];
+      let sum = 0n;
+      for (const v of perCpu) sum += v.readBigUInt64LE(0);
+      out.push({name: L.NAT64_COUNTER_NAMES[i] ?? `counter-${i}`, value: sum});
+    }
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// pool4
+
+export interface Pool4Entry {
+  proto: Nat64Proto;
+  mark: number;
+  prefix: string;
+  ports: [number, number];
+}
+
+function toEntry(r: L.Pool4Range): Pool4Entry {
+  return {proto: PROTO_NAME[r.proto]!, mark: r.mark, prefix: `${[...r.addr].join('.')}/${r.prefixLen}`, ports: [r.portMin, r.portMax]};
+}
+
+const addrNum = (b: Buffer | Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+const maskOf = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
+
+function rangeContains(r: L.Pool4Range, addr: number, port: number): boolean {
+  const m = maskOf(r.prefixLen);
+  return ((addrNum(r.addr) & m) >>> 0) === ((addr & m) >>> 0) && port >= r.portMin && port <= r.portMax;
+}
+
+function rangesOverlap(a: L.Pool4Range, b: L.Pool4Range): boolean {
+  if (a.proto !== b.proto || a.mark !== b.mark) return false;
+  const m = maskOf(Math.min(a.prefixLen, b.prefixLen));
+  if (((addrNum(a.addr) & m) >>> 0) !== ((addrNum(b.addr) & m) >>> 0)) return false;
+  return a.portMin <= b.portMax && b.portMin <= a.portMax;
+}
+
+/** pool4 as configured (the defaults are not entries: `display` shows them apart). */
+export async function listPool4(): Promise<{entries: Pool4Entry[]; defaults: Pool4Entry[]}> {
+  return withInstance((maps, cfg) => {
+    const all = readPool4(maps, cfg);
+    return {
+      entries: all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT)).map(toEntry),
+      defaults: all.filter((r) => r.flags & L.NAT64_POOL4_DEFAULT).map(toEntry),
+    };
+  });
+}
+
+export async function addPool4(e: {proto: Nat64Proto; addr: Uint8Array; prefixLen: number; ports: [number, number]; mark: number}): Promise<void> {
+  await withInstance((maps, cfg) => {
+    const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
+    const r: L.Pool4Range = {
+      addr: Buffer.from(e.addr),
+      prefixLen: e.prefixLen,
+      mark: e.mark,
+      portMin: e.ports[0],
+      portMax: e.ports[1],
+      proto: PROTO_NUMBER[e.proto],
+      flags: 0,
+    };
+    const clash = user.find((u) => rangesOverlap(u, r));
+    if (clash) {
+      const c = toEntry(clash);
+      throw new InputError(`${e.proto.toUpperCase()} ${toEntry(r).prefix} ${e.ports.join('-')} overlaps the pool4 entry ${c.prefix} ${c.ports.join('-')} (mark ${c.mark})`);
+    }
+    writePool4(maps, cfg, [...user, r]);
+  });
+}
+
+/** Deletes the dynamic BIB entries (and their sessions) whose pool4 side satisfies `gone`. */
+function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto: number) => boolean): number {
+  let n = 0;
+  const doomed: Buffer[] = [];
+  for (const {count, keys, values} of maps.bib4.batches()) {
+    for (let i = 0; i < count; i++) {
+      const k = keys.subarray(i * 8, i * 8 + 8);
+      const flags = values.readUInt32LE(i * L.NAT64_BIB4_VALUE.size + L.NAT64_BIB4_VALUE.flags.offset);
+      if (flags & L.NAT64_BIB_STATIC) continue;
+      if (gone(k.readUInt32BE(0), k.readUInt16BE(4), k[6]!)) {
+        doomed.push(Buffer.from(k));
+        doomed.push(Buffer.from(values.subarray(i * L.NAT64_BIB4_VALUE.size, i * L.NAT64_BIB4_VALUE.size + 20)));
+      }
+    }
+  }
+  for (let i = 0; i < doomed.length; i += 2) {
+    maps.bib4.delete(doomed[i]!);
+    maps.bib6.delete(doomed[i + 1]!);
+    n++;
+  }
+  dropSessions(maps, (k) => gone(k.readUInt32BE(0), k.readUInt16BE(8), k[12]!));
+  return n;
+}
+
+function dropSessions(maps: Maps, match: (key: Buffer) => boolean): void {
+  const doomed: Buffer[] = [];
+  for (const {count, keys} of maps.sessions.batches()) {
+    for (let i = 0; i < count; i++) {
+      const k = keys.subarray(i * 16, i * 16 + 16);
+      if (match(k)) doomed.push(Buffer.from(k));
+    }
+  }
+  for (const k of doomed) maps.sessions.delete(k);
+}
+
+export async function removePool4(e: {proto: Nat64Proto; addr: Uint8Array; prefixLen: number; ports: [number, number] | null; quick: boolean}): Promise<number> {
+  return withInstance((maps, cfg) => {
+    const all = readPool4(maps, cfg);
+    const user = all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
+    const proto = PROTO_NUMBER[e.proto];
+    const want = addrNum(e.addr);
+    const removed = user.filter(
+      (r) =>
+        r.proto === proto &&
+        r.prefixLen === e.prefixLen &&
+        addrNum(r.addr) === want &&
+        (e.ports === null || (r.portMin === e.ports[0] && r.portMax === e.ports[1])),
+    );
+    if (removed.length === 0) {
+      throw new InputError(`pool4 has no ${e.proto.toUpperCase()} entry ${[...e.addr].join('.')}/${e.prefixLen}${e.ports ? ` ${e.ports.join('-')}` : ''}`);
+    }
+    writePool4(maps, cfg, user.filter((r) => !removed.includes(r)));
+    if (!e.quick) dropStateIn(maps, (a, p, pr) => removed.some((r) => r.proto === pr && rangeContains(r, a, p)));
+    return removed.length;
+  });
+}
+
+export async function flushPool4(quick: boolean): Promise<number> {
+  return withInstance((maps, cfg) => {
+    const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
+    writePool4(maps, cfg, []);
+    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => user.some((r) => r.proto === pr && rangeContains(r, a, p)));
+    return user.length;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// BIB
+
+export interface BibEntry {
+  proto: Nat64Proto;
+  ipv6: {addr: Buffer; port: number};
+  ipv4: {addr: Buffer; port: number};
+  static: boolean;
+}
+
+/** Live BIB entries of a protocol: a pair is alive while either half is. */
+function readBib(maps: Maps, proto: number): BibEntry[] {
+  const t = now();
+  const alive6 = new Map<string, bigint>();
+  for (const {count, keys, values} of maps.bib6.batches()) {
+    for (let i = 0; i < count; i++) {
+      if (keys[i * 20 + 18] !== proto) continue;
+      alive6.set(keys.toString('latin1', i * 20, i * 20 + 20), values.readBigUInt64LE(i * 24 + 16));
+    }
+  }
+  const out: BibEntry[] = [];
+  const S = L.NAT64_BIB4_VALUE.size;
+  for (const {count, keys, values} of maps.bib4.batches()) {
+    for (let i = 0; i < count; i++) {
+      if (keys[i * 8 + 6] !== proto) continue;
+      const exp4 = values.readBigUInt64LE(i * S + 24);
+      const exp6 = alive6.get(values.toString('latin1', i * S, i * S + 20)) ?? 0n;
+      if (exp4 < t && exp6 < t) continue;
+      const t4 = L.decodeTAddr4(keys, i * 8);
+      const t6 = L.decodeTAddr6(values, i * S);
+      out.push({
+        proto: PROTO_NAME[proto]!,
+        ipv4: {addr: t4.addr, port: t4.port},
+        ipv6: {addr: t6.addr, port: t6.port},
+        static: (values.readUInt32LE(i * S + 20) & L.NAT64_BIB_STATIC) !== 0,
+      });
+    }
+  }
+  out.sort((a, b) => Buffer.compare(a.ipv4.addr, b.ipv4.addr) || a.ipv4.port - b.ipv4.port);
+  return out;
+}
+
+export async function listBib(proto: Nat64Proto): Promise<BibEntry[]> {
+  return withInstance((maps) => readBib(maps, PROTO_NUMBER[proto]));
+}
+
+export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): Promise<void> {
+  await withInstance((maps, cfg) => {
+    const p = PROTO_NUMBER[proto];
+    const ranges = readPool4(maps, cfg).filter((r) => r.proto === p);
+    const a4 = addrNum(t4.addr);
+    if (!ranges.some((r) => rangeContains(r, a4, t4.port))) {
+      throw new InputError(
+        `${[...t4.addr].join('.')}#${t4.port} is not in the ${proto.toUpperCase()} pool4${ranges.length ? '' : ' (which is empty)'}: add it with 'xlat nat64 pool4 add' first`,
+      );
+    }
+    const k4 = L.encodeTAddr4({addr: Buffer.from(t4.addr), port: t4.port, proto: p});
+    const k6 = L.encodeTAddr6({addr: Buffer.from(t6.addr), port: t6.port, proto: p});
+    const live = readBib(maps, p);
+    const c4 = live.find((e) => e.ipv4.addr.equals(Buffer.from(t4.addr)) && e.ipv4.port === t4.port);
+    const c6 = live.find((e) => e.ipv6.addr.equals(Buffer.from(t6.addr)) && e.ipv6.port === t6.port);
+    for (const c of [c4, c6]) {
+      if (c) {
+        throw new InputError(
+          `the ${proto.toUpperCase()} BIB already maps ${formatIpv6Addr(c.ipv6.addr)}#${c.ipv6.port} to ${[...c.ipv4.addr].join('.')}#${c.ipv4.port}${c.static ? ' (static)' : ''}: remove it first`,
+        );
+      }
+    }
+    // Expired leftovers of either half go first.
+    maps.bib4.delete(k4);
+    maps.bib6.delete(k6);
+    maps.bib4.update(k4, L.encodeBib4Value({addr: Buffer.from(t6.addr), port: t6.port, proto: p}, L.NAT64_BIB_STATIC, L.NAT64_NEVER), BPF_NOEXIST);
+    try {
+      maps.bib6.update(k6, L.encodeBib6Value({addr: Buffer.from(t4.addr), port: t4.port, proto: p}, L.NAT64_BIB_STATIC, L.NAT64_NEVER), BPF_NOEXIST);
+    } catch (err) {
+      maps.bib4.delete(k4);
+      throw err;
+    }
+  });
+}
+
+export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number} | null, t4: {addr: Uint8Array; port: number} | null): Promise<BibEntry> {
+  return withInstance((maps) => {
+    const p = PROTO_NUMBER[proto];
+    const e = readBib(maps, p).find(
+      (x) =>
+        (t4 === null || (x.ipv4.addr.equals(Buffer.from(t4.addr)) && x.ipv4.port === t4.port)) &&
+        (t6 === null || (x.ipv6.addr.equals(Buffer.from(t6.addr)) && x.ipv6.port === t6.port)),
+    );
+    if (!e) throw new InputError(`the ${proto.toUpperCase()} BIB has no such entry`);
+    maps.bib4.delete(L.encodeTAddr4({addr: e.ipv4.addr, port: e.ipv4.port, proto: p}));
+    maps.bib6.delete(L.encodeTAddr6({addr: e.ipv6.addr, port: e.ipv6.port, proto: p}));
+    const a4 = addrNum(e.ipv4.addr);
+    dropSessions(maps, (k) => k[12] === p && k.readUInt32BE(0) === a4 && k.readUInt16BE(8) === e.ipv4.port);
+    return e;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// sessions
+
+/** One session as scanSessions hands it over: reused between calls, copy what you keep. */
+export interface RawSession {
+  proto: number;
+  /** IPv4 addresses as unsigned 32-bit numbers. */
+  local4: number;
+  remote4: number;
+  lport: number;
+  rport: number;
+  /** The IPv6 node (16 bytes, a view into a reused buffer). */
+  addr6: Buffer;
+  port6: number;
+  state: number;
+  /** Milliseconds until expiry (> 0). */
+  remainingMs: number;
+}
+
+/**
+ * Calls onSession for every live session of a protocol, reading the table in
+ * batches. Also hands over pool6 so callers can show the IPv6 view.
+ */
+export async function scanSessions(
+  proto: Nat64Proto,
+  onStart: (pool6: {addr: Buffer; len: number}) => void,
+  onSession: (s: RawSession) => void,
+): Promise<void> {
+  await withInstance((maps, cfg) => {
+    onStart(cfg.pool6);
+    const p = PROTO_NUMBER[proto];
+    const t = now();
+    const s: RawSession = {proto: p, local4: 0, remote4: 0, lport: 0, rport: 0, addr6: Buffer.alloc(16), port6: 0, state: 0, remainingMs: 0};
+    for (const {count, keys, values} of maps.sessions.batches(65536)) {
+      for (let i = 0; i < count; i++) {
+        const k = i * 16;
+        if (keys[k + 12] !== p) continue;
+        const v = i * 32;
+        const left = values.readBigUInt64LE(v + 24) - t;
+        if (left <= 0n) continue;
+        s.local4 = keys.readUInt32BE(k);
+        s.remote4 = keys.readUInt32BE(k + 4);
+        s.lport = keys.readUInt16BE(k + 8);
+        s.rport = keys.readUInt16BE(k + 10);
+        s.addr6 = values.subarray(v, v + 16);
+        s.port6 = values.readUInt16BE(v + 16);
+        s.state = values[v + 18]!;
+        s.remainingMs = Number(left / 1_000_000n);
+        onSession(s);
+      }
+    }
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * The NAT64 global keys `xlat nat64 global update KEY VALUE` accepts: their
+ * defaults, minimums and text forms. Pure logic.
+ */
+import {InputError} from '../errors.js';
+import {parseBooleanValue} from './siit-globals.js';
+import {parsePool6} from './pool6.js';
+import type {Prefix6} from './ipv6.js';
+
+export const NAT64_BOOLEAN_KEYS = [
+  'manually-enabled',
+  'address-dependent-filtering',
+  'drop-externally-initiated-tcp',
+  'drop-icmpv6-info',
+  'source-icmpv6-errors-better',
+  'handle-rst-during-fin-rcv',
+  'zeroize-traffic-class',
+  'override-tos',
+] as const;
+export const NAT64_TIMEOUT_KEYS = ['udp-timeout', 'tcp-est-timeout', 'tcp-trans-timeout', 'icmp-timeout'] as const;
+export const NAT64_NUMBER_KEYS = ['tos', 'lowest-ipv6-mtu', 'f-args', 'maximum-simultaneous-opens'] as const;
+export const NAT64_GLOBAL_KEYS = ['pool6', ...NAT64_BOOLEAN_KEYS, ...NAT64_TIMEOUT_KEYS, ...NAT64_NUMBER_KEYS] as const;
+
+export type Nat64BooleanKey = (typeof NAT64_BOOLEAN_KEYS)[number];
+export type Nat64TimeoutKey = (typeof NAT64_TIMEOUT_KEYS)[number];
+export type Nat64NumberKey = (typeof NAT64_NUMBER_KEYS)[number];
+export type Nat64GlobalKey = (typeof NAT64_GLOBAL_KEYS)[number];
+
+/** Every global by key; timeouts in seconds, pool6 as text. */
+export interface Nat64Globals {
+  pool6: string;
+  'manually-enabled': boolean;
+  'address-dependent-filtering': boolean;
+  'drop-externally-initiated-tcp': boolean;
+  'drop-icmpv6-info': boolean;
+  'source-icmpv6-errors-better': boolean;
+  'handle-rst-during-fin-rcv': boolean;
+  'zeroize-traffic-class': boolean;
+  'override-tos': boolean;
+  tos: number;
+  'lowest-ipv6-mtu': number;
+  'f-args': number;
+  'maximum-simultaneous-opens': number;
+  'udp-timeout': number;
+  'tcp-est-timeout': number;
+  'tcp-trans-timeout': number;
+  'icmp-timeout': number;
+}
+
+export const NAT64_DEFAULTS: Omit<Nat64Globals, 'pool6'> = {
+  'manually-enabled': true,
+  'address-dependent-filtering': false,
+  'drop-externally-initiated-tcp': false,
+  'drop-icmpv6-info': false,
+  'source-icmpv6-errors-better': true,
+  'handle-rst-during-fin-rcv': false,
+  'zeroize-traffic-class': false,
+  'override-tos': false,
+  tos: 0,
+  'lowest-ipv6-mtu': 1280,
+  'f-args': 0b1011,
+  'maximum-simultaneous-opens': 10,
+  'udp-timeout': 300,
+  'tcp-est-timeout': 7200,
+  'tcp-trans-timeout': 240,
+  'icmp-timeout': 60,
+};
+
+/** RFC 6146 section 4 minimums (icmp-timeout has none). */
+export const NAT64_TIMEOUT_MIN: Record<Nat64TimeoutKey, number> = {
+  'udp-timeout': 120,
+  'tcp-est-timeout': 7200,
+  'tcp-trans-timeout': 240,
+  'icmp-timeout': 0,
+};
+/** Longest timeout accepted: 30 days. */
+export const NAT64_TIMEOUT_MAX = 30 * 24 * 3600;
+
+const NUMBER_RANGE: Record<Nat64NumberKey, [number, number]> = {
+  tos: [0, 255],
+  'lowest-ipv6-mtu': [1280, 65535],
+  'f-args': [0, 15],
+  'maximum-simultaneous-opens': [0, 1_000_000],
+};
+
+export type Nat64GlobalUpdate =
+  | {key: 'pool6'; value: Prefix6}
+  | {key: Nat64BooleanKey; value: boolean}
+  | {key: Nat64TimeoutKey | Nat64NumberKey; value: number};
+
+const isOneOf = <T extends string>(list: readonly T[], k: string): k is T => (list as readonly string[]).includes(k);
+
+/**
+ * A duration: seconds ("300"), or [[H:]M:]S ("5:00", "2:00:00"), as Jool
+ * prints them. Returns whole seconds.
+ */
+export function parseDuration(key: string, text: string): number {
+  const bad = () => new InputError(`'${text}' is not a valid value for ${key}: expected seconds or H:MM:SS`);
+  if (/^\d{1,9}$/.test(text)) return Number(text);
+  const m = /^(?:(\d{1,6}):)?(\d{1,2}):(\d{1,2})$/.exec(text);
+  if (!m) throw bad();
+  const [h, mi, s] = [Number(m[1] ?? 0), Number(m[2]), Number(m[3])];
+  if (mi > 59 || s > 59) throw bad();
+  return h * 3600 + mi * 60 + s;
+}
+
+/** H:MM:SS of a number of seconds. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function parseInteger(key: string, text: string, [min, max]: [number, number]): number {
+  let n: number;
+  if (/^\d{1,9}$/.test(text)) n = Number(text);
+  else if (key === 'f-args' && /^0b[01]{1,4}$/.test(text)) n = parseInt(text.slice(2), 2);
+  else if (/^0x[0-9a-fA-F]{1,8}$/.test(text)) n = parseInt(text.slice(2), 16);
+  else throw new InputError(`'${text}' is not a valid value for ${key}: expected an integer from ${min} to ${max}`);
+  if (n < min || n > max) throw new InputError(`'${text}' is not a valid value for ${key}: expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** Validates KEY and VALUE of `global update`; throws InputError naming the bad one. */
+export function parseNat64GlobalUpdate(key: string, value: string): Nat64GlobalUpdate {
+  if (key === 'pool6') return {key, value: parsePool6(value)};
+  if (isOneOf(NAT64_BOOLEAN_KEYS, key)) return {key, value: parseBooleanValue(key, value)};
+  if (isOneOf(NAT64_TIMEOUT_KEYS, key)) {
+    const n = parseDuration(key, value);
+    const min = NAT64_TIMEOUT_MIN[key];
+    if (n < min) {
+      throw new InputError(`${key} ${value} is below its minimum of ${formatDuration(min)} (${min} seconds, RFC 6146 section 4)`);
+    }
+    if (n > NAT64_TIMEOUT_MAX) throw new InputError(`${key} ${value} is above its maximum of ${NAT64_TIMEOUT_MAX} seconds`);
+    return {key, value: n};
+  }
+  if (isOneOf(NAT64_NUMBER_KEYS, key)) return {key, value: parseInteger(key, value, NUMBER_RANGE[key])};
+  throw new InputError(`'${key}' is not a NAT64 global key: expected one of ${NAT64_GLOBAL_KEYS.join(', ')}`);
+}
+
+/** Global keys in display order with their text values. */
+export function nat64GlobalPairs(g: Nat64Globals): [string, string][] {
+  return NAT64_GLOBAL_KEYS.map((k) => {
+    const v = g[k];
+    if (isOneOf(NAT64_TIMEOUT_KEYS, k)) return [k, formatDuration(v as number)];
+    if (k === 'f-args') return [k, `${v} (0b${(v as number).toString(2).padStart(4, '0')})`];
+    return [k, String(v)];
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Arguments of `nat64 pool4` and `nat64 bib`: protocols, port ranges, IPv4
+ * prefixes and transport addresses (ADDR#PORT). Pure logic.
+ */
+import {InputError} from '../errors.js';
+import {parseIPv4, parsePrefix4, type Prefix4} from './ipv4.js';
+import {parseIPv6} from './ipv6.js';
+
+export type Nat64Proto = 'tcp' | 'udp' | 'icmp';
+export const PROTO_NUMBER: Record<Nat64Proto, number> = {tcp: 6, udp: 17, icmp: 1};
+export const PROTO_NAME: Record<number, Nat64Proto> = {6: 'tcp', 17: 'udp', 1: 'icmp'};
+export const PROTO_LABEL: Record<Nat64Proto, string> = {tcp: 'TCP', udp: 'UDP', icmp: 'ICMP'};
+
+/** pool4 prefixes shorter than this need --force (each address is a whole port range). */
+export const POOL4_MIN_PREFIX = 24;
+/** Ports the empty pool4 uses on the namespace's own addresses. */
+export const DEFAULT_POOL4_PORTS: [number, number] = [61001, 65535];
+
+/** The protocol flags of a command (--tcp, --udp, --icmp): at most one; `fallback` when none. */
+export function protoFromFlags(flags: {tcp?: boolean; udp?: boolean; icmp?: boolean}, fallback: Nat64Proto | null): Nat64Proto[] {
+  const set = (['tcp', 'udp', 'icmp'] as const).filter((p) => flags[p]);
+  if (set.length > 1) throw new InputError(`give at most one of --tcp, --udp and --icmp (got ${set.map((p) => `--${p}`).join(', ')})`);
+  if (set.length === 1) return set;
+  if (fallback === null) return ['tcp', 'udp', 'icmp'];
+  return [fallback];
+}
+
+/** "N" or "N-M" (0-65535, N <= M). */
+export function parsePortRange(text: string): [number, number] {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
+  const fail = (why: string): never => {
+    throw new InputError(`'${text}' is not a valid port range: ${why}`);
+  };
+  if (!m) return fail('expected PORT or FIRST-LAST, e.g. 61001-65535');
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (a > 65535 || b > 65535) fail('ports go from 0 to 65535');
+  if (a > b) fail(`${a} is greater than ${b}`);
+  return [a, b];
+}
+
+export function parsePool4Prefix(text: string, force: boolean): Prefix4 {
+  const p = parsePrefix4(text, {allowBare: true});
+  if (p.len < POOL4_MIN_PREFIX && !force) {
+    throw new InputError(
+      `pool4 prefix '${text}' is shorter than /${POOL4_MIN_PREFIX} (${2 ** (32 - p.len)} addresses): add --force if you mean it`,
+    );
+  }
+  return p;
+}
+
+export function parseMark(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) throw new InputError(`'${text}' is not a valid mark: expected 0 to 4294967295`);
+  return Number(text);
+}
+
+export interface TransportAddress {
+  addr: Uint8Array;
+  port: number;
+}
+
+/** "192.0.2.1#80" or "2001:db8::1#80". */
+export function parseTransportAddress(text: string, family: 4 | 6): TransportAddress {
+  const hash = text.lastIndexOf('#');
+  if (hash < 0) throw new InputError(`'${text}' is not a transport address: expected ADDRESS#PORT, e.g. ${family === 4 ? '192.0.2.1#80' : '2001:db8::1#80'}`);
+  const addrText = text.slice(0, hash);
+  const portText = text.slice(hash + 1);
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
+    throw new InputError(`'${text}' is not a transport address: '${portText}' is not a port (0-65535)`);
+  }
+  const addr = family === 4 ? parseIPv4(addrText) : parseIPv6(addrText);
+  return {addr, port: Number(portText)};
+}

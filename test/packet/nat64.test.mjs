@@ -1,0 +1,328 @@
+// Packet tests for the stateful NAT64 (RFC 6146): the real programs (XDP and tc) run with
+// BPF_PROG_TEST_RUN on crafted packets, against BIB/session/pool4 maps written and read here.
+// Expected packets are built from RFC 7915 / RFC 6052 with the mapping the translator chose;
+// every checksum of the output is verified from scratch.
+import {test, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, ether, checksumProblems, ip4, ip6} from '../helpers/packets.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const OBJ = `${root}build/bpf/nat64.bpf.o`;
+const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
+  : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
+  : !existsSync(`${root}dist/instance/nat64-layout.js`) ? 'dist/ is not built (npm run build)' : false;
+
+const XDP = {DROP: 1, PASS: 2};
+const TC = {OK: 0, SHOT: 2};
+const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
+
+// The issue's scenario addressing: pool6 2001:db8:64::/96, the IPv6 client 2001:db8:1::8,
+// the IPv4 server 192.0.2.8 (2001:db8:64::c000:208), pool4 192.0.2.1.
+const POOL6 = {addr: ip6('2001:db8:64::'), len: 96};
+const C6 = '2001:db8:1::8', C6B = '2001:db8:1::9';
+const S4 = '192.0.2.8', S4_AS6 = '2001:db8:64::c000:208';
+const T4 = '198.51.100.7', T4_AS6 = '2001:db8:64::c633:6407';
+const P4 = '192.0.2.1';
+const TCPF = {FIN: 1, SYN: 2, RST: 4, ACK: 16};
+
+let L, obj, maps;
+const key0 = Buffer.alloc(4);
+
+const defaults = () => ({
+  version: L.XLAT_NAT64_CONFIG_VERSION, enabled: true, pool6: {addr: Buffer.from(POOL6.addr), len: 96}, fArgs: 0b1011,
+  tos: 0, flags: L.NAT64_F['source-icmpv6-errors-better'], lowestIpv6Mtu: 1280, pool4Count: 0, maxSimultaneousOpens: 10,
+  udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
+});
+let config;
+
+function setConfig(over = {}) {
+  config = {...defaults(), ...over, pool4Count: config?.pool4Count ?? 0};
+  maps.config.update(key0, L.encodeNat64Config(config));
+}
+
+/** pool4 ranges: [proto, addr, prefixLen, min, max]. */
+function setPool4(ranges) {
+  ranges.forEach(([proto, addr, prefixLen, portMin, portMax], i) => {
+    const k = Buffer.alloc(4); k.writeUInt32LE(i);
+    maps.pool4.update(k, L.encodePool4Range({addr: ip4(addr), prefixLen, mark: 0, portMin, portMax, proto, flags: 0}));
+  });
+  config.pool4Count = ranges.length;
+  maps.config.update(key0, L.encodeNat64Config(config));
+}
+
+function clearTables() {
+  for (const m of [maps.bib4, maps.bib6, maps.sessions]) for (const k of [...m.keys()]) m.delete(k);
+}
+
+const DEFAULT_POOL4 = [[6, P4, 32, 61001, 65535], [17, P4, 32, 61001, 65535], [1, P4, 32, 61001, 65535]];
+
+function reset({cfg = {}, pool4 = DEFAULT_POOL4} = {}) {
+  config = undefined;
+  setConfig(cfg);
+  setPool4(pool4);
+  clearTables();
+}
+
+before(async () => {
+  if (skip) return;
+  L = await import(`${root}dist/instance/nat64-layout.js`);
+  const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
+  obj = await openAndLoad(OBJ);
+  maps = {
+    config: obj.map('nat64_config'), stats: obj.map('nat64_stats'), pool4: obj.map('nat64_pool4'),
+    bib4: obj.map('nat64_bib4'), bib6: obj.map('nat64_bib6'), sessions: obj.map('nat64_sessions'),
+  };
+  reset();
+});
+
+after(() => obj?.close());
+
+function counter(name, stats = maps.stats) {
+  const idx = L.NAT64_COUNTER_NAMES.indexOf(name);
+  assert.ok(idx >= 0, `unknown counter ${name}`);
+  const k = Buffer.alloc(4); k.writeUInt32LE(idx);
+  return stats.lookupPerCpu(k).reduce((s, b) => s + b.readBigUInt64LE(0), 0n);
+}
+
+async function runProg(o, prog, frame) {
+  const {testRun} = await import(`${root}dist/bpf/test-run.js`);
+  return testRun(o.programFd(prog), frame);
+}
+
+/**
+ * Sends an IP packet through prog; checks the verdict ('xlat' | 'pass' | 'drop') and that `reason` was
+ * counted once. Returns the output IP packet (translated) or null.
+ */
+async function send(prog, pkt, verdict, reason, {o = obj, stats = maps.stats} = {}) {
+  const before = counter(reason, stats);
+  const frame = ether(pkt);
+  const out = await runProg(o, prog, frame);
+  const xdp = prog.endsWith('xdp');
+  const want = verdict === 'drop' ? (xdp ? XDP.DROP : TC.SHOT) : (xdp ? XDP.PASS : TC.OK);
+  assert.equal(out.retval, want, `verdict of ${reason}`);
+  assert.equal(counter(reason, stats), before + 1n, `counter ${reason}`);
+  if (verdict !== 'xlat') {
+    if (verdict === 'pass') assert.equal(out.data.toString('hex'), frame.toString('hex'), 'passed untouched');
+    return null;
+  }
+  const ip = out.data.subarray(14);
+  assert.deepEqual(checksumProblems(ip), [], `${reason}: checksums of the output`);
+  return Buffer.from(ip);
+}
+
+/** Compares IP packets, ignoring the IPv4 identification and header checksum. */
+function assertSamePacket(actual, expected, label) {
+  const a = Buffer.from(actual), e = Buffer.from(expected);
+  if (e[0] >> 4 === 4 && a[0] >> 4 === 4) for (const i of [4, 5, 10, 11]) a[i] = e[i] = 0;
+  assert.equal(a.toString('hex'), e.toString('hex'), label);
+}
+
+const sport4 = (v4) => v4.readUInt16BE(20);
+const src4 = (v4) => `${v4[12]}.${v4[13]}.${v4[14]}.${v4[15]}`;
+const icmpId4 = (v4) => v4.readUInt16BE(24);
+const payload = Buffer.from('nat64 packet test payload');
+
+function session(local4, lport, remote4, rport, proto) {
+  const raw = maps.sessions.lookup(L.encodeSessionKey({local4: ip4(local4), remote4: ip4(remote4), lport, rport, proto}));
+  if (!raw) return null;
+  return {addr6: raw.subarray(0, 16), port6: raw.readUInt16BE(16), state: L.tcpStateName(raw[18]), expires: raw.readBigUInt64LE(24)};
+}
+
+function bib4(addr, port, proto) {
+  const raw = maps.bib4.lookup(L.encodeTAddr4({addr: ip4(addr), port, proto}));
+  return raw && {...L.decodeTAddr6(raw, 0), flags: raw.readUInt32LE(20), expires: raw.readBigUInt64LE(24)};
+}
+
+function addStaticBib(addr6, port6, addr4, port4, proto) {
+  const t6 = {addr: ip6(addr6), port: port6, proto}, t4 = {addr: ip4(addr4), port: port4, proto};
+  maps.bib4.update(L.encodeTAddr4(t4), L.encodeBib4Value(t6, L.NAT64_BIB_STATIC, L.NAT64_NEVER));
+  maps.bib6.update(L.encodeTAddr6(t6), L.encodeBib6Value(t4, L.NAT64_BIB_STATIC, L.NAT64_NEVER));
+}
+
+for (const [prog, hook] of HOOKS) {
+  test(`nat64 ${hook}: UDP 6->4 creates a mapping, 4->6 replies come back through it`, {skip}, async () => {
+    reset();
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(5000, 53, payload)}), 'xlat', 'xlat-6to4');
+    const port = sport4(out);
+    assert.equal(src4(out), P4, 'source is the pool4 address');
+    assert.ok(port >= 61001 && port <= 65535, `allocated port ${port} is inside pool4`);
+    assertSamePacket(out, ipv4Packet({src: P4, dst: S4, df: false, l4: udp(port, 53, payload)}), '6->4 UDP');
+    const b = bib4(P4, port, 17);
+    assert.equal(b?.port, 5000, 'BIB entry pool4 -> IPv6 side');
+    assert.equal(session(P4, port, S4, 53, 17)?.port6, 5000, 'session');
+
+    const back = await send(prog, ipv4Packet({src: S4, dst: P4, ttl: 50, l4: udp(53, port, payload)}), 'xlat', 'xlat-4to6');
+    assertSamePacket(back, ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 50, l4: udp(53, 5000, payload)}), '4->6 UDP reply');
+
+    // Endpoint-independent mapping: same source transport address, another destination -> same pool4 port.
+    const other = await send(prog, ipv6Packet({src: C6, dst: T4_AS6, l4: udp(5000, 123, payload)}), 'xlat', 'xlat-6to4');
+    assert.equal(sport4(other), port, 'endpoint-independent mapping');
+    // Endpoint-independent filtering: an unrelated IPv4 host reaches the mapping.
+    const eif = await send(prog, ipv4Packet({src: '203.0.113.9', dst: P4, l4: udp(999, port, payload)}), 'xlat', 'xlat-4to6');
+    assertSamePacket(eif, ipv6Packet({src: '2001:db8:64::cb00:7109', dst: C6, l4: udp(999, 5000, payload)}), 'EIF');
+    // Address-dependent filtering refuses it.
+    setConfig({flags: L.NAT64_F['address-dependent-filtering']});
+    await send(prog, ipv4Packet({src: '203.0.113.10', dst: P4, l4: udp(999, port, payload)}), 'drop', 'drop-address-dependent-filtering');
+    // ... but not a host with a session.
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: udp(53, port, payload)}), 'xlat', 'xlat-4to6');
+  });
+
+  test(`nat64 ${hook}: ICMP echo identifiers are mapped both ways`, {skip}, async () => {
+    reset();
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(128, 3206, 1, payload)}), 'xlat', 'xlat-6to4');
+    const id = icmpId4(out);
+    assert.ok(id >= 61001 && id <= 65535, `identifier ${id} from pool4`);
+    assertSamePacket(out, ipv4Packet({src: P4, dst: S4, df: false, l4: icmpEcho(8, id, 1, payload)}), 'echo request');
+    const s = session(P4, id, S4, id, 1);
+    assert.equal(s?.port6, 3206, 'ICMP session: both IPv4 ports are the identifier');
+    const back = await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpEcho(0, id, 1, payload)}), 'xlat', 'xlat-4to6');
+    assertSamePacket(back, ipv6Packet({src: S4_AS6, dst: C6, l4: icmpEcho(129, 3206, 1, payload)}), 'echo reply');
+  });
+
+  test(`nat64 ${hook}: TCP state machine (RFC 6146 3.5.2)`, {skip}, async () => {
+    reset();
+    const v6 = (flags, sp = 40000) => ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(sp, 80, {flags})});
+    await send(prog, v6(TCPF.ACK), 'drop', 'drop-tcp-no-session');
+    const syn = await send(prog, v6(TCPF.SYN), 'xlat', 'xlat-6to4');
+    const port = sport4(syn);
+    assertSamePacket(syn, ipv4Packet({src: P4, dst: S4, df: false, l4: tcp(port, 80, {flags: TCPF.SYN})}), 'SYN');
+    const st = () => session(P4, port, S4, 80, 6)?.state;
+    const v4 = (flags) => ipv4Packet({src: S4, dst: P4, l4: tcp(80, port, {flags})});
+    assert.equal(st(), 'V6_INIT');
+    const synack = await send(prog, v4(TCPF.SYN | TCPF.ACK), 'xlat', 'xlat-4to6');
+    assertSamePacket(synack, ipv6Packet({src: S4_AS6, dst: C6, l4: tcp(80, 40000, {flags: TCPF.SYN | TCPF.ACK})}), 'SYN-ACK');
+    assert.equal(st(), 'ESTABLISHED');
+    await send(prog, v6(TCPF.ACK), 'xlat', 'xlat-6to4');
+    assert.equal(st(), 'ESTABLISHED');
+    await send(prog, v6(TCPF.FIN | TCPF.ACK), 'xlat', 'xlat-6to4');
+    assert.equal(st(), 'V6_FIN_RCV');
+    await send(prog, v4(TCPF.ACK), 'xlat', 'xlat-4to6');
+    assert.equal(st(), 'V6_FIN_RCV');
+    await send(prog, v4(TCPF.FIN | TCPF.ACK), 'xlat', 'xlat-4to6');
+    assert.equal(st(), 'V4_FIN_V6_FIN_RCV');
+    const s = session(P4, port, S4, 80, 6);
+    const left = Number(s.expires - process.hrtime.bigint()) / 1e9;
+    assert.ok(left > 230 && left <= 240, `closing session lives tcp-trans-timeout (${left} s)`);
+
+    // RST moves an established session to TRANS; any other packet revives it.
+    await send(prog, v6(TCPF.SYN, 40001), 'xlat', 'xlat-6to4');
+    const b6 = maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 40001, proto: 6}));
+    const port2 = b6.readUInt16BE(4);
+    const st2 = () => session(P4, port2, S4, 80, 6)?.state;
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(80, port2, {flags: TCPF.SYN | TCPF.ACK})}), 'xlat', 'xlat-4to6');
+    assert.equal(st2(), 'ESTABLISHED');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(80, port2, {flags: TCPF.RST})}), 'xlat', 'xlat-4to6');
+    assert.equal(st2(), 'TRANS');
+    await send(prog, v6(TCPF.ACK, 40001), 'xlat', 'xlat-6to4');
+    assert.equal(st2(), 'ESTABLISHED');
+    // A FIN_RCV session ignores RST unless handle-rst-during-fin-rcv.
+    await send(prog, v6(TCPF.FIN, 40001), 'xlat', 'xlat-6to4');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(80, port2, {flags: TCPF.RST})}), 'xlat', 'xlat-4to6');
+    assert.equal(st2(), 'V6_FIN_RCV');
+    setConfig({flags: L.NAT64_F['handle-rst-during-fin-rcv']});
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(80, port2, {flags: TCPF.RST})}), 'xlat', 'xlat-4to6');
+    assert.equal(st2(), 'TRANS');
+  });
+
+  test(`nat64 ${hook}: externally initiated TCP through a static BIB entry`, {skip}, async () => {
+    reset();
+    addStaticBib(C6, 80, P4, 61080, 6);
+    const syn = await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(33000, 61080, {flags: TCPF.SYN})}), 'xlat', 'xlat-4to6');
+    assertSamePacket(syn, ipv6Packet({src: S4_AS6, dst: C6, l4: tcp(33000, 80, {flags: TCPF.SYN})}), 'v4 SYN');
+    assert.equal(session(P4, 61080, S4, 33000, 6)?.state, 'V4_INIT');
+    const synack = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(80, 33000, {flags: TCPF.SYN | TCPF.ACK})}), 'xlat', 'xlat-6to4');
+    assertSamePacket(synack, ipv4Packet({src: P4, dst: S4, df: false, l4: tcp(61080, 33000, {flags: TCPF.SYN | TCPF.ACK})}), 'v6 SYN-ACK');
+    assert.equal(session(P4, 61080, S4, 33000, 6)?.state, 'ESTABLISHED');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(33001, 61080, {flags: TCPF.ACK})}), 'drop', 'drop-tcp-no-session');
+    setConfig({flags: L.NAT64_F['drop-externally-initiated-tcp']});
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(33002, 61080, {flags: TCPF.SYN})}), 'drop', 'drop-externally-initiated-tcp');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(33003, 61999, {flags: TCPF.SYN})}), 'drop', 'drop-externally-initiated-tcp');
+  });
+
+  test(`nat64 ${hook}: the node's own traffic and unmapped pool4 ports`, {skip}, async () => {
+    reset();
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: tcp(80, 40000, {flags: TCPF.SYN | TCPF.ACK})}), 'pass', 'pass-dst4-not-pool4');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: udp(53, 61000, payload)}), 'pass', 'pass-dst4-not-pool4');
+    await send(prog, ipv4Packet({src: S4, dst: '192.0.2.77', l4: udp(53, 62000, payload)}), 'pass', 'pass-dst4-not-pool4');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: udp(53, 62000, payload)}), 'drop', 'drop-no-bib');
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpEcho(8, 62000, 1)}), 'pass', 'pass-icmp-no-bib');
+    await send(prog, ipv6Packet({src: C6, dst: '2001:db8:99::1', l4: udp(1, 2)}), 'pass', 'pass-dst6-not-pool6');
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 1, l4: udp(1, 2)}), 'pass', 'pass-hop-limit');
+    await send(prog, ipv6Packet({src: 'fe80::1', dst: 'ff02::1:ff00:1', hopLimit: 255, l4: {...icmpEcho(135, 0, 0), proto: 'icmp'}}), 'pass', 'pass-ndp');
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(130, 0, 0)}), 'pass', 'pass-icmp-type');
+    setConfig({flags: L.NAT64_F['drop-icmpv6-info']});
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(130, 0, 0)}), 'drop', 'drop-icmpv6-info');
+    setConfig({enabled: false});
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1, 2)}), 'pass', 'pass-disabled');
+  });
+
+  test(`nat64 ${hook}: pool4 exhaustion is refused and counted`, {skip}, async () => {
+    reset({pool4: [[17, P4, 32, 61001, 61002]]});
+    const a = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1001, 53)}), 'xlat', 'xlat-6to4');
+    const b = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1002, 53)}), 'xlat', 'xlat-6to4');
+    assert.deepEqual([sport4(a), sport4(b)].sort(), [61001, 61002]);
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1003, 53)}), 'drop', 'drop-pool4-exhausted');
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(128, 1, 1)}), 'drop', 'drop-no-pool4');
+    // The existing mappings keep working.
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1001, 53)}), 'xlat', 'xlat-6to4');
+  });
+
+  test(`nat64 ${hook}: expired entries vanish and free their pool4 port`, {skip}, async () => {
+    reset({cfg: {icmpTimeout: 0.05}, pool4: [[1, P4, 32, 62000, 62000]]});
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(128, 7, 1)}), 'xlat', 'xlat-6to4');
+    assert.equal(icmpId4(out), 62000);
+    await send(prog, ipv6Packet({src: C6B, dst: S4_AS6, l4: icmpEcho(128, 8, 1)}), 'drop', 'drop-pool4-exhausted');
+    await new Promise((r) => setTimeout(r, 120));
+    await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpEcho(0, 62000, 1)}), 'pass', 'pass-icmp-no-bib');
+    assert.equal(bib4(P4, 62000, 1), null, 'the expired BIB entry was deleted');
+    const again = await send(prog, ipv6Packet({src: C6B, dst: S4_AS6, l4: icmpEcho(128, 8, 1)}), 'xlat', 'xlat-6to4');
+    assert.equal(icmpId4(again), 62000, 'the port is reused');
+  });
+}
+
+test('nat64: a full table refuses new flows, keeps live ones, and reclaims expired ones', {skip}, async () => {
+  const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
+  const small = await openAndLoad(OBJ, {maxEntries: {nat64_bib4: 2, nat64_bib6: 2, nat64_sessions: 2}});
+  try {
+    const stats = small.map('nat64_stats');
+    const cfg = {...defaults(), udpTimeout: 0.3, pool4Count: 1};
+    small.map('nat64_config').update(key0, L.encodeNat64Config(cfg));
+    small.map('nat64_pool4').update(key0, L.encodePool4Range({addr: ip4(P4), prefixLen: 32, mark: 0, portMin: 61001, portMax: 65535, proto: 17, flags: 0}));
+    const o = {o: small, stats};
+    const flow = (sp) => ipv6Packet({src: C6, dst: S4_AS6, l4: udp(sp, 53)});
+    await send('xlat_nat64_xdp', flow(1), 'xlat', 'xlat-6to4', o);
+    await send('xlat_nat64_xdp', flow(2), 'xlat', 'xlat-6to4', o);
+    await send('xlat_nat64_xdp', flow(3), 'drop', 'drop-table-full', o);
+    await send('xlat_nat64_tc', flow(3), 'drop', 'drop-table-full', o);
+    // Live flows keep going (and stay alive past their first deadline).
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await send('xlat_nat64_xdp', flow(1), 'xlat', 'xlat-6to4', o);
+    }
+    // Flow 2 is idle and expires; its room goes to a new flow (one fruitless scan waits 1 s).
+    await new Promise((r) => setTimeout(r, 1100));
+    await send('xlat_nat64_xdp', flow(1), 'xlat', 'xlat-6to4', o);
+    const reclaimed = counter('reclaimed', stats);
+    await send('xlat_nat64_xdp', flow(4), 'xlat', 'xlat-6to4', o);
+    assert.ok(counter('reclaimed', stats) > reclaimed, 'a reclaim pass ran');
+  } finally {
+    small.close();
+  }
+});
+
+test('nat64: pool4 port allocation spreads and stays inside the range', {skip}, async () => {
+  reset({pool4: [[17, '203.0.113.0', 30, 1000, 1009]]});
+  const seen = new Set();
+  for (let i = 0; i < 40; i++) {
+    const out = await send('xlat_nat64_xdp', ipv6Packet({src: C6, dst: S4_AS6, l4: udp(2000 + i, 53)}), 'xlat', 'xlat-6to4');
+    const a = src4(out), p = sport4(out);
+    assert.match(a, /^203\.0\.113\.[0-3]$/);
+    assert.ok(p >= 1000 && p <= 1009);
+    const k = `${a}#${p}`;
+    assert.ok(!seen.has(k), `${k} given twice`);
+    seen.add(k);
+  }
+  await send('xlat_nat64_xdp', ipv6Packet({src: C6, dst: S4_AS6, l4: udp(3000, 53)}), 'drop', 'drop-pool4-exhausted');
+});

@@ -1,0 +1,54 @@
+// The TypeScript mirror (src/instance/nat64-layout.ts) against the BTF of build/bpf/nat64.bpf.o.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {existsSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+
+const OBJECT = fileURLToPath(new URL('../../build/bpf/nat64.bpf.o', import.meta.url));
+const dist = new URL('../../dist/instance/nat64-layout.js', import.meta.url);
+const skip = !existsSync(dist) ? 'dist/ is missing: run `npm run build`' : !existsSync(OBJECT) ? 'build/bpf/nat64.bpf.o is missing' : false;
+
+const STRUCTS = [
+  ['nat64_config', 'NAT64_CONFIG'],
+  ['nat64_pool4_range', 'NAT64_POOL4_RANGE'],
+  ['nat64_taddr4', 'NAT64_TADDR4'],
+  ['nat64_taddr6', 'NAT64_TADDR6'],
+  ['nat64_bib4_value', 'NAT64_BIB4_VALUE'],
+  ['nat64_bib6_value', 'NAT64_BIB6_VALUE'],
+  ['nat64_session_key', 'NAT64_SESSION_KEY'],
+  ['nat64_session', 'NAT64_SESSION'],
+];
+
+for (const [struct, mirror] of STRUCTS) {
+  test(`struct ${struct}: size and every member`, {skip}, async () => {
+    const L = await import(dist);
+    const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
+    const s = (await readBtfLayout(OBJECT)).structLayout(struct);
+    const m = L[mirror];
+    assert.equal(s.size, m.size, `sizeof(struct ${struct})`);
+    assert.deepEqual(s.members.map((x) => x.name).sort(), Object.keys(m).filter((k) => k !== 'size').sort());
+    for (const x of s.members) assert.deepEqual({offset: x.offset, size: x.size}, m[x.name], `${struct}.${x.name}`);
+  });
+}
+
+test('enum nat64_counter: every value (nat64_tcp_state is checked by name in test/packet/nat64.test.mjs)', {skip}, async () => {
+  const L = await import(dist);
+  const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
+  const btf = await readBtfLayout(OBJECT);
+  assert.deepEqual(btf.enumValues('nat64_counter'), {...Object.fromEntries(L.NAT64_COUNTERS.map((n, i) => [n, i])), NAT64_C__MAX: L.NAT64_C__MAX});
+});
+
+test('nat64_config encode/decode round trip; counter names', {skip}, async () => {
+  const L = await import(dist);
+  const cfg = {
+    version: 1, enabled: true, pool6: {addr: Buffer.from('20010db8006400000000000000000000', 'hex'), len: 96}, fArgs: 11, tos: 5, flags: 9,
+    lowestIpv6Mtu: 1280, pool4Count: 3, maxSimultaneousOpens: 10, udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240,
+    icmpTimeout: 0.05, tcpSynTimeout: 6, secret: Buffer.alloc(16, 7),
+  };
+  const b = L.encodeNat64Config(cfg);
+  assert.equal(b.length, L.NAT64_CONFIG.size);
+  assert.equal(b.readBigUInt64LE(L.NAT64_CONFIG.icmp_timeout.offset), 50_000_000n);
+  assert.deepEqual(L.decodeNat64Config(b), cfg);
+  assert.equal(L.NAT64_COUNTER_NAMES[L.NAT64_COUNTERS.indexOf('NAT64_C_DROP_TABLE_FULL')], 'drop-table-full');
+  assert.equal(L.tcpStateName(6), 'V4_FIN_V6_FIN_RCV');
+});
