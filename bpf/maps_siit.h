@@ -61,6 +61,13 @@ struct {
 	__type(value, struct xlat_ifaddr);
 } siit_ifaddr SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLAT_REDIRECT_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} siit_redirect SEC(".maps");
+
 struct icmp_bucket {
 	__u64 stamp_ns;
 	__u64 tokens;

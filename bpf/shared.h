@@ -102,6 +102,10 @@ struct xlat_ifaddr {
 };
 
 #define XLAT_IFADDR_MAX 256
+/* siit_redirect: egress interfaces (by ifindex) the XDP fast path may
+ * redirect translated packets to; the CLI lists those where that works
+ * (not a veth under native XDP, whose peer may drop redirected frames). */
+#define XLAT_REDIRECT_MAX 256
 /* Originated ICMP errors: a token bucket per CPU. */
 #define XLAT_ICMP_RATE_PER_SEC 100
 #define XLAT_ICMP_BURST 50
@@ -145,7 +149,9 @@ enum xlat_counter {
 	XLAT_C_DROP_RESIZE_FAILED,
 	XLAT_C_DROP_WRITE_FAILED,
 	XLAT_C_DROP_TOO_BIG,
-	/* Not packets received: ICMP errors this translator originated, or did not for the rate limit. */
+	/* Not packets received: events. Translated packets XDP forwarded itself (bpf_fib_lookup + redirect), */
+	XLAT_C_XDP_REDIRECT,
+	/* ICMP errors this translator originated, or did not for the rate limit. */
 	XLAT_C_ICMP_SENT,
 	XLAT_C_ICMP_RATE_LIMITED,
 	XLAT_C_ICMP_NO_SOURCE,

@@ -17,6 +17,7 @@
 #include "icmp_gen_tc.h"
 #include "mtu.h"
 #include "frag_tc.h"
+#include "xdp_forward.h"
 
 /* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
 #define SIIT_PARSE_LEN 512
@@ -73,6 +74,12 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	count(p.reason);
 	if (p.verdict == V_DROP)
 		return XDP_DROP;
+	if (p.verdict == V_XLAT) {
+		int act = xdp_forward(ctx);
+
+		if (act == XDP_REDIRECT)
+			return act;
+	}
 	xdp_mark_done(ctx);
 	return XDP_PASS;
 }

@@ -8,6 +8,7 @@
  * maps by id. All interfaces share one loaded object, hence the same maps.
  */
 import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
+import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
 import {fileURLToPath} from 'node:url';
 import {InputError, NoInstanceError, SystemError, XlatError} from '../errors.js';
 import {openAndLoad, type BpfObject} from '../bpf/object.js';
@@ -39,7 +40,7 @@ import {
 import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 
 export type Hook = 'xdp' | 'tc';
-export type HookRequest = 'auto' | 'xdp' | 'tc';
+export type HookRequest = 'auto' | 'xdp' | 'xdp-generic' | 'tc';
 export interface AttachedInterface {
   name: string;
   ifindex: number;
@@ -160,6 +161,7 @@ interface OpenMaps {
   eamt4: BpfMap;
   deny4: BpfMap;
   ifaddr: BpfMap;
+  redirect: BpfMap | null;
   close(): void;
 }
 
@@ -176,7 +178,7 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
         if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
         throw err;
       }
-      if ([SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SIIT_MAP_EAMT6, SIIT_MAP_EAMT4, SIIT_MAP_DENY4, SIIT_MAP_IFADDR].includes(m.name) && !byName.has(m.name)) {
+      if ([SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SIIT_MAP_EAMT6, SIIT_MAP_EAMT4, SIIT_MAP_DENY4, SIIT_MAP_IFADDR, SIIT_MAP_REDIRECT].includes(m.name) && !byName.has(m.name)) {
         byName.set(m.name, m);
         opened.push(m);
       } else {
@@ -196,6 +198,8 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
       eamt4: get(SIIT_MAP_EAMT4),
       deny4: get(SIIT_MAP_DENY4),
       ifaddr: get(SIIT_MAP_IFADDR),
+      /* Only the XDP program uses it: a tc-only instance has none. */
+      redirect: byName.get(SIIT_MAP_REDIRECT) ?? null,
     };
     return {
       ...maps,
@@ -264,7 +268,7 @@ async function withInstance<T>(fn: (maps: OpenMaps, found: Discovered) => T | Pr
  * One entry per interface. In XDP mode an interface carries both programs:
  * XDP is the fast path and the tc program its slow path (see bpf/siit.bpf.c).
  */
-function publicInterfaces(list: Attachment[]): AttachedInterface[] {
+function publicInterfaces(list: Attachment[], redirects: ReadonlySet<number> = new Set()): AttachedInterface[] {
   const out: AttachedInterface[] = [];
   for (const a of list) {
     if (out.some((o) => o.ifindex === a.ifindex)) continue;
@@ -272,7 +276,10 @@ function publicInterfaces(list: Attachment[]): AttachedInterface[] {
     const t = list.find((b) => b.ifindex === a.ifindex && b.hook === 'tc');
     if (x) {
       const slow = t ? 'tc as its slow path' : 'WARNING: its tc slow path is missing (remove and add the instance again)';
-      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}`});
+      const fwd = redirects.has(x.ifindex)
+        ? 'packets translated towards it are forwarded by XDP itself'
+        : 'packets translated towards it are forwarded by the kernel';
+      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}; ${fwd}`});
     } else if (t) {
       out.push({name: t.name, ifindex: t.ifindex, hook: 'tc', mode: t.mode, reason: t.reason});
     }
@@ -303,7 +310,7 @@ export async function findSiitInstance(): Promise<SiitInstance | null> {
     return {
       netns: currentNetnsName(),
       type: 'SIIT',
-      interfaces: publicInterfaces(found.attachments),
+      interfaces: publicInterfaces(found.attachments, maps.redirect ? readRedirectTargets(maps.redirect) : new Set()),
       pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
       enabled: cfg.enabled,
     };
@@ -396,13 +403,14 @@ function tcReason(i: NetInterface): string {
 interface Plan {
   iface: NetInterface;
   /** 'auto-physical': try native XDP, else tc. */
-  how: 'xdp' | 'tc' | 'auto-physical';
+  how: 'xdp' | 'xdp-generic' | 'tc' | 'auto-physical';
   reason: string;
 }
 
 function planFor(iface: NetInterface, hook: HookRequest): Plan {
   if (hook === 'tc') return {iface, how: 'tc', reason: 'tc requested'};
   if (hook === 'xdp') return {iface, how: 'xdp', reason: 'XDP requested'};
+  if (hook === 'xdp-generic') return {iface, how: 'xdp-generic', reason: 'generic XDP requested'};
   if (iface.kind === 'veth') {
     return {iface, how: 'tc', reason: 'veth: tc handles the skb checksum and GSO state that XDP cannot see'};
   }
@@ -450,6 +458,7 @@ async function attachFirst(obj: BpfObject, p: Plan): Promise<Attachment> {
     return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason, progId: q.progId};
   };
   if (p.how === 'tc') return attachTc(p.reason);
+  if (p.how === 'xdp-generic') return attachXdp('generic', 'generic XDP requested');
   try {
     return await attachXdp('native', p.how === 'xdp' ? 'XDP requested: native (driver) mode' : 'native XDP supported by the driver');
   } catch (err) {
@@ -487,6 +496,7 @@ export async function addSiitInstance(opts: {
   const plans = chosen.map((i) => planFor(i, opts.hook));
   const obj = await openAndLoad(siitObjectPath(), {verbose: opts.verbose});
   const attached: Attachment[] = [];
+  let redirects: number[] = [];
   try {
     const config = obj.map(SIIT_MAP_CONFIG);
     const local4 = obj.map(SIIT_MAP_LOCAL4);
@@ -497,6 +507,11 @@ export async function addSiitInstance(opts: {
 
     try {
       for (const p of plans) attached.push(...(await attachOne(obj, p)));
+      redirects = redirectTargets(
+        attached.filter((a) => a.hook === 'xdp').map((a) => a.mode),
+        plans.map((p) => ({ifindex: p.iface.index, kind: p.iface.kind})),
+      );
+      writeRedirectTargets(obj.map(SIIT_MAP_REDIRECT), redirects);
     } catch (err) {
       try {
         await detachAll(attached);
@@ -511,7 +526,7 @@ export async function addSiitInstance(opts: {
   return {
     netns: currentNetnsName(),
     type: 'SIIT',
-    interfaces: publicInterfaces(attached),
+    interfaces: publicInterfaces(attached, new Set(redirects)),
     pool6: pool6 ? formatIpv6Prefix(pool6) : null,
     enabled: true,
   };

@@ -37,7 +37,7 @@ const CASES = [
   ['length 33', ['siit', 'instance', 'add', '--pool6', '2001:db8::/33'], "'2001:db8::/33' is not a valid pool6 prefix: length must be 32, 40, 48, 56, 64 or 96 (RFC 6052)"],
   ['non-zero u-octet', ['siit', 'instance', 'add', '--pool6', '2001:db8:0:0:100::/96'], "'2001:db8:0:0:100::/96' is not a valid pool6 prefix: bits 64-71 (the u-octet) of the prefix must be zero"],
   ['host bits set', ['siit', 'instance', 'add', '--pool6', '2001:db8::1/96'], "'2001:db8::1/96' is not a valid pool6 prefix: bits after /96 must be zero (did you mean 2001:db8::/96?)"],
-  ['bad --hook', ['siit', 'instance', 'add', '--hook', 'bad'], /--hook=bad.*auto, xdp, tc/],
+  ['bad --hook', ['siit', 'instance', 'add', '--hook', 'bad'], /--hook=bad.*auto, xdp, xdp-generic, tc/],
   ['bad --iface', ['siit', 'instance', 'add', '--iface', 'a-very-long-interface-name'], /is not a valid interface name: it is longer than 15 bytes/],
   ['repeated --iface', ['siit', 'instance', 'add', '-i', 'eth0', '-i', 'eth0'], "interface 'eth0' is listed twice"],
   ['bad --netns', ['siit', 'instance', 'display', '-n', '../x'], "'../x' is not a valid network namespace name: it contains '/'"],
@@ -114,7 +114,7 @@ test('xlat --help', () => {
 test('xlat siit instance add --help', () => {
   const r = xlat(['siit', 'instance', 'add', '--help']);
   assert.equal(r.status, 0, r.stderr);
-  for (const flag of ['--pool6', '--iface', '--hook', '--netns', '--json', '--verbose', 'auto|xdp|tc', 'EXAMPLES']) {
+  for (const flag of ['--pool6', '--iface', '--hook', '--netns', '--json', '--verbose', 'auto|xdp|xdp-generic|tc', 'EXAMPLES']) {
     assert.ok(r.stdout.includes(flag), `help mentions ${flag}`);
   }
 });

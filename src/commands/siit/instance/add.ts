@@ -33,8 +33,8 @@ There is at most one SIIT instance per network namespace.`;
       multiple: true,
     }),
     hook: Flags.string({
-      summary: 'Where to attach: auto (XDP if native, else tc), xdp, or tc.',
-      options: ['auto', 'xdp', 'tc'] as const,
+      summary: 'Where to attach: auto (XDP if native, else tc), xdp (native, else generic), xdp-generic, or tc.',
+      options: ['auto', 'xdp', 'xdp-generic', 'tc'] as const,
       default: 'auto',
     }),
   };
@@ -43,7 +43,7 @@ There is at most one SIIT instance per network namespace.`;
     // Validate everything before asking for root.
     const pool6 = this.flags.pool6 === undefined ? null : parsePool6(this.flags.pool6);
     const interfaces = this.flags.iface === undefined ? null : validateIfnames(this.flags.iface);
-    const hook = this.flags.hook as 'auto' | 'xdp' | 'tc';
+    const hook = this.flags.hook as 'auto' | 'xdp' | 'xdp-generic' | 'tc';
 
     const siit = await this.siit();
     this.note(`pool6: ${formatPool6(pool6) ?? '(unset)'}; hook: ${hook}; interfaces: ${interfaces?.join(', ') ?? '(all)'}`);
