@@ -73,6 +73,8 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
   private async enterKernel(): Promise<void> {
     const privileges = await import('../sys/privileges.js');
     await privileges.requireRoot(`'${[this.config.bin, ...(this.id ?? '').split(':')].join(' ').trim()}'`);
+    // A kernel or libbpf too old gets one clear line here rather than a verifier log later.
+    await privileges.checkSupport();
     if (this.flags.netns !== undefined) {
       const netns = await import('../sys/netns.js');
       await netns.enterNetns(this.flags.netns);
