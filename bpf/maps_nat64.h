@@ -71,6 +71,21 @@ struct {
 	__type(value, struct nat64_runtime);
 } nat64_runtime SEC(".maps");
 
+/* What userspace changed at add and restores at remove (see struct nat64_saved_sysctl). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLAT_NAT64_SYSCTL_MAX);
+	__type(key, __u32);
+	__type(value, struct nat64_saved_sysctl);
+} nat64_sysctl SEC(".maps");
+
+/*
+ * A program holds the maps it references: this keeps a map the data plane
+ * never reads in the program's map list (the verifier sees a map pointer
+ * loaded into a register and nothing else).
+ */
+#define NAT64_KEEP_MAP(m) asm volatile("" : : "r"(&(m)))
+
 static __always_inline void nat64_count(enum nat64_counter reason)
 {
 	__u64 *v = bpf_map_lookup_elem(&nat64_stats, &reason);

@@ -1,73 +1,208 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The stateful NAT64 translator (RFC 6146): its XDP and tc entry points.
- * Both decide with the same code (nat64_xlat.h, nat64_state.h) and differ
- * only in how they rewrite the packet (nat64_apply.h). Every packet is counted
- * once, under the reason for what happened to it.
+ * Both decide with the same code (nat64_xlat.h, nat64_state.h). The tc
+ * program is complete; the XDP program is a fast path: it translates the
+ * common packets and marks them done in the metadata (xdp_meta.h), and hands
+ * the rest (ICMP errors, hairpinning) to the tc program beside it untouched,
+ * before any state is touched. Every packet is counted once, under the reason
+ * for what happened to it.
  */
 #include "common.h"
 #include "maps_nat64.h"
 #include "nat64_xlat.h"
 #include "nat64_apply.h"
+#include "nat64_slow.h"
+#include "xdp_meta.h"
 
-#define NAT64_PARSE_LEN (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct tcphdr))
+/* What the logic may read: Ethernet, IPv6, an ICMP error's inner IPv6 with extension headers, its L4 header. */
+#define NAT64_PARSE_LEN 512
 
-static __always_inline void nat64_decide(void *data, void *data_end, __u32 mark, struct plan *p,
-					 struct nat64_rw *rw)
+static __always_inline void nat64_decide(void *data, void *data_end, const struct nat64_config *cfg, __u32 mark,
+					 struct plan *p, struct nat64_rw *rw, const int in_tc)
 {
 	struct ethhdr *eth = data;
-	struct nat64_config *cfg;
 
 	if ((void *)(eth + 1) > data_end)
 		return plan_pass(p, NAT64_C_PASS_NOT_IP);
-	cfg = nat64_cfg();
-	if (!cfg || cfg->version != XLAT_NAT64_CONFIG_VERSION)
-		return plan_pass(p, NAT64_C_PASS_DISABLED);
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return nat64_plan_6to4(data, data_end, cfg, mark, p, rw);
+		return nat64_plan_6to4(data, data_end, cfg, mark, p, rw, in_tc);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
 		return nat64_plan_4to6(data, data_end, cfg, mark, p, rw);
 	plan_pass(p, NAT64_C_PASS_NOT_IP);
 }
 
+static __always_inline struct nat64_config *nat64_live_cfg(void)
+{
+	struct nat64_config *cfg = nat64_cfg();
+
+	return cfg && cfg->version == XLAT_NAT64_CONFIG_VERSION ? cfg : NULL;
+}
+
+/*
+ * The slow path's heavy steps are global functions: the verifier checks each
+ * once on its own rather than once per path of the program that reaches it.
+ * They take only the context; the work (plan, inner rewrite) is in a per-CPU
+ * map, as is the scratch buffer of RFC 4884 extensions.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_work);
+} nat64_work_buf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xicmp_scratch);
+} nat64_icmp_buf SEC(".maps");
+
+static __always_inline struct nat64_work *nat64_work(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_work_buf, &zero);
+}
+
+static __always_inline struct xicmp_scratch *nat64_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_icmp_buf, &zero);
+}
+
 SEC("xdp")
 int xlat_nat64_xdp(struct xdp_md *ctx)
 {
-	struct plan p = {};
-	struct nat64_rw rw = {};
+	struct nat64_config *cfg = nat64_live_cfg();
+	/* The plan lives in the per-CPU map, not on the stack: the state functions' stack adds up with ours. */
+	struct nat64_work *w = nat64_work();
 	__u32 err;
 
-	nat64_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, 0, &p, &rw);
-	if (p.verdict == V_XLAT) {
-		err = nat64_xdp_apply(ctx, &p, &rw);
+	if (!cfg || !w) {
+		nat64_count(NAT64_C_PASS_DISABLED);
+		xlat_xdp_mark_done(ctx);
+		return XDP_PASS;
+	}
+	__builtin_memset(&w->p, 0, sizeof(w->p));
+	__builtin_memset(&w->rw, 0, sizeof(w->rw));
+	nat64_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, 0, &w->p, &w->rw, 0);
+	if (w->p.slow)
+		return XDP_PASS; /* the tc slow path's, untouched and uncounted */
+	if (w->p.verdict == V_XLAT) {
+		err = nat64_xdp_apply(ctx, &w->p, &w->rw);
 		if (err) {
 			nat64_count(err);
 			return XDP_DROP;
 		}
 	}
-	nat64_count(p.reason);
-	return p.verdict == V_DROP ? XDP_DROP : XDP_PASS;
+	nat64_count(w->p.reason);
+	if (w->p.verdict == V_DROP)
+		return XDP_DROP;
+	xlat_xdp_mark_done(ctx);
+	return XDP_PASS;
+}
+
+/* ICMP errors: the flow found and the new headers decided, then the message rebuilt. */
+__attribute__((noinline)) int xlat_nat64_slow_err_4to6(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+
+	if (!cfg || !w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	return nat64_err_4to6(skb, cfg, w);
+}
+
+__attribute__((noinline)) int xlat_nat64_slow_err_6to4(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+
+	if (!cfg || !w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	return nat64_err_6to4(skb, cfg, w);
+}
+
+__attribute__((noinline)) int xlat_nat64_slow_err_apply(struct __sk_buff *skb)
+{
+	struct nat64_work *w = nat64_work();
+	struct xicmp_scratch *buf = nat64_scratch();
+
+	if (!w || !buf)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	if (w->p.to_v4)
+		return nat64_err_6to4_apply(skb, w, buf);
+	return nat64_err_4to6_apply(skb, w, buf);
+}
+
+__attribute__((noinline)) int xlat_nat64_slow_hairpin_apply(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+
+	if (!cfg || !w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	return nat64_hairpin_apply(skb, cfg, w);
+}
+
+__attribute__((noinline)) int xlat_nat64_slow_hairpin(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+
+	if (!cfg || !w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	return nat64_hairpin(skb, cfg, w);
 }
 
 SEC("tc")
 int xlat_nat64_tc(struct __sk_buff *skb)
 {
-	struct plan p = {};
-	struct nat64_rw rw = {};
-	__u32 err;
+	struct nat64_config *cfg;
+	struct nat64_work *w;
+	__u32 err, res;
+	__u8 slow;
 
+	NAT64_KEEP_MAP(nat64_sysctl);
+	if (xlat_tc_decided_by_xdp(skb))
+		return TC_ACT_OK;
+	cfg = nat64_live_cfg();
+	w = nat64_work();
+	if (!cfg || !w) {
+		nat64_count(NAT64_C_PASS_DISABLED);
+		return TC_ACT_OK;
+	}
+	__builtin_memset(w, 0, sizeof(*w));
+	/* Make the headers we read linear; a short packet simply stays short. */
 	if (skb->data_end - skb->data < NAT64_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < NAT64_PARSE_LEN ? skb->len : NAT64_PARSE_LEN);
-	nat64_decide((void *)(long)skb->data, (void *)(long)skb->data_end, skb->mark, &p, &rw);
-	if (p.verdict == V_XLAT) {
-		err = nat64_tc_apply(skb, &p, &rw);
+	nat64_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, skb->mark, &w->p, &w->rw, 1);
+	slow = w->p.slow;
+	if (slow && w->p.verdict != V_DROP) {
+		if (slow == NAT64_SLOW_ERR_4TO6 || slow == NAT64_SLOW_ERR_6TO4) {
+			res = slow == NAT64_SLOW_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb) : xlat_nat64_slow_err_6to4(skb);
+			if (res == NAT64_CONTINUE)
+				res = xlat_nat64_slow_err_apply(skb);
+		} else {
+			res = xlat_nat64_slow_hairpin(skb);
+			if (res == NAT64_CONTINUE)
+				res = xlat_nat64_slow_hairpin_apply(skb);
+		}
+		nat64_count(res & 0xff);
+		return (res >> 8) == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	}
+	if (w->p.verdict == V_XLAT) {
+		err = nat64_tc_apply(skb, &w->p, &w->rw);
 		if (err) {
 			nat64_count(err);
 			return TC_ACT_SHOT;
 		}
 	}
-	nat64_count(p.reason);
-	return p.verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	nat64_count(w->p.reason);
+	return w->p.verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "GPL";

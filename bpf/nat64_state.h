@@ -269,6 +269,62 @@ static __always_inline __u32 fargs_hash(const struct nat64_config *cfg, const st
 	return mix_final(h);
 }
 
+/*
+ * The pool4 walks of an allocation, as global functions (scalars only): the
+ * verifier checks each loop once instead of once per path reaching it.
+ */
+/* Transport addresses in the pool4 ranges of proto and mark. */
+__attribute__((noinline)) __u64 xlat_nat64_pool4_total(__u32 proto, __u32 mark)
+{
+	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_pool4_range *r;
+	__u64 total = 0;
+	__u32 i;
+
+	if (!cfg)
+		return 0;
+	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
+		__u32 key = i;
+
+		if (i >= cfg->pool4_count)
+			break;
+		r = bpf_map_lookup_elem(&nat64_pool4, &key);
+		if (!r)
+			break;
+		if (r->proto == proto && r->mark == mark)
+			total += range_slots(r);
+	}
+	return total;
+}
+
+/* The range holding slot off of proto and mark: (offset inside it << 8) | its index; 0xff: none. */
+__attribute__((noinline)) __u64 xlat_nat64_pool4_pick(__u32 proto, __u32 mark, __u64 off)
+{
+	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_pool4_range *r;
+	__u32 i;
+
+	if (!cfg)
+		return 0xff;
+	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
+		__u32 key = i;
+		__u64 s;
+
+		if (i >= cfg->pool4_count)
+			break;
+		r = bpf_map_lookup_elem(&nat64_pool4, &key);
+		if (!r)
+			break;
+		if (r->proto != proto || r->mark != mark)
+			continue;
+		s = range_slots(r);
+		if (off < s)
+			return (off << 8) | i;
+		off -= s;
+	}
+	return 0xff;
+}
+
 /* Outcome of a BIB creation. */
 enum { ALLOC_OK = 0, ALLOC_NO_POOL4, ALLOC_EXHAUSTED, ALLOC_FULL };
 
@@ -294,21 +350,11 @@ static __always_inline int bib_create(const struct nat64_config *cfg, const stru
 {
 	struct nat64_runtime *rt = nat64_rt();
 	struct nat64_pool4_range *r, range;
-	__u64 total = 0, off, n, nports;
-	__u32 i, chosen = XLAT_NAT64_POOL4_MAX, start = 0;
+	__u64 total, off, n, nports, pick;
+	__u32 i, chosen, start = 0;
 	int err;
 
-	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
-		__u32 key = i;
-
-		if (i >= cfg->pool4_count)
-			break;
-		r = bpf_map_lookup_elem(&nat64_pool4, &key);
-		if (!r)
-			break;
-		if (r->proto == t6->proto && r->mark == mark)
-			total += range_slots(r);
-	}
+	total = xlat_nat64_pool4_total(t6->proto, mark);
 	if (!total)
 		return ALLOC_NO_POOL4;
 	if (rt) {
@@ -317,24 +363,9 @@ static __always_inline int bib_create(const struct nat64_config *cfg, const stru
 		__sync_fetch_and_add(&rt->next_ephemeral, 1);
 	}
 	off = ((__u64)fargs_hash(cfg, t6, dst4, dport) + start) % total;
-	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
-		__u32 key = i;
-		__u64 s;
-
-		if (i >= cfg->pool4_count)
-			break;
-		r = bpf_map_lookup_elem(&nat64_pool4, &key);
-		if (!r)
-			break;
-		if (r->proto != t6->proto || r->mark != mark)
-			continue;
-		s = range_slots(r);
-		if (off < s) {
-			chosen = i;
-			break;
-		}
-		off -= s;
-	}
+	pick = xlat_nat64_pool4_pick(t6->proto, mark, off);
+	chosen = pick & 0xff;
+	off = pick >> 8;
 	if (chosen >= XLAT_NAT64_POOL4_MAX)
 		return ALLOC_NO_POOL4;
 	r = bpf_map_lookup_elem(&nat64_pool4, &chosen);
@@ -387,6 +418,49 @@ static __always_inline int bib_create(const struct nat64_config *cfg, const stru
 		return ALLOC_OK;
 	}
 	return ALLOC_EXHAUSTED;
+}
+
+/*
+ * bib_create as a global function, verified once for every path and program
+ * that allocates: its arguments are scalars, the IPv6 transport address waits
+ * in a per-CPU map. Returns an ALLOC_* code; the new entry is then looked up.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_taddr6);
+} nat64_alloc_arg SEC(".maps");
+
+__attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport, __u32 mark, __u64 expires)
+{
+	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_bib6_value *b6;
+	struct nat64_taddr6 *t6;
+	__u32 zero = 0;
+
+	t6 = bpf_map_lookup_elem(&nat64_alloc_arg, &zero);
+	if (!cfg || !t6)
+		return ALLOC_FULL;
+	return bib_create(cfg, t6, (__be32)dst4, (__be16)dport, mark, expires, bpf_ktime_get_ns(), &b6);
+}
+
+static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat64_taddr6 *t6, __be32 dst4,
+								__be16 dport, __u32 mark, __u64 expires, int *err)
+{
+	struct nat64_taddr6 *arg;
+	__u32 zero = 0;
+
+	arg = bpf_map_lookup_elem(&nat64_alloc_arg, &zero);
+	if (!arg) {
+		*err = ALLOC_FULL;
+		return NULL;
+	}
+	*arg = *t6;
+	*err = xlat_nat64_bib_create(dst4, dport, mark, expires);
+	if (*err)
+		return NULL;
+	return bpf_map_lookup_elem(&nat64_bib6, t6);
 }
 
 /* ---------------------------------------------------------------- sessions */

@@ -14,6 +14,7 @@
 #include "rfc6052.h"
 #include "maps_nat64.h"
 #include "nat64_state.h"
+#include "icmp_map.h"
 
 #define NAT64_DF_THRESHOLD 1260
 
@@ -24,6 +25,21 @@ struct nat64_rw {
 	__be16 port;       /* its new value */
 	__u32  delta;      /* checksum change of that rewrite */
 };
+
+/* Packets only the tc program handles (plan.slow): XDP passes them on untouched,
+ * before any state is touched, and tc hands them to a global function. */
+enum nat64_slow {
+	NAT64_SLOW_NONE = 0,
+	NAT64_SLOW_ERR_6TO4,    /* an ICMPv6 error about a flow of ours */
+	NAT64_SLOW_ERR_4TO6,    /* an ICMPv4 error about a flow of ours */
+	NAT64_SLOW_HAIRPIN,     /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
+};
+
+static __always_inline void plan_slow(struct plan *p, __u8 kind)
+{
+	p->verdict = V_PASS;
+	p->slow = kind;
+}
 
 static __always_inline int nat64_special4(__be32 addr)
 {
@@ -40,20 +56,98 @@ static __always_inline void set_rw(struct nat64_rw *rw, __u8 off, __be16 old, __
 	rw->delta = csum_sub((__u32)new, (__u32)old);
 }
 
+/*
+ * pool4_contains as a global function: the walk over pool4 is verified once,
+ * not once per path of the program that reaches it. Scalars only.
+ */
+__attribute__((noinline)) int xlat_nat64_pool4_has(__u32 proto, __u32 addr, __u32 port)
+{
+	struct nat64_config *cfg = nat64_cfg();
+
+	return cfg ? pool4_contains(cfg, (__u8)proto, (__be32)addr, (__be16)port) : 0;
+}
+
 /* ---------------------------------------------------------------- IPv6 -> IPv4 */
 
-static __always_inline void nat64_plan_6to4(void *data, void *data_end, const struct nat64_config *cfg,
-					    __u32 mark, struct plan *p, struct nat64_rw *rw)
+/*
+ * RFC 6146 3.5.1-3.5.3 for a packet from the IPv6 node t6 to dst4:dport: the
+ * BIB entry (created on the first packet), then the session (created or moved
+ * along). Returns the BIB entry, or NULL with p set to the drop.
+ */
+static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct nat64_config *cfg,
+								 const struct nat64_taddr6 *t6, __be32 dst4,
+								 __be16 dport, __u8 tflags, __u32 mark, __u64 now,
+								 struct plan *p)
 {
-	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
-	struct nat64_taddr6 t6 = {};
 	struct nat64_session_key key = {};
 	struct nat64_bib6_value *b6;
 	struct nat64_session *s;
+	__u8 proto = t6->proto;
+	__u64 life = nat64_timeout(cfg, proto, NAT64_TCP_V6_INIT);
+
+	b6 = bib6_get(t6, now);
+	if (!b6) {
+		int err;
+
+		if (proto == IPPROTO_TCP && !(tflags & TCPF_SYN)) {
+			plan_drop(p, NAT64_C_DROP_TCP_NO_SESSION);
+			return NULL;
+		}
+		b6 = bib_create_call(t6, dst4, dport, mark, now + life, &err);
+		if (err == ALLOC_NO_POOL4) {
+			plan_drop(p, NAT64_C_DROP_NO_POOL4);
+			return NULL;
+		}
+		if (err == ALLOC_EXHAUSTED) {
+			plan_drop(p, NAT64_C_DROP_POOL4_EXHAUSTED);
+			return NULL;
+		}
+		if (err || !b6) {
+			plan_drop(p, NAT64_C_DROP_TABLE_FULL);
+			return NULL;
+		}
+	}
+	key.local4 = b6->t4.addr;
+	key.lport = b6->t4.port;
+	key.remote4 = dst4;
+	key.rport = proto == IPPROTO_ICMP ? b6->t4.port : dport;
+	key.proto = proto;
+	s = session_get(&key, now);
+	if (!s) {
+		__u8 st = NAT64_TCP_ESTABLISHED;
+
+		if (proto == IPPROTO_TCP) {
+			if (!(tflags & TCPF_SYN)) {
+				plan_drop(p, NAT64_C_DROP_TCP_NO_SESSION);
+				return NULL;
+			}
+			st = NAT64_TCP_V6_INIT;
+		}
+		s = session_create(&key, t6, st, now + nat64_timeout(cfg, proto, st), now);
+		if (!s) {
+			plan_drop(p, NAT64_C_DROP_TABLE_FULL);
+			return NULL;
+		}
+	} else if (proto == IPPROTO_TCP) {
+		tcp_step(cfg, s, 1, tflags, now);
+	} else {
+		s->expires = now + life;
+	}
+	if (b6->expires < s->expires)
+		b6->expires = s->expires;
+	return b6;
+}
+
+static __always_inline void nat64_plan_6to4(void *data, void *data_end, const struct nat64_config *cfg,
+					    __u32 mark, struct plan *p, struct nat64_rw *rw, const int in_tc)
+{
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	struct nat64_taddr6 t6 = {};
+	struct nat64_bib6_value *b6;
 	__be16 sport, dport;
 	__u8 *l4, tflags = 0, off;
 	__be32 dst4;
-	__u64 now, life;
+	__u64 now;
 	__u16 tot_len;
 
 	p->to_v4 = 1;
@@ -110,55 +204,48 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	if (p->l4proto == IPPROTO_ICMP && l4[0] != ICMPV6_ECHO_REQUEST && l4[0] != ICMPV6_ECHO_REPLY) {
 		if (l4[0] >= 128 && (cfg->flags & NAT64_F_DROP_ICMPV6_INFO))
 			return plan_drop(p, NAT64_C_DROP_ICMPV6_INFO);
-		return plan_pass(p, NAT64_C_PASS_ICMP_TYPE);
+		if (l4[0] >= 128)
+			return plan_pass(p, NAT64_C_PASS_ICMP_TYPE);
+		if (ip6->hop_limit <= 1)
+			return plan_pass(p, NAT64_C_PASS_HOP_LIMIT);
+		return plan_slow(p, NAT64_SLOW_ERR_6TO4);
 	}
 	if (ip6->hop_limit <= 1)
 		return plan_pass(p, NAT64_C_PASS_HOP_LIMIT);
-
 	/* State: BIB (create on first packet), then session. */
 	now = bpf_ktime_get_ns();
+
+	/*
+	 * To one of our own pool4 transport addresses: back to IPv6 in one pass
+	 * (RFC 6146 3.8). XDP hands it to tc before any state is touched; tc does
+	 * the 6->4 half (the sender's state) here and the rest in its slow path.
+	 * The mark stays in the plan (a map value, which the verifier does not
+	 * track: the state code below is not walked twice).
+	 */
+	if (p->l4proto != IPPROTO_ICMP && xlat_nat64_pool4_has(p->l4proto, dst4, dport)) {
+		struct nat64_taddr4 t4 = {.addr = dst4, .port = dport, .proto = p->l4proto};
+
+		if (!in_tc)
+			return plan_slow(p, NAT64_SLOW_HAIRPIN);
+		/* Nobody behind that transport address: the IPv4 side would drop it; create nothing. */
+		if (!bib4_get(&t4, now))
+			return plan_drop(p, NAT64_C_DROP_NO_BIB);
+		p->slow = NAT64_SLOW_HAIRPIN;
+	}
 	__builtin_memcpy(t6.addr, &ip6->saddr, 16);
 	t6.port = sport;
 	t6.proto = p->l4proto;
-	life = nat64_timeout(cfg, p->l4proto, NAT64_TCP_V6_INIT);
-	b6 = bib6_get(&t6, now);
-	if (!b6) {
-		int err;
-
-		if (p->l4proto == IPPROTO_TCP && !(tflags & TCPF_SYN))
-			return plan_drop(p, NAT64_C_DROP_TCP_NO_SESSION);
-		err = bib_create(cfg, &t6, dst4, dport, mark, now + life, now, &b6);
-		if (err == ALLOC_NO_POOL4)
-			return plan_drop(p, NAT64_C_DROP_NO_POOL4);
-		if (err == ALLOC_EXHAUSTED)
-			return plan_drop(p, NAT64_C_DROP_POOL4_EXHAUSTED);
-		if (err || !b6)
-			return plan_drop(p, NAT64_C_DROP_TABLE_FULL);
+	b6 = nat64_state_6to4(cfg, &t6, dst4, dport, tflags, mark, now, p);
+	if (!b6)
+		return; /* dropped (the caller ignores slow then) */
+	if (in_tc && p->slow == NAT64_SLOW_HAIRPIN) {
+		/* The sender's IPv4 identity, for the 4->6 half. */
+		p->h.v4.saddr = b6->t4.addr;
+		p->h.v4.daddr = dst4;
+		rw->port = b6->t4.port;
+		p->verdict = V_PASS;
+		return;
 	}
-	key.local4 = b6->t4.addr;
-	key.lport = b6->t4.port;
-	key.remote4 = dst4;
-	key.rport = p->l4proto == IPPROTO_ICMP ? b6->t4.port : dport;
-	key.proto = p->l4proto;
-	s = session_get(&key, now);
-	if (!s) {
-		__u8 st = NAT64_TCP_ESTABLISHED;
-
-		if (p->l4proto == IPPROTO_TCP) {
-			if (!(tflags & TCPF_SYN))
-				return plan_drop(p, NAT64_C_DROP_TCP_NO_SESSION);
-			st = NAT64_TCP_V6_INIT;
-		}
-		s = session_create(&key, &t6, st, now + nat64_timeout(cfg, p->l4proto, st), now);
-		if (!s)
-			return plan_drop(p, NAT64_C_DROP_TABLE_FULL);
-	} else if (p->l4proto == IPPROTO_TCP) {
-		tcp_step(cfg, s, 1, tflags, now);
-	} else {
-		s->expires = now + life;
-	}
-	if (b6->expires < s->expires)
-		b6->expires = s->expires;
 
 	/* Headers: RFC 7915 section 5 with the BIB's pool4 address and port. */
 	if (p->l4proto == IPPROTO_ICMP) {
@@ -199,12 +286,57 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 
 /* ---------------------------------------------------------------- IPv4 -> IPv6 */
 
+/*
+ * RFC 6146 3.5 for a packet from IPv4 to the pool4 transport address of b4:
+ * the session (key: the IPv4 view) found and moved along, or created where
+ * filtering allows. Returns it, or NULL with p set to the drop.
+ */
+static __always_inline struct nat64_session *nat64_state_4to6(const struct nat64_config *cfg,
+							      const struct nat64_session_key *key,
+							      struct nat64_bib4_value *b4, __u8 tflags, __u64 now,
+							      struct plan *p)
+{
+	struct nat64_taddr6 t6 = b4->t6;
+	struct nat64_session *s = session_get(key, now);
+
+	if (!s) {
+		__u8 st = NAT64_TCP_ESTABLISHED;
+
+		if (key->proto == IPPROTO_TCP) {
+			if (!(tflags & TCPF_SYN)) {
+				plan_drop(p, NAT64_C_DROP_TCP_NO_SESSION);
+				return NULL;
+			}
+			if (cfg->flags & NAT64_F_DROP_EXT_TCP) {
+				plan_drop(p, NAT64_C_DROP_EXTERNALLY_INITIATED_TCP);
+				return NULL;
+			}
+			st = NAT64_TCP_V4_INIT;
+		}
+		if (cfg->flags & NAT64_F_ADDR_DEP_FILTERING) {
+			plan_drop(p, NAT64_C_DROP_ADDRESS_DEPENDENT_FILTERING);
+			return NULL;
+		}
+		s = session_create(key, &t6, st, now + nat64_timeout(cfg, key->proto, st), now);
+		if (!s) {
+			plan_drop(p, NAT64_C_DROP_TABLE_FULL);
+			return NULL;
+		}
+	} else if (key->proto == IPPROTO_TCP) {
+		tcp_step(cfg, s, 0, tflags, now);
+	} else {
+		s->expires = now + nat64_timeout(cfg, key->proto, NAT64_TCP_ESTABLISHED);
+	}
+	if (b4->expires < s->expires)
+		b4->expires = s->expires;
+	return s;
+}
+
 static __always_inline void nat64_plan_4to6(void *data, void *data_end, const struct nat64_config *cfg,
 					    __u32 mark, struct plan *p, struct nat64_rw *rw)
 {
 	struct iphdr *ip4 = data + sizeof(struct ethhdr);
 	struct nat64_taddr4 t4 = {};
-	struct nat64_taddr6 t6;
 	struct nat64_session_key key = {};
 	struct nat64_bib4_value *b4;
 	struct nat64_session *s;
@@ -250,6 +382,13 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	case IPPROTO_ICMP:
 		if ((void *)(l4 + 8) > data_end || tot_len < 20 + 8)
 			return plan_drop(p, NAT64_C_DROP_TRUNCATED);
+		if (icmp4_is_error(l4[0])) {
+			if (!cfg->enabled)
+				return plan_pass(p, NAT64_C_PASS_DISABLED);
+			if (ip4->ttl <= 1)
+				return plan_pass(p, NAT64_C_PASS_HOP_LIMIT);
+			return plan_slow(p, NAT64_SLOW_ERR_4TO6);
+		}
 		if (l4[0] != ICMP_ECHO && l4[0] != ICMP_ECHOREPLY)
 			return plan_pass(p, NAT64_C_PASS_ICMP_TYPE);
 		p->csum_off = offsetof(struct icmphdr, checksum);
@@ -271,7 +410,7 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	b4 = bib4_get(&t4, now);
 	if (!b4) {
 		/* Not a mapping of ours: the node's own traffic stays the kernel's. */
-		if (!pool4_contains(cfg, ip4->protocol, ip4->daddr, dport))
+		if (!xlat_nat64_pool4_has(ip4->protocol, ip4->daddr, dport))
 			return plan_pass(p, NAT64_C_PASS_DST4_NOT_POOL4);
 		if (ip4->protocol == IPPROTO_ICMP)
 			return plan_pass(p, NAT64_C_PASS_ICMP_NO_BIB);
@@ -287,35 +426,14 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	if (p->l4proto == IPPROTO_UDP && ((struct udphdr *)l4)->check == 0)
 		return plan_drop(p, NAT64_C_DROP_UDP_ZERO_CSUM);
 
-	t6 = b4->t6;
 	key.local4 = ip4->daddr;
 	key.lport = dport;
 	key.remote4 = ip4->saddr;
 	key.rport = ip4->protocol == IPPROTO_ICMP ? dport : sport;
 	key.proto = ip4->protocol;
-	s = session_get(&key, now);
-	if (!s) {
-		__u8 st = NAT64_TCP_ESTABLISHED;
-
-		if (ip4->protocol == IPPROTO_TCP) {
-			if (!(tflags & TCPF_SYN))
-				return plan_drop(p, NAT64_C_DROP_TCP_NO_SESSION);
-			if (cfg->flags & NAT64_F_DROP_EXT_TCP)
-				return plan_drop(p, NAT64_C_DROP_EXTERNALLY_INITIATED_TCP);
-			st = NAT64_TCP_V4_INIT;
-		}
-		if (cfg->flags & NAT64_F_ADDR_DEP_FILTERING)
-			return plan_drop(p, NAT64_C_DROP_ADDRESS_DEPENDENT_FILTERING);
-		s = session_create(&key, &t6, st, now + nat64_timeout(cfg, ip4->protocol, st), now);
-		if (!s)
-			return plan_drop(p, NAT64_C_DROP_TABLE_FULL);
-	} else if (ip4->protocol == IPPROTO_TCP) {
-		tcp_step(cfg, s, 0, tflags, now);
-	} else {
-		s->expires = now + nat64_timeout(cfg, ip4->protocol, NAT64_TCP_ESTABLISHED);
-	}
-	if (b4->expires < s->expires)
-		b4->expires = s->expires;
+	s = nat64_state_4to6(cfg, &key, b4, tflags, now, p);
+	if (!s)
+		return;
 
 	if (rfc6052_embed(cfg->pool6, cfg->pool6_len, ip4->saddr, &src6))
 		return plan_pass(p, NAT64_C_PASS_DST6_NOT_POOL6);

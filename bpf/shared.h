@@ -288,6 +288,19 @@ struct nat64_session {
 	__u64  expires;
 };
 
+/*
+ * What `instance add` changed in the namespace's sysctls, per interface
+ * (nat64_sysctl, keyed by ifindex), so that `remove` restores it. The data
+ * plane never reads it; the tc program only keeps the map alive.
+ */
+#define XLAT_NAT64_SYSCTL_MAX 256
+
+struct nat64_saved_sysctl {
+	__u8 accept_local;        /* net.ipv4.conf.IFACE.accept_local before add */
+	__u8 changed;             /* 1: add set it to 1 */
+	__u8 _pad[2];
+};
+
 /* Counters of the NAT64 instance, indexes of nat64_stats; names as for SIIT after NAT64_C_. */
 enum nat64_counter {
 	NAT64_C_XLAT_6TO4 = 0,
@@ -321,6 +334,10 @@ enum nat64_counter {
 	NAT64_C_DROP_SYN4_HELD,
 	NAT64_C_DROP_SYN4_OPENS_FULL,
 	NAT64_C_DROP_ICMP_ERROR,
+	NAT64_C_XLAT_ICMP_ERROR_6TO4,  /* an ICMP error translated through the session tables */
+	NAT64_C_XLAT_ICMP_ERROR_4TO6,
+	NAT64_C_DROP_ICMP_ERROR_NO_SESSION, /* an ICMP error about a flow without a session */
+	NAT64_C_DROP_ICMP_TYPE,        /* an ICMP error type RFC 7915 does not translate */
 	NAT64_C_BIB_CREATED,      /* events, counted besides the packet's own reason */
 	NAT64_C_SESSION_CREATED,
 	NAT64_C_RECLAIMED,

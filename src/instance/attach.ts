@@ -44,7 +44,7 @@ export interface ProgramSpec {
 
 export interface Discovered {
   attachments: Attachment[];
-  /** Map ids of the first program found (all attachments share one object). */
+  /** Map ids of every attached program, united (XDP and tc programs use different subsets). */
   mapIds: number[];
 }
 
@@ -54,30 +54,36 @@ export const VIRTUAL_KINDS = new Set([
   'ipip', 'ip6tnl', 'sit', 'tun', 'dummy', 'wireguard', 'vrf', 'ifb', 'netkit', 'team', 'bond',
 ]);
 
+/** Why tc serves an interface on its own, as `instance display` explains it. */
+function tcReason(i: NetInterface): string {
+  const auto = planHook(i, 'auto');
+  return auto.how === 'tc' ? auto.reason : 'tc clsact ingress';
+}
+
 /** Scans the namespace's interfaces for the spec's programs. */
 export async function discover(spec: ProgramSpec, ifaces: NetInterface[] = listInterfaces()): Promise<Discovered | null> {
   const attachments: Attachment[] = [];
-  let mapIds: number[] | null = null;
+  const ids = new Set<number>();
   for (const i of ifaces) {
     const q = await xdp.query(i.index);
     if (q.progId && (q.mode === 'native' || q.mode === 'generic')) {
       const info = await progInfoById(q.progId);
       if (info && info.name === spec.xdpProg) {
         attachments.push({name: i.name, ifindex: i.index, hook: 'xdp', mode: q.mode, reason: `${q.mode} XDP`, progId: q.progId});
-        mapIds ??= info.mapIds;
+        for (const id of info.mapIds) ids.add(id);
       }
     }
     const tcId = await tc.query(i.index, spec.tcHandle, spec.tcPrio);
     if (tcId !== null) {
       const info = await progInfoById(tcId);
       if (info && info.name === spec.tcProg) {
-        attachments.push({name: i.name, ifindex: i.index, hook: 'tc', mode: 'clsact-ingress', reason: 'tc clsact ingress', progId: tcId});
-        mapIds ??= info.mapIds;
+        attachments.push({name: i.name, ifindex: i.index, hook: 'tc', mode: 'clsact-ingress', reason: tcReason(i), progId: tcId});
+        for (const id of info.mapIds) ids.add(id);
       }
     }
   }
-  if (attachments.length === 0 || mapIds === null) return null;
-  return {attachments, mapIds};
+  if (attachments.length === 0) return null;
+  return {attachments, mapIds: [...ids]};
 }
 
 export interface NamedMaps {
@@ -115,8 +121,24 @@ export async function openMapsByName(mapIds: number[], names: readonly string[],
   return {get: (name) => byName.get(name)!, close: closeAll};
 }
 
+/**
+ * One entry per interface. In XDP mode an interface carries both programs:
+ * XDP is the fast path and the tc program its slow path.
+ */
 export function publicInterfaces(list: Attachment[]): AttachedInterface[] {
-  return list.map(({name, ifindex, hook, mode, reason}) => ({name, ifindex, hook, mode, reason}));
+  const out: AttachedInterface[] = [];
+  for (const a of list) {
+    if (out.some((o) => o.ifindex === a.ifindex)) continue;
+    const x = list.find((b) => b.ifindex === a.ifindex && b.hook === 'xdp');
+    const t = list.find((b) => b.ifindex === a.ifindex && b.hook === 'tc');
+    if (x) {
+      const slow = t ? 'tc as its slow path' : 'WARNING: its tc slow path is missing (remove and add the instance again)';
+      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}`});
+    } else if (t) {
+      out.push({name: t.name, ifindex: t.ifindex, hook: 'tc', mode: t.mode, reason: t.reason});
+    }
+  }
+  return out;
 }
 
 /** Detaches every attachment; throws the first error after trying them all. */
@@ -177,12 +199,14 @@ function alreadyHasXdp(err: unknown): boolean {
   return err instanceof SystemError && (err.errno === 16 || err.errno === 17);
 }
 
-async function attachOne(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment> {
+async function attachTcTo(spec: ProgramSpec, obj: BpfObject, iface: NetInterface, reason: string): Promise<Attachment> {
+  const progId = await tc.attach(iface.index, obj.programFd(spec.tcProg), spec.tcHandle, spec.tcPrio, iface.name);
+  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
+}
+
+async function attachFirst(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment> {
   const {iface} = p;
-  const attachTc = async (reason: string): Promise<Attachment> => {
-    const progId = await tc.attach(iface.index, obj.programFd(spec.tcProg), spec.tcHandle, spec.tcPrio, iface.name);
-    return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
-  };
+  const attachTc = (reason: string): Promise<Attachment> => attachTcTo(spec, obj, iface, reason);
   const attachXdp = async (mode: xdp.XdpMode, reason: string): Promise<Attachment> => {
     await xdp.attach(iface.index, obj.programFd(spec.xdpProg), mode, iface.name);
     const q = await xdp.query(iface.index);
@@ -199,11 +223,29 @@ async function attachOne(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promis
   }
 }
 
+/**
+ * Attaches to one interface: tc alone, or XDP with the tc program beside it as
+ * the slow path for what XDP hands over. On failure, what this call attached
+ * is undone.
+ */
+async function attachOne(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment[]> {
+  const done: Attachment[] = [];
+  try {
+    const first = await attachFirst(spec, obj, p);
+    done.push(first);
+    if (first.hook === 'xdp') done.push(await attachTcTo(spec, obj, p.iface, 'tc slow path'));
+    return done;
+  } catch (err) {
+    await detachAll(spec, done).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Attaches to every planned interface; on any failure detaches what it attached and rethrows. */
 export async function attachAll(spec: ProgramSpec, obj: BpfObject, plans: HookPlan[]): Promise<Attachment[]> {
   const attached: Attachment[] = [];
   try {
-    for (const p of plans) attached.push(await attachOne(spec, obj, p));
+    for (const p of plans) attached.push(...(await attachOne(spec, obj, p)));
   } catch (err) {
     await detachAll(spec, attached).catch(() => undefined);
     throw err;

@@ -18,6 +18,8 @@ export const NAT64_MAP_POOL4 = 'nat64_pool4';
 export const NAT64_MAP_BIB4 = 'nat64_bib4';
 export const NAT64_MAP_BIB6 = 'nat64_bib6';
 export const NAT64_MAP_SESSIONS = 'nat64_sessions';
+/** What `instance add` changed in sysctls (struct nat64_saved_sysctl by ifindex), restored by `remove`. */
+export const NAT64_MAP_SYSCTL = 'nat64_sysctl';
 export const NAT64_MAP_NAMES = [NAT64_MAP_CONFIG, NAT64_MAP_STATS, NAT64_MAP_POOL4, NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
 
 /** The maps whose size `instance add --capacity` sets. */
@@ -150,6 +152,10 @@ export const NAT64_COUNTERS = [
   'NAT64_C_DROP_SYN4_HELD',
   'NAT64_C_DROP_SYN4_OPENS_FULL',
   'NAT64_C_DROP_ICMP_ERROR',
+  'NAT64_C_XLAT_ICMP_ERROR_6TO4',
+  'NAT64_C_XLAT_ICMP_ERROR_4TO6',
+  'NAT64_C_DROP_ICMP_ERROR_NO_SESSION',
+  'NAT64_C_DROP_ICMP_TYPE',
   'NAT64_C_BIB_CREATED',
   'NAT64_C_SESSION_CREATED',
   'NAT64_C_RECLAIMED',

@@ -255,7 +255,14 @@ export async function addNat64Instance(opts: {
     writeConfig(maps, cfg);
     const written = writePool4(maps, cfg, []);
     const attached = await attachAll(NAT64_SPEC, obj, plans);
-    for (const a of attached) acceptLocal(a.name);
+    const saved = obj.map(L.NAT64_MAP_SYSCTL);
+    try {
+      for (const i of chosen) acceptLocal(i.name, i.index, saved);
+    } catch (err) {
+      await detachAll(NAT64_SPEC, attached).catch(() => undefined);
+      restoreSysctls(saved);
+      throw err;
+    }
     return describe({attachments: attached, mapIds: []}, written, opts.capacity);
   } finally {
     obj.close();
@@ -266,21 +273,55 @@ export async function addNat64Instance(opts: {
  * The translated IPv4 packets carry pool4 sources, which by default are the
  * node's own addresses: Linux drops received packets with a local source
  * ("martian") unless accept_local is set on the interface they arrive on.
- * Sync write: /proc/sys/net follows this thread's namespace (after setns).
+ * The previous value is kept in nat64_sysctl (by ifindex) for `remove`.
+ * Sync I/O: /proc/sys/net follows this thread's namespace (after setns).
  */
-function acceptLocal(ifname: string): void {
-  const path = `/proc/sys/net/ipv4/conf/${ifname}/accept_local`;
+const acceptLocalPath = (ifname: string): string => `/proc/sys/net/ipv4/conf/${ifname}/accept_local`;
+
+function acceptLocal(ifname: string, ifindex: number, saved: BpfMap): void {
+  const path = acceptLocalPath(ifname);
   try {
-    if (fs.readFileSync(path, 'utf8').trim() !== '1') fs.writeFileSync(path, '1\n');
+    const before = fs.readFileSync(path, 'utf8').trim();
+    const changed = before !== '1';
+    saved.update(indexKey(ifindex), Buffer.from([Number(before) & 0xff, changed ? 1 : 0, 0, 0]));
+    if (changed) fs.writeFileSync(path, '1\n');
   } catch (err) {
     throw new XlatError(`setting ${path} to 1 failed (${(err as Error).message}): translated packets from own pool4 addresses would be dropped`);
+  }
+}
+
+/** Puts back the accept_local values `add` changed (interfaces gone meanwhile are skipped). */
+function restoreSysctls(saved: BpfMap): void {
+  const byIndex = new Map(listInterfaces().map((i) => [i.index, i.name]));
+  for (const key of [...saved.keys()]) {
+    const v = saved.lookup(key);
+    const name = byIndex.get(key.readUInt32LE(0));
+    if (v && v[1] === 1 && name !== undefined) {
+      try {
+        fs.writeFileSync(acceptLocalPath(name), `${v[0]}\n`);
+      } catch {
+        // the interface went away meanwhile: nothing to restore
+      }
+    }
+    saved.delete(key);
   }
 }
 
 export async function removeNat64Instance(): Promise<void> {
   const found = await discover(NAT64_SPEC);
   if (!found) throw new NoInstanceError('NAT64');
-  await detachAll(NAT64_SPEC, found.attachments);
+  let saved: Awaited<ReturnType<typeof openMapsByName>> | null = null;
+  try {
+    saved = await openMapsByName(found.mapIds, [L.NAT64_MAP_SYSCTL], 'NAT64');
+  } catch {
+    saved = null; // an instance without the map: nothing recorded to restore
+  }
+  try {
+    await detachAll(NAT64_SPEC, found.attachments);
+    if (saved) restoreSysctls(saved.get(L.NAT64_MAP_SYSCTL));
+  } finally {
+    saved?.close();
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, ether, checksumProblems, ip4, ip6} from '../helpers/packets.mjs';
+import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, icmpMsg, ether, checksumProblems, ip4, ip6} from '../helpers/packets.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
@@ -91,18 +91,39 @@ async function runProg(o, prog, frame) {
   return testRun(o.programFd(prog), frame);
 }
 
+/* The XDP program leaves this in the metadata of packets it decided; others go to tc untouched. */
+const META_DONE = 0x786c6174;
+
 /**
- * Sends an IP packet through prog; checks the verdict ('xlat' | 'pass' | 'drop') and that `reason` was
- * counted once. Returns the output IP packet (translated) or null.
+ * Runs a frame through a hook configuration as the kernel would: the tc program alone, or the XDP
+ * program and then the tc program for what XDP hands over. Returns {verdict: 'ok'|'drop', data, delegated}.
  */
-async function send(prog, pkt, verdict, reason, {o = obj, stats = maps.stats} = {}) {
+async function runHook(o, prog, frame) {
+  if (!prog.endsWith('xdp')) {
+    const out = await runProg(o, prog, frame);
+    return {verdict: out.retval === TC.SHOT ? 'drop' : 'ok', data: out.data, retval: out.retval, delegated: false};
+  }
+  const out = await runProg(o, prog, frame);
+  if (out.retval === XDP.DROP) return {verdict: 'drop', data: out.data, delegated: false};
+  assert.equal(out.retval, XDP.PASS, 'XDP verdict is PASS or DROP');
+  if (out.data.length >= 4 && out.data.readUInt32LE(0) === META_DONE) return {verdict: 'ok', data: out.data.subarray(4), delegated: false};
+  assert.equal(out.data.toString('hex'), frame.toString('hex'), 'XDP hands packets to tc untouched');
+  const slow = await runProg(o, prog.replace(/xdp$/, 'tc'), frame);
+  return {verdict: slow.retval === TC.SHOT ? 'drop' : 'ok', data: slow.data, retval: slow.retval, delegated: true};
+}
+
+/**
+ * Sends an IP packet through prog (an XDP program is followed by tc for what it hands over); checks
+ * the verdict ('xlat' | 'pass' | 'drop') and that `reason` was counted once. Returns the output IP
+ * packet (translated) or null.
+ */
+async function send(prog, pkt, verdict, reason, {o = obj, stats = maps.stats, slow} = {}) {
   const before = counter(reason, stats);
   const frame = ether(pkt);
-  const out = await runProg(o, prog, frame);
-  const xdp = prog.endsWith('xdp');
-  const want = verdict === 'drop' ? (xdp ? XDP.DROP : TC.SHOT) : (xdp ? XDP.PASS : TC.OK);
-  assert.equal(out.retval, want, `verdict of ${reason}`);
+  const out = await runHook(o, prog, frame);
+  assert.equal(out.verdict, verdict === 'drop' ? 'drop' : 'ok', `verdict of ${reason}`);
   assert.equal(counter(reason, stats), before + 1n, `counter ${reason}`);
+  if (slow !== undefined && prog.endsWith('xdp')) assert.equal(out.delegated, slow, slow ? 'handed to tc' : 'decided by XDP');
   if (verdict !== 'xlat') {
     if (verdict === 'pass') assert.equal(out.data.toString('hex'), frame.toString('hex'), 'passed untouched');
     return null;
@@ -326,3 +347,147 @@ test('nat64: pool4 port allocation spreads and stays inside the range', {skip}, 
   }
   await send('xlat_nat64_xdp', ipv6Packet({src: C6, dst: S4_AS6, l4: udp(3000, 53)}), 'drop', 'drop-pool4-exhausted');
 });
+
+// ---------------------------------------------------------------------------
+// ICMP errors through the session tables (RFC 6146 3.4/3.5, RFC 7915 4.2-4.3, 5.2-5.3) and
+// hairpinning (RFC 6146 3.8): the tc slow path (XDP hands them over untouched).
+
+const R4 = '203.0.113.254', R4_AS6 = '2001:db8:64::cb00:71fe';
+const R6 = '2001:db8:1::ff';
+const P4_AS6 = '2001:db8:64::c000:201';
+
+/** Opens a flow from C6 and returns the pool4 port (or identifier) it got. */
+async function openFlow(prog, l4, proto) {
+  const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4}), 'xlat', 'xlat-6to4');
+  return proto === 1 ? icmpId4(out) : sport4(out);
+}
+
+for (const [prog, hook] of HOOKS) {
+  test(`nat64 ${hook}: ICMPv4 errors reach the IPv6 node through the session`, {skip}, async (t) => {
+    reset();
+    const port = await openFlow(prog, udp(5000, 53, payload), 17);
+    const id = await openFlow(prog, icmpEcho(128, 3206, 1, payload), 1);
+    const tport = await openFlow(prog, tcp(40000, 80, {flags: TCPF.SYN}), 6);
+    // What the IPv6 node sent, as the IPv4 side saw it, and as the node sent it.
+    const in4 = (ttl = 63) => ipv4Packet({src: P4, dst: S4, ttl, df: false, l4: udp(port, 53, payload)});
+    const in6 = (hl = 63) => ipv6Packet({src: C6, dst: S4_AS6, hopLimit: hl, l4: udp(5000, 53, payload)});
+    const rows = [
+      ['port unreachable from the server -> ICMPv6 1/4, inner UDP back to the node\'s port',
+        ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, in4())}),
+        ipv6Packet({src: S4_AS6, dst: C6, l4: icmpMsg(1, 4, 0, in6())})],
+      ['time exceeded from a router -> from pool6 + the router (source-icmpv6-errors-better)',
+        ipv4Packet({src: R4, dst: P4, ttl: 250, l4: icmpMsg(11, 0, 0, in4(1))}),
+        ipv6Packet({src: R4_AS6, dst: C6, hopLimit: 250, l4: icmpMsg(3, 0, 0, in6(1))})],
+      ['fragmentation needed -> packet too big, MTU + 20',
+        ipv4Packet({src: R4, dst: P4, l4: icmpMsg(3, 4, 1400, in4())}),
+        ipv6Packet({src: R4_AS6, dst: C6, l4: icmpMsg(2, 0, 1420, in6())})],
+      ['host unreachable about an echo request -> inner identifier back to the node\'s',
+        ipv4Packet({src: R4, dst: P4, l4: icmpMsg(3, 1, 0, ipv4Packet({src: P4, dst: S4, ttl: 5, df: false, l4: icmpEcho(8, id, 1, payload)}))}),
+        ipv6Packet({src: R4_AS6, dst: C6, l4: icmpMsg(1, 0, 0, ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 5, l4: icmpEcho(128, 3206, 1, payload)}))})],
+      ['administratively prohibited about a TCP SYN -> ICMPv6 1/1, inner TCP port back',
+        ipv4Packet({src: R4, dst: P4, l4: icmpMsg(3, 13, 0, ipv4Packet({src: P4, dst: S4, ttl: 60, df: false, l4: tcp(tport, 80, {flags: TCPF.SYN})}))}),
+        ipv6Packet({src: R4_AS6, dst: C6, l4: icmpMsg(1, 1, 0, ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 60, l4: tcp(40000, 80, {flags: TCPF.SYN})}))})],
+      ['an error cut to 1280 bytes', ...(() => {
+        const big4 = ipv4Packet({src: P4, dst: S4, ttl: 63, l4: udp(port, 53, Buffer.alloc(1400, 7))});
+        const big6 = ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 63, l4: udp(5000, 53, Buffer.alloc(1400, 7))});
+        return [ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, big4)}),
+          ipv6Packet({src: S4_AS6, dst: C6, l4: icmpMsg(1, 4, 0, big6.subarray(0, 1280 - 48))})];
+      })()],
+    ];
+    for (const [name, input, expected] of rows) {
+      await t.test(name, async () => {
+        const out = await send(prog, input, 'xlat', 'xlat-icmp-error-4to6', {slow: true});
+        assertSamePacket(out, expected, name);
+      });
+    }
+    await t.test('source-icmpv6-errors-better false: from pool6 + the inner destination (RFC 6146)', async () => {
+      setConfig({flags: 0});
+      const out = await send(prog, ipv4Packet({src: R4, dst: P4, l4: icmpMsg(11, 0, 0, in4(1))}), 'xlat', 'xlat-icmp-error-4to6');
+      assertSamePacket(out, ipv6Packet({src: S4_AS6, dst: C6, l4: icmpMsg(3, 0, 0, in6(1))}), 'RFC 6146 source');
+      setConfig();
+    });
+    await t.test('errors refresh nothing and need a session', async () => {
+      const s = session(P4, port, S4, 53, 17);
+      await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, in4())}), 'xlat', 'xlat-icmp-error-4to6');
+      assert.equal(session(P4, port, S4, 53, 17).expires, s.expires, 'session lifetime untouched');
+      const other = ipv4Packet({src: P4, dst: T4, df: false, l4: udp(port, 53, payload)});
+      await send(prog, ipv4Packet({src: T4, dst: P4, l4: icmpMsg(3, 3, 0, other)}), 'drop', 'drop-icmp-error-no-session');
+      const unmapped = ipv4Packet({src: P4, dst: S4, df: false, l4: udp(62999, 53, payload)});
+      await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, unmapped)}), 'drop', 'drop-icmp-error-no-session');
+    });
+    await t.test('errors about the node\'s own traffic (outside pool4) stay the kernel\'s', async () => {
+      const own = ipv4Packet({src: P4, dst: S4, df: false, l4: udp(40000, 53, payload)});
+      await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, own)}), 'pass', 'pass-dst4-not-pool4');
+    });
+    await t.test('source quench is not translated', async () => {
+      await send(prog, ipv4Packet({src: S4, dst: P4, l4: icmpMsg(4, 0, 0, in4())}), 'drop', 'drop-icmp-type');
+    });
+  });
+
+  test(`nat64 ${hook}: ICMPv6 errors reach the IPv4 host through the session`, {skip}, async (t) => {
+    reset();
+    const port = await openFlow(prog, udp(5000, 53, payload), 17);
+    const id = await openFlow(prog, icmpEcho(128, 3206, 1, payload), 1);
+    // What the IPv4 host sent, as the IPv6 node received it, and as the host sent it.
+    const in6 = ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 63, l4: udp(53, 5000, payload)});
+    const in4 = ipv4Packet({src: S4, dst: P4, ttl: 63, df: false, l4: udp(53, port, payload)});
+    const rows = [
+      ['port unreachable from the node -> ICMP 3/3 from the pool4 address',
+        ipv6Packet({src: C6, dst: S4_AS6, l4: icmpMsg(1, 4, 0, in6)}),
+        ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(3, 3, 0, in4)})],
+      ['packet too big from a router -> fragmentation needed, MTU - 20',
+        ipv6Packet({src: R6, dst: S4_AS6, hopLimit: 200, l4: icmpMsg(2, 0, 1280, in6)}),
+        ipv4Packet({src: P4, dst: S4, ttl: 200, df: false, l4: icmpMsg(3, 4, 1260, in4)})],
+      ['time exceeded about an echo reply -> inner identifier back to pool4\'s',
+        ipv6Packet({src: R6, dst: S4_AS6, l4: icmpMsg(3, 0, 0, ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 1, l4: icmpEcho(129, 3206, 1, payload)}))}),
+        ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(11, 0, 0, ipv4Packet({src: S4, dst: P4, ttl: 1, df: false, l4: icmpEcho(0, id, 1, payload)}))})],
+      ['parameter problem pointer 24 -> 16',
+        ipv6Packet({src: R6, dst: S4_AS6, l4: icmpMsg(4, 0, 24, in6)}),
+        ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(12, 0, 16 << 24, in4)})],
+      ['an error cut to 576 bytes', ...(() => {
+        const b6 = ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 63, l4: udp(53, 5000, Buffer.alloc(1000, 3))});
+        const b4 = ipv4Packet({src: S4, dst: P4, ttl: 63, df: false, l4: udp(53, port, Buffer.alloc(1000, 3))});
+        return [ipv6Packet({src: C6, dst: S4_AS6, l4: icmpMsg(1, 4, 0, b6)}),
+          ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(3, 3, 0, b4.subarray(0, 576 - 28))})];
+      })()],
+    ];
+    for (const [name, input, expected] of rows) {
+      await t.test(name, async () => {
+        const out = await send(prog, input, 'xlat', 'xlat-icmp-error-6to4', {slow: true});
+        assertSamePacket(out, expected, name);
+        // The inner IPv4 header (identification 0, its checksum) is compared byte for byte.
+      });
+    }
+    await t.test('no session: dropped', async () => {
+      const stray = ipv6Packet({src: S4_AS6, dst: C6B, hopLimit: 63, l4: udp(53, 5000, payload)});
+      await send(prog, ipv6Packet({src: C6B, dst: S4_AS6, l4: icmpMsg(1, 4, 0, stray)}), 'drop', 'drop-icmp-error-no-session');
+    });
+  });
+
+  test(`nat64 ${hook}: hairpinning (RFC 6146 3.8)`, {skip}, async () => {
+    reset();
+    addStaticBib(C6B, 80, P4, 61080, 17);
+    // C6 -> pool6 + P4#61080: the sender gets a pool4 mapping, the packet goes straight to C6B#80.
+    const out = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, hopLimit: 30, l4: udp(5000, 61080, payload)}), 'xlat', 'xlat-hairpin', {slow: true});
+    const b6 = maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 5000, proto: 17}));
+    assert.ok(b6, 'the sender got a BIB entry');
+    const lport = b6.readUInt16BE(4);
+    assertSamePacket(out, ipv6Packet({src: P4_AS6, dst: C6B, hopLimit: 30, l4: udp(lport, 80, payload)}), 'hairpinned');
+    assert.ok(session(P4, lport, P4, 61080, 17), 'the sender\'s session (IPv4 view)');
+    assert.equal(session(P4, 61080, P4, lport, 17)?.port6, 80, 'the receiver\'s session');
+    // The answer comes back the same way.
+    const back = await send(prog, ipv6Packet({src: C6B, dst: P4_AS6, l4: udp(80, lport, payload)}), 'xlat', 'xlat-hairpin', {slow: true});
+    assertSamePacket(back, ipv6Packet({src: P4_AS6, dst: C6, l4: udp(61080, 5000, payload)}), 'hairpinned answer');
+    // TCP through a static entry.
+    addStaticBib(C6B, 22, P4, 61022, 6);
+    const syn = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: tcp(41000, 61022, {flags: TCPF.SYN})}), 'xlat', 'xlat-hairpin');
+    const tp = maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 41000, proto: 6})).readUInt16BE(4);
+    assertSamePacket(syn, ipv6Packet({src: P4_AS6, dst: C6B, l4: tcp(tp, 22, {flags: TCPF.SYN})}), 'hairpinned SYN');
+    // Nobody behind the port: dropped, and nothing created for the sender.
+    await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: udp(5001, 61999, payload)}), 'drop', 'drop-no-bib');
+    assert.equal(maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 5001, proto: 17})), null, 'no mapping created');
+    // Not a pool4 port: an ordinary translation to the IPv4 address (the node's own services).
+    const plain = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: udp(5002, 53, payload)}), 'xlat', 'xlat-6to4', {slow: false});
+    assert.equal(`${plain[16]}.${plain[17]}.${plain[18]}.${plain[19]}`, P4);
+  });
+}
