@@ -25,16 +25,19 @@ _Static_assert(sizeof(struct icmphdr) + sizeof(struct iphdr) == 28, "layout");
 #define IPV4_ERR_MAX 576
 #define IPV6_ERR_MAX 1280
 
-/* RFC 1191 plateaus, for Fragmentation Needed messages that carry no MTU. */
-static __always_inline __u16 mtu_plateau(__u16 tot_len)
+/* The mtu-plateaus global (RFC 1191), for Fragmentation Needed messages that carry no MTU:
+ * the largest plateau below the length of the packet that did not fit. */
+static __always_inline __u16 mtu_plateau(const struct siit_config *cfg, __u16 tot_len)
 {
-	static const __u16 plateaus[] = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 	int i;
 
 #pragma unroll
-	for (i = 0; i < (int)(sizeof(plateaus) / sizeof(plateaus[0])); i++)
-		if (plateaus[i] < tot_len)
-			return plateaus[i];
+	for (i = 0; i < XLAT_MTU_PLATEAUS_MAX; i++) {
+		if (cfg->mtu_plateaus[i] == 0)
+			break;
+		if (cfg->mtu_plateaus[i] < tot_len)
+			return cfg->mtu_plateaus[i];
+	}
 	return 68;
 }
 
@@ -183,7 +186,7 @@ static __always_inline __u32 tc_icmp_err_4to6(struct __sk_buff *skb, const struc
 	frag = bpf_ntohs(in4.frag_off);
 
 	if (ntype == ICMPV6_PKT_TOOBIG) {
-		__u32 mtu = nrest ? nrest : mtu_plateau(bpf_ntohs(in4.tot_len));
+		__u32 mtu = nrest ? nrest : mtu_plateau(cfg, bpf_ntohs(in4.tot_len));
 
 		/* RFC 7915 4.2: account for the larger IPv6 header; IPv6 never goes below 1280. */
 		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);

@@ -49,6 +49,11 @@ enum eam_hairpin_mode {
 
 #define XLAT_MTU_PLATEAUS_MAX 16
 
+/* siit_config.tables: the data plane skips lookups in empty tables. */
+#define SIIT_T_EAMT     0x01
+#define SIIT_T_DENY4    0x02
+#define SIIT_T_REDIRECT 0x04
+
 /* One entry, index 0, of the siit_config array map. Addresses in network order. */
 struct siit_config {
 	__u32 version;            /* XLAT_SIIT_CONFIG_VERSION */
@@ -63,7 +68,7 @@ struct siit_config {
 	__u8  rfc6791v4_len;      /* 0 = unset */
 	__be32 rfc6791v4;         /* rfc6791v4-prefix: source of untranslatable ICMPv6 errors' IPv4 form */
 	__u8  rfc6791v6_len;      /* 0 = unset */
-	__u8  _pad1;
+	__u8  tables;             /* SIIT_T_*: which optional tables hold entries (kept by the CLI) */
 	__u16 lowest_ipv6_mtu;    /* lowest-ipv6-mtu, >= 1280 */
 	__u8  rfc6791v6[16];      /* rfc6791v6-prefix */
 	__u16 mtu_plateaus[XLAT_MTU_PLATEAUS_MAX]; /* descending, 0 after the last */

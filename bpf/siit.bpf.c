@@ -74,7 +74,7 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	count(p.reason);
 	if (p.verdict == V_DROP)
 		return XDP_DROP;
-	if (p.verdict == V_XLAT) {
+	if (p.verdict == V_XLAT && (cfg->tables & SIIT_T_REDIRECT)) {
 		int act = xdp_forward(ctx);
 
 		if (act == XDP_REDIRECT)

@@ -162,7 +162,7 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
 		break;
 	}
-	if (cfg->eam_hairpin == EAM_HAIRPIN_INTRINSIC && !p->icmp_err && eamt_has4(dst4)) {
+	if (cfg->eam_hairpin == EAM_HAIRPIN_INTRINSIC && !p->icmp_err && eamt_has4(cfg, dst4)) {
 		if (c.proto == IPPROTO_ICMPV6 && p->csum_off != CSUM_NONE)
 			p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
 		return siit_plan_hairpin(ip6, cfg, src4, dst4, p);

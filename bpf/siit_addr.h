@@ -112,29 +112,32 @@ static __always_inline int ipv4_is_special(__be32 addr)
 	       (a >> 28) >= 0xe /* multicast, reserved, broadcast */;
 }
 
+/* (LPM trie lookups are the costliest step of a translation: empty tables are not searched.) */
 static __always_inline int siit_6to4_addr(const struct siit_config *cfg, const struct in6_addr *a, __be32 *out)
 {
-	if (!eamt_6to4(a, out))
+	if ((cfg->tables & SIIT_T_EAMT) && !eamt_6to4(a, out))
 		return ipv4_is_special(*out) ? -1 : 0;
 	if (prefix_extract(&cfg->pool6, a, out))
 		return -1;
-	return ipv4_denylisted(*out) || ipv4_is_special(*out) ? -1 : 0;
+	return ipv4_is_special(*out) || ((cfg->tables & SIIT_T_DENY4) && ipv4_denylisted(*out)) ? -1 : 0;
 }
 
 static __always_inline int siit_4to6_addr(const struct siit_config *cfg, __be32 a, struct in6_addr *out)
 {
-	if (!eamt_4to6(a, out))
+	if ((cfg->tables & SIIT_T_EAMT) && !eamt_4to6(a, out))
 		return 0;
-	if (ipv4_denylisted(a))
+	if ((cfg->tables & SIIT_T_DENY4) && ipv4_denylisted(a))
 		return -1;
 	return prefix_embed(&cfg->pool6, a, out);
 }
 
 /* Is this IPv4 address the EAMT's, that is, an IPv6 node behind this translator? */
-static __always_inline int eamt_has4(__be32 a)
+static __always_inline int eamt_has4(const struct siit_config *cfg, __be32 a)
 {
 	struct lpm4_key k = {.prefixlen = 32};
 
+	if (!(cfg->tables & SIIT_T_EAMT))
+		return 0;
 	__builtin_memcpy(k.addr, &a, 4);
 	return bpf_map_lookup_elem(&siit_eamt4, &k) != NULL;
 }

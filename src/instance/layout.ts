@@ -43,7 +43,7 @@ export const SIIT_CONFIG = {
   rfc6791v4_len: {offset: 51, size: 1},
   rfc6791v4: {offset: 52, size: 4},
   rfc6791v6_len: {offset: 56, size: 1},
-  _pad1: {offset: 57, size: 1},
+  tables: {offset: 57, size: 1},
   lowest_ipv6_mtu: {offset: 58, size: 2},
   rfc6791v6: {offset: 60, size: 16},
   mtu_plateaus: {offset: 76, size: 32},
@@ -173,7 +173,12 @@ export interface SiitConfig {
   lowestIpv6Mtu: number;
   /** Descending, unique, 1..16 values. */
   mtuPlateaus: number[];
+  /** SIIT_T_* bits: which optional tables hold entries (the data plane skips empty ones). */
+  tables: number;
 }
+
+/** siit_config.tables bits (bpf/shared.h). */
+export const SIIT_T = {EAMT: 0x01, DENY4: 0x02, REDIRECT: 0x04} as const;
 
 /** Jool's defaults for everything but version and pool6. */
 export const SIIT_CONFIG_DEFAULTS: Omit<SiitConfig, 'version' | 'pool6'> = Object.freeze({
@@ -188,6 +193,7 @@ export const SIIT_CONFIG_DEFAULTS: Omit<SiitConfig, 'version' | 'pool6'> = Objec
   rfc6791v6: null,
   lowestIpv6Mtu: 1280,
   mtuPlateaus: Object.freeze([65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68]) as unknown as number[],
+  tables: 0,
 });
 
 /** A new instance's configuration: the defaults with this pool6. */
@@ -226,6 +232,7 @@ export function encodeSiitConfig(input: SiitConfigInput): Buffer {
     b[o.rfc6791v6_len.offset] = c.rfc6791v6.len;
     c.rfc6791v6.addr.copy(b, o.rfc6791v6.offset);
   }
+  b[o.tables.offset] = c.tables & 0xff;
   b.writeUInt16LE(c.lowestIpv6Mtu & 0xffff, o.lowest_ipv6_mtu.offset);
   if (c.mtuPlateaus.length > XLAT_MTU_PLATEAUS_MAX) throw new Error('internal: too many MTU plateaus');
   c.mtuPlateaus.forEach((v, i) => b.writeUInt16LE(v & 0xffff, o.mtu_plateaus.offset + 2 * i));
@@ -246,6 +253,7 @@ export function decodeSiitConfig(b: Buffer): SiitConfig {
   return {
     version: b.readUInt32LE(o.version.offset),
     enabled: b[o.enabled.offset] !== 0,
+    tables: b[o.tables.offset]!,
     pool6: decodeRfc6052Prefix(b, o.pool6.offset),
     zeroizeTrafficClass: b[o.zeroize_tc.offset] !== 0,
     overrideTos: b[o.override_tos.offset] !== 0,

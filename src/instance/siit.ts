@@ -25,6 +25,7 @@ import {
   SIIT_MAP_EAMT4,
   SIIT_MAP_EAMT6,
   SIIT_MAP_LOCAL4,
+  SIIT_T,
   SIIT_MAP_STATS,
   XLAT_LOCAL4_MAX,
   XLAT_SIIT_CONFIG_VERSION,
@@ -258,10 +259,24 @@ async function withInstance<T>(fn: (maps: OpenMaps, found: Discovered) => T | Pr
   try {
     refreshLocal4(maps.local4);
     refreshIfaddr(maps.ifaddr);
-    return await fn(maps, found);
+    const result = await fn(maps, found);
+    refreshTables(maps);
+    return result;
   } finally {
     maps.close();
   }
+}
+
+/**
+ * Keeps siit_config.tables saying which optional tables hold entries: the data
+ * plane skips lookups in empty ones (an LPM lookup is the costliest step of a
+ * translation). Runs after every command that may have changed them.
+ */
+function refreshTables(maps: OpenMaps): void {
+  const has = (m: BpfMap | null): boolean => m !== null && !m.keys().next().done;
+  const tables = (has(maps.eamt6) ? SIIT_T.EAMT : 0) | (has(maps.deny4) ? SIIT_T.DENY4 : 0) | (has(maps.redirect) ? SIIT_T.REDIRECT : 0);
+  const cfg = readConfig(maps);
+  if (cfg.tables !== tables) writeConfig(maps, {...cfg, tables});
 }
 
 /**
@@ -512,6 +527,7 @@ export async function addSiitInstance(opts: {
         plans.map((p) => ({ifindex: p.iface.index, kind: p.iface.kind})),
       );
       writeRedirectTargets(obj.map(SIIT_MAP_REDIRECT), redirects);
+      if (redirects.length) writeConfig({config}, {...cfg, tables: cfg.tables | SIIT_T.REDIRECT});
     } catch (err) {
       try {
         await detachAll(attached);

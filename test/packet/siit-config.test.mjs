@@ -43,7 +43,9 @@ before(async () => {
 after(() => obj?.close());
 
 function configure(changes) {
-  obj.map('siit_config').update(key0, layout.encodeSiitConfig({...layout.defaultSiitConfig(POOL6), ...changes}));
+  // The tables this file fills are flagged as the CLI would flag them.
+  const tables = layout.SIIT_T.EAMT | layout.SIIT_T.DENY4;
+  obj.map('siit_config').update(key0, layout.encodeSiitConfig({...layout.defaultSiitConfig(POOL6), tables, ...changes}));
 }
 
 function counter(name) {

@@ -47,6 +47,7 @@ test('siit_config: every member at its offset (defaults, then every field set)',
   assert.equal(d[o.rfc6791v4_len.offset], 0);
   assert.equal(d[o.rfc6791v6_len.offset], 0);
   assert.equal(d.readUInt16LE(o.lowest_ipv6_mtu.offset), 1280);
+  assert.equal(d[o.tables.offset], 0, 'no optional table in use');
   const plateaus = [];
   for (let i = 0; i < 16; i++) plateaus.push(d.readUInt16LE(o.mtu_plateaus.offset + 2 * i));
   assert.deepEqual(plateaus, [65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68, 0, 0, 0, 0, 0]);
@@ -66,8 +67,10 @@ test('siit_config: every member at its offset (defaults, then every field set)',
     rfc6791v6: {addr: v6, len: 32},
     lowestIpv6Mtu: 1402,
     mtuPlateaus: [9000, 1500],
+    tables: l.SIIT_T.EAMT | l.SIIT_T.REDIRECT,
   };
   const b = l.encodeSiitConfig(cfg);
+  assert.equal(b[o.tables.offset], 5);
   assert.equal(b[o.enabled.offset], 0);
   assert.equal(b[o.zeroize_tc.offset], 1);
   assert.equal(b[o.override_tos.offset], 1);
