@@ -28,44 +28,44 @@ function ipJson(args: string[]): unknown {
   }
 }
 
-interface IpLink {
+interface IpLinkAddr {
   ifindex: number;
   ifname: string;
   link_type?: string;
   flags?: string[];
   linkinfo?: {info_kind?: string};
+  addr_info?: {family?: string; local?: string; scope?: string}[];
 }
-interface IpAddr {
-  ifindex: number;
-  addr_info?: {family?: string; local?: string}[];
+
+/*
+ * One `ip -j -d addr show` per process gives links, kinds and addresses at once
+ * (each spawn costs milliseconds of a command's start). Taken lazily, after any
+ * setns, so it describes the namespace the command acts on.
+ */
+let snapshot: IpLinkAddr[] | null = null;
+function links(): IpLinkAddr[] {
+  snapshot ??= ipJson(['-d', 'addr', 'show']) as IpLinkAddr[];
+  return snapshot;
+}
+
+function addresses(l: IpLinkAddr, family: 'inet' | 'inet6'): {local: string; scope?: string}[] {
+  return (l.addr_info ?? []).filter((i) => i.family === family && i.local).map((i) => ({local: i.local as string, scope: i.scope}));
 }
 
 export function listInterfaces(): NetInterface[] {
-  const links = ipJson(['-d', 'link', 'show']) as IpLink[];
-  const addrs = ipJson(['-4', 'addr', 'show']) as IpAddr[];
-  const v4 = new Map<number, string[]>();
-  for (const a of addrs) {
-    const list = (a.addr_info ?? []).filter((i) => i.family === 'inet' && i.local).map((i) => i.local as string);
-    v4.set(a.ifindex, list);
-  }
-  return links.map((l) => ({
+  return links().map((l) => ({
     index: l.ifindex,
     name: l.ifname,
     kind: l.link_type === 'loopback' ? 'loopback' : (l.linkinfo?.info_kind ?? ''),
     linkType: l.link_type ?? '',
     up: (l.flags ?? []).includes('UP'),
-    ipv4: v4.get(l.ifindex) ?? [],
+    ipv4: addresses(l, 'inet').map((a) => a.local),
   }));
 }
 
 /** Every IPv4 address of the namespace (all interfaces, loopback included). */
 export function namespaceIpv4Addresses(): string[] {
-  const addrs = ipJson(['-4', 'addr', 'show']) as IpAddr[];
-  const out = new Set<string>();
-  for (const a of addrs) {
-    for (const i of a.addr_info ?? []) if (i.family === 'inet' && i.local) out.add(i.local);
-  }
-  return [...out];
+  return [...new Set(links().flatMap((l) => addresses(l, 'inet').map((a) => a.local)))];
 }
 
 export interface InterfaceAddresses {
@@ -75,25 +75,17 @@ export interface InterfaceAddresses {
   v6?: string;
 }
 
-interface IpAddrFull {
-  ifindex: number;
-  addr_info?: {family?: string; local?: string; scope?: string}[];
-}
-
 /**
  * The addresses this node answers from on each interface (by ifindex): the
  * source of the ICMP errors the translator sends to a neighbour there.
  */
 export function interfaceAddresses(): Map<number, InterfaceAddresses> {
   const out = new Map<number, InterfaceAddresses>();
-  for (const a of ipJson(['addr', 'show']) as IpAddrFull[]) {
-    const entry: InterfaceAddresses = {};
-    for (const i of a.addr_info ?? []) {
-      if (!i.local) continue;
-      if (i.family === 'inet' && entry.v4 === undefined) entry.v4 = i.local;
-      if (i.family === 'inet6' && i.scope === 'global' && entry.v6 === undefined) entry.v6 = i.local;
-    }
-    out.set(a.ifindex, entry);
+  for (const l of links()) {
+    out.set(l.ifindex, {
+      v4: addresses(l, 'inet')[0]?.local,
+      v6: addresses(l, 'inet6').find((a) => a.scope === 'global')?.local,
+    });
   }
   return out;
 }
