@@ -2,7 +2,7 @@
 // n6 always sends to the same IPv6 address, n4 as seen from IPv6 (2001:db8:1c6:3364:2::); what j does with it
 // changes per row:
 //   plain      j routes IPv6 (n4 gets that address for this row): no translation, the reference
-//   xlat-tc    xlat SIIT, --hook tc          xlat-xdp  xlat SIIT, --hook xdp
+//   xlat-tc    xlat SIIT, --hook tc          xlat-xdp  xlat SIIT, --hook xdp     xlat-xdp-generic  --hook xdp-generic
 //   tayga      TAYGA (userspace, tun) in j as a stateless NAT64 with the same pool6 and mapping
 // Tests: iperf3 TCP, 1 and 8 streams (n6 -> n4), and 64-byte UDP payloads from trafgen (packets per second
 // arriving at n4's interface; iperf3 -u with 2 senders if trafgen is missing).
@@ -131,6 +131,7 @@ export async function runE2E({seconds, tmpDir, only = null}) {
       },
       'xlat-tc': {label: 'xlat SIIT, hook tc', ...xlatMode(lab, 'tc')},
       'xlat-xdp': {label: 'xlat SIIT, hook xdp', ...xlatMode(lab, 'xdp')},
+      'xlat-xdp-generic': {label: 'xlat SIIT, hook xdp-generic (XDP forwards by itself)', ...xlatMode(lab, 'xdp-generic')},
       tayga: {label: 'TAYGA (userspace, tun)', ...taygaMode(lab, tmpDir, bg)},
     };
     for (const [id, m] of Object.entries(modes).filter(([k]) => !only || only.includes(k))) {

@@ -54,7 +54,7 @@ async function section(name, fn) {
 }
 
 result.testrun = await section('testrun', async () => (await import('./testrun.mjs')).runTestRun({...cfg.testrun, tmpDir}));
-result.e2e = await section('e2e', async () => (await import('./e2e.mjs')).runE2E({...cfg.e2e, tmpDir}));
+result.e2e = await section('e2e', async () => (await import('./e2e.mjs')).runE2E({...cfg.e2e, tmpDir, only: process.env.XLAT_BENCH_ROWS ? process.env.XLAT_BENCH_ROWS.split(',') : null}));
 result.control = await section('control', async () => (await import('./control.mjs')).runControl({...cfg.control, tmpDir}));
 result.seconds = round((Date.now() - started) / 1000, 1);
 
@@ -62,7 +62,7 @@ result.seconds = round((Date.now() - started) / 1000, 1);
 const T = result.targets;
 const tgt = (what, value, op, target, unit) => T.push({what, value: round(value, 3), target: `${op} ${target}${unit}`, ...judge(value, {op, value: target})});
 const rows = Object.fromEntries((result.e2e?.rows ?? []).map((r) => [r.row, r]));
-for (const hook of ['tc', 'xdp']) {
+for (const hook of ['tc', 'xdp', 'xdp-generic']) {
   const x = rows[`xlat-${hook}`];
   for (const k of ['tcp1', 'tcp8']) {
     tgt(`xlat ${hook} ${k === 'tcp1' ? 'TCP 1 stream' : 'TCP 8 streams'} / plain forwarding`, x?.[`${k}GbpsVsPlain`], '>=', 0.8, '');
