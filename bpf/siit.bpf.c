@@ -18,6 +18,7 @@
 #include "mtu.h"
 #include "frag_tc.h"
 #include "xdp_forward.h"
+#include "xdp_meta.h"
 
 /* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
 #define SIIT_PARSE_LEN 512
@@ -33,19 +34,6 @@ static __always_inline void siit_decide(void *data, void *data_end, const struct
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
 		return siit_plan_4to6(data, data_end, cfg, p);
 	plan_pass(p, XLAT_C_PASS_NOT_IP);
-}
-
-/* Tells the tc program beside us that this packet is decided and counted. */
-static __always_inline void xdp_mark_done(struct xdp_md *ctx)
-{
-	__u32 *meta;
-
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
-		return;
-	meta = (void *)(long)ctx->data_meta;
-	if ((void *)(meta + 1) > (void *)(long)ctx->data)
-		return;
-	*meta = XLAT_META_DONE;
 }
 
 SEC("xdp")
@@ -80,16 +68,10 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 		if (act == XDP_REDIRECT)
 			return act;
 	}
-	xdp_mark_done(ctx);
+	xlat_xdp_mark_done(ctx);
 	return XDP_PASS;
 }
 
-static __always_inline int tc_decided_by_xdp(struct __sk_buff *skb)
-{
-	__u32 *meta = (void *)(long)skb->data_meta;
-
-	return (void *)(meta + 1) <= (void *)(long)skb->data && *meta == XLAT_META_DONE;
-}
 
 /*
  * RFC 7915 4.1 and 5.1: a packet too big for the path it is translated onto.
@@ -221,7 +203,7 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	struct plan *p = saved_plan();
 	__u32 err;
 
-	if (!cfg || !p || tc_decided_by_xdp(skb))
+	if (!cfg || !p || xlat_tc_decided_by_xdp(skb))
 		return TC_ACT_OK;
 	/* One of our own IPv6 fragments back from bpf_clone_redirect: for the kernel to forward. */
 	if (skb->mark == XLAT_FRAG_MARK) {

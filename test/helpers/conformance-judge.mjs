@@ -8,34 +8,16 @@
 //     empty are ignored.
 // Pure functions on Buffers (no I/O), plus compact human-readable diffs and one-line packet summaries for
 // failure reports. Unit-tested by test/conformance/judge.test.mjs.
+import {format6} from './rfc6052.mjs';
 
 /** 'a.b.c.d' */
 export function formatIPv4(buf, off = 0) {
   return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
 }
 
-/** RFC 5952 text of the 16 bytes at `off` (longest run of two or more zero words compressed, first on ties). */
+/** RFC 5952 text of the 16 bytes at `off` (the test helpers' one formatter, in rfc6052.mjs). */
 export function formatIPv6(buf, off = 0) {
-  const words = [];
-  for (let i = 0; i < 8; i++) words.push(buf.readUInt16BE(off + 2 * i));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (ws) => ws.map((w) => w.toString(16)).join(':');
-  if (best < 0) return hex(words);
-  return `${hex(words.slice(0, best))}::${hex(words.slice(best + bestLen))}`;
+  return format6(buf.subarray(off, off + 16));
 }
 
 /**
