@@ -52,16 +52,31 @@ struct xicmp_inner {
 	__be16 port;                 /* its new value */
 };
 
-/* RFC 1191 plateaus, for Fragmentation Needed messages that carry no MTU. */
-static __always_inline __u16 xicmp_plateau(__u16 tot_len)
+/*
+ * The MTU for a Fragmentation Needed message that carries none: the largest
+ * plateau below the length of the packet that did not fit. `plateaus` is a
+ * translator's mtu-plateaus global (XLAT_MTU_PLATEAUS_MAX values, descending,
+ * 0 after the last), or NULL for RFC 1191's table.
+ */
+static __always_inline __u16 xicmp_plateau(__u16 tot_len, const __u16 *plateaus)
 {
-	static const __u16 plateaus[] = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+	static const __u16 rfc1191[] = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 	int i;
 
+	if (plateaus) {
 #pragma unroll
-	for (i = 0; i < (int)(sizeof(plateaus) / sizeof(plateaus[0])); i++)
-		if (plateaus[i] < tot_len)
-			return plateaus[i];
+		for (i = 0; i < XLAT_MTU_PLATEAUS_MAX; i++) {
+			if (plateaus[i] == 0)
+				break;
+			if (plateaus[i] < tot_len)
+				return plateaus[i];
+		}
+		return 68;
+	}
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(rfc1191) / sizeof(rfc1191[0])); i++)
+		if (rfc1191[i] < tot_len)
+			return rfc1191[i];
 	return 68;
 }
 
@@ -194,7 +209,7 @@ static __always_inline __u32 xicmp_finish6(struct __sk_buff *skb, const struct i
  * payload length is set here); p->strip is the outer IPv4 options' length.
  */
 static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct plan *p, const struct xicmp_inner *in,
-						struct xicmp_scratch *buf)
+						struct xicmp_scratch *buf, const __u16 *plateaus)
 {
 	__u32 ohl = sizeof(struct iphdr) + p->strip;
 	__u32 icmp_off = XICMP_ETH + ohl, in_off = icmp_off + 8;
@@ -225,7 +240,7 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 		return XICMP_E_INNER;
 	frag = bpf_ntohs(in4.frag_off);
 	if (ntype == ICMPV6_PKT_TOOBIG) {
-		__u32 mtu = nrest ? nrest : xicmp_plateau(bpf_ntohs(in4.tot_len));
+		__u32 mtu = nrest ? nrest : xicmp_plateau(bpf_ntohs(in4.tot_len), plateaus);
 
 		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);
 		nrest = mtu < 1280 ? 1280 : mtu;

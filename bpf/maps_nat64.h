@@ -57,11 +57,42 @@ struct {
 	__type(value, struct nat64_session);
 } nat64_sessions SEC(".maps");
 
+/* What the first fragment of a datagram became, for its later fragments (see struct nat64_frag_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XLAT_NAT64_FRAG_MAX);
+	__type(key, struct nat64_frag_key);
+	__type(value, struct nat64_frag_value);
+} nat64_frags SEC(".maps");
+
+/* Each interface's own addresses (kept by the CLI, keyed by ifindex): the
+ * source of the ICMP errors the NAT64 originates towards a neighbour there. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XLAT_IFADDR_MAX);
+	__type(key, __u32);
+	__type(value, struct xlat_ifaddr);
+} nat64_ifaddr SEC(".maps");
+
+/* Originated ICMP errors: a token bucket per CPU (XLAT_ICMP_RATE_PER_SEC, XLAT_ICMP_BURST). */
+struct nat64_icmp_bucket {
+	__u64 stamp_ns;
+	__u64 tokens;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_icmp_bucket);
+} nat64_icmp_rl SEC(".maps");
+
 /* Data-plane bookkeeping, never written by userspace. */
 struct nat64_runtime {
 	__u32 next_ephemeral;     /* RFC 6056 algorithm 3 counter */
 	__u32 _pad;
-	__u64 reclaim_after[3];   /* earliest next full-table reclaim: bib4, bib6, sessions */
+	__u64 reclaim_after[4];   /* earliest next full-table reclaim: bib4, bib6, sessions, frags */
 };
 
 struct {

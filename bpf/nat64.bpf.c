@@ -4,7 +4,8 @@
  * Both decide with the same code (nat64_xlat.h, nat64_state.h). The tc
  * program is complete; the XDP program is a fast path: it translates the
  * common packets and marks them done in the metadata (xdp_meta.h), and hands
- * the rest (ICMP errors, hairpinning) to the tc program beside it untouched,
+ * the rest (ICMP errors, hairpinning, fragments, packets too big for their
+ * path) to the tc program beside it untouched,
  * before any state is touched. Every packet is counted once, under the reason
  * for what happened to it.
  */
@@ -13,6 +14,7 @@
 #include "nat64_xlat.h"
 #include "nat64_apply.h"
 #include "nat64_slow.h"
+#include "nat64_frag.h"
 #include "xdp_meta.h"
 
 /* What the logic may read: Ethernet, IPv6, an ICMP error's inner IPv6 with extension headers, its L4 header. */
@@ -28,7 +30,7 @@ static __always_inline void nat64_decide(void *data, void *data_end, const struc
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
 		return nat64_plan_6to4(data, data_end, cfg, mark, p, rw, in_tc);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return nat64_plan_4to6(data, data_end, cfg, mark, p, rw);
+		return nat64_plan_4to6(data, data_end, cfg, mark, p, rw, in_tc);
 	plan_pass(p, NAT64_C_PASS_NOT_IP);
 }
 
@@ -92,6 +94,14 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 	if (w->p.slow)
 		return XDP_PASS; /* the tc slow path's, untouched and uncounted */
 	if (w->p.verdict == V_XLAT) {
+		/*
+		 * Too big for the path (an error to send, or IPv6 fragments to make): tc's.
+		 * Its state was touched already; tc finds it again and touches it once more,
+		 * which only refreshes it (the packet is counted there, once).
+		 */
+		if ((!w->p.to_v4 && !w->p.df && plan_new_len(&w->p) > cfg->lowest_ipv6_mtu) ||
+		    plan_path_mtu_exceeded(ctx, ctx->ingress_ifindex, &w->p))
+			return XDP_PASS;
 		err = nat64_xdp_apply(ctx, &w->p, &w->rw);
 		if (err) {
 			nat64_count(err);
@@ -158,15 +168,54 @@ __attribute__((noinline)) int xlat_nat64_slow_hairpin(struct __sk_buff *skb)
 	return nat64_hairpin(skb, cfg, w);
 }
 
+/* Later fragments through their first one's record; ICMP fragments (never translated). */
+__attribute__((noinline)) int xlat_nat64_slow_frag(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+
+	if (!cfg || !w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	if (w->p.to_v4)
+		return nat64_frag_6to4(skb, cfg, w);
+	return nat64_frag_4to6(skb, cfg, w);
+}
+
+/* A first fragment decided: its record for the later ones. Returns 0 or a drop's counter. */
+__attribute__((noinline)) int xlat_nat64_frag_record(struct __sk_buff *skb)
+{
+	struct nat64_work *w = nat64_work();
+
+	if (!w)
+		return NAT64_C_DROP_WRITE_FAILED;
+	return nat64_frag_record(skb, w);
+}
+
+/* A decided translation: path check (error to send, fragments to make), then the rewrite. */
+__attribute__((noinline)) int xlat_nat64_finish(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+
+	if (!cfg || !w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	return nat64_finish(skb, cfg, w);
+}
+
 SEC("tc")
 int xlat_nat64_tc(struct __sk_buff *skb)
 {
 	struct nat64_config *cfg;
 	struct nat64_work *w;
-	__u32 err, res;
+	__u32 res;
 	__u8 slow;
 
 	NAT64_KEEP_MAP(nat64_sysctl);
+	/* One of our own IPv6 fragments back from bpf_clone_redirect (frag_tc.h): for the kernel to forward. */
+	if (skb->mark == XLAT_FRAG_MARK) {
+		skb->mark = 0;
+		return TC_ACT_OK;
+	}
 	if (xlat_tc_decided_by_xdp(skb))
 		return TC_ACT_OK;
 	cfg = nat64_live_cfg();
@@ -180,26 +229,35 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	if (skb->data_end - skb->data < NAT64_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < NAT64_PARSE_LEN ? skb->len : NAT64_PARSE_LEN);
 	nat64_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, skb->mark, &w->p, &w->rw, 1);
+	if (w->rw.frag_first && w->p.verdict != V_DROP) {
+		res = xlat_nat64_frag_record(skb);
+		if (res) {
+			nat64_count(res);
+			return TC_ACT_SHOT;
+		}
+	}
 	slow = w->p.slow;
 	if (slow && w->p.verdict != V_DROP) {
 		if (slow == NAT64_SLOW_ERR_4TO6 || slow == NAT64_SLOW_ERR_6TO4) {
 			res = slow == NAT64_SLOW_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb) : xlat_nat64_slow_err_6to4(skb);
 			if (res == NAT64_CONTINUE)
 				res = xlat_nat64_slow_err_apply(skb);
+		} else if (slow == NAT64_SLOW_FRAG) {
+			res = xlat_nat64_slow_frag(skb);
+			if (res == NAT64_CONTINUE)
+				res = xlat_nat64_finish(skb);
 		} else {
 			res = xlat_nat64_slow_hairpin(skb);
 			if (res == NAT64_CONTINUE)
 				res = xlat_nat64_slow_hairpin_apply(skb);
 		}
 		nat64_count(res & 0xff);
-		return (res >> 8) == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+		return nat64_tc_action(res);
 	}
 	if (w->p.verdict == V_XLAT) {
-		err = nat64_tc_apply(skb, &w->p, &w->rw);
-		if (err) {
-			nat64_count(err);
-			return TC_ACT_SHOT;
-		}
+		res = xlat_nat64_finish(skb);
+		nat64_count(res & 0xff);
+		return nat64_tc_action(res);
 	}
 	nat64_count(w->p.reason);
 	return w->p.verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;

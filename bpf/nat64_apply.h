@@ -50,8 +50,8 @@ static __always_inline __u32 nat64_xdp_apply(struct xdp_md *ctx, struct plan *p,
 
 static __always_inline __u32 nat64_tc_apply(struct __sk_buff *skb, struct plan *p, struct nat64_rw *rw)
 {
-	__u32 l3len = p->to_v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
-	__u32 l4 = sizeof(struct ethhdr) + l3len;
+	/* p->l3len: 48 for IPv6 with a fragment header. */
+	__u32 l4 = sizeof(struct ethhdr) + (p->l3len & 63);
 	__u64 flags = p->l4proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 	__u32 err = tc_apply(skb, p);
 

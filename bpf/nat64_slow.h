@@ -132,7 +132,7 @@ static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct 
 /* Second step: the message rebuilt from the work the first step left. */
 static __always_inline __u32 nat64_err_4to6_apply(struct __sk_buff *skb, struct nat64_work *w, struct xicmp_scratch *buf)
 {
-	__u32 err = xicmp_rebuild_4to6(skb, &w->p, &w->in, buf);
+	__u32 err = xicmp_rebuild_4to6(skb, &w->p, &w->in, buf, NULL);
 
 	if (err)
 		return NAT64_DROP(nat64_xicmp_reason(err));

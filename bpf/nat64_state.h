@@ -24,7 +24,7 @@ struct bpf_map;
 #define E2BIG_ 7
 #define EEXIST_ 17
 
-enum { T_BIB4 = 0, T_BIB6 = 1, T_SESS = 2 };
+enum { T_BIB4 = 0, T_BIB6 = 1, T_SESS = 2, T_FRAG = 3 };
 
 static __always_inline int taddr6_eq(const struct nat64_taddr6 *a, const struct nat64_taddr6 *b)
 {
@@ -112,6 +112,18 @@ static long reclaim_sess_cb(struct bpf_map *map, struct nat64_session_key *key, 
 	return 0;
 }
 
+static long reclaim_frag_cb(struct bpf_map *map, struct nat64_frag_key *key, struct nat64_frag_value *v,
+			    struct reclaim_ctx *c)
+{
+	struct nat64_frag_key k = *key;
+
+	if (v->expires >= c->now)
+		return 0;
+	bpf_map_delete_elem(&nat64_frags, &k);
+	c->deleted = 1;
+	return 0;
+}
+
 /*
  * Deletes every expired entry of a full table (one pass); returns whether it
  * freed any. A pass that frees nothing blocks further passes on that table for
@@ -123,7 +135,7 @@ static __always_inline __u32 nat64_reclaim(int table, __u64 now)
 	struct reclaim_ctx c = {.now = now};
 	int i = table & 3;
 
-	if (!rt || i > 2)
+	if (!rt)
 		return 0;
 	if (rt->reclaim_after[i] > now)
 		return 0;
@@ -131,6 +143,8 @@ static __always_inline __u32 nat64_reclaim(int table, __u64 now)
 		bpf_for_each_map_elem(&nat64_bib4, reclaim_bib4_cb, &c, 0);
 	else if (table == T_BIB6)
 		bpf_for_each_map_elem(&nat64_bib6, reclaim_bib6_cb, &c, 0);
+	else if (table == T_FRAG)
+		bpf_for_each_map_elem(&nat64_frags, reclaim_frag_cb, &c, 0);
 	else
 		bpf_for_each_map_elem(&nat64_sessions, reclaim_sess_cb, &c, 0);
 	if (c.deleted)

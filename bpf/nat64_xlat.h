@@ -24,6 +24,8 @@ struct nat64_rw {
 	__u8   off;        /* offset of the port / identifier inside the L4 header */
 	__be16 port;       /* its new value */
 	__u32  delta;      /* checksum change of that rewrite */
+	__u8   frag_first; /* (tc) the first fragment of a datagram: its outcome is recorded (nat64_frag.h) */
+	__u8   _pad[3];
 };
 
 /* Packets only the tc program handles (plan.slow): XDP passes them on untouched,
@@ -33,6 +35,7 @@ enum nat64_slow {
 	NAT64_SLOW_ERR_6TO4,    /* an ICMPv6 error about a flow of ours */
 	NAT64_SLOW_ERR_4TO6,    /* an ICMPv4 error about a flow of ours */
 	NAT64_SLOW_HAIRPIN,     /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
+	NAT64_SLOW_FRAG,        /* a fragment (nat64_frag.h) */
 };
 
 static __always_inline void plan_slow(struct plan *p, __u8 kind)
@@ -144,9 +147,9 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
 	struct nat64_taddr6 t6 = {};
 	struct nat64_bib6_value *b6;
-	__be16 sport, dport;
-	__u8 *l4, tflags = 0, off;
-	__be32 dst4;
+	__be16 sport, dport, frag_more = 0;
+	__u8 *l4, tflags = 0, off, nh, fragd = 0;
+	__be32 dst4, frag_id = 0;
 	__u64 now;
 	__u16 tot_len;
 
@@ -155,8 +158,39 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	if ((void *)(ip6 + 1) > data_end)
 		return plan_drop(p, NAT64_C_DROP_TRUNCATED);
 	l4 = (void *)(ip6 + 1);
+	nh = ip6->nexthdr;
+	if (nh == IPPROTO_FRAGMENT) {
+		/* Fragments (nat64_frag.h): the ports are in the first one only. */
+		struct ipv6_frag *fh = (void *)l4;
 
-	switch (ip6->nexthdr) {
+		if ((void *)(fh + 1) > data_end)
+			return plan_drop(p, NAT64_C_DROP_TRUNCATED);
+		if (!cfg->enabled)
+			return plan_pass(p, NAT64_C_PASS_DISABLED);
+		if (rfc6052_extract(cfg->pool6, cfg->pool6_len, &ip6->daddr, &dst4))
+			return plan_pass(p, NAT64_C_PASS_DST6_NOT_POOL6);
+		if (fh->nexthdr == IPPROTO_ICMPV6)
+			return plan_drop(p, NAT64_C_DROP_ICMP_FRAGMENT);
+		if (fh->nexthdr != IPPROTO_TCP && fh->nexthdr != IPPROTO_UDP)
+			return plan_pass(p, NAT64_C_PASS_PROTO);
+		if (ip6->hop_limit <= 1)
+			return plan_pass(p, NAT64_C_PASS_HOP_LIMIT);
+		/* Later fragments, and any fragment in XDP, are the tc slow path's. */
+		if (!in_tc || (fh->frag_off & bpf_htons(0xfff8)))
+			return plan_slow(p, NAT64_SLOW_FRAG);
+		if (bpf_ntohs(ip6->payload_len) < sizeof(*fh) + 8)
+			return plan_drop(p, NAT64_C_DROP_TRUNCATED);
+		/* The first fragment: translated here like a whole packet, then recorded (tc). */
+		fragd = 1;
+		frag_more = fh->frag_off & bpf_htons(IP6_MF);
+		frag_id = fh->identification;
+		nh = fh->nexthdr;
+		l4 = (void *)(fh + 1);
+		p->strip = sizeof(*fh);
+		rw->frag_first = 1;
+	}
+
+	switch (nh) {
 	case IPPROTO_TCP:
 		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
 			return plan_drop(p, NAT64_C_DROP_TRUNCATED);
@@ -187,8 +221,6 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 		sport = dport = *(__be16 *)(l4 + 4);
 		off = 4;
 		break;
-	case IPPROTO_FRAGMENT:
-		return plan_pass(p, NAT64_C_PASS_FRAGMENT);
 	case IPPROTO_HOPOPTS:
 	case IPPROTO_ROUTING:
 	case IPPROTO_DSTOPTS:
@@ -222,7 +254,7 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	 * The mark stays in the plan (a map value, which the verifier does not
 	 * track: the state code below is not walked twice).
 	 */
-	if (p->l4proto != IPPROTO_ICMP && xlat_nat64_pool4_has(p->l4proto, dst4, dport)) {
+	if (p->l4proto != IPPROTO_ICMP && !fragd && xlat_nat64_pool4_has(p->l4proto, dst4, dport)) {
 		struct nat64_taddr4 t4 = {.addr = dst4, .port = dport, .proto = p->l4proto};
 
 		if (!in_tc)
@@ -264,11 +296,17 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	set_rw(rw, off, sport, b6->t4.port);
 
 	tot_len = bpf_ntohs(ip6->payload_len) + sizeof(struct iphdr);
+	if (fragd)
+		tot_len -= sizeof(struct ipv6_frag);
 	p->h.v4.version = 4;
 	p->h.v4.ihl = 5;
 	p->h.v4.tos = (cfg->flags & NAT64_F_OVERRIDE_TOS) ? cfg->tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	p->h.v4.tot_len = bpf_htons(tot_len);
-	if (tot_len > NAT64_DF_THRESHOLD) {
+	if (fragd) {
+		/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */
+		p->h.v4.frag_off = frag_more ? bpf_htons(IP_MF) : 0;
+		p->h.v4.id = bpf_htons((__u16)bpf_ntohl(frag_id));
+	} else if (tot_len > NAT64_DF_THRESHOLD) {
 		p->h.v4.frag_off = bpf_htons(IP_DF);
 		p->h.v4.id = 0;
 	} else {
@@ -333,7 +371,7 @@ static __always_inline struct nat64_session *nat64_state_4to6(const struct nat64
 }
 
 static __always_inline void nat64_plan_4to6(void *data, void *data_end, const struct nat64_config *cfg,
-					    __u32 mark, struct plan *p, struct nat64_rw *rw)
+					    __u32 mark, struct plan *p, struct nat64_rw *rw, const int in_tc)
 {
 	struct iphdr *ip4 = data + sizeof(struct ethhdr);
 	struct nat64_taddr4 t4 = {};
@@ -342,7 +380,7 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	struct nat64_session *s;
 	struct in6_addr src6, dst6;
 	__be16 sport, dport;
-	__u8 *l4, tflags = 0, off, tclass;
+	__u8 *l4, tflags = 0, off, tclass, fragd = 0;
 	__u64 now;
 	__u16 tot_len;
 
@@ -354,8 +392,20 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 		return plan_drop(p, NAT64_C_DROP_TRUNCATED);
 	if (ip4->ihl > 5)
 		return plan_pass(p, NAT64_C_PASS_IPV4_OPTIONS);
-	if (ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET))
-		return plan_pass(p, NAT64_C_PASS_FRAGMENT);
+	if (ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
+		/* Fragments (nat64_frag.h): the ports are in the first one only. */
+		if (ip4->protocol != IPPROTO_TCP && ip4->protocol != IPPROTO_UDP && ip4->protocol != IPPROTO_ICMP)
+			return plan_pass(p, NAT64_C_PASS_PROTO);
+		if (!cfg->enabled)
+			return plan_pass(p, NAT64_C_PASS_DISABLED);
+		/* ICMP, later fragments, and any fragment in XDP: the tc slow path's. */
+		if (!in_tc || ip4->protocol == IPPROTO_ICMP || (ip4->frag_off & bpf_htons(IP_OFFSET)))
+			return plan_slow(p, NAT64_SLOW_FRAG);
+		/* The first fragment: translated here like a whole packet, then recorded (tc). */
+		fragd = 1;
+		rw->frag_first = 1;
+	}
+	p->df = (ip4->frag_off & bpf_htons(IP_DF)) ? 1 : 0;
 	tot_len = bpf_ntohs(ip4->tot_len);
 	l4 = (void *)(ip4 + 1);
 
@@ -464,6 +514,16 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	p->h.v6f.v6.hop_limit = ip4->ttl;
 	p->h.v6f.v6.saddr = src6;
 	p->h.v6f.v6.daddr = dst6;
+	if (fragd) {
+		/* RFC 7915 4.1: the fragment keeps its identity in a fragment header. */
+		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
+		p->h.v6f.v6.payload_len = bpf_htons(tot_len - 20 + sizeof(struct ipv6_frag));
+		p->h.v6f.frag.nexthdr = p->l4proto;
+		p->h.v6f.frag.reserved = 0;
+		p->h.v6f.frag.frag_off = bpf_htons(IP6_MF);
+		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4->id));
+		p->l3len = sizeof(struct ipv6hdr) + sizeof(struct ipv6_frag);
+	}
 	p->verdict = V_XLAT;
 	p->reason = NAT64_C_XLAT_4TO6;
 }

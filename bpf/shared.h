@@ -306,6 +306,38 @@ struct nat64_saved_sysctl {
 	__u8 _pad[2];
 };
 
+/*
+ * Fragments (RFC 6146 3.4 and 3.5 need the ports, which only the first
+ * fragment carries). The first fragment is translated through the BIB and
+ * session tables; what it became is kept in nat64_frags, keyed by the
+ * fragment's identity as it arrived, for a short while (lazy expiry, never
+ * evicted while alive); later fragments look it up and get the same
+ * addresses. Only the data plane reads it.
+ */
+#define XLAT_NAT64_FRAG_MAX      16384
+#define XLAT_NAT64_FRAG_TIMEOUT  2000000000ULL /* ns */
+
+struct nat64_frag_key {
+	__u8   src[16];           /* as received; IPv4: the first 4 bytes, the rest zero */
+	__u8   dst[16];
+	__be32 id;                /* the IPv6 fragment identification, or the IPv4 one in the low-order bytes */
+	__u8   family;            /* 4 or 6: the family the fragments arrive in */
+	__u8   proto;             /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8   _pad[2];
+};
+
+#define NAT64_FRAG_PASS 1         /* the first fragment was not ours: the later ones go to the kernel too */
+
+struct nat64_frag_value {
+	__u8   src[16];           /* the translated addresses; IPv4: the first 4 bytes */
+	__u8   dst[16];
+	__be16 port;              /* the first fragment's new port: pool4 (6->4) or the IPv6 node's (4->6) */
+	__u8   flags;             /* NAT64_FRAG_* */
+	__u8   _pad;
+	__u32  _pad2;
+	__u64  expires;           /* bpf_ktime_get_ns() deadline */
+};
+
 /* Counters of the NAT64 instance, indexes of nat64_stats; names as for SIIT after NAT64_C_. */
 enum nat64_counter {
 	NAT64_C_XLAT_6TO4 = 0,
@@ -346,6 +378,17 @@ enum nat64_counter {
 	NAT64_C_BIB_CREATED,      /* events, counted besides the packet's own reason */
 	NAT64_C_SESSION_CREATED,
 	NAT64_C_RECLAIMED,
+	/* Fragments (appended: the values above never move). */
+	NAT64_C_XLAT_FRAGMENT_6TO4,    /* a later fragment, translated like its first fragment was */
+	NAT64_C_XLAT_FRAGMENT_4TO6,
+	NAT64_C_DROP_FRAGMENT_BEFORE_FIRST, /* a later fragment whose first fragment was not seen (yet) */
+	NAT64_C_DROP_ICMP_FRAGMENT,    /* fragmented ICMP (not translated, RFC 7915) */
+	NAT64_C_DROP_FRAGMENT_TABLE_FULL, /* a first fragment that found no room in nat64_frags */
+	/* Errors the NAT64 originates (RFC 7915 4.4, 5.4). */
+	NAT64_C_DROP_TOO_BIG,          /* too big for the path with DF (or IPv6): the sender got Frag Needed / PTB */
+	NAT64_C_ICMP_SENT,             /* events: ICMP errors sent, held back by the rate limit, */
+	NAT64_C_ICMP_RATE_LIMITED,
+	NAT64_C_ICMP_NO_SOURCE,        /* or not sent for want of an address on the ingress interface */
 	NAT64_C__MAX,
 };
 

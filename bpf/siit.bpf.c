@@ -157,6 +157,16 @@ static __always_inline struct plan *saved_plan(void)
 	return bpf_map_lookup_elem(&siit_plan_buf, &zero);
 }
 
+__attribute__((noinline)) int xlat_slow_check_path(struct __sk_buff *skb)
+{
+	struct siit_config *cfg = siit_cfg();
+	struct plan *p = saved_plan();
+
+	if (p && cfg)
+		siit_check_path(skb, cfg, p);
+	return 0;
+}
+
 __attribute__((noinline)) int xlat_slow_send_error(struct __sk_buff *skb)
 {
 	struct plan *p = saved_plan();
@@ -217,7 +227,7 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, p);
 	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
 	if (p->verdict == V_XLAT && !p->icmp_err && !p->same_family && !skb->gso_size)
-		siit_check_path(skb, cfg, p);
+		xlat_slow_check_path(skb);
 	if (p->gen) {
 		count(p->reason);
 		return xlat_slow_send_error(skb);

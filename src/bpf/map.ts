@@ -129,7 +129,8 @@ export class BpfMap {
    */
   *batches(chunk = 8192): IterableIterator<{count: number; keys: Buffer; values: Buffer}> {
     if (this.isPerCpu) throw new Error(`internal: batches() on per-CPU map ${this.name}`);
-    let size = Math.max(1, chunk);
+    // No chunk can hold more than the whole map: small maps get small buffers.
+    let size = Math.max(1, Math.min(chunk, this.maxEntries));
     let keys = Buffer.alloc(size * this.keySize);
     let values = Buffer.alloc(size * this.valueSize);
     const tokenSize = Math.max(8, this.keySize);

@@ -9,7 +9,7 @@
  * queries this namespace's interfaces for programs with the translator's
  * names and opens their maps by id.
  */
-import {SystemError, XlatError} from '../errors.js';
+import {InputError, SystemError, XlatError} from '../errors.js';
 import type {BpfObject} from '../bpf/object.js';
 import {BpfMap} from '../bpf/map.js';
 import {progInfoById} from '../bpf/prog.js';
@@ -18,7 +18,8 @@ import * as tc from '../bpf/tc.js';
 import {listInterfaces, type NetInterface} from '../sys/interfaces.js';
 
 export type Hook = 'xdp' | 'tc';
-export type HookRequest = 'auto' | 'xdp' | 'tc';
+/** 'xdp-generic' forces generic (skb) XDP; 'xdp' tries native first. */
+export type HookRequest = 'auto' | 'xdp' | 'xdp-generic' | 'tc';
 
 export interface AttachedInterface {
   name: string;
@@ -87,12 +88,24 @@ export async function discover(spec: ProgramSpec, ifaces: NetInterface[] = listI
 }
 
 export interface NamedMaps {
+  /** A required map (or an optional one that is known to be there). */
   get(name: string): BpfMap;
+  /** An optional map, or null when the programs have none. */
+  find(name: string): BpfMap | null;
   close(): void;
 }
 
-/** Opens the maps with the given names among mapIds (closes whatever it opened on failure). */
-export async function openMapsByName(mapIds: number[], names: readonly string[], label: string): Promise<NamedMaps> {
+/**
+ * Opens the maps with the given names among mapIds (closes whatever it opened
+ * on failure). Every one of `names` must exist; the `optional` ones may not
+ * (a map only one of the programs uses, absent when that program is not attached).
+ */
+export async function openMapsByName(
+  mapIds: number[],
+  names: readonly string[],
+  label: string,
+  optional: readonly string[] = [],
+): Promise<NamedMaps> {
   const byName = new Map<string, BpfMap>();
   const closeAll = () => {
     for (const m of byName.values()) m.close();
@@ -106,7 +119,7 @@ export async function openMapsByName(mapIds: number[], names: readonly string[],
         if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
         throw err;
       }
-      if (names.includes(m.name) && !byName.has(m.name)) byName.set(m.name, m);
+      if ((names.includes(m.name) || optional.includes(m.name)) && !byName.has(m.name)) byName.set(m.name, m);
       else m.close();
     }
     for (const n of names) {
@@ -118,14 +131,16 @@ export async function openMapsByName(mapIds: number[], names: readonly string[],
     closeAll();
     throw err;
   }
-  return {get: (name) => byName.get(name)!, close: closeAll};
+  return {get: (name) => byName.get(name)!, find: (name) => byName.get(name) ?? null, close: closeAll};
 }
 
 /**
  * One entry per interface. In XDP mode an interface carries both programs:
- * XDP is the fast path and the tc program its slow path.
+ * XDP is the fast path and the tc program its slow path. With `redirects`
+ * (for a translator whose XDP program forwards by itself), the reason of an
+ * XDP interface also says who forwards the packets translated towards it.
  */
-export function publicInterfaces(list: Attachment[]): AttachedInterface[] {
+export function publicInterfaces(list: Attachment[], redirects?: ReadonlySet<number>): AttachedInterface[] {
   const out: AttachedInterface[] = [];
   for (const a of list) {
     if (out.some((o) => o.ifindex === a.ifindex)) continue;
@@ -133,7 +148,11 @@ export function publicInterfaces(list: Attachment[]): AttachedInterface[] {
     const t = list.find((b) => b.ifindex === a.ifindex && b.hook === 'tc');
     if (x) {
       const slow = t ? 'tc as its slow path' : 'WARNING: its tc slow path is missing (remove and add the instance again)';
-      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}`});
+      const fwd =
+        redirects === undefined
+          ? ''
+          : `; packets translated towards it are forwarded by ${redirects.has(x.ifindex) ? 'XDP itself' : 'the kernel'}`;
+      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}${fwd}`});
     } else if (t) {
       out.push({name: t.name, ifindex: t.ifindex, hook: 'tc', mode: t.mode, reason: t.reason});
     }
@@ -158,7 +177,7 @@ export async function detachAll(spec: ProgramSpec, list: Attachment[]): Promise<
 export interface HookPlan {
   iface: NetInterface;
   /** 'auto-physical': try native XDP, else tc. */
-  how: 'xdp' | 'tc' | 'auto-physical';
+  how: 'xdp' | 'xdp-generic' | 'tc' | 'auto-physical';
   reason: string;
 }
 
@@ -170,7 +189,7 @@ export interface HookPlan {
 export function planHook(iface: NetInterface, hook: HookRequest, xdpTakenBy: string | null = null, label = ''): HookPlan {
   if (hook === 'tc') return {iface, how: 'tc', reason: 'tc requested'};
   if (xdpTakenBy !== null) {
-    if (hook === 'xdp') {
+    if (hook === 'xdp' || hook === 'xdp-generic') {
       throw new XlatError(
         `interface ${iface.name} already has an XDP program (${xdpTakenBy}) and an interface holds one: attach the ${label} instance there with --hook tc`,
       );
@@ -178,6 +197,7 @@ export function planHook(iface: NetInterface, hook: HookRequest, xdpTakenBy: str
     return {iface, how: 'tc', reason: `XDP is held by ${xdpTakenBy}: tc`};
   }
   if (hook === 'xdp') return {iface, how: 'xdp', reason: 'XDP requested'};
+  if (hook === 'xdp-generic') return {iface, how: 'xdp-generic', reason: 'generic XDP requested'};
   if (iface.kind === 'veth') {
     return {iface, how: 'tc', reason: 'veth: tc handles the skb checksum and GSO state that XDP cannot see'};
   }
@@ -213,6 +233,7 @@ async function attachFirst(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Prom
     return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason, progId: q.progId};
   };
   if (p.how === 'tc') return attachTc(p.reason);
+  if (p.how === 'xdp-generic') return attachXdp('generic', 'generic XDP requested');
   try {
     return await attachXdp('native', p.how === 'xdp' ? 'XDP requested: native (driver) mode' : 'native XDP supported by the driver');
   } catch (err) {
@@ -257,14 +278,14 @@ export async function attachAll(spec: ProgramSpec, obj: BpfObject, plans: HookPl
 export function chooseInterfaces(all: NetInterface[], names: string[] | null): NetInterface[] {
   if (names === null) {
     const chosen = all.filter((i) => i.kind !== 'loopback');
-    if (chosen.length === 0) throw new XlatError('this namespace has no interface other than loopback to attach to', {exitCode: 2});
+    if (chosen.length === 0) throw new InputError('this namespace has no interface other than loopback to attach to');
     return chosen;
   }
-  if (names.length === 0) throw new XlatError('no interface given', {exitCode: 2});
+  if (names.length === 0) throw new InputError('no interface given');
   const chosen: NetInterface[] = [];
   for (const name of names) {
     const i = all.find((x) => x.name === name);
-    if (!i) throw new XlatError(`interface '${name}' does not exist in this namespace`, {exitCode: 2});
+    if (!i) throw new InputError(`interface '${name}' does not exist in this namespace`);
     if (!chosen.includes(i)) chosen.push(i);
   }
   return chosen;

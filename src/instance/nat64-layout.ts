@@ -21,6 +21,13 @@ export const NAT64_MAP_SESSIONS = 'nat64_sessions';
 /** What `instance add` changed in sysctls (struct nat64_saved_sysctl by ifindex), restored by `remove`. */
 export const NAT64_MAP_SYSCTL = 'nat64_sysctl';
 export const NAT64_MAP_NAMES = [NAT64_MAP_CONFIG, NAT64_MAP_STATS, NAT64_MAP_POOL4, NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
+/** Each interface's own addresses (struct xlat_ifaddr by ifindex): the source of the ICMP errors the NAT64 originates. */
+export const NAT64_MAP_IFADDR = 'nat64_ifaddr';
+/** First fragments' translations, for the later fragments (data plane only). */
+export const NAT64_MAP_FRAGS = 'nat64_frags';
+export const XLAT_NAT64_FRAG_MAX = 16384;
+export const XLAT_NAT64_FRAG_TIMEOUT_NS = 2_000_000_000n;
+export const NAT64_FRAG_PASS = 1;
 
 /** The maps whose size `instance add --capacity` sets. */
 export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
@@ -102,6 +109,37 @@ export const NAT64_SESSION = {
   expires: {offset: 24, size: 8},
 } as const;
 
+/** struct nat64_frag_key (nat64_frags). */
+export const NAT64_FRAG_KEY = {
+  size: 40,
+  src: {offset: 0, size: 16},
+  dst: {offset: 16, size: 16},
+  id: {offset: 32, size: 4},
+  family: {offset: 36, size: 1},
+  proto: {offset: 37, size: 1},
+  _pad: {offset: 38, size: 2},
+} as const;
+/** struct nat64_frag_value. */
+export const NAT64_FRAG_VALUE = {
+  size: 48,
+  src: {offset: 0, size: 16},
+  dst: {offset: 16, size: 16},
+  port: {offset: 32, size: 2},
+  flags: {offset: 34, size: 1},
+  _pad: {offset: 35, size: 1},
+  _pad2: {offset: 36, size: 4},
+  expires: {offset: 40, size: 8},
+} as const;
+/** struct xlat_ifaddr as the NAT64 object holds it (the same struct as SIIT's siit_ifaddr value). */
+export const NAT64_IFADDR = {
+  size: 24,
+  v6: {offset: 0, size: 16},
+  v4: {offset: 16, size: 4},
+  has_v4: {offset: 20, size: 1},
+  has_v6: {offset: 21, size: 1},
+  _pad: {offset: 22, size: 2},
+} as const;
+
 /** enum nat64_tcp_state, in order. */
 export const NAT64_TCP_STATES = [
   'NAT64_TCP_CLOSED',
@@ -159,6 +197,15 @@ export const NAT64_COUNTERS = [
   'NAT64_C_BIB_CREATED',
   'NAT64_C_SESSION_CREATED',
   'NAT64_C_RECLAIMED',
+  'NAT64_C_XLAT_FRAGMENT_6TO4',
+  'NAT64_C_XLAT_FRAGMENT_4TO6',
+  'NAT64_C_DROP_FRAGMENT_BEFORE_FIRST',
+  'NAT64_C_DROP_ICMP_FRAGMENT',
+  'NAT64_C_DROP_FRAGMENT_TABLE_FULL',
+  'NAT64_C_DROP_TOO_BIG',
+  'NAT64_C_ICMP_SENT',
+  'NAT64_C_ICMP_RATE_LIMITED',
+  'NAT64_C_ICMP_NO_SOURCE',
 ] as const;
 export const NAT64_C__MAX = NAT64_COUNTERS.length;
 

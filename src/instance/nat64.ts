@@ -31,6 +31,7 @@ import {
   type ProgramSpec,
 } from './attach.js';
 import * as L from './nat64-layout.js';
+import {refreshIfaddr} from './siit-ifaddr.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
 import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../model/nat64-pool4.js';
@@ -72,6 +73,8 @@ interface Maps {
   bib4: BpfMap;
   bib6: BpfMap;
   sessions: BpfMap;
+  /** null for an instance made before the NAT64 originated ICMP errors. */
+  ifaddr: BpfMap | null;
 }
 
 const ZERO_KEY = Buffer.alloc(4);
@@ -154,6 +157,12 @@ function refreshDefaults(maps: Maps): L.Nat64Config {
 
 async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
   const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64');
+  let extra: Awaited<ReturnType<typeof openMapsByName>> | null = null;
+  try {
+    extra = await openMapsByName(found.mapIds, [L.NAT64_MAP_IFADDR], 'NAT64');
+  } catch {
+    extra = null; // an instance made before the NAT64 originated ICMP errors
+  }
   return {
     config: m.get(L.NAT64_MAP_CONFIG),
     stats: m.get(L.NAT64_MAP_STATS),
@@ -161,8 +170,19 @@ async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
     bib4: m.get(L.NAT64_MAP_BIB4),
     bib6: m.get(L.NAT64_MAP_BIB6),
     sessions: m.get(L.NAT64_MAP_SESSIONS),
-    close: m.close,
+    ifaddr: extra ? extra.get(L.NAT64_MAP_IFADDR) : null,
+    close: () => {
+      m.close();
+      extra?.close();
+    },
   };
+}
+
+/** Also keeps nat64_ifaddr equal to the interfaces' current addresses (the source of the errors the NAT64 sends). */
+function refreshDefaultsAndIfaddr(maps: Maps): L.Nat64Config {
+  const cfg = refreshDefaults(maps);
+  if (maps.ifaddr) refreshIfaddr(maps.ifaddr);
+  return cfg;
 }
 
 /** Finds the instance, opens its maps, refreshes the default pool4, runs fn, closes every fd. */
@@ -171,7 +191,7 @@ async function withInstance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Disco
   if (!found) throw new NoInstanceError('NAT64');
   const maps = await openMaps(found);
   try {
-    const cfg = refreshDefaults(maps);
+    const cfg = refreshDefaultsAndIfaddr(maps);
     return await fn(maps, cfg, found);
   } finally {
     maps.close();
@@ -197,7 +217,7 @@ export async function findNat64Instance(): Promise<Nat64Instance | null> {
   if (!found) return null;
   const maps = await openMaps(found);
   try {
-    const cfg = refreshDefaults(maps);
+    const cfg = refreshDefaultsAndIfaddr(maps);
     return describe(found, cfg, maps.sessions.maxEntries);
   } finally {
     maps.close();
@@ -233,6 +253,7 @@ export async function addNat64Instance(opts: {
       bib4: obj.map(L.NAT64_MAP_BIB4),
       bib6: obj.map(L.NAT64_MAP_BIB6),
       sessions: obj.map(L.NAT64_MAP_SESSIONS),
+      ifaddr: obj.map(L.NAT64_MAP_IFADDR),
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {
@@ -254,6 +275,7 @@ export async function addNat64Instance(opts: {
     };
     writeConfig(maps, cfg);
     const written = writePool4(maps, cfg, []);
+    refreshIfaddr(obj.map(L.NAT64_MAP_IFADDR));
     const attached = await attachAll(NAT64_SPEC, obj, plans);
     const saved = obj.map(L.NAT64_MAP_SYSCTL);
     try {
@@ -645,53 +667,13 @@ export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: 
 // ---------------------------------------------------------------------------
 // sessions
 
-/** One session as scanSessions hands it over: reused between calls, copy what you keep. */
-export interface RawSession {
-  proto: number;
-  /** IPv4 addresses as unsigned 32-bit numbers. */
-  local4: number;
-  remote4: number;
-  lport: number;
-  rport: number;
-  /** The IPv6 node (16 bytes, a view into a reused buffer). */
-  addr6: Buffer;
-  port6: number;
-  state: number;
-  /** Milliseconds until expiry (> 0). */
-  remainingMs: number;
-}
-
 /**
- * Calls onSession for every live session of a protocol, reading the table in
- * batches. Also hands over pool6 so callers can show the IPv6 view.
+ * Runs fn with the raw session table: pool6, the time expiries compare with
+ * (CLOCK_MONOTONIC ns, taken once) and its chunks (BpfMap.batches(): buffers
+ * reused by the next chunk). fn may read the table more than once.
  */
-export async function scanSessions(
-  proto: Nat64Proto,
-  onStart: (pool6: {addr: Buffer; len: number}) => void,
-  onSession: (s: RawSession) => void,
-): Promise<void> {
-  await withInstance((maps, cfg) => {
-    onStart(cfg.pool6);
-    const p = PROTO_NUMBER[proto];
-    const t = now();
-    const s: RawSession = {proto: p, local4: 0, remote4: 0, lport: 0, rport: 0, addr6: Buffer.alloc(16), port6: 0, state: 0, remainingMs: 0};
-    for (const {count, keys, values} of maps.sessions.batches(65536)) {
-      for (let i = 0; i < count; i++) {
-        const k = i * 16;
-        if (keys[k + 12] !== p) continue;
-        const v = i * 32;
-        const left = values.readBigUInt64LE(v + 24) - t;
-        if (left <= 0n) continue;
-        s.local4 = keys.readUInt32BE(k);
-        s.remote4 = keys.readUInt32BE(k + 4);
-        s.lport = keys.readUInt16BE(k + 8);
-        s.rport = keys.readUInt16BE(k + 10);
-        s.addr6 = values.subarray(v, v + 16);
-        s.port6 = values.readUInt16BE(v + 16);
-        s.state = values[v + 18]!;
-        s.remainingMs = Number(left / 1_000_000n);
-        onSession(s);
-      }
-    }
-  });
+export async function withSessionTable<T>(
+  fn: (t: {pool6: {addr: Buffer; len: number}; nowNs: bigint; batches: (chunk?: number) => Iterable<{count: number; keys: Buffer; values: Buffer}>}) => T | Promise<T>,
+): Promise<T> {
+  return withInstance((maps, cfg) => fn({pool6: cfg.pool6, nowNs: now(), batches: (chunk) => maps.sessions.batches(chunk)}));
 }

@@ -1,23 +1,23 @@
 /**
  * The SIIT instance of the current network namespace.
  *
- * No bpffs pinning: the programs are attached over netlink (XDP, or cls_bpf on
- * clsact ingress) and stay attached, keeping their maps alive, after the CLI
- * exits. A later process finds the instance by querying this namespace's
- * interfaces for programs named xlat_siit_xdp / xlat_siit_tc, then opens their
- * maps by id. All interfaces share one loaded object, hence the same maps.
+ * Attached, found and detached with the instance machinery of
+ * src/instance/attach.ts (no bpffs pinning: programs attached over netlink,
+ * found again by their names xlat_siit_xdp / xlat_siit_tc, maps opened by id).
+ * All interfaces share one loaded object, hence the same maps. What is SIIT's
+ * own here: its maps, configuration, local4/ifaddr refresh and the XDP
+ * redirect targets.
  */
 import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
 import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
 import {fileURLToPath} from 'node:url';
-import {InputError, NoInstanceError, SystemError, XlatError} from '../errors.js';
-import {openAndLoad, type BpfObject} from '../bpf/object.js';
-import {BpfMap} from '../bpf/map.js';
-import {progInfoById} from '../bpf/prog.js';
-import * as xdp from '../bpf/xdp.js';
-import * as tc from '../bpf/tc.js';
-import {listInterfaces, namespaceIpv4Addresses, type NetInterface} from '../sys/interfaces.js';
+import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {openAndLoad} from '../bpf/object.js';
+import type {BpfMap} from '../bpf/map.js';
+import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
 import {currentNetnsName} from '../sys/netns.js';
+import * as attach from './attach.js';
+import type {AttachedInterface, Attachment, Discovered, HookRequest, ProgramSpec} from './attach.js';
 import {
   COUNTER_NAMES,
   SIIT_MAP_CONFIG,
@@ -40,15 +40,7 @@ import {
 } from './layout.js';
 import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 
-export type Hook = 'xdp' | 'tc';
-export type HookRequest = 'auto' | 'xdp' | 'xdp-generic' | 'tc';
-export interface AttachedInterface {
-  name: string;
-  ifindex: number;
-  hook: Hook;
-  mode: 'native' | 'generic' | 'clsact-ingress';
-  reason: string;
-}
+export type {AttachedInterface, Hook, HookRequest} from './attach.js';
 export interface SiitInstance {
   netns: string;
   type: 'SIIT';
@@ -67,32 +59,13 @@ export interface Pool6 {
 
 const POOL6_LENGTHS = [32, 40, 48, 56, 64, 96];
 
-/** Link kinds of virtual devices whose XDP would not see real driver state: tc suits them better. */
-const VIRTUAL_KINDS = new Set([
-  'veth',
-  'bridge',
-  'vlan',
-  'macvlan',
-  'macvtap',
-  'ipvlan',
-  'vxlan',
-  'geneve',
-  'gre',
-  'gretap',
-  'ip6gre',
-  'ip6gretap',
-  'ipip',
-  'ip6tnl',
-  'sit',
-  'tun',
-  'dummy',
-  'wireguard',
-  'vrf',
-  'ifb',
-  'netkit',
-  'team',
-  'bond',
-]);
+export const SIIT_SPEC: ProgramSpec = {
+  label: 'SIIT',
+  xdpProg: XLAT_SIIT_XDP_PROG,
+  tcProg: XLAT_SIIT_TC_PROG,
+  tcHandle: XLAT_TC_HANDLE_SIIT,
+  tcPrio: XLAT_TC_PRIO_SIIT,
+};
 
 /** build/bpf/siit.bpf.o of this package (XLAT_SIIT_OBJECT overrides it, for tests). */
 export function siitObjectPath(): string {
@@ -102,57 +75,7 @@ export function siitObjectPath(): string {
 }
 
 // ---------------------------------------------------------------------------
-// discovery
-
-interface Attachment extends AttachedInterface {
-  progId: number;
-}
-
-interface Discovered {
-  attachments: Attachment[];
-  /** Map ids used by the attached programs (XDP and tc use different subsets). */
-  mapIds: number[];
-}
-
-async function discover(ifaces: NetInterface[] = listInterfaces()): Promise<Discovered | null> {
-  const attachments: Attachment[] = [];
-  const ids = new Set<number>();
-  for (const i of ifaces) {
-    const q = await xdp.query(i.index);
-    if (q.progId && (q.mode === 'native' || q.mode === 'generic')) {
-      const info = await progInfoById(q.progId);
-      if (info && info.name === XLAT_SIIT_XDP_PROG) {
-        attachments.push({
-          name: i.name,
-          ifindex: i.index,
-          hook: 'xdp',
-          mode: q.mode,
-          reason: `${q.mode} XDP`,
-          progId: q.progId,
-        });
-        for (const id of info.mapIds) ids.add(id);
-      }
-    }
-    const tcId = await tc.query(i.index, XLAT_TC_HANDLE_SIIT, XLAT_TC_PRIO_SIIT);
-    if (tcId !== null) {
-      const info = await progInfoById(tcId);
-      if (info && info.name === XLAT_SIIT_TC_PROG) {
-        attachments.push({
-          name: i.name,
-          ifindex: i.index,
-          hook: 'tc',
-          mode: 'clsact-ingress',
-          reason: tcReason(i),
-          progId: tcId,
-        });
-        for (const id of info.mapIds) ids.add(id);
-      }
-    }
-  }
-  if (attachments.length === 0) return null;
-  const mapIds = [...ids];
-  return {attachments, mapIds};
-}
+// maps
 
 interface OpenMaps {
   config: BpfMap;
@@ -166,52 +89,23 @@ interface OpenMaps {
   close(): void;
 }
 
+const SIIT_REQUIRED_MAPS = [SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SIIT_MAP_EAMT6, SIIT_MAP_EAMT4, SIIT_MAP_DENY4, SIIT_MAP_IFADDR];
+
 /** Opens the instance's maps by id (closes whatever it opened on failure). */
 async function openMaps(mapIds: number[]): Promise<OpenMaps> {
-  const opened: BpfMap[] = [];
-  const byName = new Map<string, BpfMap>();
-  try {
-    for (const id of mapIds) {
-      let m: BpfMap;
-      try {
-        m = await BpfMap.fromId(id);
-      } catch (err) {
-        if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
-        throw err;
-      }
-      if ([SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SIIT_MAP_EAMT6, SIIT_MAP_EAMT4, SIIT_MAP_DENY4, SIIT_MAP_IFADDR, SIIT_MAP_REDIRECT].includes(m.name) && !byName.has(m.name)) {
-        byName.set(m.name, m);
-        opened.push(m);
-      } else {
-        m.close();
-      }
-    }
-    const get = (name: string): BpfMap => {
-      const m = byName.get(name);
-      if (!m) throw new XlatError(`the SIIT programs attached in this namespace have no map ${name}: remove the instance and add it again`);
-      return m;
-    };
-    const maps = {
-      config: get(SIIT_MAP_CONFIG),
-      stats: get(SIIT_MAP_STATS),
-      local4: get(SIIT_MAP_LOCAL4),
-      eamt6: get(SIIT_MAP_EAMT6),
-      eamt4: get(SIIT_MAP_EAMT4),
-      deny4: get(SIIT_MAP_DENY4),
-      ifaddr: get(SIIT_MAP_IFADDR),
-      /* Only the XDP program uses it: a tc-only instance has none. */
-      redirect: byName.get(SIIT_MAP_REDIRECT) ?? null,
-    };
-    return {
-      ...maps,
-      close: () => {
-        for (const m of opened) m.close();
-      },
-    };
-  } catch (err) {
-    for (const m of opened) m.close();
-    throw err;
-  }
+  /* Only the XDP program uses siit_redirect: a tc-only instance has none. */
+  const m = await attach.openMapsByName(mapIds, SIIT_REQUIRED_MAPS, SIIT_SPEC.label, [SIIT_MAP_REDIRECT]);
+  return {
+    config: m.get(SIIT_MAP_CONFIG),
+    stats: m.get(SIIT_MAP_STATS),
+    local4: m.get(SIIT_MAP_LOCAL4),
+    eamt6: m.get(SIIT_MAP_EAMT6),
+    eamt4: m.get(SIIT_MAP_EAMT4),
+    deny4: m.get(SIIT_MAP_DENY4),
+    ifaddr: m.get(SIIT_MAP_IFADDR),
+    redirect: m.find(SIIT_MAP_REDIRECT),
+    close: m.close,
+  };
 }
 
 const ZERO_KEY = Buffer.alloc(4);
@@ -253,7 +147,7 @@ function refreshLocal4(local4: BpfMap): void {
 
 /** Finds the instance, opens its maps, refreshes local4, runs fn, closes every fd. */
 async function withInstance<T>(fn: (maps: OpenMaps, found: Discovered) => T | Promise<T>): Promise<T> {
-  const found = await discover();
+  const found = await attach.discover(SIIT_SPEC);
   if (!found) throw new NoInstanceError('SIIT');
   const maps = await openMaps(found.mapIds);
   try {
@@ -279,29 +173,6 @@ function refreshTables(maps: OpenMaps): void {
   if (cfg.tables !== tables) writeConfig(maps, {...cfg, tables});
 }
 
-/**
- * One entry per interface. In XDP mode an interface carries both programs:
- * XDP is the fast path and the tc program its slow path (see bpf/siit.bpf.c).
- */
-function publicInterfaces(list: Attachment[], redirects: ReadonlySet<number> = new Set()): AttachedInterface[] {
-  const out: AttachedInterface[] = [];
-  for (const a of list) {
-    if (out.some((o) => o.ifindex === a.ifindex)) continue;
-    const x = list.find((b) => b.ifindex === a.ifindex && b.hook === 'xdp');
-    const t = list.find((b) => b.ifindex === a.ifindex && b.hook === 'tc');
-    if (x) {
-      const slow = t ? 'tc as its slow path' : 'WARNING: its tc slow path is missing (remove and add the instance again)';
-      const fwd = redirects.has(x.ifindex)
-        ? 'packets translated towards it are forwarded by XDP itself'
-        : 'packets translated towards it are forwarded by the kernel';
-      out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}; ${fwd}`});
-    } else if (t) {
-      out.push({name: t.name, ifindex: t.ifindex, hook: 'tc', mode: t.mode, reason: t.reason});
-    }
-  }
-  return out;
-}
-
 function checkPool6(p: Pool6 | null): Pool6 | null {
   if (p === null) return null;
   if (p.addr.length !== 16) throw new InputError('pool6 must be an IPv6 prefix');
@@ -315,7 +186,7 @@ function checkPool6(p: Pool6 | null): Pool6 | null {
 // public API
 
 export async function findSiitInstance(): Promise<SiitInstance | null> {
-  const found = await discover();
+  const found = await attach.discover(SIIT_SPEC);
   if (!found) return null;
   const maps = await openMaps(found.mapIds);
   try {
@@ -325,7 +196,7 @@ export async function findSiitInstance(): Promise<SiitInstance | null> {
     return {
       netns: currentNetnsName(),
       type: 'SIIT',
-      interfaces: publicInterfaces(found.attachments, maps.redirect ? readRedirectTargets(maps.redirect) : new Set()),
+      interfaces: attach.publicInterfaces(found.attachments, maps.redirect ? readRedirectTargets(maps.redirect) : new Set()),
       pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
       enabled: cfg.enabled,
     };
@@ -390,98 +261,9 @@ export async function readSiitStats(): Promise<{name: string; value: bigint}[]> 
 }
 
 export async function removeSiitInstance(): Promise<void> {
-  const found = await discover();
+  const found = await attach.discover(SIIT_SPEC);
   if (!found) throw new NoInstanceError('SIIT');
-  await detachAll(found.attachments);
-}
-
-/** Detaches every attachment; throws the first error after trying them all. */
-async function detachAll(list: Attachment[]): Promise<void> {
-  let first: unknown = null;
-  for (const a of list) {
-    try {
-      if (a.hook === 'xdp') await xdp.detach(a.ifindex, a.mode === 'native' ? 'native' : 'generic', a.progId);
-      else await tc.detach(a.ifindex, XLAT_TC_HANDLE_SIIT, XLAT_TC_PRIO_SIIT);
-    } catch (err) {
-      first ??= err;
-    }
-  }
-  if (first !== null) throw first;
-}
-
-/** Why tc serves an interface, as `instance display` explains it. */
-function tcReason(i: NetInterface): string {
-  const auto = planFor(i, 'auto');
-  return auto.how === 'tc' ? auto.reason : 'tc clsact ingress';
-}
-
-interface Plan {
-  iface: NetInterface;
-  /** 'auto-physical': try native XDP, else tc. */
-  how: 'xdp' | 'xdp-generic' | 'tc' | 'auto-physical';
-  reason: string;
-}
-
-function planFor(iface: NetInterface, hook: HookRequest): Plan {
-  if (hook === 'tc') return {iface, how: 'tc', reason: 'tc requested'};
-  if (hook === 'xdp') return {iface, how: 'xdp', reason: 'XDP requested'};
-  if (hook === 'xdp-generic') return {iface, how: 'xdp-generic', reason: 'generic XDP requested'};
-  if (iface.kind === 'veth') {
-    return {iface, how: 'tc', reason: 'veth: tc handles the skb checksum and GSO state that XDP cannot see'};
-  }
-  if (VIRTUAL_KINDS.has(iface.kind)) {
-    return {iface, how: 'tc', reason: `${iface.kind}: virtual device without a real driver: tc handles the skb checksum and GSO state`};
-  }
-  return {iface, how: 'auto-physical', reason: ''};
-}
-
-function alreadyHasXdp(err: unknown): boolean {
-  return err instanceof SystemError && (err.errno === 16 || err.errno === 17);
-}
-
-/**
- * Attaches to one interface: tc alone, or XDP with tc beside it as the slow
- * path for what XDP hands over. On failure, what this call attached is undone.
- */
-async function attachOne(obj: BpfObject, p: Plan): Promise<Attachment[]> {
-  const done: Attachment[] = [];
-  try {
-    done.push(await attachFirst(obj, p));
-    if (done[0].hook === 'xdp') {
-      const t = await attachTcTo(obj, p.iface, 'tc slow path');
-      done.push(t);
-    }
-    return done;
-  } catch (err) {
-    await detachAll(done).catch(() => undefined);
-    throw err;
-  }
-}
-
-async function attachTcTo(obj: BpfObject, iface: NetInterface, reason: string): Promise<Attachment> {
-  const progId = await tc.attach(iface.index, obj.programFd(XLAT_SIIT_TC_PROG), XLAT_TC_HANDLE_SIIT, XLAT_TC_PRIO_SIIT, iface.name);
-  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
-}
-
-async function attachFirst(obj: BpfObject, p: Plan): Promise<Attachment> {
-  const {iface} = p;
-  const attachTc = (reason: string): Promise<Attachment> => attachTcTo(obj, iface, reason);
-  const attachXdp = async (mode: xdp.XdpMode, reason: string): Promise<Attachment> => {
-    const fd = obj.programFd(XLAT_SIIT_XDP_PROG);
-    await xdp.attach(iface.index, fd, mode, iface.name);
-    const q = await xdp.query(iface.index);
-    return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason, progId: q.progId};
-  };
-  if (p.how === 'tc') return attachTc(p.reason);
-  if (p.how === 'xdp-generic') return attachXdp('generic', 'generic XDP requested');
-  try {
-    return await attachXdp('native', p.how === 'xdp' ? 'XDP requested: native (driver) mode' : 'native XDP supported by the driver');
-  } catch (err) {
-    if (alreadyHasXdp(err)) throw err;
-    const why = err instanceof Error ? err.message.replace(/^.*failed: /, '') : String(err);
-    if (p.how === 'xdp') return attachXdp('generic', `XDP requested: generic mode, native attach failed (${why})`);
-    return attachTc(`native XDP unavailable (${why}): tc`);
-  }
+  await attach.detachAll(SIIT_SPEC, found.attachments);
 }
 
 export async function addSiitInstance(opts: {
@@ -492,25 +274,13 @@ export async function addSiitInstance(opts: {
 }): Promise<SiitInstance> {
   const pool6 = checkPool6(opts.pool6);
   const all = listInterfaces();
-  let chosen: NetInterface[];
-  if (opts.interfaces === null) {
-    chosen = all.filter((i) => i.kind !== 'loopback');
-    if (chosen.length === 0) throw new InputError('this namespace has no interface other than loopback to attach to');
-  } else {
-    if (opts.interfaces.length === 0) throw new InputError('no interface given');
-    chosen = [];
-    for (const name of opts.interfaces) {
-      const i = all.find((x) => x.name === name);
-      if (!i) throw new InputError(`interface '${name}' does not exist in this namespace`);
-      if (!chosen.includes(i)) chosen.push(i);
-    }
-  }
+  const chosen = attach.chooseInterfaces(all, opts.interfaces);
 
-  if (await discover(all)) throw new XlatError('this namespace already has a SIIT instance');
+  if (await attach.discover(SIIT_SPEC, all)) throw new XlatError('this namespace already has a SIIT instance');
 
-  const plans = chosen.map((i) => planFor(i, opts.hook));
+  const plans = chosen.map((i) => attach.planHook(i, opts.hook));
   const obj = await openAndLoad(siitObjectPath(), {verbose: opts.verbose});
-  const attached: Attachment[] = [];
+  let attached: Attachment[] = [];
   let redirects: number[] = [];
   try {
     const config = obj.map(SIIT_MAP_CONFIG);
@@ -520,8 +290,8 @@ export async function addSiitInstance(opts: {
     refreshLocal4(local4);
     refreshIfaddr(obj.map(SIIT_MAP_IFADDR));
 
+    attached = await attach.attachAll(SIIT_SPEC, obj, plans);
     try {
-      for (const p of plans) attached.push(...(await attachOne(obj, p)));
       redirects = redirectTargets(
         attached.filter((a) => a.hook === 'xdp').map((a) => a.mode),
         plans.map((p) => ({ifindex: p.iface.index, kind: p.iface.kind})),
@@ -529,11 +299,7 @@ export async function addSiitInstance(opts: {
       writeRedirectTargets(obj.map(SIIT_MAP_REDIRECT), redirects);
       if (redirects.length) writeConfig({config}, {...cfg, tables: cfg.tables | SIIT_T.REDIRECT});
     } catch (err) {
-      try {
-        await detachAll(attached);
-      } catch {
-        // best effort: the original error matters more
-      }
+      await attach.detachAll(SIIT_SPEC, attached).catch(() => undefined); // best effort: the original error matters more
       throw err;
     }
   } finally {
@@ -542,7 +308,7 @@ export async function addSiitInstance(opts: {
   return {
     netns: currentNetnsName(),
     type: 'SIIT',
-    interfaces: publicInterfaces(attached, new Set(redirects)),
+    interfaces: attach.publicInterfaces(attached, new Set(redirects)),
     pool6: pool6 ? formatIpv6Prefix(pool6) : null,
     enabled: true,
   };

@@ -6,7 +6,7 @@
  */
 import {formatIPv4} from './ipv4.js';
 import {formatIPv6} from './ipv6.js';
-import {embedIPv4} from './rfc6052.js';
+import {embedIPv4, ipv4Offsets} from './rfc6052.js';
 
 export const SEPARATOR = '---------------------------------';
 
@@ -32,7 +32,7 @@ export function protoLabel(proto: number): string {
   return PROTO_LABELS[proto] ?? `proto ${proto}`;
 }
 
-/** The session fields a view needs (see RawSession in src/instance/nat64.ts). */
+/** The session fields a view needs (decoded from the nat64_sessions table, src/instance/nat64-layout.ts). */
 export interface SessionView {
   proto: number;
   local4: number;
@@ -55,66 +55,189 @@ export interface SessionJson {
 
 export type ViewMode = 'text' | 'csv' | 'json';
 
-/** Address caches are dropped when they reach this size (a million distinct nodes must not pile up). */
+/** The cache of embedded addresses is dropped when it reaches this size (a million distinct peers must not pile up). */
 const CACHE_MAX = 65536;
 
-function cached<K, V>(m: Map<K, V>, k: K, make: () => V): V {
-  let v = m.get(k);
-  if (v === undefined) {
-    if (m.size >= CACHE_MAX) m.clear();
-    v = make();
-    m.set(k, v);
+/*
+ * Number -> text tables (0-65535, decimal and hex): ports, identifiers,
+ * address bytes and IPv6 groups are looked up instead of converted, which
+ * matters at a million sessions. Built on first use (about 1 ms).
+ */
+let DEC: string[] = [];
+let HEX: string[] = [];
+function tables(): void {
+  if (DEC.length) return;
+  DEC = new Array<string>(65536);
+  HEX = new Array<string>(65536);
+  for (let i = 0; i < 65536; i++) {
+    DEC[i] = String(i);
+    HEX[i] = i.toString(16);
   }
-  return v;
+}
+
+const dec = (n: number): string => ((n & 0xffff) === n ? DEC[n]! : String(n));
+
+/** Dotted quad of an IPv4 address held as an unsigned 32-bit number. */
+function ipv4Text(n: number): string {
+  return `${DEC[n >>> 24]!}.${DEC[(n >>> 16) & 255]!}.${DEC[(n >>> 8) & 255]!}.${DEC[n & 255]!}`;
+}
+
+const words = new Uint16Array(8);
+
+/*
+ * The '::' of RFC 5952 for each set of zero groups (bit i: group i is zero):
+ * start * 16 + length of the longest run of two or more, the first on a tie;
+ * 0 when there is none. Found by trying the longest runs first.
+ */
+const ZERO_RUN = new Uint8Array(256);
+for (let mask = 0; mask < 256; mask++) {
+  search: for (let len = 8; len >= 2; len--) {
+    const run = (1 << len) - 1;
+    for (let start = 0; start + len <= 8; start++) {
+      if (((mask >> start) & run) === run) {
+        ZERO_RUN[mask] = start * 16 + len;
+        break search;
+      }
+    }
+  }
 }
 
 /**
- * Formats sessions one by one with caches for repeated addresses.
- * `names` maps numeric addresses to names (reverse lookups); absent = numeric.
+ * formatIPv6 (RFC 5952) of the 16 bytes at b[o], without allocating anything
+ * but the result. IPv4-mapped addresses, rare here, go to formatIPv6 itself.
+ */
+export function ipv6Text(b: Uint8Array, o = 0): string {
+  if (HEX.length === 0) tables();
+  let zeros = 0;
+  for (let i = 0; i < 8; i++) {
+    const w = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
+    words[i] = w;
+    if (w === 0) zeros |= 1 << i;
+  }
+  if ((zeros & 0x3f) === 0x1f && words[5] === 0xffff) return formatIPv6(b.subarray(o, o + 16));
+  const run = ZERO_RUN[zeros]!;
+  if (run === 0) {
+    return `${HEX[words[0]!]!}:${HEX[words[1]!]!}:${HEX[words[2]!]!}:${HEX[words[3]!]!}:${HEX[words[4]!]!}:${HEX[words[5]!]!}:${HEX[words[6]!]!}:${HEX[words[7]!]!}`;
+  }
+  const start = run >> 4;
+  const after = start + (run & 15);
+  let s = start ? HEX[words[0]!]! : '';
+  for (let i = 1; i < start; i++) s += `:${HEX[words[i]!]!}`;
+  s += '::';
+  if (after < 8) s += HEX[words[after]!]!;
+  for (let i = after + 1; i < 8; i++) s += `:${HEX[words[i]!]!}`;
+  return s;
+}
+
+/*
+ * Raw nat64_sessions entries (struct nat64_session_key / nat64_session of
+ * bpf/shared.h, mirrored by NAT64_SESSION_KEY / NAT64_SESSION in
+ * src/instance/nat64-layout.ts, which test/unit/nat64-layout.test.mjs checks
+ * against BTF): byte offsets, big-endian addresses and ports, the expiry a
+ * little-endian u64 of CLOCK_MONOTONIC nanoseconds.
+ */
+const KEY_SIZE = 16;
+const K_LOCAL4 = 0;
+const K_REMOTE4 = 4;
+const K_LPORT = 8;
+const K_RPORT = 10;
+const K_PROTO = 12;
+const VALUE_SIZE = 32;
+const V_ADDR6 = 0;
+const V_PORT6 = 16;
+const V_STATE = 18;
+const V_EXPIRES = 24;
+
+const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
+
+/** Above this, nanoseconds left are not exact as a double: BigInt arithmetic then. */
+const EXACT_NS = 2 ** 52;
+
+/** Rendered output is handed over in buffers of this size (one write each). */
+const CHUNK = 1 << 20;
+
+/**
+ * Formats sessions, one by one (SessionView) or straight from raw chunks of
+ * the table (renderRaw), remembering repeated addresses. `names` maps numeric
+ * addresses to names (reverse lookups); absent = numeric.
  */
 export class SessionFormatter {
-  private readonly v4 = new Map<number, string>();
-  private readonly v6 = new Map<string, string>();
   private readonly embedded = new Map<number, string>();
+  /* The last address formatted of each kind: neighbouring sessions share them. */
+  private lastLocal4 = -1;
+  private lastLocal4Text = '';
+  private lastRemote4 = -1;
+  private lastRemote4Text = '';
+  private lastEmbed = -1;
+  private lastEmbedText = '';
+  private readonly embedScratch = new Uint8Array(16);
+  private readonly embedOffsets: number[];
+  private readonly label: string;
   count = 0;
 
   constructor(
     readonly proto: number,
-    private readonly pool6: {addr: Uint8Array; len: number},
+    readonly pool6: {addr: Uint8Array; len: number},
     private readonly names: Map<string, string> = new Map(),
-  ) {}
+  ) {
+    tables();
+    this.label = protoLabel(proto);
+    // pool6 with room for the IPv4 bytes, and where RFC 6052 puts them.
+    this.embedScratch.set(embedIPv4(pool6, Uint8Array.of(0, 0, 0, 0)));
+    this.embedOffsets = ipv4Offsets(pool6.len);
+  }
 
   ipv4(n: number): string {
-    return cached(this.v4, n, () => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`);
+    return ipv4Text(n);
   }
 
   ipv6(a: Uint8Array): string {
-    const key = Buffer.from(a.buffer, a.byteOffset, 16).toString('latin1');
-    return cached(this.v6, key, () => formatIPv6(Uint8Array.from(a)));
+    return ipv6Text(a);
   }
 
   /** pool6 + remote4: the IPv6 view of the IPv4 peer. */
   embed(n: number): string {
-    return cached(this.embedded, n, () =>
-      formatIPv6(embedIPv4(this.pool6, Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255))),
-    );
+    if (n === this.lastEmbed) return this.lastEmbedText;
+    let text = this.embedded.get(n);
+    if (text === undefined) {
+      const b = this.embedScratch;
+      const o = this.embedOffsets;
+      b[o[0]!] = n >>> 24;
+      b[o[1]!] = (n >>> 16) & 255;
+      b[o[2]!] = (n >>> 8) & 255;
+      b[o[3]!] = n & 255;
+      text = ipv6Text(b);
+      if (this.embedded.size >= CACHE_MAX) this.embedded.clear();
+      this.embedded.set(n, text);
+    }
+    this.lastEmbed = n;
+    this.lastEmbedText = text;
+    return text;
+  }
+
+  private local4(n: number): string {
+    if (n !== this.lastLocal4) {
+      this.lastLocal4 = n;
+      this.lastLocal4Text = ipv4Text(n);
+    }
+    return this.lastLocal4Text;
+  }
+
+  private remote4(n: number): string {
+    if (n !== this.lastRemote4) {
+      this.lastRemote4 = n;
+      this.lastRemote4Text = ipv4Text(n);
+    }
+    return this.lastRemote4Text;
   }
 
   private name(addr: string): string {
-    return this.names.get(addr) ?? addr;
+    return this.names.size === 0 ? addr : (this.names.get(addr) ?? addr);
   }
 
-  private fields(s: SessionView) {
-    const local6port = s.proto === 1 ? s.port6 : s.rport;
-    return {
-      remote6: this.ipv6(s.addr6),
-      local6: this.embed(s.remote4),
-      local4: this.ipv4(s.local4),
-      remote4: this.ipv4(s.remote4),
-      local6port,
-      seconds: Math.floor(s.remainingMs / 1000),
-      state: s.proto === 6 ? (TCP_STATES[s.state] ?? `STATE_${s.state}`) : null,
-    };
+  private state(proto: number, state: number): string | null {
+    return proto === 6 ? (TCP_STATES[state] ?? `STATE_${state}`) : null;
   }
 
   /** The header before the first entry (text and CSV). */
@@ -124,38 +247,135 @@ export class SessionFormatter {
     return '';
   }
 
-  text(s: SessionView): string {
-    const f = this.fields(s);
-    this.count++;
-    const expires = `${f.state ? `(${f.state}) ` : ''}Expires in ${f.seconds} seconds`;
+  /*
+   * One session in each view, from its decoded fields (remote6: the IPv6
+   * node's address as text). Every entry point ends here, so the views are
+   * the same whether sessions come one by one or in raw chunks.
+   */
+  private textOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
+    const st = this.state(proto, state);
     return (
-      `${expires}\n` +
-      `Remote: ${this.name(f.remote4)}#${s.rport}\t${this.name(f.remote6)}#${s.port6}\n` +
-      `Local: ${f.local4}#${s.lport}\t${f.local6}#${f.local6port}\n` +
+      `${st ? `(${st}) ` : ''}Expires in ${dec(seconds)} seconds\n` +
+      `Remote: ${this.name(this.remote4(remote4))}#${dec(rport)}\t${this.name(remote6)}#${dec(port6)}\n` +
+      `Local: ${this.local4(local4)}#${dec(lport)}\t${this.embed(remote4)}#${dec(proto === 1 ? port6 : rport)}\n` +
       `${SEPARATOR}\n`
     );
   }
 
-  csv(s: SessionView): string {
-    const f = this.fields(s);
+  private csvOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
+    return `${proto === this.proto ? this.label : protoLabel(proto)},${remote6},${dec(port6)},${this.embed(remote4)},${dec(proto === 1 ? port6 : rport)},${this.local4(local4)},${dec(lport)},${this.remote4(remote4)},${dec(rport)},${this.state(proto, state) ?? ''},${dec(seconds)}\n`;
+  }
+
+  /** The JSON text of json(s) as toJson() indents it inside {"sessions": [...]}. */
+  private jsonOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
+    const st = this.state(proto, state);
+    return (
+      `    {\n      "protocol": "${proto === this.proto ? this.label : protoLabel(proto)}",\n      "state": ${st === null ? 'null' : `"${st}"`},\n      "expiresIn": ${dec(seconds)},\n` +
+      `      "ipv6": {\n        "remote": {\n          "address": "${remote6}",\n          "port": ${dec(port6)}\n        },\n` +
+      `        "local": {\n          "address": "${this.embed(remote4)}",\n          "port": ${dec(proto === 1 ? port6 : rport)}\n        }\n      },\n` +
+      `      "ipv4": {\n        "local": {\n          "address": "${this.local4(local4)}",\n          "port": ${dec(lport)}\n        },\n` +
+      `        "remote": {\n          "address": "${this.remote4(remote4)}",\n          "port": ${dec(rport)}\n        }\n      }\n    }`
+    );
+  }
+
+  text(s: SessionView): string {
     this.count++;
-    return `${protoLabel(s.proto)},${f.remote6},${s.port6},${f.local6},${f.local6port},${f.local4},${s.lport},${f.remote4},${s.rport},${f.state ?? ''},${f.seconds}\n`;
+    return this.textOf(s.proto, s.local4, s.remote4, s.lport, s.rport, this.ipv6(s.addr6), s.port6, s.state, Math.floor(s.remainingMs / 1000));
+  }
+
+  csv(s: SessionView): string {
+    this.count++;
+    return this.csvOf(s.proto, s.local4, s.remote4, s.lport, s.rport, this.ipv6(s.addr6), s.port6, s.state, Math.floor(s.remainingMs / 1000));
   }
 
   json(s: SessionView): SessionJson {
-    const f = this.fields(s);
     this.count++;
+    const local6port = s.proto === 1 ? s.port6 : s.rport;
     return {
       protocol: protoLabel(s.proto),
-      state: f.state,
-      expiresIn: f.seconds,
-      ipv6: {remote: {address: f.remote6, port: s.port6}, local: {address: f.local6, port: f.local6port}},
-      ipv4: {local: {address: f.local4, port: s.lport}, remote: {address: f.remote4, port: s.rport}},
+      state: this.state(s.proto, s.state),
+      expiresIn: Math.floor(s.remainingMs / 1000),
+      ipv6: {remote: {address: this.ipv6(s.addr6), port: s.port6}, local: {address: this.embed(s.remote4), port: local6port}},
+      ipv4: {local: {address: this.ipv4(s.local4), port: s.lport}, remote: {address: this.ipv4(s.remote4), port: s.rport}},
     };
   }
 
   footer(mode: ViewMode): string {
     return mode === 'text' ? `  (Fetched ${this.count} entries.)\n` : '';
+  }
+
+  /** JSON mode, streamed: what comes before the first session and after the last (toJson of {sessions}, newline included). */
+  jsonHead(): string {
+    return '{\n  "sessions": [';
+  }
+
+  jsonTail(): string {
+    return this.count ? '\n  ]\n}\n' : ']\n}\n';
+  }
+
+  /**
+   * Renders the live sessions of this formatter's protocol among `count` raw
+   * nat64_sessions entries (keys and values laid end to end, as
+   * bpf_map_lookup_batch returns them), as of nowNs (CLOCK_MONOTONIC). The
+   * text goes to `write` in chunks of about a megabyte.
+   */
+  renderRaw(mode: ViewMode, count: number, keys: Uint8Array, values: Uint8Array, nowNs: bigint, write: (chunk: Buffer) => void): void {
+    const nowHi = Number(nowNs >> 32n);
+    const nowLo = Number(nowNs & 0xffffffffn);
+    const dv = new DataView(values.buffer, values.byteOffset, values.byteLength);
+    // Everything but reverse-DNS names is ASCII: latin1 then, the cheapest encoding.
+    const encoding: BufferEncoding = this.names.size ? 'utf8' : 'latin1';
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const k = i * KEY_SIZE;
+      const proto = keys[k + K_PROTO]!;
+      if (proto !== this.proto) continue;
+      const v = i * VALUE_SIZE;
+      const hi = dv.getUint32(v + V_EXPIRES + 4, true) - nowHi;
+      const left = hi * 4294967296 + (dv.getUint32(v + V_EXPIRES, true) - nowLo);
+      if (left <= 0) continue;
+      // Math.floor(remainingMs / 1000), remainingMs = nanoseconds left / 1e6 truncated: exactly.
+      const seconds =
+        left < EXACT_NS
+          ? (left - (left % 1e9)) / 1e9
+          : Math.floor(Number((dv.getBigUint64(v + V_EXPIRES, true) - nowNs) / 1_000_000n) / 1000);
+      const local4 = be32(keys, k + K_LOCAL4);
+      const remote4 = be32(keys, k + K_REMOTE4);
+      const lport = be16(keys, k + K_LPORT);
+      const rport = be16(keys, k + K_RPORT);
+      const port6 = be16(values, v + V_PORT6);
+      const state = values[v + V_STATE]!;
+      const remote6 = ipv6Text(values, v + V_ADDR6);
+      let line: string;
+      if (mode === 'csv') line = this.csvOf(proto, local4, remote4, lport, rport, remote6, port6, state, seconds);
+      else if (mode === 'text') line = this.textOf(proto, local4, remote4, lport, rport, remote6, port6, state, seconds);
+      else line = `${this.count ? ',\n' : '\n'}${this.jsonOf(proto, local4, remote4, lport, rport, remote6, port6, state, seconds)}`;
+      this.count++;
+      if (at + line.length * 3 > buf.length) {
+        if (at) write(buf.subarray(0, at));
+        buf = Buffer.allocUnsafe(Math.max(CHUNK, line.length * 3));
+        at = 0;
+      }
+      at += buf.write(line, at, encoding);
+    }
+    if (at) write(buf.subarray(0, at));
+  }
+
+  /**
+   * The remote addresses (IPv4 peer, IPv6 node) of the live sessions of this
+   * protocol among `count` raw entries, as text: what reverse lookups need.
+   */
+  remoteAddresses(count: number, keys: Uint8Array, values: Uint8Array, nowNs: bigint, into: Set<string>): void {
+    const dv = new DataView(values.buffer, values.byteOffset, values.byteLength);
+    for (let i = 0; i < count; i++) {
+      const k = i * KEY_SIZE;
+      if (keys[k + K_PROTO] !== this.proto) continue;
+      const v = i * VALUE_SIZE;
+      if (dv.getBigUint64(v + V_EXPIRES, true) <= nowNs) continue;
+      into.add(this.remote4(be32(keys, k + K_REMOTE4)));
+      into.add(ipv6Text(values, v + V_ADDR6));
+    }
   }
 }
 

@@ -17,6 +17,9 @@ const STRUCTS = [
   ['nat64_bib6_value', 'NAT64_BIB6_VALUE'],
   ['nat64_session_key', 'NAT64_SESSION_KEY'],
   ['nat64_session', 'NAT64_SESSION'],
+  ['nat64_frag_key', 'NAT64_FRAG_KEY'],
+  ['nat64_frag_value', 'NAT64_FRAG_VALUE'],
+  ['xlat_ifaddr', 'NAT64_IFADDR'],
 ];
 
 for (const [struct, mirror] of STRUCTS) {
@@ -51,4 +54,10 @@ test('nat64_config encode/decode round trip; counter names', {skip}, async () =>
   assert.deepEqual(L.decodeNat64Config(b), cfg);
   assert.equal(L.NAT64_COUNTER_NAMES[L.NAT64_COUNTERS.indexOf('NAT64_C_DROP_TABLE_FULL')], 'drop-table-full');
   assert.equal(L.tcpStateName(6), 'V4_FIN_V6_FIN_RCV');
+});
+
+test('nat64_ifaddr holds what siit-ifaddr.ts encodes (the CLI fills it with refreshIfaddr)', {skip}, async () => {
+  const L = await import(dist);
+  const {XLAT_IFADDR} = await import(new URL('../../dist/instance/siit-ifaddr.js', import.meta.url));
+  assert.deepEqual(L.NAT64_IFADDR, XLAT_IFADDR);
 });

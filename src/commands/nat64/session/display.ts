@@ -2,10 +2,11 @@ import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
 import {protoFlags, tableFlags} from '../../../model/nat64-flags.js';
 import {protoFromFlags, PROTO_NUMBER} from '../../../model/nat64-pool4.js';
-import {SessionFormatter, type SessionJson, type SessionView, type ViewMode} from '../../../model/nat64-render.js';
+import {SessionFormatter, type SessionJson, type ViewMode} from '../../../model/nat64-render.js';
 import {reverseNames} from '../../../instance/nat64-reverse.js';
 
-const CHUNK = 1 << 20;
+/** Entries per bpf_map_lookup_batch call (48 bytes each: 12 MiB of buffers). */
+const BATCH = 1 << 18;
 
 export default class Nat64SessionDisplay extends XlatCommand<typeof Nat64SessionDisplay> {
   static override summary = 'Show the session table of a protocol.';
@@ -29,60 +30,37 @@ then a separator; the count last. --tcp (default), --udp or --icmp. Without --nu
     numeric: Flags.boolean({summary: 'Do not look names up.', default: false}),
   };
 
-  public async run(): Promise<{sessions: SessionJson[]}> {
+  /*
+   * Every view streams: sessions are rendered chunk by chunk of the table,
+   * straight from the raw entries, and written a megabyte at a time; --json
+   * too (the JSON is written here, as toJson would print {sessions}, and
+   * nothing is returned for oclif to print again).
+   */
+  public async run(): Promise<{sessions: SessionJson[]} | undefined> {
     const [proto] = protoFromFlags(this.flags, 'tcp');
     const mode: ViewMode = this.jsonEnabled() ? 'json' : this.flags.csv ? 'csv' : 'text';
-    const noHeaders = this.flags['no-headers'];
+    const headers = !this.flags['no-headers'] && mode !== 'json';
     const nat64 = await this.nat64();
-    const sessions: SessionJson[] = [];
-
-    let fmt: SessionFormatter | null = null;
-    let pool6: {addr: Buffer; len: number} | null = null;
-    let out = '';
-    const flush = () => {
-      if (out) process.stdout.write(out);
-      out = '';
-    };
-    const emit = (f: SessionFormatter, s: SessionView) => {
-      if (mode === 'json') sessions.push(f.json(s));
-      else {
-        out += mode === 'csv' ? f.csv(s) : f.text(s);
-        if (out.length > CHUNK) flush();
-      }
+    const write = (text: string | Buffer): void => {
+      process.stdout.write(text);
     };
 
-    if (this.flags.numeric || mode === 'json') {
-      await nat64.scanSessions(
-        proto!,
-        (p) => {
-          fmt = new SessionFormatter(PROTO_NUMBER[proto!], p);
-          if (!noHeaders) out += fmt.header(mode);
-        },
-        (s) => emit(fmt!, s),
-      );
-    } else {
-      // Collect first, then resolve the remote addresses, then print.
-      const kept: SessionView[] = [];
-      await nat64.scanSessions(
-        proto!,
-        (p) => {
-          pool6 = p;
-        },
-        (s) => kept.push({...s, addr6: Buffer.from(s.addr6)}),
-      );
-      const probe = new SessionFormatter(PROTO_NUMBER[proto!], pool6!);
-      const addrs = new Set<string>();
-      for (const s of kept) {
-        addrs.add(probe.ipv4(s.remote4));
-        addrs.add(probe.ipv6(s.addr6));
+    await nat64.withSessionTable(async ({pool6, nowNs, batches}) => {
+      let names: Map<string, string> | undefined;
+      if (!this.flags.numeric && mode !== 'json') {
+        // A first pass for the remote addresses, their names, then the listing.
+        const probe = new SessionFormatter(PROTO_NUMBER[proto!], pool6);
+        const addrs = new Set<string>();
+        for (const {count, keys, values} of batches(BATCH)) probe.remoteAddresses(count, keys, values, nowNs, addrs);
+        names = await reverseNames([...addrs]);
       }
-      const names = await reverseNames([...addrs]);
-      fmt = new SessionFormatter(PROTO_NUMBER[proto!], pool6!, names);
-      if (!noHeaders) out += fmt.header(mode);
-      for (const s of kept) emit(fmt, s);
-    }
-    if (fmt && !noHeaders) out += (fmt as SessionFormatter).footer(mode);
-    flush();
-    return {sessions};
+      const fmt = new SessionFormatter(PROTO_NUMBER[proto!], pool6, names);
+      if (mode === 'json') write(fmt.jsonHead());
+      else if (headers) write(fmt.header(mode));
+      for (const {count, keys, values} of batches(BATCH)) fmt.renderRaw(mode, count, keys, values, nowNs, write);
+      if (mode === 'json') write(fmt.jsonTail());
+      else if (headers) write(fmt.footer(mode));
+    });
+    return undefined;
   }
 }
