@@ -9,6 +9,7 @@
 #define XLAT_MAPS_NAT64_H
 
 #include "common.h"
+#include "icmp_gen.h"
 
 #define NAT64_DEFAULT_CAPACITY 65536
 
@@ -76,16 +77,12 @@ struct {
 } nat64_ifaddr SEC(".maps");
 
 /* Originated ICMP errors: a token bucket per CPU (XLAT_ICMP_RATE_PER_SEC, XLAT_ICMP_BURST). */
-struct nat64_icmp_bucket {
-	__u64 stamp_ns;
-	__u64 tokens;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct nat64_icmp_bucket);
+	__type(value, struct icmp_bucket);
 } nat64_icmp_rl SEC(".maps");
 
 /* Data-plane bookkeeping, never written by userspace. */

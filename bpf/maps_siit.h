@@ -4,6 +4,7 @@
 #define XLAT_MAPS_SIIT_H
 
 #include "common.h"
+#include "icmp_gen.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -67,11 +68,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } siit_redirect SEC(".maps");
-
-struct icmp_bucket {
-	__u64 stamp_ns;
-	__u64 tokens;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

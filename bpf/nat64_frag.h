@@ -320,53 +320,6 @@ static __always_inline __u32 nat64_frag_record(struct __sk_buff *skb, struct nat
 /* ---------------------------------------------------------------- the path */
 
 /*
- * RFC 7915 4.1, 4.4, 5.4: does the translated packet fit the path it takes?
- * IPv4 fragments (DF clear) are left to the kernel's own fragmentation.
- */
-static __always_inline void nat64_check_path(struct __sk_buff *skb, const struct nat64_config *cfg, struct plan *p)
-{
-	__u32 mtu, lowest = cfg->lowest_ipv6_mtu;
-
-	if (p->to_v4) {
-		if (!(p->h.v4.frag_off & bpf_htons(IP_DF)))
-			return;
-		mtu = plan_path_mtu_exceeded(skb, skb->ifindex, p);
-		if (!mtu)
-			return;
-		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);
-		return plan_reject(p, NAT64_C_DROP_TOO_BIG, ICMPV6_PKT_TOOBIG, 0, mtu < 1280 ? 1280 : mtu);
-	}
-	mtu = plan_path_mtu_exceeded(skb, skb->ifindex, p);
-	if (p->df) {
-		if (mtu)
-			plan_reject(p, NAT64_C_DROP_TOO_BIG, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-				    mtu < 68 + 20 ? 68 : mtu - (sizeof(struct ipv6hdr) - sizeof(struct iphdr)));
-		return;
-	}
-	if (lowest < 1280)
-		lowest = 1280;
-	if (mtu && mtu < lowest)
-		lowest = mtu;
-	if (plan_new_len(p) <= lowest)
-		return;
-	if (p->l3len == sizeof(struct ipv6hdr)) {
-		/* Unfragmented so far: the pieces need a fragment header of their own. */
-		struct iphdr ip4;
-
-		if (bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip4, sizeof(ip4)))
-			return;
-		p->h.v6f.frag.nexthdr = p->h.v6f.v6.nexthdr;
-		p->h.v6f.frag.reserved = 0;
-		p->h.v6f.frag.frag_off = 0;
-		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4.id));
-		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
-		p->h.v6f.v6.payload_len = bpf_htons(bpf_ntohs(p->h.v6f.v6.payload_len) + sizeof(struct ipv6_frag));
-		p->l3len += sizeof(struct ipv6_frag);
-	}
-	p->frag_size = (lowest - sizeof(struct ipv6hdr) - sizeof(struct ipv6_frag)) & ~7U;
-}
-
-/*
  * The last steps of a TCP/UDP/ICMP translation decided in w->p and w->rw:
  * the path check, then the error to send back, or the rewrite and, when the
  * IPv6 side needs it, the cut into fragments. Returns NAT64_RES.
@@ -378,7 +331,7 @@ static __always_inline __u32 nat64_finish(struct __sk_buff *skb, const struct na
 
 	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
 	if (!skb->gso_size)
-		nat64_check_path(skb, cfg, p);
+		plan_check_path(skb, p, cfg->lowest_ipv6_mtu, NAT64_C_DROP_TOO_BIG, 1);
 	if (p->gen) {
 		nat64_count(p->reason);
 		return NAT64_RES(nat64_send_error(skb, p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);

@@ -73,52 +73,6 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 }
 
 
-/*
- * RFC 7915 4.1 and 5.1: a packet too big for the path it is translated onto.
- * IPv6 -> IPv4, and IPv4 with DF: the sender is told the MTU it must use (in
- * its own family's terms). IPv4 without DF is cut into IPv6 fragments that
- * fit both the route and lowest-ipv6-mtu.
- */
-static __always_inline void siit_check_path(struct __sk_buff *skb, const struct siit_config *cfg, struct plan *p)
-{
-	__u32 mtu = plan_path_mtu_exceeded(skb, skb->ifindex, p), lowest = cfg->lowest_ipv6_mtu;
-
-	if (p->to_v4) {
-		if (!mtu)
-			return;
-		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);
-		return plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMPV6_PKT_TOOBIG, 0, mtu < 1280 ? 1280 : mtu);
-	}
-	if (p->df) {
-		if (mtu)
-			plan_reject(p, XLAT_C_DROP_TOO_BIG, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-				    mtu - (sizeof(struct ipv6hdr) - sizeof(struct iphdr)));
-		return;
-	}
-	if (lowest < 1280)
-		lowest = 1280;
-	if (mtu && mtu < lowest)
-		lowest = mtu;
-	if (plan_new_len(p) <= lowest)
-		return;
-	if (p->l3len == sizeof(struct ipv6hdr)) {
-		/* Unfragmented so far: the pieces need a fragment header of their own. */
-		struct iphdr ip4;
-
-		if (bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip4, sizeof(ip4)))
-			return;
-		p->h.v6f.frag.nexthdr = p->h.v6f.v6.nexthdr;
-		p->h.v6f.frag.reserved = 0;
-		p->h.v6f.frag.frag_off = 0;
-		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4.id));
-		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
-		p->h.v6f.v6.payload_len = bpf_htons(bpf_ntohs(p->h.v6f.v6.payload_len) + sizeof(struct ipv6_frag));
-		p->l3len += sizeof(struct ipv6_frag);
-	}
-	p->frag_size = (lowest - sizeof(struct ipv6hdr) - sizeof(struct ipv6_frag)) & ~7U;
-	p->slow = 1;
-}
-
 /* RFC 7915 4.5: a UDP datagram without checksum gets one computed over all of it. */
 static __always_inline __u32 tc_amend_udp(struct __sk_buff *skb, struct plan *p)
 {
@@ -163,7 +117,7 @@ __attribute__((noinline)) int xlat_slow_check_path(struct __sk_buff *skb)
 	struct plan *p = saved_plan();
 
 	if (p && cfg)
-		siit_check_path(skb, cfg, p);
+		plan_check_path(skb, p, cfg->lowest_ipv6_mtu, XLAT_C_DROP_TOO_BIG, 0);
 	return 0;
 }
 

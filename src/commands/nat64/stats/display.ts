@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
-import {renderTable} from '../../../cli/output.js';
+import {renderStats} from '../../../cli/output.js';
 
 export default class Nat64StatsDisplay extends XlatCommand<typeof Nat64StatsDisplay> {
   static override summary = "Show the NAT64 translator's counters.";
@@ -17,15 +17,12 @@ export default class Nat64StatsDisplay extends XlatCommand<typeof Nat64StatsDisp
 
   public async run(): Promise<{stats: Record<string, bigint>}> {
     const nat64 = await this.nat64();
-    const counters = await nat64.readNat64Stats();
-    const shown = this.flags.all ? counters : counters.filter((c) => c.value !== 0n);
-    if (this.flags.csv) {
-      this.log(renderTable(['Stat', 'Value'], shown.map((c) => [c.name, c.value.toString()]), {csv: true, noHeaders: this.flags['no-headers']}));
-    } else if (shown.length > 0) {
-      this.log(shown.map((c) => `${c.name}: ${c.value}`).join('\n'));
-    }
-    const stats: Record<string, bigint> = {};
-    for (const c of counters) stats[c.name] = c.value;
+    const {text, stats} = renderStats(await nat64.readNat64Stats(), {
+      all: this.flags.all,
+      csv: this.flags.csv,
+      noHeaders: this.flags['no-headers'],
+    });
+    if (text !== null) this.log(text);
     return {stats};
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
-import {renderTable} from '../../../cli/output.js';
+import {renderStats} from '../../../cli/output.js';
 
 export interface StatsResult {
   /** Every counter by name, summed over CPUs (zeros included). */
@@ -26,15 +26,12 @@ export default class SiitStatsDisplay extends XlatCommand<typeof SiitStatsDispla
 
   public async run(): Promise<StatsResult> {
     const siit = await this.siit();
-    const counters = await siit.readSiitStats();
-    const shown = this.flags.all ? counters : counters.filter((c) => c.value !== 0n);
-    if (this.flags.csv) {
-      this.log(renderTable(['Stat', 'Value'], shown.map((c) => [c.name, c.value.toString()]), {csv: true, noHeaders: this.flags['no-headers']}));
-    } else if (shown.length > 0) {
-      this.log(shown.map((c) => `${c.name}: ${c.value}`).join('\n'));
-    }
-    const stats: Record<string, bigint> = {};
-    for (const c of counters) stats[c.name] = c.value;
+    const {text, stats} = renderStats(await siit.readSiitStats(), {
+      all: this.flags.all,
+      csv: this.flags.csv,
+      noHeaders: this.flags['no-headers'],
+    });
+    if (text !== null) this.log(text);
     return {stats};
   }
 }
