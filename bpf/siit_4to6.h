@@ -25,6 +25,24 @@ static __always_inline int ipv4_icmp_error(struct iphdr *ip4, void *data_end)
 	return icmp4_is_error(t[0]);
 }
 
+/* RFC 6791: an address from rfc6791v6-prefix, random within it unless randomize is off. */
+static __always_inline void rfc6791v6_source(const struct siit_config *cfg, struct in6_addr *out)
+{
+	__u32 len = cfg->rfc6791v6_len > 128 ? 128 : cfg->rfc6791v6_len;
+	int i;
+
+	__builtin_memcpy(out, cfg->rfc6791v6, 16);
+	if (!cfg->randomize_6791)
+		return;
+	/* Random host bits, word by word, below the prefix. */
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		__u32 keep = len >= (i + 1) * 32 ? ~0U : len <= i * 32 ? 0 : ~0U << (32 - (len - i * 32));
+
+		out->s6_addr32[i] = (out->s6_addr32[i] & bpf_htonl(keep)) | (bpf_htonl(bpf_get_prandom_u32()) & ~bpf_htonl(keep));
+	}
+}
+
 static __always_inline void siit_plan_4to6(void *data, void *data_end, const struct siit_config *cfg,
 					   struct plan *p)
 {
@@ -53,8 +71,12 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
 	if (siit_4to6_addr(cfg, ip4->daddr, &dst6))
 		return plan_pass(p, XLAT_C_PASS_DST4_UNTRANSLATABLE);
-	if (siit_4to6_addr(cfg, ip4->saddr, &src6))
-		return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
+	if (siit_4to6_addr(cfg, ip4->saddr, &src6)) {
+		/* RFC 6791: an error from a router we cannot map gets the configured source. */
+		if (!cfg->rfc6791v6_len || !ipv4_icmp_error(ip4, data_end))
+			return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
+		rfc6791v6_source(cfg, &src6);
+	}
 
 	frag = bpf_ntohs(ip4->frag_off);
 	p->df = (frag & IP_DF) ? 1 : 0;

@@ -191,3 +191,17 @@ test('lowest-ipv6-mtu: an IPv4 packet without DF above it is not XDP\'s to trans
     configure({});
   }
 });
+
+test('rfc6791v6-prefix: an ICMPv4 error from an untranslatable source takes its IPv6 source from it', {skip}, async () => {
+  configure({rfc6791v6: {addr: ip6('2001:db8:ffff::1'), len: 128}, randomizeRfc6791: false});
+  try {
+    const inner4 = ipv4Packet({src: N6_AS4, dst: N4, ttl: 63, l4: udp(2000, 4000, payload)});
+    const inner6 = ipv6Packet({src: N6, dst: N4_AS6, hopLimit: 63, l4: udp(2000, 4000, payload)});
+    // 203.0.113.5 is denylisted: pool6 does not translate it.
+    const out = await tc(ether(ipv4Packet({src: '203.0.113.5', dst: N6_AS4, l4: icmpMsg(3, 1, 0, inner4)})));
+    assert.equal(out.retval, TC_OK);
+    same(out.ip, ipv6Packet({src: '2001:db8:ffff::1', dst: N6, l4: icmpMsg(1, 0, 0, inner6)}), 'RFC 6791 source');
+  } finally {
+    configure({});
+  }
+});
