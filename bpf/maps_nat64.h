@@ -67,6 +67,15 @@ struct {
 	__type(value, struct nat64_frag_value);
 } nat64_frags SEC(".maps");
 
+/* Externally initiated SYNs waiting for an IPv6 SYN (see struct nat64_syn4_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XLAT_NAT64_SYN4_MAX);
+	__type(key, struct nat64_syn4_key);
+	__type(value, struct nat64_syn4_value);
+} nat64_syn4 SEC(".maps");
+
 /* Each interface's own addresses (kept by the CLI, keyed by ifindex): the
  * source of the ICMP errors the NAT64 originates towards a neighbour there. */
 struct {
@@ -88,8 +97,9 @@ struct {
 /* Data-plane bookkeeping, never written by userspace. */
 struct nat64_runtime {
 	__u32 next_ephemeral;     /* RFC 6056 algorithm 3 counter */
-	__u32 _pad;
+	__u32 syn4_live;          /* records in nat64_syn4 (approximate: recounted by every sweep) */
 	__u64 reclaim_after[4];   /* earliest next full-table reclaim: bib4, bib6, sessions, frags */
+	__u64 syn4_sweep_after;   /* earliest next sweep of nat64_syn4 */
 };
 
 struct {

@@ -202,6 +202,17 @@ __attribute__((noinline)) int xlat_nat64_finish(struct __sk_buff *skb)
 	return nat64_finish(skb, cfg, w);
 }
 
+/* Not translated but answered (plan.gen, e.g. a held SYN whose time passed): counted, then the error sent back. */
+__attribute__((noinline)) int xlat_nat64_reject(struct __sk_buff *skb)
+{
+	struct nat64_work *w = nat64_work();
+
+	if (!w)
+		return NAT64_DROP(NAT64_C_DROP_WRITE_FAILED);
+	nat64_count(w->p.reason);
+	return NAT64_RES(nat64_send_error(skb, &w->p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);
+}
+
 SEC("tc")
 int xlat_nat64_tc(struct __sk_buff *skb)
 {
@@ -235,6 +246,11 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 			nat64_count(res);
 			return TC_ACT_SHOT;
 		}
+	}
+	if (w->p.gen) {
+		res = xlat_nat64_reject(skb);
+		nat64_count(res & 0xff);
+		return nat64_tc_action(res);
 	}
 	slow = w->p.slow;
 	if (slow && w->p.verdict != V_DROP) {

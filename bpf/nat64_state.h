@@ -477,6 +477,116 @@ static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat
 	return bpf_map_lookup_elem(&nat64_bib6, t6);
 }
 
+/* ---------------------------------------------------------------- held SYNs */
+
+/*
+ * RFC 6146 3.5.2.2, an IPv4 SYN to a pool4 transport address without a BIB
+ * entry: BPF cannot queue the packet, so it is recorded in nat64_syn4 and
+ * dropped; the sender's retransmissions do the waiting (see shared.h).
+ * rt->syn4_live counts the records: +1 by the CPU whose insert succeeded, -1 by
+ * the CPU whose delete succeeded, and recounted by every sweep (which also
+ * heals it if userspace removed records). Concurrent SYNs on several CPUs can
+ * pass the limit check together: the limit may be overshot by a few.
+ */
+enum { SYN4_HELD = 0, SYN4_WAITING, SYN4_EXPIRED, SYN4_FULL };
+
+static __always_inline void syn4_forget(const struct nat64_syn4_key *k)
+{
+	struct nat64_runtime *rt = nat64_rt();
+
+	if (!bpf_map_delete_elem(&nat64_syn4, k) && rt && rt->syn4_live)
+		__sync_fetch_and_add(&rt->syn4_live, -1);
+}
+
+/* The live count goes straight into rt->syn4_live (a map value): a count on the
+ * stack would be a constant the verifier follows through every iteration. */
+static long sweep_syn4_cb(struct bpf_map *map, struct nat64_syn4_key *key, struct nat64_syn4_value *v,
+			  struct reclaim_ctx *c)
+{
+	struct nat64_syn4_key k = *key;
+	struct nat64_runtime *rt;
+
+	if (v->expires < c->now) {
+		bpf_map_delete_elem(&nat64_syn4, &k);
+		return 0;
+	}
+	rt = nat64_rt();
+	if (rt)
+		__sync_fetch_and_add(&rt->syn4_live, 1);
+	return 0;
+}
+
+/*
+ * Deletes the expired records (their SYNs then count as new ones) and
+ * recounts the live ones. A sweep that leaves the limit reached blocks the
+ * next one for NAT64_RECLAIM_PAUSE. Returns the live count.
+ */
+static __always_inline __u32 syn4_sweep(struct nat64_runtime *rt, __u32 limit, __u64 now)
+{
+	struct reclaim_ctx c = {.now = now};
+
+	if (rt->syn4_sweep_after > now)
+		return rt->syn4_live;
+	rt->syn4_live = 0;
+	bpf_for_each_map_elem(&nat64_syn4, sweep_syn4_cb, &c, 0);
+	if (rt->syn4_live >= limit)
+		rt->syn4_sweep_after = now + NAT64_RECLAIM_PAUSE;
+	return rt->syn4_live;
+}
+
+/*
+ * The held-SYN decision, as a global function (scalars only): remote4 and
+ * local4 as received, ports = rport << 16 | lport (network order halves).
+ * Only in_tc deletes an expired record: XDP hands that SYN to tc untouched.
+ */
+__attribute__((noinline)) int xlat_nat64_syn4(__u32 remote4, __u32 local4, __u32 ports, __u32 in_tc)
+{
+	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_runtime *rt = nat64_rt();
+	struct nat64_syn4_value nv = {}, *v;
+	struct nat64_syn4_key k = {};
+	__u64 now = bpf_ktime_get_ns(), life;
+	__u32 limit;
+	int err;
+
+	if (!cfg || !rt)
+		return SYN4_FULL;
+	k.remote4 = (__be32)remote4;
+	k.local4 = (__be32)local4;
+	k.rport = (__be16)(ports >> 16);
+	k.lport = (__be16)(ports & 0xffff);
+	v = bpf_map_lookup_elem(&nat64_syn4, &k);
+	if (v) {
+		if (v->expires >= now)
+			return SYN4_WAITING;
+		if (in_tc)
+			syn4_forget(&k);
+		return SYN4_EXPIRED;
+	}
+	limit = cfg->max_simultaneous_opens;
+	if (rt->syn4_live >= limit && syn4_sweep(rt, limit, now) >= limit)
+		return SYN4_FULL;
+	life = cfg->tcp_syn_timeout ? cfg->tcp_syn_timeout : XLAT_NAT64_SYN4_TIMEOUT;
+	nv.expires = now + life;
+	err = bpf_map_update_elem(&nat64_syn4, &k, &nv, BPF_NOEXIST);
+	if (err == -EEXIST_)
+		return SYN4_WAITING; /* another CPU recorded it meanwhile */
+	if (err)
+		return SYN4_FULL;   /* nat64_syn4 is full (XLAT_NAT64_SYN4_MAX) */
+	__sync_fetch_and_add(&rt->syn4_live, 1);
+	return SYN4_HELD;
+}
+
+/* A SYN that found a BIB entry: a record for it (an open that became simultaneous) is done. */
+static __always_inline void syn4_done(__be32 remote4, __be32 local4, __be16 rport, __be16 lport)
+{
+	struct nat64_runtime *rt = nat64_rt();
+	struct nat64_syn4_key k = {.remote4 = remote4, .local4 = local4, .rport = rport, .lport = lport};
+
+	if (rt && rt->syn4_live)
+		syn4_forget(&k);
+}
+
 /* ---------------------------------------------------------------- sessions */
 
 static __always_inline struct nat64_session *session_get(const struct nat64_session_key *k, __u64 now)
@@ -512,6 +622,7 @@ static __always_inline struct nat64_session *session_create(const struct nat64_s
 #define TCPF_FIN 0x01
 #define TCPF_SYN 0x02
 #define TCPF_RST 0x04
+#define TCPF_ACK 0x10
 
 /*
  * RFC 6146 section 3.5.2: one packet of an existing TCP session. Moves the

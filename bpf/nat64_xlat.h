@@ -370,6 +370,26 @@ static __always_inline struct nat64_session *nat64_state_4to6(const struct nat64
 	return s;
 }
 
+/*
+ * RFC 6146 3.5.2.2: an IPv4 SYN without a BIB entry (nat64_state.h, held
+ * SYNs). Held (dropped, recorded), refused at the limit, or, once its record's
+ * time has passed with no IPv6 SYN, answered with ICMP port unreachable (tc:
+ * XDP hands it over untouched, the plan being slow).
+ */
+static __always_inline void nat64_syn4_hold(__be32 remote4, __be32 local4, __be16 rport, __be16 lport,
+					    struct plan *p, const int in_tc)
+{
+	if (nat64_special4(remote4))
+		return plan_drop(p, NAT64_C_DROP_SRC4_SPECIAL);
+	switch (xlat_nat64_syn4(remote4, local4, ((__u32)rport << 16) | lport, in_tc)) {
+	case SYN4_EXPIRED:
+		return plan_reject(p, NAT64_C_TCP_SYN_UNREACHABLE, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	case SYN4_FULL:
+		return plan_drop(p, NAT64_C_DROP_MAX_SIMULTANEOUS_OPENS);
+	}
+	plan_drop(p, NAT64_C_TCP_SYN_HELD);
+}
+
 static __always_inline void nat64_plan_4to6(void *data, void *data_end, const struct nat64_config *cfg,
 					    __u32 mark, struct plan *p, struct nat64_rw *rw, const int in_tc)
 {
@@ -464,11 +484,16 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 			return plan_pass(p, NAT64_C_PASS_DST4_NOT_POOL4);
 		if (ip4->protocol == IPPROTO_ICMP)
 			return plan_pass(p, NAT64_C_PASS_ICMP_NO_BIB);
-		if (ip4->protocol == IPPROTO_TCP && (tflags & TCPF_SYN) && !(tflags & TCPF_RST) &&
-		    (cfg->flags & NAT64_F_DROP_EXT_TCP))
-			return plan_drop(p, NAT64_C_DROP_EXTERNALLY_INITIATED_TCP);
+		if (ip4->protocol == IPPROTO_TCP && (tflags & TCPF_SYN) && !(tflags & TCPF_RST)) {
+			if (cfg->flags & NAT64_F_DROP_EXT_TCP)
+				return plan_drop(p, NAT64_C_DROP_EXTERNALLY_INITIATED_TCP);
+			if (!(tflags & TCPF_ACK))
+				return nat64_syn4_hold(ip4->saddr, ip4->daddr, sport, dport, p, in_tc);
+		}
 		return plan_drop(p, NAT64_C_DROP_NO_BIB);
 	}
+	if (ip4->protocol == IPPROTO_TCP && (tflags & TCPF_SYN))
+		syn4_done(ip4->saddr, ip4->daddr, sport, dport);
 	if (ip4->ttl <= 1)
 		return plan_pass(p, NAT64_C_PASS_HOP_LIMIT);
 	if (nat64_special4(ip4->saddr))

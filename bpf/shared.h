@@ -338,6 +338,30 @@ struct nat64_frag_value {
 	__u64  expires;           /* bpf_ktime_get_ns() deadline */
 };
 
+/*
+ * Externally initiated TCP (RFC 6146 3.5.2.2): an IPv4 SYN to a pool4
+ * transport address without a BIB entry cannot be kept by BPF, so it is
+ * recorded (nat64_syn4, keyed by the remote and the pool4 transport address
+ * it targets) and dropped. The sender's retransmissions find either a BIB
+ * entry an IPv6 SYN made meanwhile (translated normally, the record goes) or
+ * the record: within XLAT_NAT64_SYN4_TIMEOUT dropped again, after it answered
+ * with ICMP port unreachable (and the record goes). Plain hash map, lazy
+ * expiry, at most maximum-simultaneous-opens live records. Data plane only.
+ */
+#define XLAT_NAT64_SYN4_MAX      16384
+#define XLAT_NAT64_SYN4_TIMEOUT  6000000000ULL /* ns: RFC 6146 3.5.2.2's 6 seconds */
+
+struct nat64_syn4_key {
+	__be32 remote4;           /* the IPv4 sender */
+	__be32 local4;            /* the pool4 address it targets */
+	__be16 rport;
+	__be16 lport;             /* the pool4 port */
+};
+
+struct nat64_syn4_value {
+	__u64 expires;            /* bpf_ktime_get_ns() deadline: after it, the next SYN gets ICMP 3/3 */
+};
+
 /* Counters of the NAT64 instance, indexes of nat64_stats; names as for SIIT after NAT64_C_. */
 enum nat64_counter {
 	NAT64_C_XLAT_6TO4 = 0,
@@ -368,8 +392,8 @@ enum nat64_counter {
 	NAT64_C_DROP_POOL4_EXHAUSTED,
 	NAT64_C_DROP_TABLE_FULL,
 	NAT64_C_DROP_SRC4_SPECIAL,
-	NAT64_C_DROP_SYN4_HELD,
-	NAT64_C_DROP_SYN4_OPENS_FULL,
+	NAT64_C_TCP_SYN_HELD,          /* an IPv4 SYN without a BIB entry, recorded in nat64_syn4 (or a retransmission within its 6 s) and dropped */
+	NAT64_C_DROP_MAX_SIMULTANEOUS_OPENS, /* such a SYN while maximum-simultaneous-opens records are live (or nat64_syn4 is full) */
 	NAT64_C_DROP_ICMP_ERROR,
 	NAT64_C_XLAT_ICMP_ERROR_6TO4,  /* an ICMP error translated through the session tables */
 	NAT64_C_XLAT_ICMP_ERROR_4TO6,
@@ -389,6 +413,8 @@ enum nat64_counter {
 	NAT64_C_ICMP_SENT,             /* events: ICMP errors sent, held back by the rate limit, */
 	NAT64_C_ICMP_RATE_LIMITED,
 	NAT64_C_ICMP_NO_SOURCE,        /* or not sent for want of an address on the ingress interface */
+	/* Held SYNs (RFC 6146 3.5.2.2). */
+	NAT64_C_TCP_SYN_UNREACHABLE,   /* a SYN whose record's 6 s had passed with no IPv6 SYN: the sender got ICMP 3/3 */
 	NAT64_C__MAX,
 };
 

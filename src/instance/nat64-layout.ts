@@ -28,6 +28,10 @@ export const NAT64_MAP_FRAGS = 'nat64_frags';
 export const XLAT_NAT64_FRAG_MAX = 16384;
 export const XLAT_NAT64_FRAG_TIMEOUT_NS = 2_000_000_000n;
 export const NAT64_FRAG_PASS = 1;
+/** Externally initiated SYNs waiting for an IPv6 SYN (RFC 6146 3.5.2.2; data plane only). */
+export const NAT64_MAP_SYN4 = 'nat64_syn4';
+export const XLAT_NAT64_SYN4_MAX = 16384;
+export const XLAT_NAT64_SYN4_TIMEOUT_NS = 6_000_000_000n;
 
 /** The maps whose size `instance add --capacity` sets. */
 export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
@@ -130,6 +134,31 @@ export const NAT64_FRAG_VALUE = {
   _pad2: {offset: 36, size: 4},
   expires: {offset: 40, size: 8},
 } as const;
+/** struct nat64_syn4_key (nat64_syn4): addresses and ports in network order. */
+export const NAT64_SYN4_KEY = {
+  size: 12,
+  remote4: {offset: 0, size: 4},
+  local4: {offset: 4, size: 4},
+  rport: {offset: 8, size: 2},
+  lport: {offset: 10, size: 2},
+} as const;
+/** struct nat64_syn4_value. */
+export const NAT64_SYN4_VALUE = {size: 8, expires: {offset: 0, size: 8}} as const;
+
+export function encodeSyn4Key(k: {remote4: Buffer; local4: Buffer; rport: number; lport: number}): Buffer {
+  const b = Buffer.alloc(NAT64_SYN4_KEY.size);
+  k.remote4.copy(b, NAT64_SYN4_KEY.remote4.offset, 0, 4);
+  k.local4.copy(b, NAT64_SYN4_KEY.local4.offset, 0, 4);
+  b.writeUInt16BE(k.rport, NAT64_SYN4_KEY.rport.offset);
+  b.writeUInt16BE(k.lport, NAT64_SYN4_KEY.lport.offset);
+  return b;
+}
+export function encodeSyn4Value(expires: bigint): Buffer {
+  const b = Buffer.alloc(NAT64_SYN4_VALUE.size);
+  b.writeBigUInt64LE(expires, NAT64_SYN4_VALUE.expires.offset);
+  return b;
+}
+
 /** struct xlat_ifaddr as the NAT64 object holds it (the same struct as SIIT's siit_ifaddr value). */
 export const NAT64_IFADDR = {
   size: 24,
@@ -187,8 +216,8 @@ export const NAT64_COUNTERS = [
   'NAT64_C_DROP_POOL4_EXHAUSTED',
   'NAT64_C_DROP_TABLE_FULL',
   'NAT64_C_DROP_SRC4_SPECIAL',
-  'NAT64_C_DROP_SYN4_HELD',
-  'NAT64_C_DROP_SYN4_OPENS_FULL',
+  'NAT64_C_TCP_SYN_HELD',
+  'NAT64_C_DROP_MAX_SIMULTANEOUS_OPENS',
   'NAT64_C_DROP_ICMP_ERROR',
   'NAT64_C_XLAT_ICMP_ERROR_6TO4',
   'NAT64_C_XLAT_ICMP_ERROR_4TO6',
@@ -206,6 +235,7 @@ export const NAT64_COUNTERS = [
   'NAT64_C_ICMP_SENT',
   'NAT64_C_ICMP_RATE_LIMITED',
   'NAT64_C_ICMP_NO_SOURCE',
+  'NAT64_C_TCP_SYN_UNREACHABLE',
 ] as const;
 export const NAT64_C__MAX = NAT64_COUNTERS.length;
 

@@ -6,7 +6,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, icmpMsg, ether, checksumProblems, ip4, ip6} from '../helpers/packets.mjs';
+import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, icmpMsg, ether, checksumProblems, ip4, ip6, MAC_A, MAC_B} from '../helpers/packets.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
@@ -53,7 +53,10 @@ function setPool4(ranges) {
 }
 
 function clearTables() {
-  for (const m of [maps.bib4, maps.bib6, maps.sessions]) for (const k of [...m.keys()]) m.delete(k);
+  for (const m of [maps.bib4, maps.bib6, maps.sessions, maps.syn4]) for (const k of [...m.keys()]) m.delete(k);
+  // The data plane's own bookkeeping (the held-SYN count among it) starts afresh with the tables.
+  const rt = maps.runtime.lookup(key0);
+  if (rt) maps.runtime.update(key0, Buffer.alloc(rt.length));
 }
 
 const DEFAULT_POOL4 = [[6, P4, 32, 61001, 65535], [17, P4, 32, 61001, 65535], [1, P4, 32, 61001, 65535]];
@@ -73,6 +76,7 @@ before(async () => {
   maps = {
     config: obj.map('nat64_config'), stats: obj.map('nat64_stats'), pool4: obj.map('nat64_pool4'),
     bib4: obj.map('nat64_bib4'), bib6: obj.map('nat64_bib6'), sessions: obj.map('nat64_sessions'),
+    syn4: obj.map('nat64_syn4'), runtime: obj.map('nat64_runtime'), ifaddr: obj.map('nat64_ifaddr'),
   };
   reset();
 });
@@ -489,5 +493,125 @@ for (const [prog, hook] of HOOKS) {
     // Not a pool4 port: an ordinary translation to the IPv4 address (the node's own services).
     const plain = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: udp(5002, 53, payload)}), 'xlat', 'xlat-6to4', {slow: false});
     assert.equal(`${plain[16]}.${plain[17]}.${plain[18]}.${plain[19]}`, P4);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Externally initiated TCP without a BIB entry (RFC 6146 3.5.2.2): BPF cannot keep the SYN, so it
+// is recorded in nat64_syn4 and dropped; the sender's retransmissions do the waiting.
+
+const TC_ACT_REDIRECT = 7;
+const SYN_PORT = 61500;
+
+function syn4Record(remote4, rport, local4 = P4, lport = SYN_PORT) {
+  const raw = maps.syn4.lookup(L.encodeSyn4Key({remote4: ip4(remote4), local4: ip4(local4), rport, lport}));
+  return raw && {expires: raw.readBigUInt64LE(L.NAT64_SYN4_VALUE.expires.offset)};
+}
+
+/** Makes a record's 6 s pass. */
+function expireSyn4(remote4, rport, local4 = P4, lport = SYN_PORT) {
+  maps.syn4.update(L.encodeSyn4Key({remote4: ip4(remote4), local4: ip4(local4), rport, lport}), L.encodeSyn4Value(1n));
+}
+
+const v4syn = (rport, {lport = SYN_PORT, flags = TCPF.SYN, src = S4} = {}) => ipv4Packet({src, dst: P4, l4: tcp(rport, lport, {flags})});
+
+for (const [prog, hook] of HOOKS) {
+  test(`nat64 ${hook}: an IPv4 SYN without a BIB entry is held; a simultaneous open lets its retransmission through`, {skip}, async () => {
+    // One TCP port in pool4: the IPv6 node's mapping is the port the IPv4 SYN targets.
+    reset({pool4: [[6, P4, 32, SYN_PORT, SYN_PORT], [17, P4, 32, 61001, 61499]]});
+    const t0 = process.hrtime.bigint();
+    await send(prog, v4syn(33000), 'drop', 'tcp-syn-held', {slow: false});
+    const r = syn4Record(S4, 33000);
+    assert.ok(r, 'the SYN was recorded');
+    const left = Number(r.expires - t0) / 1e9;
+    assert.ok(left > 5.9 && left <= 6.1, `record lives 6 s (${left} s)`);
+    assert.equal(bib4(P4, SYN_PORT, 6), null, 'nothing created in the BIB');
+    assert.equal(session(P4, SYN_PORT, S4, 33000, 6), null, 'nor a session');
+    // A retransmission within the 6 s: dropped again, the record untouched.
+    await send(prog, v4syn(33000), 'drop', 'tcp-syn-held');
+    assert.equal(syn4Record(S4, 33000)?.expires, r.expires, 'the record keeps its deadline');
+    // Not SYNs, or SYN-ACKs: no record, drop-no-bib as before.
+    await send(prog, v4syn(33001, {flags: TCPF.SYN | TCPF.ACK}), 'drop', 'drop-no-bib');
+    await send(prog, v4syn(33001, {flags: TCPF.ACK}), 'drop', 'drop-no-bib');
+    assert.equal(syn4Record(S4, 33001), null);
+    // From a special source: no record either.
+    await send(prog, v4syn(33002, {src: '127.0.0.1'}), 'drop', 'drop-src4-special');
+    assert.equal(syn4Record('127.0.0.1', 33002), null);
+
+    // The IPv6 node opens towards the sender meanwhile (simultaneous open).
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40000, 33000, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.equal(sport4(out), SYN_PORT);
+    assert.equal(session(P4, SYN_PORT, S4, 33000, 6)?.state, 'V6_INIT');
+    // The sender's next retransmission is translated normally, and its record goes.
+    const syn = await send(prog, v4syn(33000), 'xlat', 'xlat-4to6');
+    assertSamePacket(syn, ipv6Packet({src: S4_AS6, dst: C6, l4: tcp(33000, 40000, {flags: TCPF.SYN})}), 'retransmitted SYN');
+    assert.equal(session(P4, SYN_PORT, S4, 33000, 6)?.state, 'ESTABLISHED');
+    assert.equal(syn4Record(S4, 33000), null, 'the record is gone');
+
+    // drop-externally-initiated-tcp wins over holding.
+    reset({cfg: {flags: L.NAT64_F['drop-externally-initiated-tcp']}});
+    await send(prog, v4syn(33003, {lport: 61400}), 'drop', 'drop-externally-initiated-tcp');
+    assert.equal(syn4Record(S4, 33003, P4, 61400), null);
+  });
+
+  test(`nat64 ${hook}: at most maximum-simultaneous-opens live records`, {skip}, async () => {
+    reset({cfg: {maxSimultaneousOpens: 2}});
+    await send(prog, v4syn(1001), 'drop', 'tcp-syn-held');
+    await send(prog, v4syn(1002), 'drop', 'tcp-syn-held');
+    await send(prog, v4syn(1003), 'drop', 'drop-max-simultaneous-opens');
+    assert.equal(syn4Record(S4, 1003), null, 'refused: not recorded');
+    // Retransmissions of held SYNs are not new opens.
+    await send(prog, v4syn(1001), 'drop', 'tcp-syn-held');
+    // A record whose 6 s have passed is not live: the sweep at the limit takes it (its SYN becomes a new
+    // one). The fruitless sweep above holds the next one back for a second.
+    expireSyn4(S4, 1001);
+    await send(prog, v4syn(1004), 'drop', 'drop-max-simultaneous-opens');
+    await new Promise((res) => setTimeout(res, 1100));
+    await send(prog, v4syn(1004), 'drop', 'tcp-syn-held');
+    assert.equal(syn4Record(S4, 1001), null, 'the expired record was swept');
+    assert.ok(syn4Record(S4, 1004), 'the new SYN was recorded');
+    assert.equal([...maps.syn4.keys()].length, 2);
+    // Limit 0: nothing is ever held.
+    reset({cfg: {maxSimultaneousOpens: 0}});
+    await send(prog, v4syn(1005), 'drop', 'drop-max-simultaneous-opens');
+  });
+
+  test(`nat64 ${hook}: a retransmission after the 6 s gets ICMP port unreachable`, {skip}, async () => {
+    reset();
+    // BPF_PROG_TEST_RUN runs tc programs on the loopback device: ifindex 1. The node's IPv4 address there:
+    const ME4 = '192.0.2.254';
+    const ifkey = Buffer.alloc(4); ifkey.writeUInt32LE(1);
+    const v = Buffer.alloc(L.NAT64_IFADDR.size);
+    ip6('2001:db8:1::fe').copy(v, L.NAT64_IFADDR.v6.offset); ip4(ME4).copy(v, L.NAT64_IFADDR.v4.offset);
+    v[L.NAT64_IFADDR.has_v4.offset] = 1; v[L.NAT64_IFADDR.has_v6.offset] = 1;
+    maps.ifaddr.update(ifkey, v);
+    try {
+      await send(prog, v4syn(34000), 'drop', 'tcp-syn-held');
+      expireSyn4(S4, 34000);
+      const input = v4syn(34000);
+      const [sent, unreach] = [counter('icmp-sent'), counter('tcp-syn-unreachable')];
+      const out = await runHook(obj, prog, ether(input));
+      if (hook === 'xdp') assert.ok(out.delegated, 'XDP hands it to tc untouched');
+      assert.equal(out.retval, TC_ACT_REDIRECT, 'sent back out');
+      assert.equal(out.data.subarray(0, 6).toString('hex'), MAC_B.toString('hex'), 'to the sender');
+      assert.equal(out.data.subarray(6, 12).toString('hex'), MAC_A.toString('hex'), 'from us');
+      const ip = Buffer.from(out.data.subarray(14));
+      assert.deepEqual(checksumProblems(ip), []);
+      assertSamePacket(ip, ipv4Packet({src: ME4, dst: S4, df: false, l4: icmpMsg(3, 3, 0, input)}), 'ICMP 3/3 quoting the SYN');
+      assert.equal(counter('tcp-syn-unreachable'), unreach + 1n, 'tcp-syn-unreachable counted');
+      assert.equal(counter('icmp-sent'), sent + 1n, 'icmp-sent counted');
+      assert.equal(syn4Record(S4, 34000), null, 'the record is gone');
+      // The sender's next try starts over.
+      await send(prog, v4syn(34000), 'drop', 'tcp-syn-held');
+      // No address on the interface: dropped, counted, the record gone all the same.
+      maps.ifaddr.delete(ifkey);
+      expireSyn4(S4, 34000);
+      const noSrc = counter('icmp-no-source');
+      await send(prog, v4syn(34000), 'drop', 'tcp-syn-unreachable');
+      assert.equal(counter('icmp-no-source'), noSrc + 1n);
+      assert.equal(syn4Record(S4, 34000), null);
+    } finally {
+      maps.ifaddr.delete(ifkey);
+    }
   });
 }

@@ -19,6 +19,8 @@ const STRUCTS = [
   ['nat64_session', 'NAT64_SESSION'],
   ['nat64_frag_key', 'NAT64_FRAG_KEY'],
   ['nat64_frag_value', 'NAT64_FRAG_VALUE'],
+  ['nat64_syn4_key', 'NAT64_SYN4_KEY'],
+  ['nat64_syn4_value', 'NAT64_SYN4_VALUE'],
   ['xlat_ifaddr', 'NAT64_IFADDR'],
 ];
 
