@@ -192,6 +192,20 @@ static __always_inline __u32 xicmp_store_port(struct __sk_buff *skb, __u32 inner
 	return bpf_skb_store_bytes(skb, off, &in->port, 2, 0) ? XICMP_E_WRITE : XICMP_OK;
 }
 
+/* The inner transport header, where the size limit left it: ICMP type, port or identifier, checksum. */
+static __always_inline __u32 xicmp_fix_inner_l4(struct __sk_buff *skb, __u32 inner_l4, const struct xicmp_l4 *l4,
+						const struct xicmp_inner *in, int udp)
+{
+	__u32 err;
+
+	if (l4->set_type && inner_l4 < skb->len && bpf_skb_store_bytes(skb, inner_l4, &l4->type, 1, 0))
+		return XICMP_E_WRITE;
+	if (l4->csum_off == CSUM_NONE)
+		return XICMP_OK;
+	err = xicmp_store_port(skb, inner_l4, in);
+	return err ? err : xicmp_fix_csum(skb, inner_l4 + l4->csum_off, l4->delta, udp);
+}
+
 /* The ICMPv6 checksum over the finished message. */
 static __always_inline __u32 xicmp_finish6(struct __sk_buff *skb, const struct ipv6hdr *ip6, __u32 base, __u32 plen)
 {
@@ -333,15 +347,9 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 		return XICMP_E_WRITE;
 	}
 	inner_l4 = base + 8 + nlen;
-	if (l4.set_type && inner_l4 < skb->len && bpf_skb_store_bytes(skb, inner_l4, &l4.type, 1, 0))
-		return XICMP_E_WRITE;
-	if (l4.csum_off != CSUM_NONE) {
-		err = xicmp_store_port(skb, inner_l4, in);
-		if (!err)
-			err = xicmp_fix_csum(skb, inner_l4 + l4.csum_off, l4.delta, in4.protocol == IPPROTO_UDP);
-		if (err)
-			return err;
-	}
+	err = xicmp_fix_inner_l4(skb, inner_l4, &l4, in, in4.protocol == IPPROTO_UDP);
+	if (err)
+		return err;
 	return xicmp_finish6(skb, &p->h.v6f.v6, base, plen);
 }
 
@@ -475,15 +483,9 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 			return XICMP_E_WRITE;
 	}
 	inner_l4 = base + 8 + sizeof(struct iphdr);
-	if (l4.set_type && inner_l4 < skb->len && bpf_skb_store_bytes(skb, inner_l4, &l4.type, 1, 0))
-		return XICMP_E_WRITE;
-	if (l4.csum_off != CSUM_NONE) {
-		err = xicmp_store_port(skb, inner_l4, in);
-		if (!err)
-			err = xicmp_fix_csum(skb, inner_l4 + l4.csum_off, l4.delta, c.proto == IPPROTO_UDP);
-		if (err)
-			return err;
-	}
+	err = xicmp_fix_inner_l4(skb, inner_l4, &l4, in, c.proto == IPPROTO_UDP);
+	if (err)
+		return err;
 	{
 		__u32 sum = skb_sum(skb, base, tot - sizeof(struct iphdr));
 		__u16 cs;
