@@ -15,6 +15,13 @@ export type Nat64Module = typeof import('../instance/nat64.js');
 export type XlatFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XlatCommand)['baseFlags'] & T['flags']>;
 export type XlatArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
+/** What `instance status` reports, for either translator. */
+export interface StatusResult {
+  status: 'Running' | 'Dead';
+  /** Whether translation is on (global manually-enabled); absent when Dead. */
+  enabled?: boolean;
+}
+
 export abstract class XlatCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
 
@@ -82,6 +89,17 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
   }
 
   /** Progress notes, shown on stderr with --verbose only (never in --json output). */
+  /** `instance status`: prints Running (exit 0) or Dead (exit 1), like Jool's. */
+  protected reportStatus(instance: {enabled: boolean} | null): StatusResult {
+    if (instance === null) {
+      this.log('Dead');
+      process.exitCode = 1;
+      return {status: 'Dead'};
+    }
+    this.log('Running');
+    return {status: 'Running', enabled: instance.enabled};
+  }
+
   protected note(message: string): void {
     if (this.verbose && !this.jsonEnabled()) process.stderr.write(`${message}\n`);
   }

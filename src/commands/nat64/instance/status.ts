@@ -1,4 +1,4 @@
-import {XlatCommand} from '../../../cli/base-command.js';
+import {type StatusResult, XlatCommand} from '../../../cli/base-command.js';
 
 export default class Nat64InstanceStatus extends XlatCommand<typeof Nat64InstanceStatus> {
   static override summary = 'Tell whether this namespace has a NAT64 instance.';
@@ -7,15 +7,8 @@ export default class Nat64InstanceStatus extends XlatCommand<typeof Nat64Instanc
 
   static override examples = ['<%= config.bin %> <%= command.id %>'];
 
-  public async run(): Promise<{status: 'Running' | 'Dead'; enabled?: boolean}> {
+  public async run(): Promise<StatusResult> {
     const nat64 = await this.nat64();
-    const instance = await nat64.findNat64Instance();
-    if (instance === null) {
-      this.log('Dead');
-      process.exitCode = 1;
-      return {status: 'Dead'};
-    }
-    this.log('Running');
-    return {status: 'Running', enabled: instance.enabled};
+    return this.reportStatus(await nat64.findNat64Instance());
   }
 }

@@ -1,10 +1,4 @@
-import {XlatCommand} from '../../../cli/base-command.js';
-
-export interface StatusResult {
-  status: 'Running' | 'Dead';
-  /** Whether translation is on (global manually-enabled); absent when Dead. */
-  enabled?: boolean;
-}
+import {type StatusResult, XlatCommand} from '../../../cli/base-command.js';
 
 export default class SiitInstanceStatus extends XlatCommand<typeof SiitInstanceStatus> {
   static override summary = 'Tell whether this namespace has a SIIT instance.';
@@ -19,13 +13,6 @@ export default class SiitInstanceStatus extends XlatCommand<typeof SiitInstanceS
 
   public async run(): Promise<StatusResult> {
     const siit = await this.siit();
-    const instance = await siit.findSiitInstance();
-    if (instance === null) {
-      this.log('Dead');
-      process.exitCode = 1;
-      return {status: 'Dead'};
-    }
-    this.log('Running');
-    return {status: 'Running', enabled: instance.enabled};
+    return this.reportStatus(await siit.findSiitInstance());
   }
 }
