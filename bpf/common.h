@@ -18,6 +18,10 @@
 #include "icmp4.h"
 #include "shared.h"
 
+/* Address families for bpf_fib_lookup (the C library's, which BPF programs do not include). */
+#define AF_INET  2
+#define AF_INET6 10
+
 #define IP_DF     0x4000
 #define IP_MF     0x2000
 #define IP_OFFSET 0x1fff

@@ -67,6 +67,41 @@ struct {
 	__type(value, struct nat64_frag_value);
 } nat64_frags SEC(".maps");
 
+/*
+ * The session sweeper's queue: every session's key is pushed when it is
+ * created; each new flow pops a few, deletes those whose time has passed and
+ * pushes the others back (nat64_state.h). Work per packet stays bounded at any
+ * table size. Preallocated (queues always are): 16 bytes per session of
+ * capacity. A full queue drops its oldest key (BPF_EXIST): that session is then
+ * found by lazy expiry only.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, NAT64_DEFAULT_CAPACITY);
+	__type(value, struct nat64_session_key);
+} nat64_sessq SEC(".maps");
+
+/*
+ * address-dependent-filtering (RFC 4787, RFC 6146 3.5.1.1 / 3.5.2.2): which
+ * remote IPv4 addresses each pool4 transport address has a session with,
+ * whatever the remote port. Kept only while the filter is on.
+ */
+struct nat64_adf_key {
+	__be32 local4;
+	__be32 remote4;
+	__be16 lport;
+	__u8   proto;
+	__u8   _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, NAT64_DEFAULT_CAPACITY);
+	__type(key, struct nat64_adf_key);
+	__type(value, __u64); /* the latest deadline of those sessions */
+} nat64_adf SEC(".maps");
+
 /* Externally initiated SYNs waiting for an IPv6 SYN (see struct nat64_syn4_key). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -98,7 +133,7 @@ struct {
 struct nat64_runtime {
 	__u32 next_ephemeral;     /* RFC 6056 algorithm 3 counter */
 	__u32 syn4_live;          /* records in nat64_syn4 (approximate: recounted by every sweep) */
-	__u64 reclaim_after[4];   /* earliest next full-table reclaim: bib4, bib6, sessions, frags */
+	__u64 reclaim_after[8];   /* earliest next full-table reclaim, by enum nat64_table */
 	__u64 syn4_sweep_after;   /* earliest next sweep of nat64_syn4 */
 };
 

@@ -9,13 +9,6 @@
 
 #include "plan.h"
 
-#ifndef AF_INET
-#define AF_INET 2
-#endif
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
-
 /* Length of the packet the plan produces. */
 static __always_inline __u32 plan_new_len(const struct plan *p)
 {

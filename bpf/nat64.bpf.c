@@ -15,22 +15,23 @@
 #include "nat64_apply.h"
 #include "nat64_slow.h"
 #include "nat64_frag.h"
+#include "nat64_reasm.h"
 #include "xdp_meta.h"
 
 /* What the logic may read: Ethernet, IPv6, an ICMP error's inner IPv6 with extension headers, its L4 header. */
 #define NAT64_PARSE_LEN 512
 
-static __always_inline void nat64_decide(void *data, void *data_end, const struct nat64_config *cfg, __u32 mark,
-					 struct plan *p, struct nat64_rw *rw, const int in_tc)
+static __always_inline void nat64_decide(void *data, void *data_end, const struct nat64_config *cfg,
+					 const struct nat64_in *in, struct plan *p, struct nat64_rw *rw, const int in_tc)
 {
 	struct ethhdr *eth = data;
 
 	if ((void *)(eth + 1) > data_end)
 		return plan_pass(p, NAT64_C_PASS_NOT_IP);
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return nat64_plan_6to4(data, data_end, cfg, mark, p, rw, in_tc);
+		return nat64_plan_6to4(data, data_end, cfg, in, p, rw, in_tc);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return nat64_plan_4to6(data, data_end, cfg, mark, p, rw, in_tc);
+		return nat64_plan_4to6(data, data_end, cfg, in, p, rw, in_tc);
 	plan_pass(p, NAT64_C_PASS_NOT_IP);
 }
 
@@ -81,6 +82,7 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 	struct nat64_config *cfg = nat64_live_cfg();
 	/* The plan lives in the per-CPU map, not on the stack: the state functions' stack adds up with ours. */
 	struct nat64_work *w = nat64_work();
+	struct nat64_in in = {.ctx = ctx, .ifindex = ctx->ingress_ifindex};
 	__u32 err;
 
 	if (!cfg || !w) {
@@ -90,7 +92,7 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 	}
 	__builtin_memset(&w->p, 0, sizeof(w->p));
 	__builtin_memset(&w->rw, 0, sizeof(w->rw));
-	nat64_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, 0, &w->p, &w->rw, 0);
+	nat64_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &in, &w->p, &w->rw, 0);
 	if (w->p.slow)
 		return XDP_PASS; /* the tc slow path's, untouched and uncounted */
 	if (w->p.verdict == V_XLAT) {
@@ -213,6 +215,32 @@ __attribute__((noinline)) int xlat_nat64_reject(struct __sk_buff *skb)
 	return NAT64_RES(nat64_send_error(skb, &w->p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);
 }
 
+/* A fragmented ICMP echo: kept, or made whole (NAT64_CONTINUE: decided again). */
+__attribute__((noinline)) int xlat_nat64_slow_reasm(struct __sk_buff *skb)
+{
+	return xlat_nat64_reasm(skb);
+}
+
+/*
+ * The decision for an skb, into the work map (the skb's headers made linear
+ * first; a short packet simply stays short). A global function: the tc program
+ * decides twice for a reassembled message, and is verified with it once.
+ */
+__attribute__((noinline)) int xlat_nat64_tc_decide(struct __sk_buff *skb)
+{
+	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_work *w = nat64_work();
+	struct nat64_in in = {.ctx = skb, .ifindex = skb->ifindex, .mark = skb->mark};
+
+	if (!cfg || !w)
+		return -1;
+	__builtin_memset(w, 0, sizeof(*w));
+	if (skb->data_end - skb->data < NAT64_PARSE_LEN)
+		bpf_skb_pull_data(skb, skb->len < NAT64_PARSE_LEN ? skb->len : NAT64_PARSE_LEN);
+	nat64_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, &in, &w->p, &w->rw, 1);
+	return 0;
+}
+
 SEC("tc")
 int xlat_nat64_tc(struct __sk_buff *skb)
 {
@@ -235,11 +263,20 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		nat64_count(NAT64_C_PASS_DISABLED);
 		return TC_ACT_OK;
 	}
-	__builtin_memset(w, 0, sizeof(*w));
-	/* Make the headers we read linear; a short packet simply stays short. */
-	if (skb->data_end - skb->data < NAT64_PARSE_LEN)
-		bpf_skb_pull_data(skb, skb->len < NAT64_PARSE_LEN ? skb->len : NAT64_PARSE_LEN);
-	nat64_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, skb->mark, &w->p, &w->rw, 1);
+	if (xlat_nat64_tc_decide(skb)) {
+		nat64_count(NAT64_C_PASS_DISABLED);
+		return TC_ACT_OK;
+	}
+	if (w->p.slow == NAT64_SLOW_REASM && w->p.verdict != V_DROP) {
+		res = xlat_nat64_slow_reasm(skb);
+		if (res != NAT64_CONTINUE) {
+			nat64_count(res & 0xff);
+			return nat64_tc_action(res);
+		}
+		/* The message is whole: an atomic IPv6 fragment or an unfragmented IPv4 packet, decided anew. */
+		if (xlat_nat64_tc_decide(skb))
+			return TC_ACT_SHOT;
+	}
 	if (w->rw.frag_first && w->p.verdict != V_DROP) {
 		res = xlat_nat64_frag_record(skb);
 		if (res) {
@@ -253,7 +290,7 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		return nat64_tc_action(res);
 	}
 	slow = w->p.slow;
-	if (slow && w->p.verdict != V_DROP) {
+	if (slow && slow != NAT64_SLOW_REASM && w->p.verdict != V_DROP) {
 		if (slow == NAT64_SLOW_ERR_4TO6 || slow == NAT64_SLOW_ERR_6TO4) {
 			res = slow == NAT64_SLOW_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb) : xlat_nat64_slow_err_6to4(skb);
 			if (res == NAT64_CONTINUE)

@@ -14,7 +14,9 @@
  * or the other way round). Without a record it is dropped
  * (drop-fragment-before-first). The first fragment's L4 checksum covers the
  * whole datagram, whose length does not change: only the address and port
- * changes are folded in, incrementally. Fragmented ICMP is never translated.
+ * changes are folded in, incrementally. Fragmented ICMP echo messages are
+ * reassembled instead (nat64_reasm.h): their checksum covers a pseudo-header
+ * on one side only, whose length is the whole message's.
  *
  * Too big (RFC 7915 4.4 / 5.4): the FIB's MTU for the translated packet
  * (mtu.h). IPv6 -> IPv4 with DF, and IPv4 with DF: the sender gets Packet
@@ -30,6 +32,7 @@
 #include "nat64_icmp_gen.h"
 #include "mtu.h"
 #include "frag_tc.h"
+#include "udp_amend.h"
 
 /* Verdicts beyond enum verdict in a NAT64_RES: an error was sent back (the skb
  * is redirected), or the packet left as fragments (this copy is spent). */
@@ -169,13 +172,13 @@ static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct
 
 /* ---------------------------------------------------------------- IPv4 -> IPv6 */
 
-/* An IPv4 ICMP fragment, or a later TCP/UDP one, without options: the decision checked the protocol and enabled. */
+/* A later IPv4 TCP/UDP fragment, without options: the decision checked the protocol and enabled. */
 static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
 {
 	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
 	struct iphdr *ip4 = data + ETH_HLEN_;
 	struct nat64_frag_key key = {};
-	struct nat64_frag_value val = {}, *fv;
+	struct nat64_frag_value *fv;
 	struct plan *p = &w->p;
 	struct in6_addr src6, dst6;
 	__u16 frag, tot_len;
@@ -196,26 +199,6 @@ static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct
 	key.proto = proto;
 	now = bpf_ktime_get_ns();
 
-	if (proto == IPPROTO_ICMP) {
-		/* Never translated (RFC 7915 4.1); but the node's own fragmented ICMP is the kernel's. */
-		if (!(frag & IP_OFFSET)) {
-			__u8 *icmp = (void *)(ip4 + 1);
-
-			if ((void *)(icmp + 8) > data_end)
-				return NAT64_DROP(NAT64_C_DROP_TRUNCATED);
-			if ((icmp[0] == ICMP_ECHO || icmp[0] == ICMP_ECHOREPLY) &&
-			    xlat_nat64_pool4_has(IPPROTO_ICMP, ip4->daddr, *(__be16 *)(icmp + 4)))
-				return NAT64_DROP(NAT64_C_DROP_ICMP_FRAGMENT);
-			val.flags = NAT64_FRAG_PASS;
-			val.expires = now + XLAT_NAT64_FRAG_TIMEOUT;
-			frag_put(&key, &val, now);
-			return NAT64_PASS(NAT64_C_PASS_DST4_NOT_POOL4);
-		}
-		fv = frag_get(&key, now);
-		if ((fv && (fv->flags & NAT64_FRAG_PASS)) || !xlat_nat64_pool4_has_addr(IPPROTO_ICMP, ip4->daddr))
-			return NAT64_PASS(NAT64_C_PASS_DST4_NOT_POOL4);
-		return NAT64_DROP(NAT64_C_DROP_ICMP_FRAGMENT);
-	}
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return NAT64_PASS(NAT64_C_PASS_PROTO);
 
@@ -234,7 +217,7 @@ static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct
 	if (fv->flags & NAT64_FRAG_PASS)
 		return NAT64_PASS(NAT64_C_PASS_DST4_NOT_POOL4);
 	if (ip4->ttl <= 1)
-		return NAT64_PASS(NAT64_C_PASS_HOP_LIMIT);
+		return NAT64_DROP(NAT64_C_DROP_HOP_LIMIT); /* no error about a later fragment (RFC 1812 4.3.2.7) */
 	__builtin_memcpy(&src6, fv->src, 16);
 	__builtin_memcpy(&dst6, fv->dst, 16);
 	p->reason = NAT64_C_XLAT_FRAGMENT_4TO6;
@@ -337,6 +320,8 @@ static __always_inline __u32 nat64_finish(struct __sk_buff *skb, const struct na
 		return NAT64_RES(nat64_send_error(skb, p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);
 	}
 	err = nat64_tc_apply(skb, p, &w->rw);
+	if (!err && p->amend_udp)
+		err = nat64_apply_reason(tc_amend_udp(skb, p));
 	if (err)
 		return NAT64_DROP(err);
 	if (p->frag_size) {

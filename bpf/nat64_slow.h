@@ -284,7 +284,6 @@ static __always_inline __u32 nat64_hairpin(struct __sk_buff *skb, const struct n
 	struct nat64_taddr4 t4 = {};
 	struct nat64_session_key key = {};
 	struct nat64_bib4_value *b4;
-	struct nat64_session *s;
 	struct plan *p = &w->p;
 	struct hp_parse h;
 	__u32 r;
@@ -309,12 +308,11 @@ static __always_inline __u32 nat64_hairpin(struct __sk_buff *skb, const struct n
 	key.remote4 = p->h.v4.saddr;
 	key.rport = w->rw.port;
 	key.proto = h.proto;
-	s = nat64_state_4to6(cfg, &key, b4, h.tflags, now, p);
-	if (!s)
+	if (nat64_state_4to6(cfg, &key, b4, h.tflags, now, p))
 		return NAT64_RES(p->verdict, p->reason);
 	/* For the rewrite: the IPv6 node and its port. */
-	__builtin_memcpy(&w->in.dst6, s->addr6, 16);
-	w->in.port = s->port6;
+	__builtin_memcpy(&w->in.dst6, b4->t6.addr, 16);
+	w->in.port = b4->t6.port;
 	return NAT64_CONTINUE;
 }
 

@@ -18,13 +18,16 @@
 
 struct bpf_map;
 
-#define NAT64_PROBES        64        /* ports tried per allocation */
-#define NAT64_RECLAIM_PAUSE 1000000000ULL /* a fruitless scan waits this long before the next */
+#define NAT64_PROBE_CHUNK   64        /* ports tried per call of the probing global function */
+#define NAT64_RECLAIM_PAUSE 1000000000ULL /* a full-table scan waits this long before the next */
+#define NAT64_SWEEP_STEPS   4         /* sessions the sweeper looks at per new session */
+#define NAT64_SWEEP_FULL    64        /* ... and when a table is full, before giving up */
 
 #define E2BIG_ 7
 #define EEXIST_ 17
 
-enum { T_BIB4 = 0, T_BIB6 = 1, T_SESS = 2, T_FRAG = 3 };
+/* Tables a full-table reclaim may scan (nat64_runtime.reclaim_after). */
+enum nat64_table { T_BIB4 = 0, T_BIB6 = 1, T_SESS = 2, T_FRAG = 3, T_ADF = 4, T_REASM = 5 };
 
 static __always_inline int taddr6_eq(const struct nat64_taddr6 *a, const struct nat64_taddr6 *b)
 {
@@ -38,6 +41,21 @@ static __always_inline int taddr4_eq(const struct nat64_taddr4 *a, const struct 
 	return a->addr == b->addr && a->port == b->port && a->proto == b->proto;
 }
 
+/* Does session s (of the IPv6 node addr6#port6) belong to the BIB entry b4? */
+static __always_inline int session_of(const struct nat64_bib4_value *b4, const struct nat64_session *s)
+{
+	const __u32 *x = (const void *)b4->t6.addr, *y = (const void *)s->addr6;
+
+	return b4->gen == s->bib_gen && b4->t6.port == s->port6 && x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
+	       x[3] == y[3];
+}
+
+/*
+ * A session's lifetime in a state. ESTABLISHED includes the transitory
+ * period: past tcp-est-timeout the session counts as TRANS (tcp_step), so an
+ * idle connection outlives tcp-est-timeout by tcp-trans-timeout (RFC 6146
+ * 3.5.2.2, RFC 5382 REQ-5: 2 h 4 min) and the next packet revives it.
+ */
 static __always_inline __u64 nat64_timeout(const struct nat64_config *cfg, __u8 proto, __u8 state)
 {
 	if (proto == IPPROTO_UDP)
@@ -46,6 +64,7 @@ static __always_inline __u64 nat64_timeout(const struct nat64_config *cfg, __u8 
 		return cfg->icmp_timeout;
 	switch (state) {
 	case NAT64_TCP_ESTABLISHED:
+		return cfg->tcp_est_timeout + cfg->tcp_trans_timeout;
 	case NAT64_TCP_V4_FIN_RCV:
 	case NAT64_TCP_V6_FIN_RCV:
 		return cfg->tcp_est_timeout;
@@ -53,7 +72,79 @@ static __always_inline __u64 nat64_timeout(const struct nat64_config *cfg, __u8 
 	return cfg->tcp_trans_timeout;
 }
 
-/* ---------------------------------------------------------------- reclaim */
+/* ---------------------------------------------------------------- deleting */
+
+/* Deletes both halves of the BIB entry whose pool4 side is t4 (dynamic ones only). */
+static __always_inline void bib_delete(const struct nat64_taddr4 *t4, struct nat64_bib4_value *b4)
+{
+	struct nat64_taddr6 t6 = b4->t6;
+	struct nat64_bib6_value *o = bpf_map_lookup_elem(&nat64_bib6, &t6);
+
+	if (b4->flags & NAT64_BIB_STATIC)
+		return;
+	if (o && taddr4_eq(&o->t4, t4))
+		bpf_map_delete_elem(&nat64_bib6, &t6);
+	if (!bpf_map_delete_elem(&nat64_bib4, t4))
+		nat64_count(NAT64_C_BIB_EXPIRED);
+}
+
+/*
+ * Deletes a session whose time has passed, and takes it off its BIB entry's
+ * count: a dynamic entry goes with its last session (RFC 6146 3.5.1.1). The
+ * count is read back after the decrement: two CPUs may both see zero and both
+ * delete (harmless); a session created on the entry in that instant loses it.
+ */
+static __always_inline void session_expire(const struct nat64_session_key *k, const struct nat64_session *s)
+{
+	struct nat64_taddr4 t4 = {.addr = k->local4, .port = k->lport, .proto = k->proto};
+	struct nat64_bib4_value *b4;
+
+	if (bpf_map_delete_elem(&nat64_sessions, k))
+		return; /* another CPU did */
+	nat64_count(NAT64_C_SESSION_EXPIRED);
+	b4 = bpf_map_lookup_elem(&nat64_bib4, &t4);
+	if (!b4 || !session_of(b4, s) || !b4->sessions)
+		return;
+	__sync_fetch_and_add(&b4->sessions, -1);
+	if (!b4->sessions)
+		bib_delete(&t4, b4);
+}
+
+/* ---------------------------------------------------------------- the sweeper */
+
+/* Looks at up to n sessions from the queue's head: deletes the expired ones, queues the others again.
+ * Returns how many it deleted. */
+static __always_inline __u32 nat64_sweep(__u32 n, __u64 now)
+{
+	__u32 i, freed = 0;
+
+	for (i = 0; i < NAT64_SWEEP_FULL; i++) {
+		struct nat64_session_key k;
+		struct nat64_session *s, copy;
+
+		if (i >= n || bpf_map_pop_elem(&nat64_sessq, &k))
+			break;
+		s = bpf_map_lookup_elem(&nat64_sessions, &k);
+		if (!s)
+			continue; /* deleted by a lookup meanwhile */
+		if (s->expires >= now) {
+			bpf_map_push_elem(&nat64_sessq, &k, BPF_EXIST);
+			continue;
+		}
+		copy = *s;
+		session_expire(&k, &copy);
+		freed++;
+	}
+	return freed;
+}
+
+/* The sweeper as a global function: its loop is verified once. */
+__attribute__((noinline)) int xlat_nat64_sweep(__u32 n)
+{
+	return (int)nat64_sweep(n, bpf_ktime_get_ns());
+}
+
+/* ---------------------------------------------------------------- reclaim (last resort) */
 
 struct reclaim_ctx {
 	__u64 now;
@@ -104,10 +195,12 @@ static long reclaim_sess_cb(struct bpf_map *map, struct nat64_session_key *key, 
 			    struct reclaim_ctx *c)
 {
 	struct nat64_session_key k = *key;
+	struct nat64_session copy;
 
 	if (v->expires >= c->now)
 		return 0;
-	bpf_map_delete_elem(&nat64_sessions, &k);
+	copy = *v;
+	session_expire(&k, &copy);
 	c->deleted = 1;
 	return 0;
 }
@@ -124,33 +217,46 @@ static long reclaim_frag_cb(struct bpf_map *map, struct nat64_frag_key *key, str
 	return 0;
 }
 
+static long reclaim_adf_cb(struct bpf_map *map, struct nat64_adf_key *key, __u64 *v, struct reclaim_ctx *c)
+{
+	struct nat64_adf_key k = *key;
+
+	if (*v >= c->now)
+		return 0;
+	bpf_map_delete_elem(&nat64_adf, &k);
+	c->deleted = 1;
+	return 0;
+}
+
 /*
- * Deletes every expired entry of a full table (one pass); returns whether it
- * freed any. A pass that frees nothing blocks further passes on that table for
- * NAT64_RECLAIM_PAUSE, so a table full of live entries costs one scan a second.
+ * The last resort when a table is full and the sweeper freed nothing: one
+ * pass deleting every expired entry. At most one pass per table per
+ * NAT64_RECLAIM_PAUSE, whatever it found: a full table costs at most one scan
+ * a second, never one per packet. Returns whether it freed anything.
  */
 static __always_inline __u32 nat64_reclaim(int table, __u64 now)
 {
 	struct nat64_runtime *rt = nat64_rt();
 	struct reclaim_ctx c = {.now = now};
-	int i = table & 3;
+	int i = table & 7;
 
 	if (!rt)
 		return 0;
 	if (rt->reclaim_after[i] > now)
 		return 0;
+	rt->reclaim_after[i] = now + NAT64_RECLAIM_PAUSE;
 	if (table == T_BIB4)
 		bpf_for_each_map_elem(&nat64_bib4, reclaim_bib4_cb, &c, 0);
 	else if (table == T_BIB6)
 		bpf_for_each_map_elem(&nat64_bib6, reclaim_bib6_cb, &c, 0);
 	else if (table == T_FRAG)
 		bpf_for_each_map_elem(&nat64_frags, reclaim_frag_cb, &c, 0);
+	else if (table == T_ADF)
+		bpf_for_each_map_elem(&nat64_adf, reclaim_adf_cb, &c, 0);
 	else
 		bpf_for_each_map_elem(&nat64_sessions, reclaim_sess_cb, &c, 0);
 	if (c.deleted)
 		nat64_count(NAT64_C_RECLAIMED);
-	else
-		rt->reclaim_after[i] = now + NAT64_RECLAIM_PAUSE;
 	return c.deleted;
 }
 
@@ -173,6 +279,7 @@ static __always_inline struct nat64_bib6_value *bib6_get(const struct nat64_tadd
 			return v;
 		}
 		bpf_map_delete_elem(&nat64_bib4, &t4);
+		nat64_count(NAT64_C_BIB_EXPIRED);
 	}
 	bpf_map_delete_elem(&nat64_bib6, t6);
 	return NULL;
@@ -196,8 +303,32 @@ static __always_inline struct nat64_bib4_value *bib4_get(const struct nat64_tadd
 		}
 		bpf_map_delete_elem(&nat64_bib6, &t6);
 	}
-	bpf_map_delete_elem(&nat64_bib4, t4);
+	if (!bpf_map_delete_elem(&nat64_bib4, t4))
+		nat64_count(NAT64_C_BIB_EXPIRED);
 	return NULL;
+}
+
+/*
+ * A session's lifetime became shorter (a TCP connection closing): when it is
+ * its BIB entry's only session, the entry's lifetime follows it exactly, so a
+ * closed connection's pool4 port is free again when its session has gone.
+ * With several sessions the entry keeps the longest lifetime it has seen, until
+ * the sweeper has deleted the others.
+ */
+static __always_inline void bib_follow(const struct nat64_session_key *k, const struct nat64_session *s)
+{
+	struct nat64_taddr4 t4 = {.addr = k->local4, .port = k->lport, .proto = k->proto};
+	struct nat64_bib4_value *b4 = bpf_map_lookup_elem(&nat64_bib4, &t4);
+	struct nat64_bib6_value *b6;
+	struct nat64_taddr6 t6;
+
+	if (!b4 || (b4->flags & NAT64_BIB_STATIC) || b4->sessions > 1 || !session_of(b4, s))
+		return;
+	b4->expires = s->expires;
+	t6 = b4->t6;
+	b6 = bpf_map_lookup_elem(&nat64_bib6, &t6);
+	if (b6 && taddr4_eq(&b6->t4, &t4))
+		b6->expires = s->expires;
 }
 
 /* ---------------------------------------------------------------- pool4 */
@@ -284,18 +415,53 @@ static __always_inline __u32 fargs_hash(const struct nat64_config *cfg, const st
 }
 
 /*
- * The pool4 walks of an allocation, as global functions (scalars only): the
- * verifier checks each loop once instead of once per path reaching it.
+ * One allocation's arguments and scratch, in a per-CPU map: the global
+ * functions below take scalars only.
  */
-/* Transport addresses in the pool4 ranges of proto and mark. */
-__attribute__((noinline)) __u64 xlat_nat64_pool4_total(__u32 proto, __u32 mark)
+struct nat64_alloc {
+	struct nat64_taddr6 t6;   /* who needs a pool4 transport address */
+	__u32 mark;
+	__be32 only;              /* the default pool4's address towards the destination, or 0: every range */
+	__u32 _pad;
+	__u64 expires;            /* the new entry's lifetime */
+	__u64 total;              /* slots of the (proto, mark) set */
+	__u64 start;              /* where the walk began */
+	__u32 max_iter;           /* of the set's first range */
+	__u32 created;            /* 1 when this CPU created the entry (0: another CPU's was found) */
+	struct nat64_bib4_value v4; /* the new halves, built here rather than on the deep call chain's stack */
+	struct nat64_bib6_value v6;
+	struct nat64_taddr4 t4;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_alloc);
+} nat64_alloc_arg SEC(".maps");
+
+static __always_inline struct nat64_alloc *nat64_alloc(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_alloc_arg, &zero);
+}
+
+static __always_inline int range_in_set(const struct nat64_pool4_range *r, const struct nat64_alloc *a)
+{
+	return r->proto == a->t6.proto && r->mark == a->mark && (!a->only || r->addr == a->only);
+}
+
+/* Slots of the (proto, mark) set (filtered by a->only) into a->total, its max-iterations into a->max_iter. */
+__attribute__((noinline)) int xlat_nat64_pool4_total(void)
 {
 	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_alloc *a = nat64_alloc();
 	struct nat64_pool4_range *r;
 	__u64 total = 0;
-	__u32 i;
+	__u32 i, iter = 0, seen = 0;
 
-	if (!cfg)
+	if (!cfg || !a)
 		return 0;
 	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
 		__u32 key = i;
@@ -305,20 +471,28 @@ __attribute__((noinline)) __u64 xlat_nat64_pool4_total(__u32 proto, __u32 mark)
 		r = bpf_map_lookup_elem(&nat64_pool4, &key);
 		if (!r)
 			break;
-		if (r->proto == proto && r->mark == mark)
-			total += range_slots(r);
+		if (!range_in_set(r, a))
+			continue;
+		if (!seen) {
+			iter = r->max_iter;
+			seen = 1;
+		}
+		total += range_slots(r);
 	}
-	return total;
+	a->total = total;
+	a->max_iter = iter;
+	return total ? 1 : 0;
 }
 
-/* The range holding slot off of proto and mark: (offset inside it << 8) | its index; 0xff: none. */
-__attribute__((noinline)) __u64 xlat_nat64_pool4_pick(__u32 proto, __u32 mark, __u64 off)
+/* The range holding slot off of the set: (offset inside it << 8) | its index; 0xff: none. */
+__attribute__((noinline)) __u64 xlat_nat64_pool4_pick(__u64 off)
 {
 	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_alloc *a = nat64_alloc();
 	struct nat64_pool4_range *r;
 	__u32 i;
 
-	if (!cfg)
+	if (!cfg || !a)
 		return 0xff;
 	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
 		__u32 key = i;
@@ -329,7 +503,7 @@ __attribute__((noinline)) __u64 xlat_nat64_pool4_pick(__u32 proto, __u32 mark, _
 		r = bpf_map_lookup_elem(&nat64_pool4, &key);
 		if (!r)
 			break;
-		if (r->proto != proto || r->mark != mark)
+		if (!range_in_set(r, a))
 			continue;
 		s = range_slots(r);
 		if (off < s)
@@ -339,11 +513,28 @@ __attribute__((noinline)) __u64 xlat_nat64_pool4_pick(__u32 proto, __u32 mark, _
 	return 0xff;
 }
 
-/* Outcome of a BIB creation. */
-enum { ALLOC_OK = 0, ALLOC_NO_POOL4, ALLOC_EXHAUSTED, ALLOC_FULL };
+/* Outcome of a BIB creation (and of one probing chunk: ALLOC_MORE, nothing free there). */
+enum { ALLOC_OK = 0, ALLOC_NO_POOL4, ALLOC_EXHAUSTED, ALLOC_FULL, ALLOC_MORE };
 
-/* Inserts one new table entry: NOEXIST; on a full table, reclaim once and retry. */
+/*
+ * Inserts one new session (NOEXIST). On a full table: the sweeper frees what
+ * has expired (sessions, and with them their BIB entries), then the
+ * rate-limited scan, and the insert is tried once more.
+ */
 static __always_inline int insert_new(void *map, int table, const void *key, const void *val, __u64 now)
+{
+	int err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
+
+	if (err != -E2BIG_)
+		return err;
+	if (xlat_nat64_sweep(NAT64_SWEEP_FULL) || nat64_reclaim(table, now))
+		err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
+	return err;
+}
+
+/* A BIB half: BIB entries go with their sessions, so a full BIB table waits for the sweeper of the session
+ * table (new sessions run it) and only scans itself, at most once a second. */
+static __always_inline int insert_bib(void *map, int table, const void *key, const void *val, __u64 now)
 {
 	int err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
 
@@ -353,125 +544,205 @@ static __always_inline int insert_new(void *map, int table, const void *key, con
 }
 
 /*
- * Creates the BIB entry of t6 (RFC 6146 3.5.1.1 / RFC 6056 algorithm 3):
- * start at F(f-args, secret) + next_ephemeral inside the pool4 slots of the
- * protocol and mark, then probe linearly inside that range. On success *out
- * is the bib6 value (a concurrent creator's one if it won the race).
+ * Creates the BIB entry (addr#port, a->t6): both halves, or neither.
+ * ALLOC_OK (a->created says whose), ALLOC_MORE (taken: try the next), ALLOC_FULL.
  */
-static __always_inline int bib_create(const struct nat64_config *cfg, const struct nat64_taddr6 *t6,
-				      __be32 dst4, __be16 dport, __u32 mark, __u64 expires, __u64 now,
-				      struct nat64_bib6_value **out)
+__attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 {
-	struct nat64_runtime *rt = nat64_rt();
-	struct nat64_pool4_range *r, range;
-	__u64 total, off, n, nports, pick;
-	__u32 i, chosen, start = 0;
+	struct nat64_alloc *a = nat64_alloc();
+	__u64 now = bpf_ktime_get_ns();
 	int err;
 
-	total = xlat_nat64_pool4_total(t6->proto, mark);
-	if (!total)
-		return ALLOC_NO_POOL4;
-	if (rt) {
-		/* A racy read is fine: it only moves the starting point (no fetch-add: -mcpu=v1). */
-		start = rt->next_ephemeral;
-		__sync_fetch_and_add(&rt->next_ephemeral, 1);
+	if (!a)
+		return ALLOC_FULL;
+	__builtin_memset(&a->t4, 0, sizeof(a->t4));
+	a->t4.addr = (__be32)addr;
+	a->t4.port = (__be16)port;
+	a->t4.proto = a->t6.proto;
+	if (bpf_map_lookup_elem(&nat64_bib4, &a->t4) && bib4_get(&a->t4, now))
+		return ALLOC_MORE; /* in use */
+	__builtin_memset(&a->v4, 0, sizeof(a->v4));
+	a->v4.t6 = a->t6;
+	a->v4.expires = a->expires;
+	a->v4.gen = bpf_get_prandom_u32();
+	err = insert_bib(&nat64_bib4, T_BIB4, &a->t4, &a->v4, now);
+	if (err == -EEXIST_)
+		return ALLOC_MORE; /* another CPU took it meanwhile */
+	if (err)
+		return ALLOC_FULL;
+	__builtin_memset(&a->v6, 0, sizeof(a->v6));
+	a->v6.t4 = a->t4;
+	a->v6.expires = a->expires;
+	err = insert_bib(&nat64_bib6, T_BIB6, &a->t6, &a->v6, now);
+	if (err) {
+		bpf_map_delete_elem(&nat64_bib4, &a->t4);
+		if (err != -EEXIST_)
+			return ALLOC_FULL;
+		/* Another CPU created the mapping of t6 first: use it. */
+		a->created = 0;
+		return ALLOC_OK;
 	}
-	off = ((__u64)fargs_hash(cfg, t6, dst4, dport) + start) % total;
-	pick = xlat_nat64_pool4_pick(t6->proto, mark, off);
-	chosen = pick & 0xff;
-	off = pick >> 8;
-	if (chosen >= XLAT_NAT64_POOL4_MAX)
-		return ALLOC_NO_POOL4;
-	r = bpf_map_lookup_elem(&nat64_pool4, &chosen);
-	if (!r)
-		return ALLOC_NO_POOL4;
-	range = *r;
-	n = range_slots(&range);
-	nports = (__u64)range.port_max - range.port_min + 1;
-	if (!n || !nports)
-		return ALLOC_NO_POOL4;
+	a->created = 1;
+	nat64_count(NAT64_C_BIB_CREATED);
+	return ALLOC_OK;
+}
 
-	for (i = 0; i < NAT64_PROBES; i++) {
-		struct nat64_bib4_value v4 = {}, *old;
-		struct nat64_bib6_value v6 = {};
-		struct nat64_taddr4 t4 = {};
-		__u64 idx;
+/*
+ * Tries the slots first .. first + n - 1 (n <= NAT64_PROBE_CHUNK) of the set,
+ * wrapping at its end and crossing from one range to the next, for a free
+ * pool4 transport address. Returns an ALLOC_* code (ALLOC_MORE: none free).
+ */
+__attribute__((noinline)) int xlat_nat64_probe(__u64 first, __u32 n)
+{
+	struct nat64_alloc *a = nat64_alloc();
+	struct nat64_pool4_range *r;
+	__u64 idx = 0, slots = 0, nports = 1, global;
+	__u32 i, chosen, base = 0, pmin = 0;
+	int err;
+
+	if (!a || !a->total)
+		return ALLOC_NO_POOL4;
+	global = first % a->total;
+	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
+		__u64 pick;
 
 		if (i >= n)
 			break;
-		idx = (off + i) % n;
-		t4.addr = bpf_htonl(bpf_ntohl(range.addr) + (__u32)(idx / nports));
-		t4.port = bpf_htons((__u16)(range.port_min + idx % nports));
-		t4.proto = t6->proto;
-		old = bpf_map_lookup_elem(&nat64_bib4, &t4);
-		if (old && bib4_get(&t4, now))
-			continue; /* in use */
-		v4.t6 = *t6;
-		v4.expires = expires;
-		err = insert_new(&nat64_bib4, T_BIB4, &t4, &v4, now);
-		if (err == -EEXIST_)
-			continue; /* another CPU took it meanwhile */
-		if (err)
-			return ALLOC_FULL;
-		v6.t4 = t4;
-		v6.expires = expires;
-		err = insert_new(&nat64_bib6, T_BIB6, t6, &v6, now);
-		if (err) {
-			bpf_map_delete_elem(&nat64_bib4, &t4);
-			if (err != -EEXIST_)
-				return ALLOC_FULL;
-			/* Another CPU created the mapping of t6 first: use it. */
+		if (i == 0 || idx >= slots) {
+			/* The first probe, or off the end of a range: find the range of this slot. */
+			pick = xlat_nat64_pool4_pick(global);
+			chosen = pick & 0xff;
+			if (chosen >= XLAT_NAT64_POOL4_MAX)
+				return ALLOC_NO_POOL4;
+			r = bpf_map_lookup_elem(&nat64_pool4, &chosen);
+			if (!r)
+				return ALLOC_NO_POOL4;
+			slots = range_slots(r);
+			nports = (__u64)r->port_max - r->port_min + 1;
+			base = bpf_ntohl(r->addr);
+			pmin = r->port_min;
+			idx = pick >> 8;
+			if (!slots || !nports)
+				return ALLOC_NO_POOL4;
 		}
-		*out = bpf_map_lookup_elem(&nat64_bib6, t6);
-		if (!*out)
-			return ALLOC_FULL;
-		if (rt)
-			__sync_fetch_and_add(&rt->next_ephemeral, i);
-		if (!err)
-			nat64_count(NAT64_C_BIB_CREATED);
-		return ALLOC_OK;
+		err = xlat_nat64_bib_insert(bpf_htonl(base + (__u32)(idx / nports)),
+					    bpf_htons((__u16)(pmin + idx % nports)));
+		if (err != ALLOC_MORE)
+			return err;
+		idx++;
+		global = global + 1 >= a->total ? 0 : global + 1;
+	}
+	return ALLOC_MORE;
+}
+
+/* Up to NAT64_PROBE_CHUNK probes of NAT64_PROBE_CHUNK slots from first: n slots in all. */
+__attribute__((noinline)) int xlat_nat64_probe_wide(__u64 first, __u32 n)
+{
+	__u32 i, done;
+	int r;
+
+	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
+		done = i * NAT64_PROBE_CHUNK;
+		if (done >= n)
+			break;
+		r = xlat_nat64_probe(first + done, n - done > NAT64_PROBE_CHUNK ? NAT64_PROBE_CHUNK : n - done);
+		if (r != ALLOC_MORE)
+			return r;
+	}
+	return ALLOC_MORE;
+}
+
+#define NAT64_PROBE_WIDE (NAT64_PROBE_CHUNK * NAT64_PROBE_CHUNK)
+
+/*
+ * Creates the BIB entry of a->t6 (RFC 6146 3.5.1.1 / RFC 6056 algorithm 3):
+ * start at F(f-args, secret) + next_ephemeral among the slots of the
+ * protocol and mark, then walk them in order, range after range, for at most
+ * max-iterations slots (auto: all of them, up to NAT64_ITER_AUTO_MAX; a fixed
+ * count is capped at NAT64_ITER_MAX). Returns an ALLOC_* code.
+ */
+__attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
+{
+	struct nat64_config *cfg = nat64_cfg();
+	struct nat64_runtime *rt = nat64_rt();
+	struct nat64_alloc *a = nat64_alloc();
+	__u64 budget, done;
+	__u32 i, start = 0;
+	int r;
+
+	if (!cfg || !a)
+		return ALLOC_FULL;
+	a->created = 0;
+	if (!xlat_nat64_pool4_total())
+		return ALLOC_NO_POOL4;
+	if (rt) {
+		/* A racy read is fine: it only moves the starting point. */
+		start = rt->next_ephemeral;
+		__sync_fetch_and_add(&rt->next_ephemeral, 1);
+	}
+	a->start = ((__u64)fargs_hash(cfg, &a->t6, (__be32)dst4, (__be16)dport) + start) % a->total;
+	budget = a->max_iter == NAT64_ITER_AUTO ? NAT64_ITER_AUTO_MAX : a->max_iter;
+	if (budget > NAT64_ITER_MAX)
+		budget = NAT64_ITER_MAX;
+	if (budget > a->total)
+		budget = a->total;
+	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_WIDE; i++) {
+		done = (__u64)i * NAT64_PROBE_WIDE;
+		if (done >= budget)
+			break;
+		r = xlat_nat64_probe_wide(a->start + done,
+					  budget - done > NAT64_PROBE_WIDE ? NAT64_PROBE_WIDE : (__u32)(budget - done));
+		if (r != ALLOC_MORE)
+			return r;
 	}
 	return ALLOC_EXHAUSTED;
 }
 
 /*
- * bib_create as a global function, verified once for every path and program
- * that allocates: its arguments are scalars, the IPv6 transport address waits
- * in a per-CPU map. Returns an ALLOC_* code; the new entry is then looked up.
+ * The source the kernel would give a packet to dst4: the IPv4 address of the
+ * interface its route leaves through (as kept in nat64_ifaddr), or 0. The
+ * default pool4 (no entries for a protocol) allocates only on that address, so
+ * a flow never leaves with the source of another interface (RFC 6146 leaves the
+ * choice open; Jool's empty pool4 uses the route's source too).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct nat64_taddr6);
-} nat64_alloc_arg SEC(".maps");
-
-__attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport, __u32 mark, __u64 expires)
+static __always_inline __be32 nat64_route_source4(void *ctx, __u32 ifindex, __be32 dst4)
 {
-	struct nat64_config *cfg = nat64_cfg();
-	struct nat64_bib6_value *b6;
-	struct nat64_taddr6 *t6;
-	__u32 zero = 0;
+	struct bpf_fib_lookup f = {};
+	struct xlat_ifaddr *me;
+	long rc;
 
-	t6 = bpf_map_lookup_elem(&nat64_alloc_arg, &zero);
-	if (!cfg || !t6)
-		return ALLOC_FULL;
-	return bib_create(cfg, t6, (__be32)dst4, (__be16)dport, mark, expires, bpf_ktime_get_ns(), &b6);
+	f.family = AF_INET;
+	f.ifindex = ifindex;
+	f.ipv4_dst = dst4;
+	rc = bpf_fib_lookup(ctx, &f, sizeof(f), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return 0;
+	ifindex = f.ifindex;
+	me = bpf_map_lookup_elem(&nat64_ifaddr, &ifindex);
+	return me && me->has_v4 ? me->v4 : 0;
 }
 
+/* Creates the BIB entry of t6 and returns its bib6 half, or NULL with *err an ALLOC_* code. */
 static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat64_taddr6 *t6, __be32 dst4,
-								__be16 dport, __u32 mark, __u64 expires, int *err)
+								__be16 dport, __u32 mark, __be32 only,
+								__u64 expires, int *err)
 {
-	struct nat64_taddr6 *arg;
-	__u32 zero = 0;
+	struct nat64_alloc *a = nat64_alloc();
 
-	arg = bpf_map_lookup_elem(&nat64_alloc_arg, &zero);
-	if (!arg) {
+	if (!a) {
 		*err = ALLOC_FULL;
 		return NULL;
 	}
-	*arg = *t6;
-	*err = xlat_nat64_bib_create(dst4, dport, mark, expires);
+	a->t6 = *t6;
+	a->mark = mark;
+	a->only = only;
+	a->expires = expires;
+	*err = xlat_nat64_bib_create(dst4, dport);
+	if (*err == ALLOC_NO_POOL4 && only) {
+		/* The route's address is not in the default pool4 (after a change of addresses): any of them. */
+		a->only = 0;
+		*err = xlat_nat64_bib_create(dst4, dport);
+	}
 	if (*err)
 		return NULL;
 	return bpf_map_lookup_elem(&nat64_bib6, t6);
@@ -591,19 +862,27 @@ static __always_inline void syn4_done(__be32 remote4, __be32 local4, __be16 rpor
 
 static __always_inline struct nat64_session *session_get(const struct nat64_session_key *k, __u64 now)
 {
-	struct nat64_session *s = bpf_map_lookup_elem(&nat64_sessions, k);
+	struct nat64_session *s = bpf_map_lookup_elem(&nat64_sessions, k), copy;
 
 	if (!s || s->expires >= now)
 		return s;
-	bpf_map_delete_elem(&nat64_sessions, k);
+	copy = *s;
+	session_expire(k, &copy);
 	return NULL;
 }
 
-/* Creates a session (or finds the one another CPU just created). NULL: table full. */
+/*
+ * Creates a session of the BIB entry whose pool4 side is the key's local
+ * transport address (or finds the one another CPU just created), counts it
+ * into that entry and queues it for the sweeper, which first looks at a few
+ * older sessions. NULL: table full.
+ */
 static __always_inline struct nat64_session *session_create(const struct nat64_session_key *k,
 							    const struct nat64_taddr6 *t6, __u8 state,
 							    __u64 expires, __u64 now)
 {
+	struct nat64_taddr4 t4 = {.addr = k->local4, .port = k->lport, .proto = k->proto};
+	struct nat64_bib4_value *b4;
 	struct nat64_session s = {};
 	int err;
 
@@ -611,12 +890,45 @@ static __always_inline struct nat64_session *session_create(const struct nat64_s
 	s.port6 = t6->port;
 	s.state = state;
 	s.expires = expires;
+	b4 = bpf_map_lookup_elem(&nat64_bib4, &t4);
+	if (b4 && taddr6_eq(&b4->t6, t6))
+		s.bib_gen = b4->gen;
+	xlat_nat64_sweep(NAT64_SWEEP_STEPS);
 	err = insert_new(&nat64_sessions, T_SESS, k, &s, now);
 	if (err && err != -EEXIST_)
 		return NULL;
-	if (!err)
+	if (!err) {
 		nat64_count(NAT64_C_SESSION_CREATED);
+		b4 = bpf_map_lookup_elem(&nat64_bib4, &t4);
+		if (b4 && b4->gen == s.bib_gen && taddr6_eq(&b4->t6, t6))
+			__sync_fetch_and_add(&b4->sessions, 1);
+		bpf_map_push_elem(&nat64_sessq, k, BPF_EXIST);
+	}
 	return bpf_map_lookup_elem(&nat64_sessions, k);
+}
+
+/* address-dependent-filtering: the session's remote address is one its pool4 transport address talks to. */
+static __always_inline void adf_note(const struct nat64_session_key *k, __u64 expires, __u64 now)
+{
+	struct nat64_adf_key a = {.local4 = k->local4, .remote4 = k->remote4, .lport = k->lport, .proto = k->proto};
+	__u64 *v = bpf_map_lookup_elem(&nat64_adf, &a);
+
+	if (v) {
+		if (*v < expires)
+			*v = expires;
+		return;
+	}
+	if (bpf_map_update_elem(&nat64_adf, &a, &expires, BPF_NOEXIST) == -E2BIG_ && nat64_reclaim(T_ADF, now))
+		bpf_map_update_elem(&nat64_adf, &a, &expires, BPF_NOEXIST);
+}
+
+/* May a packet from this remote address reach the pool4 transport address (whatever its port)? */
+static __always_inline int adf_allows(const struct nat64_session_key *k, __u64 now)
+{
+	struct nat64_adf_key a = {.local4 = k->local4, .remote4 = k->remote4, .lport = k->lport, .proto = k->proto};
+	__u64 *v = bpf_map_lookup_elem(&nat64_adf, &a);
+
+	return v && *v >= now;
 }
 
 #define TCPF_FIN 0x01
@@ -626,14 +938,21 @@ static __always_inline struct nat64_session *session_create(const struct nat64_s
 
 /*
  * RFC 6146 section 3.5.2: one packet of an existing TCP session. Moves the
- * state and refreshes the lifetime where the state machine says so.
+ * state and refreshes the lifetime where the state machine says so (as Jool
+ * does; ESTABLISHED's lifetime includes the transitory period, see
+ * nat64_timeout).
  */
 static __always_inline void tcp_step(const struct nat64_config *cfg, struct nat64_session *s, int from_v6,
 				     __u8 flags, __u64 now)
 {
 	__u8 st = s->state;
 	int fin = flags & TCPF_FIN, syn = flags & TCPF_SYN, rst = flags & TCPF_RST;
-	__u64 est = now + cfg->tcp_est_timeout, trans = now + cfg->tcp_trans_timeout;
+	__u64 est = now + cfg->tcp_est_timeout + cfg->tcp_trans_timeout, fin_rcv = now + cfg->tcp_est_timeout;
+	__u64 trans = now + cfg->tcp_trans_timeout;
+
+	/* Idle past tcp-est-timeout: the session is in its transitory period (RFC 6146 3.5.2.2). */
+	if (st == NAT64_TCP_ESTABLISHED && s->expires < trans)
+		st = NAT64_TCP_TRANS;
 
 	switch (st) {
 	case NAT64_TCP_V4_INIT:
@@ -665,10 +984,10 @@ static __always_inline void tcp_step(const struct nat64_config *cfg, struct nat6
 			s->state = NAT64_TCP_V4_FIN_V6_FIN_RCV;
 			s->expires = trans;
 		} else if (rst && (cfg->flags & NAT64_F_RST_DURING_FIN_RCV)) {
-			s->state = NAT64_TCP_TRANS;
+			/* Jool's handle-rst-during-fin-rcv: the state stays, only the lifetime shortens. */
 			s->expires = trans;
 		} else
-			s->expires = est;
+			s->expires = fin_rcv;
 		break;
 	case NAT64_TCP_V4_FIN_V6_FIN_RCV:
 		break;
@@ -676,6 +995,8 @@ static __always_inline void tcp_step(const struct nat64_config *cfg, struct nat6
 		if (!rst) {
 			s->state = NAT64_TCP_ESTABLISHED;
 			s->expires = est;
+		} else {
+			s->state = NAT64_TCP_TRANS;
 		}
 		break;
 	}

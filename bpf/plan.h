@@ -76,4 +76,21 @@ static __always_inline void plan_reject(struct plan *p, __u32 reason, __u8 type,
 	p->gen_rest = rest;
 }
 
+/*
+ * RFC 7915 4.1 and 5.1: a packet whose hop limit or TTL would run out here
+ * is answered as a router answers it, with Time Exceeded from this node
+ * (traceroute then shows the translator as a hop), except an ICMP error
+ * or a later fragment, which never gets an error about itself (RFC 4443
+ * 2.4 (e), RFC 1812 4.3.2.7). v6: the packet is IPv6.
+ */
+static __always_inline void plan_expired(struct plan *p, __u32 reason, int v6, int quiet)
+{
+	if (quiet)
+		return plan_drop(p, reason);
+	if (v6)
+		plan_reject(p, reason, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+	else
+		plan_reject(p, reason, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+}
+
 #endif

@@ -25,7 +25,7 @@
 
 /* Layout version of struct siit_config: bumped when the struct changes so an
  * old CLI never misreads a newer instance. */
-#define XLAT_SIIT_CONFIG_VERSION 3
+#define XLAT_SIIT_CONFIG_VERSION 4
 
 /*
  * An RFC 6052 prefix with what the data plane needs precomputed by userspace:
@@ -143,7 +143,7 @@ enum xlat_counter {
 	XLAT_C_PASS_DST4_SPECIAL,
 	XLAT_C_PASS_SRC4_SPECIAL,
 	XLAT_C_PASS_NDP,
-	XLAT_C_PASS_HOP_LIMIT,
+	XLAT_C_DROP_HOP_LIMIT,         /* hop limit / TTL would expire here: Time Exceeded sent (RFC 7915 4.1, 5.1) */
 	XLAT_C_DROP_ICMP_TYPE,
 	XLAT_C_DROP_ICMP_FRAGMENT,
 	XLAT_C_DROP_ICMP_ERROR_INNER,
@@ -173,7 +173,7 @@ enum xlat_counter {
 #define XLAT_TC_HANDLE_NAT64  0x6464
 #define XLAT_TC_PRIO_NAT64    0x6464
 
-#define XLAT_NAT64_CONFIG_VERSION 1
+#define XLAT_NAT64_CONFIG_VERSION 2
 
 /* pool4 ranges the data plane walks (user entries plus the defaults). */
 #define XLAT_NAT64_POOL4_MAX 64
@@ -205,7 +205,8 @@ struct nat64_config {
 	__u16 lowest_ipv6_mtu;
 	__u16 pool4_count;        /* valid entries of nat64_pool4, from index 0 */
 	__u32 max_simultaneous_opens;
-	__u32 _pad0;
+	__u8  pool4_default;      /* NAT64_POOL4_DEFAULT_*: protocols whose pool4 is the default (no entries) */
+	__u8  _pad0[3];
 	__u64 udp_timeout;
 	__u64 tcp_est_timeout;
 	__u64 tcp_trans_timeout;
@@ -213,6 +214,12 @@ struct nat64_config {
 	__u64 tcp_syn_timeout;    /* TCP_INCOMING_SYN: held externally initiated SYNs */
 	__u32 secret[4];          /* RFC 6056 key, random per instance */
 };
+
+/* nat64_config.pool4_default: the protocols without pool4 entries, which use the node's own addresses
+ * (the one the route to the destination leaves through). */
+#define NAT64_POOL4_DEFAULT_TCP  (1u << 0)
+#define NAT64_POOL4_DEFAULT_UDP  (1u << 1)
+#define NAT64_POOL4_DEFAULT_ICMP (1u << 2)
 
 /* nat64_pool4_range.flags */
 #define NAT64_POOL4_DEFAULT 1    /* the namespace's own address, used while pool4 is empty */
@@ -227,7 +234,14 @@ struct nat64_pool4_range {
 	__u8   prefix_len;
 	__u8   flags;             /* NAT64_POOL4_* */
 	__u8   _pad;
+	__u32  max_iter;          /* max-iterations of this entry's (proto, mark) set: 0 auto, else a fixed count */
 };
+
+/* max-iterations (Jool's name): how many transport addresses one allocation may try. auto: every slot of the
+ * (proto, mark) set up to NAT64_ITER_AUTO_MAX; a fixed count is capped at NAT64_ITER_MAX ("infinity"). */
+#define NAT64_ITER_AUTO       0
+#define NAT64_ITER_AUTO_MAX   8192
+#define NAT64_ITER_MAX        65536
 
 /* Transport addresses. Ports (and ICMP identifiers) in network order. */
 struct nat64_taddr4 {
@@ -247,11 +261,17 @@ struct nat64_taddr6 {
 #define NAT64_BIB_STATIC 1
 #define NAT64_NEVER      0xffffffffffffffffULL
 
-/* nat64_bib4: pool4 side -> IPv6 side. */
+/*
+ * nat64_bib4: pool4 side -> IPv6 side. This half also keeps the entry's
+ * session count: a dynamic entry goes with its last session (RFC 6146 3.5),
+ * and while it has one session its lifetime is that session's exactly.
+ */
 struct nat64_bib4_value {
 	struct nat64_taddr6 t6;
 	__u32 flags;              /* NAT64_BIB_* */
 	__u64 expires;            /* bpf_ktime_get_ns() deadline; NAT64_NEVER for static */
+	__u32 sessions;           /* sessions counted into this entry (see nat64_session.bib_gen) */
+	__u32 gen;                /* random per entry: a session created for an older entry of the same address */
 };
 
 /* nat64_bib6: IPv6 side -> pool4 side. */
@@ -284,12 +304,17 @@ enum nat64_tcp_state {
 	NAT64_TCP_TRANS,
 };
 
+/*
+ * An ESTABLISHED TCP session's deadline includes tcp-trans-timeout: past
+ * tcp-est-timeout it counts as TRANS (RFC 6146 3.5.2.2's alternative to a
+ * probe), and any packet but a RST takes it back to ESTABLISHED.
+ */
 struct nat64_session {
 	__u8   addr6[16];         /* the IPv6 node */
 	__be16 port6;
 	__u8   state;             /* enum nat64_tcp_state */
 	__u8   flags;
-	__u32  _pad;
+	__u32  bib_gen;           /* gen of the BIB entry that counted this session */
 	__u64  expires;
 };
 
@@ -315,6 +340,12 @@ struct nat64_saved_sysctl {
  * addresses. Only the data plane reads it.
  */
 #define XLAT_NAT64_FRAG_MAX      16384
+/* nat64_reasm (nat64_reasm.h): fragmented ICMP echo messages being reassembled, at most this many at once, each
+ * at most XLAT_NAT64_REASM_BYTES long (the ICMP message), abandoned XLAT_NAT64_REASM_TIMEOUT after its first fragment. */
+#define XLAT_NAT64_REASM_MAX     64
+#define XLAT_NAT64_REASM_BYTES   16384
+#define XLAT_NAT64_REASM_FRAGS   32
+#define XLAT_NAT64_REASM_TIMEOUT 2000000000ULL /* ns */
 #define XLAT_NAT64_FRAG_TIMEOUT  2000000000ULL /* ns */
 
 struct nat64_frag_key {
@@ -372,7 +403,7 @@ enum nat64_counter {
 	NAT64_C_PASS_DST6_NOT_POOL6,
 	NAT64_C_PASS_DST4_NOT_POOL4,
 	NAT64_C_PASS_NDP,
-	NAT64_C_PASS_HOP_LIMIT,
+	NAT64_C_DROP_HOP_LIMIT,        /* hop limit / TTL would expire here: Time Exceeded sent (RFC 7915 4.1, 5.1) */
 	NAT64_C_PASS_ICMP_TYPE,
 	NAT64_C_PASS_PROTO,
 	NAT64_C_PASS_FRAGMENT,
@@ -415,6 +446,16 @@ enum nat64_counter {
 	NAT64_C_ICMP_NO_SOURCE,        /* or not sent for want of an address on the ingress interface */
 	/* Held SYNs (RFC 6146 3.5.2.2). */
 	NAT64_C_TCP_SYN_UNREACHABLE,   /* a SYN whose record's 6 s had passed with no IPv6 SYN: the sender got ICMP 3/3 */
+	/* Real traffic (appended). */
+	NAT64_C_DROP_SRC6_POOL6,       /* an IPv6 source inside pool6: a translated packet coming back (a loop) */
+	NAT64_C_PASS_UDP_NO_BIB,       /* UDP to a pool4 transport address without a BIB entry: the kernel's (port unreachable) */
+	NAT64_C_REASM_HELD,            /* a fragment of an ICMP echo kept until its datagram is whole (nat64_reasm.h) */
+	NAT64_C_DROP_REASM_TOO_BIG,    /* a fragmented ICMP echo longer than XLAT_NAT64_REASM_BYTES */
+	NAT64_C_DROP_REASM_TABLE_FULL, /* no room to reassemble one more ICMP echo (XLAT_NAT64_REASM_MAX at once) */
+	NAT64_C_DROP_REASM_OVERLAP,    /* a fragment overlapping another of its datagram (RFC 5722): the datagram is dropped */
+	NAT64_C_REASM_EXPIRED,         /* events: a reassembly abandoned after XLAT_NAT64_REASM_TIMEOUT, */
+	NAT64_C_SESSION_EXPIRED,       /* a session deleted once its lifetime had passed, */
+	NAT64_C_BIB_EXPIRED,           /* a dynamic BIB entry deleted with its last session (or its own lifetime) */
 	NAT64_C__MAX,
 };
 

@@ -17,6 +17,7 @@
 #include "icmp_gen_tc.h"
 #include "mtu.h"
 #include "frag_tc.h"
+#include "udp_amend.h"
 #include "xdp_forward.h"
 #include "xdp_meta.h"
 
@@ -72,24 +73,6 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-
-/* RFC 7915 4.5: a UDP datagram without checksum gets one computed over all of it. */
-static __always_inline __u32 tc_amend_udp(struct __sk_buff *skb, struct plan *p)
-{
-	__u32 l4 = sizeof(struct ethhdr) + p->l3len;
-	__u32 len = bpf_ntohs(p->h.v6f.v6.payload_len) - (p->l3len - sizeof(struct ipv6hdr));
-	__u32 sum = skb_sum(skb, l4, len);
-	__u16 c;
-
-	if (sum == ~0U)
-		return XLAT_C_DROP_TRUNCATED;
-	c = (__u16)~csum_fold32(csum_add(sum, pseudo6_sum(&p->h.v6f.v6.saddr, &p->h.v6f.v6.daddr, len, IPPROTO_UDP)));
-	if (c == 0)
-		c = 0xffff;
-	if (bpf_skb_store_bytes(skb, l4 + offsetof(struct udphdr, check), &c, 2, 0))
-		return XLAT_C_DROP_WRITE_FAILED;
-	return 0;
-}
 
 /*
  * The slow path's heavy steps are global functions: the verifier checks each

@@ -67,8 +67,6 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		return plan_pass(p, XLAT_C_PASS_SRC4_SPECIAL);
 	if (bpf_map_lookup_elem(&siit_local4, &ip4->daddr))
 		return plan_pass(p, XLAT_C_PASS_DST4_LOCAL);
-	if (ip4->ttl <= 1)
-		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
 	if (siit_4to6_addr(cfg, ip4->daddr, &dst6))
 		return plan_pass(p, XLAT_C_PASS_DST4_UNTRANSLATABLE);
 	if (siit_4to6_addr(cfg, ip4->saddr, &src6)) {
@@ -77,6 +75,9 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 			return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
 		rfc6791v6_source(cfg, &src6);
 	}
+	if (ip4->ttl <= 1)
+		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 0,
+				    ipv4_icmp_error(ip4, data_end) || (ip4->frag_off & bpf_htons(IP_OFFSET)));
 
 	frag = bpf_ntohs(ip4->frag_off);
 	p->df = (frag & IP_DF) ? 1 : 0;

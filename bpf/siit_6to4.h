@@ -24,6 +24,16 @@ static __always_inline int ip6_icmp_error(struct ipv6hdr *ip6, void *data_end)
 	return icmp6_is_error(t[0]);
 }
 
+/* Is this a fragment other than the first (fragment header right after the IPv6 header)? */
+static __always_inline int ip6_later_fragment(struct ipv6hdr *ip6, void *data_end)
+{
+	struct ipv6_frag *fh = (void *)(ip6 + 1);
+
+	if (ip6->nexthdr != IPPROTO_FRAGMENT || (void *)(fh + 1) > data_end)
+		return 0;
+	return (fh->frag_off & bpf_htons(0xfff8)) != 0;
+}
+
 /* RFC 6791: an address from rfc6791v4-prefix, random within it unless randomize is off. */
 static __always_inline __be32 rfc6791v4_source(const struct siit_config *cfg)
 {
@@ -92,9 +102,9 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 			return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
 		src4 = rfc6791v4_source(cfg);
 	}
-	/* An expiring packet is the kernel's to answer with Time Exceeded. */
 	if (ip6->hop_limit <= 1)
-		return plan_pass(p, XLAT_C_PASS_HOP_LIMIT);
+		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1,
+				    ip6_icmp_error(ip6, data_end) || ip6_later_fragment(ip6, data_end));
 
 	if (ip6_walk(ip6, data_end, &c))
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);

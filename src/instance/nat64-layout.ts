@@ -9,7 +9,7 @@ export const XLAT_NAT64_XDP_PROG = 'xlat_nat64_xdp';
 export const XLAT_NAT64_TC_PROG = 'xlat_nat64_tc';
 export const XLAT_TC_HANDLE_NAT64 = 0x6464;
 export const XLAT_TC_PRIO_NAT64 = 0x6464;
-export const XLAT_NAT64_CONFIG_VERSION = 1;
+export const XLAT_NAT64_CONFIG_VERSION = 2;
 export const XLAT_NAT64_POOL4_MAX = 64;
 
 export const NAT64_MAP_CONFIG = 'nat64_config';
@@ -34,7 +34,10 @@ export const XLAT_NAT64_SYN4_MAX = 16384;
 export const XLAT_NAT64_SYN4_TIMEOUT_NS = 6_000_000_000n;
 
 /** The maps whose size `instance add --capacity` sets. */
-export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
+/** The session sweeper's queue and the address-dependent-filtering index: as big as the session table. */
+export const NAT64_MAP_SESSQ = 'nat64_sessq';
+export const NAT64_MAP_ADF = 'nat64_adf';
+export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS, NAT64_MAP_SESSQ, NAT64_MAP_ADF] as const;
 export const NAT64_DEFAULT_CAPACITY = 65536;
 
 export const NAT64_F = {
@@ -69,7 +72,8 @@ export const NAT64_CONFIG = {
   lowest_ipv6_mtu: {offset: 28, size: 2},
   pool4_count: {offset: 30, size: 2},
   max_simultaneous_opens: {offset: 32, size: 4},
-  _pad0: {offset: 36, size: 4},
+  pool4_default: {offset: 36, size: 1},
+  _pad0: {offset: 37, size: 3},
   udp_timeout: {offset: 40, size: 8},
   tcp_est_timeout: {offset: 48, size: 8},
   tcp_trans_timeout: {offset: 56, size: 8},
@@ -79,7 +83,7 @@ export const NAT64_CONFIG = {
 } as const;
 
 export const NAT64_POOL4_RANGE = {
-  size: 16,
+  size: 20,
   addr: {offset: 0, size: 4},
   mark: {offset: 4, size: 4},
   port_min: {offset: 8, size: 2},
@@ -88,11 +92,27 @@ export const NAT64_POOL4_RANGE = {
   prefix_len: {offset: 13, size: 1},
   flags: {offset: 14, size: 1},
   _pad: {offset: 15, size: 1},
+  max_iter: {offset: 16, size: 4},
 } as const;
+
+/** max-iterations: 0 = auto (every slot of the set, up to NAT64_ITER_AUTO_MAX); a fixed count is capped at NAT64_ITER_MAX. */
+export const NAT64_ITER_AUTO = 0;
+export const NAT64_ITER_AUTO_MAX = 8192;
+export const NAT64_ITER_MAX = 65536;
+
+/** nat64_config.pool4_default bits: protocols without pool4 entries (the node's own addresses serve). */
+export const NAT64_POOL4_DEFAULT_BIT: Record<number, number> = {6: 1 << 0, 17: 1 << 1, 1: 1 << 2};
 
 export const NAT64_TADDR4 = {size: 8, addr: {offset: 0, size: 4}, port: {offset: 4, size: 2}, proto: {offset: 6, size: 1}, _pad: {offset: 7, size: 1}} as const;
 export const NAT64_TADDR6 = {size: 20, addr: {offset: 0, size: 16}, port: {offset: 16, size: 2}, proto: {offset: 18, size: 1}, _pad: {offset: 19, size: 1}} as const;
-export const NAT64_BIB4_VALUE = {size: 32, t6: {offset: 0, size: 20}, flags: {offset: 20, size: 4}, expires: {offset: 24, size: 8}} as const;
+export const NAT64_BIB4_VALUE = {
+  size: 40,
+  t6: {offset: 0, size: 20},
+  flags: {offset: 20, size: 4},
+  expires: {offset: 24, size: 8},
+  sessions: {offset: 32, size: 4},
+  gen: {offset: 36, size: 4},
+} as const;
 export const NAT64_BIB6_VALUE = {size: 24, t4: {offset: 0, size: 8}, flags: {offset: 8, size: 4}, _pad: {offset: 12, size: 4}, expires: {offset: 16, size: 8}} as const;
 export const NAT64_SESSION_KEY = {
   size: 16,
@@ -109,7 +129,7 @@ export const NAT64_SESSION = {
   port6: {offset: 16, size: 2},
   state: {offset: 18, size: 1},
   flags: {offset: 19, size: 1},
-  _pad: {offset: 20, size: 4},
+  bib_gen: {offset: 20, size: 4},
   expires: {offset: 24, size: 8},
 } as const;
 
@@ -196,7 +216,7 @@ export const NAT64_COUNTERS = [
   'NAT64_C_PASS_DST6_NOT_POOL6',
   'NAT64_C_PASS_DST4_NOT_POOL4',
   'NAT64_C_PASS_NDP',
-  'NAT64_C_PASS_HOP_LIMIT',
+  'NAT64_C_DROP_HOP_LIMIT',
   'NAT64_C_PASS_ICMP_TYPE',
   'NAT64_C_PASS_PROTO',
   'NAT64_C_PASS_FRAGMENT',
@@ -236,6 +256,15 @@ export const NAT64_COUNTERS = [
   'NAT64_C_ICMP_RATE_LIMITED',
   'NAT64_C_ICMP_NO_SOURCE',
   'NAT64_C_TCP_SYN_UNREACHABLE',
+  'NAT64_C_DROP_SRC6_POOL6',
+  'NAT64_C_PASS_UDP_NO_BIB',
+  'NAT64_C_REASM_HELD',
+  'NAT64_C_DROP_REASM_TOO_BIG',
+  'NAT64_C_DROP_REASM_TABLE_FULL',
+  'NAT64_C_DROP_REASM_OVERLAP',
+  'NAT64_C_REASM_EXPIRED',
+  'NAT64_C_SESSION_EXPIRED',
+  'NAT64_C_BIB_EXPIRED',
 ] as const;
 export const NAT64_C__MAX = NAT64_COUNTERS.length;
 
@@ -259,6 +288,8 @@ export interface Nat64Config {
   lowestIpv6Mtu: number;
   pool4Count: number;
   maxSimultaneousOpens: number;
+  /** NAT64_POOL4_DEFAULT_BIT of the protocols without pool4 entries. */
+  pool4Default: number;
   udpTimeout: number;
   tcpEstTimeout: number;
   tcpTransTimeout: number;
@@ -285,6 +316,7 @@ export function encodeNat64Config(c: Nat64Config): Buffer {
   b.writeUInt16LE(c.lowestIpv6Mtu, L.lowest_ipv6_mtu.offset);
   b.writeUInt16LE(c.pool4Count, L.pool4_count.offset);
   b.writeUInt32LE(c.maxSimultaneousOpens >>> 0, L.max_simultaneous_opens.offset);
+  b.writeUInt8(c.pool4Default & 0xff, L.pool4_default.offset);
   b.writeBigUInt64LE(toNs(c.udpTimeout), L.udp_timeout.offset);
   b.writeBigUInt64LE(toNs(c.tcpEstTimeout), L.tcp_est_timeout.offset);
   b.writeBigUInt64LE(toNs(c.tcpTransTimeout), L.tcp_trans_timeout.offset);
@@ -307,6 +339,7 @@ export function decodeNat64Config(b: Buffer): Nat64Config {
     lowestIpv6Mtu: b.readUInt16LE(L.lowest_ipv6_mtu.offset),
     pool4Count: b.readUInt16LE(L.pool4_count.offset),
     maxSimultaneousOpens: b.readUInt32LE(L.max_simultaneous_opens.offset),
+    pool4Default: b.readUInt8(L.pool4_default.offset),
     udpTimeout: fromNs(b.readBigUInt64LE(L.udp_timeout.offset)),
     tcpEstTimeout: fromNs(b.readBigUInt64LE(L.tcp_est_timeout.offset)),
     tcpTransTimeout: fromNs(b.readBigUInt64LE(L.tcp_trans_timeout.offset)),
@@ -331,6 +364,8 @@ export interface Pool4Range {
   proto: number;
   /** NAT64_POOL4_DEFAULT for the namespace's own addresses (pool4 empty). */
   flags: number;
+  /** max-iterations of the (proto, mark) set: NAT64_ITER_AUTO or a fixed count. */
+  maxIter: number;
 }
 
 export function encodePool4Range(r: Pool4Range): Buffer {
@@ -343,6 +378,7 @@ export function encodePool4Range(r: Pool4Range): Buffer {
   b.writeUInt8(r.proto, L.proto.offset);
   b.writeUInt8(r.prefixLen, L.prefix_len.offset);
   b.writeUInt8(r.flags, L.flags.offset);
+  b.writeUInt32LE(r.maxIter >>> 0, L.max_iter.offset);
   return b;
 }
 
@@ -356,6 +392,7 @@ export function decodePool4Range(b: Buffer): Pool4Range {
     proto: b.readUInt8(L.proto.offset),
     prefixLen: b.readUInt8(L.prefix_len.offset),
     flags: b.readUInt8(L.flags.offset),
+    maxIter: b.readUInt32LE(L.max_iter.offset),
   };
 }
 

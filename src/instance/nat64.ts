@@ -34,7 +34,7 @@ import * as L from './nat64-layout.js';
 import {refreshIfaddr} from './siit-ifaddr.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
-import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../model/nat64-pool4.js';
+import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, type MaxIterations, type Nat64Proto} from '../model/nat64-pool4.js';
 
 export type {AttachedInterface, HookRequest} from './attach.js';
 
@@ -127,10 +127,12 @@ function ownAddresses(): Buffer[] {
 function writePool4(maps: Maps, cfg: L.Nat64Config, user: L.Pool4Range[]): L.Nat64Config {
   const all = [...user];
   const own = ownAddresses();
+  let pool4Default = 0;
   for (const proto of [L.IPPROTO_TCP, L.IPPROTO_UDP, L.IPPROTO_ICMP]) {
     if (user.some((r) => r.proto === proto)) continue;
+    pool4Default |= L.NAT64_POOL4_DEFAULT_BIT[proto]!;
     for (const addr of own) {
-      all.push({addr, prefixLen: 32, mark: 0, portMin: DEFAULT_POOL4_PORTS[0], portMax: DEFAULT_POOL4_PORTS[1], proto, flags: L.NAT64_POOL4_DEFAULT});
+      all.push({addr, prefixLen: 32, mark: 0, portMin: DEFAULT_POOL4_PORTS[0], portMax: DEFAULT_POOL4_PORTS[1], proto, flags: L.NAT64_POOL4_DEFAULT, maxIter: L.NAT64_ITER_AUTO});
     }
   }
   if (all.length > L.XLAT_NAT64_POOL4_MAX) {
@@ -138,12 +140,12 @@ function writePool4(maps: Maps, cfg: L.Nat64Config, user: L.Pool4Range[]): L.Nat
   }
   const old = readPool4(maps, cfg);
   const same = old.length === all.length && old.every((r, i) => L.encodePool4Range(r).equals(L.encodePool4Range(all[i]!)));
-  if (same) return cfg;
+  if (same && cfg.pool4Default === pool4Default) return cfg;
   // Shrink the count first so the data plane never walks a half-written tail.
   const shrunk = {...cfg, pool4Count: Math.min(cfg.pool4Count, all.length)};
   writeConfig(maps, shrunk);
   all.forEach((r, i) => maps.pool4.update(indexKey(i), L.encodePool4Range(r)));
-  const next = {...cfg, pool4Count: all.length};
+  const next = {...cfg, pool4Count: all.length, pool4Default};
   writeConfig(maps, next);
   return next;
 }
@@ -266,6 +268,7 @@ export async function addNat64Instance(opts: {
       lowestIpv6Mtu: d['lowest-ipv6-mtu'],
       pool4Count: 0,
       maxSimultaneousOpens: d['maximum-simultaneous-opens'],
+      pool4Default: 0,
       udpTimeout: d['udp-timeout'],
       tcpEstTimeout: d['tcp-est-timeout'],
       tcpTransTimeout: d['tcp-trans-timeout'],
@@ -447,10 +450,18 @@ export interface Pool4Entry {
   mark: number;
   prefix: string;
   ports: [number, number];
+  /** max-iterations of the entry's (proto, mark) set: 'auto', 'infinity' or a count. */
+  maxIterations: MaxIterations;
 }
 
 function toEntry(r: L.Pool4Range): Pool4Entry {
-  return {proto: PROTO_NAME[r.proto]!, mark: r.mark, prefix: `${[...r.addr].join('.')}/${r.prefixLen}`, ports: [r.portMin, r.portMax]};
+  return {
+    proto: PROTO_NAME[r.proto]!,
+    mark: r.mark,
+    prefix: `${[...r.addr].join('.')}/${r.prefixLen}`,
+    ports: [r.portMin, r.portMax],
+    maxIterations: maxIterationsOf(r.maxIter),
+  };
 }
 
 const addrNum = (b: Buffer | Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
@@ -479,24 +490,38 @@ export async function listPool4(): Promise<{entries: Pool4Entry[]; defaults: Poo
   });
 }
 
-export async function addPool4(e: {proto: Nat64Proto; addr: Uint8Array; prefixLen: number; ports: [number, number]; mark: number}): Promise<void> {
+export async function addPool4(e: {
+  proto: Nat64Proto;
+  addr: Uint8Array;
+  prefixLen: number;
+  ports: [number, number];
+  mark: number;
+  /** The set's max-iterations; undefined keeps what the set has (auto for a new set). */
+  maxIterations?: MaxIterations;
+}): Promise<void> {
   await withInstance((maps, cfg) => {
     const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
+    const proto = PROTO_NUMBER[e.proto];
+    const sameSet = (u: L.Pool4Range): boolean => u.proto === proto && u.mark === e.mark;
+    const maxIter = e.maxIterations === undefined ? (user.find(sameSet)?.maxIter ?? L.NAT64_ITER_AUTO) : maxIterCode(e.maxIterations);
     const r: L.Pool4Range = {
       addr: Buffer.from(e.addr),
       prefixLen: e.prefixLen,
       mark: e.mark,
       portMin: e.ports[0],
       portMax: e.ports[1],
-      proto: PROTO_NUMBER[e.proto],
+      proto,
       flags: 0,
+      maxIter,
     };
     const clash = user.find((u) => rangesOverlap(u, r));
     if (clash) {
       const c = toEntry(clash);
       throw new InputError(`${e.proto.toUpperCase()} ${toEntry(r).prefix} ${e.ports.join('-')} overlaps the pool4 entry ${c.prefix} ${c.ports.join('-')} (mark ${c.mark})`);
     }
-    writePool4(maps, cfg, [...user, r]);
+    // max-iterations belongs to the (protocol, mark) set, as in Jool: every entry of the set carries it.
+    const next = user.map((u) => (sameSet(u) ? {...u, maxIter} : u));
+    writePool4(maps, cfg, [...next, r]);
   });
 }
 
@@ -673,7 +698,15 @@ export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: 
  * reused by the next chunk). fn may read the table more than once.
  */
 export async function withSessionTable<T>(
-  fn: (t: {pool6: {addr: Buffer; len: number}; nowNs: bigint; batches: (chunk?: number) => Iterable<{count: number; keys: Buffer; values: Buffer}>}) => T | Promise<T>,
+  fn: (t: {
+    pool6: {addr: Buffer; len: number};
+    nowNs: bigint;
+    /** tcp-trans-timeout in seconds: the end of an idle ESTABLISHED session's lifetime is its TRANS period. */
+    transSeconds: number;
+    batches: (chunk?: number) => Iterable<{count: number; keys: Buffer; values: Buffer}>;
+  }) => T | Promise<T>,
 ): Promise<T> {
-  return withInstance((maps, cfg) => fn({pool6: cfg.pool6, nowNs: now(), batches: (chunk) => maps.sessions.batches(chunk)}));
+  return withInstance((maps, cfg) =>
+    fn({pool6: cfg.pool6, nowNs: now(), transSeconds: cfg.tcpTransTimeout, batches: (chunk) => maps.sessions.batches(chunk)}),
+  );
 }

@@ -49,6 +49,32 @@ export function parsePool4Prefix(text: string, force: boolean): Prefix4 {
   return p;
 }
 
+/**
+ * Jool's max-iterations of a pool4 (protocol, mark) set: how many transport addresses one allocation may try.
+ * 'auto' tries every one up to 8192; 'infinity' every one up to 65536 (the data plane's bound); or a count.
+ */
+export type MaxIterations = 'auto' | 'infinity' | number;
+const ITER_INFINITY = 0xffffffff;
+export const MAX_ITERATIONS_LIMIT = 65536;
+
+export function parseMaxIterations(text: string): MaxIterations {
+  const t = text.trim().toLowerCase();
+  if (t === 'auto' || t === 'infinity') return t;
+  if (!/^\d{1,10}$/.test(t) || Number(t) < 1 || Number(t) > MAX_ITERATIONS_LIMIT) {
+    throw new InputError(`'${text}' is not a valid max-iterations: expected auto, infinity or 1 to ${MAX_ITERATIONS_LIMIT}`);
+  }
+  return Number(t);
+}
+
+/** The value struct nat64_pool4_range.max_iter keeps (0 auto). */
+export function maxIterCode(m: MaxIterations): number {
+  return m === 'auto' ? 0 : m === 'infinity' ? ITER_INFINITY : m;
+}
+
+export function maxIterationsOf(code: number): MaxIterations {
+  return code === 0 ? 'auto' : code >= ITER_INFINITY ? 'infinity' : code;
+}
+
 export function parseMark(text: string | undefined): number {
   if (text === undefined) return 0;
   if (!/^\d{1,10}$/.test(text) || Number(text) > 0xffffffff) throw new InputError(`'${text}' is not a valid mark: expected 0 to 4294967295`);

@@ -27,6 +27,7 @@ export const BIB_CSV_HEADERS = ['Protocol', 'IPv6 Address', 'IPv6 L4-ID', 'IPv4 
 
 const PROTO_LABELS: Record<number, string> = {6: 'TCP', 17: 'UDP', 1: 'ICMP'};
 const TCP_STATES = ['CLOSED', 'V4_INIT', 'V6_INIT', 'ESTABLISHED', 'V4_FIN_RCV', 'V6_FIN_RCV', 'V4_FIN_V6_FIN_RCV', 'TRANS'];
+const ESTABLISHED = 3;
 
 export function protoLabel(proto: number): string {
   return PROTO_LABELS[proto] ?? `proto ${proto}`;
@@ -180,6 +181,8 @@ export class SessionFormatter {
     readonly proto: number,
     readonly pool6: {addr: Uint8Array; len: number},
     private readonly names: Map<string, string> = new Map(),
+    /** tcp-trans-timeout: an ESTABLISHED session with less left than this is in its transitory period (TRANS). */
+    private readonly transSeconds = 0,
   ) {
     tables();
     this.label = protoLabel(proto);
@@ -236,8 +239,11 @@ export class SessionFormatter {
     return this.names.size === 0 ? addr : (this.names.get(addr) ?? addr);
   }
 
-  private state(proto: number, state: number): string | null {
-    return proto === 6 ? (TCP_STATES[state] ?? `STATE_${state}`) : null;
+  private state(proto: number, state: number, seconds: number): string | null {
+    if (proto !== 6) return null;
+    // The data plane keeps an idle connection's ESTABLISHED lifetime plus tcp-trans-timeout; the last part is TRANS.
+    if (state === ESTABLISHED && seconds < this.transSeconds) return 'TRANS';
+    return TCP_STATES[state] ?? `STATE_${state}`;
   }
 
   /** The header before the first entry (text and CSV). */
@@ -253,7 +259,7 @@ export class SessionFormatter {
    * the same whether sessions come one by one or in raw chunks.
    */
   private textOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
-    const st = this.state(proto, state);
+    const st = this.state(proto, state, seconds);
     return (
       `${st ? `(${st}) ` : ''}Expires in ${dec(seconds)} seconds\n` +
       `Remote: ${this.name(this.remote4(remote4))}#${dec(rport)}\t${this.name(remote6)}#${dec(port6)}\n` +
@@ -263,12 +269,12 @@ export class SessionFormatter {
   }
 
   private csvOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
-    return `${proto === this.proto ? this.label : protoLabel(proto)},${remote6},${dec(port6)},${this.embed(remote4)},${dec(proto === 1 ? port6 : rport)},${this.local4(local4)},${dec(lport)},${this.remote4(remote4)},${dec(rport)},${this.state(proto, state) ?? ''},${dec(seconds)}\n`;
+    return `${proto === this.proto ? this.label : protoLabel(proto)},${remote6},${dec(port6)},${this.embed(remote4)},${dec(proto === 1 ? port6 : rport)},${this.local4(local4)},${dec(lport)},${this.remote4(remote4)},${dec(rport)},${this.state(proto, state, seconds) ?? ''},${dec(seconds)}\n`;
   }
 
   /** The JSON text of json(s) as toJson() indents it inside {"sessions": [...]}. */
   private jsonOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
-    const st = this.state(proto, state);
+    const st = this.state(proto, state, seconds);
     return (
       `    {\n      "protocol": "${proto === this.proto ? this.label : protoLabel(proto)}",\n      "state": ${st === null ? 'null' : `"${st}"`},\n      "expiresIn": ${dec(seconds)},\n` +
       `      "ipv6": {\n        "remote": {\n          "address": "${remote6}",\n          "port": ${dec(port6)}\n        },\n` +
@@ -293,7 +299,7 @@ export class SessionFormatter {
     const local6port = s.proto === 1 ? s.port6 : s.rport;
     return {
       protocol: protoLabel(s.proto),
-      state: this.state(s.proto, s.state),
+      state: this.state(s.proto, s.state, Math.floor(s.remainingMs / 1000)),
       expiresIn: Math.floor(s.remainingMs / 1000),
       ipv6: {remote: {address: this.ipv6(s.addr6), port: s.port6}, local: {address: this.embed(s.remote4), port: local6port}},
       ipv4: {local: {address: this.ipv4(s.local4), port: s.lport}, remote: {address: this.ipv4(s.remote4), port: s.rport}},

@@ -51,7 +51,9 @@ function reset() {
     const k = Buffer.alloc(4); k.writeUInt32LE(i);
     maps.pool4.update(k, L.encodePool4Range({addr: ip4(P4), prefixLen: 32, mark: 0, portMin, portMax, proto, flags: 0}));
   });
-  for (const m of [maps.bib4, maps.bib6, maps.sessions, maps.frags]) for (const k of [...m.keys()]) m.delete(k);
+  for (const m of [maps.bib4, maps.bib6, maps.sessions, maps.frags, obj.map('nat64_reasm'), obj.map('nat64_reasm_buf')]) {
+    for (const k of [...m.keys()]) m.delete(k);
+  }
 }
 
 function counter(name) {
@@ -63,7 +65,8 @@ function counter(name) {
 
 async function runProg(prog, frame) {
   const {testRun} = await import(`${root}dist/bpf/test-run.js`);
-  return testRun(obj.programFd(prog), frame);
+  // Room for a reassembled ICMP message, which grows the last fragment's skb.
+  return testRun(obj.programFd(prog), frame, {dataSizeOut: 65536});
 }
 
 /** The kernel's view: XDP then tc for what XDP hands over, or tc alone. */
@@ -153,16 +156,82 @@ for (const [prog, hook] of HOOKS) {
     reset();
     await send(prog, ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({offset: 8, id: 5})], l4: raw(17, big)}), 'drop', 'drop-fragment-before-first');
     await send(prog, ipv4Packet({src: S4, dst: P4, df: false, fragOffset: 8, id: 5, l4: raw(17, big)}), 'drop', 'drop-fragment-before-first');
-    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({more: true, id: 6})], l4: icmpEcho(128, 1, 1, big)}), 'drop', 'drop-icmp-fragment');
-    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 6, l4: icmpEcho(0, 62000, 1, big)}), 'drop', 'drop-icmp-fragment');
-    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, fragOffset: 20, id: 6, l4: raw(1, big)}), 'drop', 'drop-icmp-fragment');
+    // Fragmented ICMP: an error is never translated; an echo is kept for reassembly (see below).
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({more: true, id: 6})], l4: {...icmpEcho(1, 4, 0, big), proto: 'icmp'}}), 'drop', 'drop-icmp-fragment');
+    const even = big.subarray(0, 296); // every fragment but the last carries a multiple of 8 bytes
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({more: true, id: 7})], l4: icmpEcho(128, 1, 1, even)}), 'drop', 'reasm-held');
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 6, l4: icmpEcho(0, 62000, 1, even)}), 'drop', 'reasm-held');
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 12, l4: icmpEcho(0, 62000, 1, big)}), 'drop', 'drop-truncated');
+    // The node's own ping (an identifier outside pool4): the kernel's, and so are its later fragments.
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 11, l4: icmpEcho(0, 40000, 1, big)}), 'pass', 'pass-dst4-not-pool4');
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, fragOffset: 20, id: 11, l4: raw(1, big)}), 'pass', 'pass-dst4-not-pool4');
     // To the node itself (a port outside pool4): both fragments stay the kernel's.
     const own = ipv4Packet({src: S4, dst: P4, l4: udp(53, 40000, big)}).subarray(20);
     await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 8, l4: raw(17, own.subarray(0, 64))}), 'pass', 'pass-dst4-not-pool4');
     await send(prog, ipv4Packet({src: S4, dst: P4, df: false, fragOffset: 8, id: 8, l4: raw(17, own.subarray(64))}), 'pass', 'pass-dst4-not-pool4');
     await send(prog, ipv4Packet({src: S4, dst: '192.0.2.99', df: false, fragOffset: 8, id: 9, l4: raw(17, big)}), 'pass', 'pass-dst4-not-pool4');
-    // IPv4 fragments without a BIB entry on a pool4 port: dropped, and so are the later ones.
-    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 10, l4: raw(17, own.subarray(0, 8).fill(0xf0, 2, 3))}), 'drop', 'drop-no-bib');
+    // UDP fragments to a pool4 port without a BIB entry: the kernel's (it answers port unreachable), later ones too.
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 10, l4: raw(17, own.subarray(0, 8).fill(0xf0, 2, 3))}), 'pass', 'pass-udp-no-bib');
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, fragOffset: 1, id: 10, l4: raw(17, own.subarray(8, 64))}), 'pass', 'pass-dst4-not-pool4');
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Fragmented ICMP echo (ping -s 4000): reassembled, then translated whole (nat64_reasm.h).
+
+/** The upper-layer bytes of an IP packet cut into fragments of `size` bytes (a multiple of 8). */
+function cut(l4bytes, size) {
+  const out = [];
+  for (let off = 0; off < l4bytes.length; off += size) out.push({off, bytes: l4bytes.subarray(off, off + size), more: off + size < l4bytes.length});
+  return out;
+}
+
+for (const [prog, hook] of HOOKS) {
+  test(`nat64 ${hook}: a fragmented ICMPv6 echo is reassembled and leaves as one IPv4 echo (any order)`, {skip}, async () => {
+    reset();
+    const data = Buffer.from(Array.from({length: 3000}, (_, i) => (i * 13 + 5) & 0xff));
+    for (const order of [[0, 1, 2], [2, 0, 1]]) {
+      const id = 0x1200 + order[0];
+      const whole = ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(128, 4242, order[0] + 1, data)}).subarray(40);
+      const frags = cut(whole, 1232).map((f) => ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 30, ext: [fragHeader({offset: f.off / 8, more: f.more, id})], l4: raw(58, f.bytes)}));
+      assert.equal(frags.length, 3);
+      await send(prog, frags[order[0]], 'drop', 'reasm-held');
+      await send(prog, frags[order[1]], 'drop', 'reasm-held');
+      const out = await send(prog, frags[order[2]], 'xlat', 'xlat-6to4');
+      const id4 = out.readUInt16BE(24);
+      assert.ok(id4 >= 61001, `pool4 identifier ${id4}`);
+      assertSame(out, ipv4Packet({src: P4, dst: S4, ttl: 30, df: false, id: id & 0xffff, l4: icmpEcho(8, id4, order[0] + 1, data)}),
+        'one IPv4 echo request: the whole message, checksum without the IPv6 pseudo-header');
+    }
+    assert.equal([...obj.map('nat64_reasm').keys()].length, 0, 'nothing left behind');
+  });
+
+  test(`nat64 ${hook}: a fragmented IPv4 echo reply is reassembled and reaches the IPv6 node`, {skip}, async () => {
+    reset();
+    const req = await send('xlat_nat64_tc', ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(128, 777, 1)}), 'xlat', 'xlat-6to4');
+    const id4 = req.readUInt16BE(24);
+    const data = Buffer.from(Array.from({length: 1000}, (_, i) => (i * 3) & 0xff));
+    const whole = ipv4Packet({src: S4, dst: P4, l4: icmpEcho(0, id4, 1, data)}).subarray(20);
+    const [a, b] = cut(whole, 600);
+    await send(prog, ipv4Packet({src: S4, dst: P4, ttl: 40, df: false, mf: true, id: 321, l4: raw(1, a.bytes)}), 'drop', 'reasm-held');
+    const out = await send(prog, ipv4Packet({src: S4, dst: P4, ttl: 40, df: false, fragOffset: b.off / 8, id: 321, l4: raw(1, b.bytes)}), 'xlat', 'xlat-4to6');
+    assertSame(out, ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 40, l4: icmpEcho(129, 777, 1, data)}), 'one ICMPv6 echo reply to the node');
+  });
+
+  test(`nat64 ${hook}: reassembly bounds: overlaps, too big, a full table`, {skip}, async () => {
+    reset();
+    const data = Buffer.alloc(2000, 0x5a);
+    const whole = ipv6Packet({src: C6, dst: S4_AS6, l4: icmpEcho(128, 1, 1, data)}).subarray(40);
+    const f = (off, len, more, id) => ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({offset: off / 8, more, id})], l4: raw(58, whole.subarray(off, off + len))});
+    // RFC 5722: an overlapping fragment kills its datagram; what follows of it is dropped too.
+    await send(prog, f(0, 1000, true, 90), 'drop', 'reasm-held');
+    await send(prog, f(992, 800, true, 90), 'drop', 'drop-reasm-overlap');
+    await send(prog, f(1000, 1008, false, 90), 'drop', 'drop-reasm-overlap');
+    // Past XLAT_NAT64_REASM_BYTES (16384): not kept.
+    await send(prog, ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({offset: 16000 / 8, more: false, id: 91})], l4: raw(58, Buffer.alloc(800))}), 'drop', 'drop-reasm-too-big');
+    // XLAT_NAT64_REASM_MAX (64) messages at once; the 65th waits for one to finish or expire.
+    for (let i = 0; i < 63; i++) await send(prog, f(0, 1000, true, 100 + i), 'drop', 'reasm-held');
+    await send(prog, f(0, 1000, true, 200), 'drop', 'drop-reasm-table-full');
   });
 }
 

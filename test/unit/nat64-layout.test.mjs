@@ -47,7 +47,7 @@ test('nat64_config encode/decode round trip; counter names', {skip}, async () =>
   const L = await import(dist);
   const cfg = {
     version: 1, enabled: true, pool6: {addr: Buffer.from('20010db8006400000000000000000000', 'hex'), len: 96}, fArgs: 11, tos: 5, flags: 9,
-    lowestIpv6Mtu: 1280, pool4Count: 3, maxSimultaneousOpens: 10, udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240,
+    lowestIpv6Mtu: 1280, pool4Count: 3, maxSimultaneousOpens: 10, pool4Default: 5, udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240,
     icmpTimeout: 0.05, tcpSynTimeout: 6, secret: Buffer.alloc(16, 7),
   };
   const b = L.encodeNat64Config(cfg);
@@ -56,6 +56,8 @@ test('nat64_config encode/decode round trip; counter names', {skip}, async () =>
   assert.deepEqual(L.decodeNat64Config(b), cfg);
   assert.equal(L.NAT64_COUNTER_NAMES[L.NAT64_COUNTERS.indexOf('NAT64_C_DROP_TABLE_FULL')], 'drop-table-full');
   assert.equal(L.tcpStateName(6), 'V4_FIN_V6_FIN_RCV');
+  const r = {addr: Buffer.from([192, 0, 2, 1]), prefixLen: 32, mark: 7, portMin: 1000, portMax: 2000, proto: 6, flags: 0, maxIter: 0xffffffff};
+  assert.deepEqual(L.decodePool4Range(L.encodePool4Range(r)), r);
 });
 
 test('nat64_ifaddr holds what siit-ifaddr.ts encodes (the CLI fills it with refreshIfaddr)', {skip}, async () => {

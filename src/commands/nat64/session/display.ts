@@ -45,7 +45,7 @@ then a separator; the count last. --tcp (default), --udp or --icmp. Without --nu
       process.stdout.write(text);
     };
 
-    await nat64.withSessionTable(async ({pool6, nowNs, batches}) => {
+    await nat64.withSessionTable(async ({pool6, nowNs, transSeconds, batches}) => {
       let names: Map<string, string> | undefined;
       if (!this.flags.numeric && mode !== 'json') {
         // A first pass for the remote addresses, their names, then the listing.
@@ -54,7 +54,7 @@ then a separator; the count last. --tcp (default), --udp or --icmp. Without --nu
         for (const {count, keys, values} of batches(BATCH)) probe.remoteAddresses(count, keys, values, nowNs, addrs);
         names = await reverseNames([...addrs]);
       }
-      const fmt = new SessionFormatter(PROTO_NUMBER[proto!], pool6, names);
+      const fmt = new SessionFormatter(PROTO_NUMBER[proto!], pool6, names, transSeconds);
       if (mode === 'json') write(fmt.jsonHead());
       else if (headers) write(fmt.header(mode));
       for (const {count, keys, values} of batches(BATCH)) fmt.renderRaw(mode, count, keys, values, nowNs, write);
