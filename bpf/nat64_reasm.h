@@ -18,7 +18,7 @@
  *   IPv6 fragments or left to the kernel's IPv4 fragmentation on the way out).
  *
  * Bounds: XLAT_NAT64_REASM_MAX messages at once, each up to
- * XLAT_NAT64_REASM_BYTES and XLAT_NAT64_REASM_FRAGS fragments, abandoned
+ * XLAT_NAT64_REASM_MSG bytes and XLAT_NAT64_REASM_FRAGS fragments, abandoned
  * XLAT_NAT64_REASM_TIMEOUT after the first fragment arrived. A fragment that
  * overlaps another (RFC 5722) kills its datagram. What does not fit is counted
  * (drop-reasm-too-big, drop-reasm-table-full).
@@ -324,7 +324,7 @@ __attribute__((noinline)) int xlat_nat64_reasm_copy(struct __sk_buff *skb)
 		n = j->len - done;
 		if (n > REASM_CHUNK)
 			n = REASM_CHUNK;
-		/* off + len <= XLAT_NAT64_REASM_BYTES was checked: the masks only show the verifier the bounds. */
+		/* off + len <= XLAT_NAT64_REASM_MSG was checked: the masks only show the verifier the bounds. */
 		at = (j->off + done) & (XLAT_NAT64_REASM_BYTES - 1);
 		if (bpf_skb_load_bytes(skb, j->data_off + done, v->data + at, ((n - 1) & (REASM_CHUNK - 1)) + 1))
 			return NAT64_C_DROP_TRUNCATED;
@@ -356,7 +356,7 @@ __attribute__((noinline)) int xlat_nat64_reasm_emit(struct __sk_buff *skb)
 		return NAT64_C_DROP_WRITE_FAILED;
 	}
 	total = m->total;
-	if (total == 0 || total > XLAT_NAT64_REASM_BYTES) {
+	if (total == 0 || total > XLAT_NAT64_REASM_MSG) {
 		err = NAT64_C_DROP_REASM_TOO_BIG;
 		goto out;
 	}
@@ -421,7 +421,7 @@ __attribute__((noinline)) int xlat_nat64_reasm(struct __sk_buff *skb)
 	if (r != NAT64_CONTINUE)
 		return r;
 	end = (__u32)j->off + j->len;
-	if (end > XLAT_NAT64_REASM_BYTES)
+	if (end > XLAT_NAT64_REASM_MSG)
 		return NAT64_DROP(NAT64_C_DROP_REASM_TOO_BIG);
 	/* RFC 8200 4.5: every fragment but the last carries a multiple of 8 bytes. */
 	if (j->more && (j->len & 7))

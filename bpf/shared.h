@@ -341,9 +341,12 @@ struct nat64_saved_sysctl {
  */
 #define XLAT_NAT64_FRAG_MAX      16384
 /* nat64_reasm (nat64_reasm.h): fragmented ICMP echo messages being reassembled, at most this many at once, each
- * at most XLAT_NAT64_REASM_BYTES long (the ICMP message), abandoned XLAT_NAT64_REASM_TIMEOUT after its first fragment. */
+ * at most XLAT_NAT64_REASM_MSG bytes long (the ICMP message: ping -s 15864), abandoned XLAT_NAT64_REASM_TIMEOUT
+ * after its first fragment. The bound is the kernel's: a tc program cannot grow an skb past about 16 KB
+ * (SKB_MAX_ALLOC), and the whole message, translated, must fit in one (Ethernet, IPv6, fragment header). */
 #define XLAT_NAT64_REASM_MAX     64
-#define XLAT_NAT64_REASM_BYTES   16384
+#define XLAT_NAT64_REASM_BYTES   16384 /* the buffer: a power of two, for the verifier's bounds */
+#define XLAT_NAT64_REASM_MSG     15872
 #define XLAT_NAT64_REASM_FRAGS   32
 #define XLAT_NAT64_REASM_TIMEOUT 2000000000ULL /* ns */
 #define XLAT_NAT64_FRAG_TIMEOUT  2000000000ULL /* ns */

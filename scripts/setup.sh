@@ -15,6 +15,8 @@ have ip || need_pkgs+=(iproute2)
 have tc || need_pkgs+=(iproute2)
 have ping || need_pkgs+=(iputils-ping)
 have ethtool || need_pkgs+=(ethtool)
+# the end-to-end tests drive real clients: traceroute (UDP, ICMP and TCP probes)
+have traceroute || need_pkgs+=(traceroute)
 have python3 || need_pkgs+=(python3)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -122,21 +122,32 @@ function parseInteger(key: string, text: string, [min, max]: [number, number]): 
   return n;
 }
 
-/** Validates KEY and VALUE of `global update`; throws InputError naming the bad one. */
-export function parseNat64GlobalUpdate(key: string, value: string): Nat64GlobalUpdate {
+/**
+ * Validates KEY and VALUE of `global update`; throws InputError naming the bad one. force: a timeout may go
+ * below RFC 6146's minimum (down to one second), for labs and tests that cannot wait minutes.
+ */
+export function parseNat64GlobalUpdate(key: string, value: string, {force = false}: {force?: boolean} = {}): Nat64GlobalUpdate {
   if (key === 'pool6') return {key, value: parsePool6(value)};
   if (isOneOf(NAT64_BOOLEAN_KEYS, key)) return {key, value: parseBooleanValue(key, value)};
   if (isOneOf(NAT64_TIMEOUT_KEYS, key)) {
     const n = parseDuration(key, value);
-    const min = NAT64_TIMEOUT_MIN[key];
+    const min = force ? Math.min(1, NAT64_TIMEOUT_MIN[key]) : NAT64_TIMEOUT_MIN[key];
     if (n < min) {
-      throw new InputError(`${key} ${value} is below its minimum of ${formatDuration(min)} (${min} seconds, RFC 6146 section 4)`);
+      if (force) throw new InputError(`${key} ${value} is below one second`);
+      throw new InputError(
+        `${key} ${value} is below its minimum of ${formatDuration(min)} (${min} seconds, RFC 6146 section 4; --force allows down to 1 second for tests)`,
+      );
     }
     if (n > NAT64_TIMEOUT_MAX) throw new InputError(`${key} ${value} is above its maximum of ${NAT64_TIMEOUT_MAX} seconds`);
     return {key, value: n};
   }
   if (isOneOf(NAT64_NUMBER_KEYS, key)) return {key, value: parseInteger(key, value, NUMBER_RANGE[key])};
   throw new InputError(`'${key}' is not a NAT64 global key: expected one of ${NAT64_GLOBAL_KEYS.join(', ')}`);
+}
+
+/** Is this timeout update below RFC 6146's minimum (accepted with --force only)? */
+export function belowRfcMinimum(u: Nat64GlobalUpdate): boolean {
+  return isOneOf(NAT64_TIMEOUT_KEYS, u.key) && (u.value as number) < NAT64_TIMEOUT_MIN[u.key];
 }
 
 /** Global keys in display order with their text values. */

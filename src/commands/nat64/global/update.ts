@@ -1,6 +1,6 @@
-import {Args} from '@oclif/core';
+import {Args, Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
-import {NAT64_GLOBAL_KEYS, parseNat64GlobalUpdate, type Nat64Globals} from '../../../model/nat64-globals.js';
+import {NAT64_GLOBAL_KEYS, belowRfcMinimum, parseNat64GlobalUpdate, type Nat64Globals} from '../../../model/nat64-globals.js';
 
 export default class Nat64GlobalUpdate extends XlatCommand<typeof Nat64GlobalUpdate> {
   static override summary = "Change one of the NAT64 instance's global values.";
@@ -25,7 +25,7 @@ export default class Nat64GlobalUpdate extends XlatCommand<typeof Nat64GlobalUpd
   tcp-trans-timeout SECONDS|H:MM:SS          transitory TCP session lifetime, at least 4 minutes (default 4 minutes)
   icmp-timeout SECONDS|H:MM:SS               ICMP query session lifetime, no minimum (default 1 minute)
 
-A bad key or value changes nothing. New values apply to the running translator at once (timeouts from the next packet of each session).`;
+A bad key or value changes nothing. --force accepts timeouts below RFC 6146's minimums (down to 1 second), with a warning: for labs and tests, never for users' traffic. New values apply to the running translator at once (timeouts from the next packet of each session).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> icmp-timeout 10',
@@ -33,13 +33,18 @@ A bad key or value changes nothing. New values apply to the running translator a
     '<%= config.bin %> <%= command.id %> address-dependent-filtering true',
   ];
 
+  static override flags = {
+    force: Flags.boolean({summary: "Accept a timeout below RFC 6146's minimum (labs and tests).", default: false}),
+  };
+
   static override args = {
     key: Args.string({description: `Global to change: ${NAT64_GLOBAL_KEYS.join(', ')}.`, required: true}),
     value: Args.string({description: 'Its new value.', required: true}),
   };
 
   public async run(): Promise<Nat64Globals> {
-    const update = parseNat64GlobalUpdate(this.args.key, this.args.value);
+    const update = parseNat64GlobalUpdate(this.args.key, this.args.value, {force: this.flags.force});
+    if (belowRfcMinimum(update)) this.warn(`${update.key} ${this.args.value} is below RFC 6146's minimum: for labs and tests only`);
     const nat64 = await this.nat64();
     return nat64.updateNat64Global(update);
   }
