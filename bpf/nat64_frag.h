@@ -320,8 +320,11 @@ static __always_inline __u32 nat64_finish(struct __sk_buff *skb, const struct na
 		return NAT64_RES(nat64_send_error(skb, p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);
 	}
 	err = nat64_tc_apply(skb, p, &w->rw);
-	if (!err && p->amend_udp)
-		err = nat64_apply_reason(tc_amend_udp(skb, p));
+	if (!err && p->amend_udp) {
+		err = tc_amend_udp(skb, p);
+		if (err)
+			err = nat64_apply_reason(err);
+	}
 	if (err)
 		return NAT64_DROP(err);
 	if (p->frag_size) {
