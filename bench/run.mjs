@@ -30,13 +30,14 @@ const cfg = {
   testrun: {samples: Q ? 2000 : 20000, slopeSamples: Q ? 8 : 25, creations: Q ? 4000 : 40000},
   e2e: {seconds: Q ? 1.5 : 10},
   control: {sessions: Q ? 100_000 : 1_000_000, eamtEntries: 10_000, coldRuns: Q ? 5 : 20},
+  churn: {capacity: Q ? 2000 : 20000, lifetimeMs: Q ? 500 : 2000, seconds: Q ? 2 : 10},
 };
 const only = opts.only ? new Set(opts.only.split(',')) : null;
 const tmpDir = path.join('/tmp', `xlat-bench-${process.pid}`);
 mkdirSync(opts.out, {recursive: true});
 
 const started = Date.now();
-const result = {machine: machineInfo(), config: cfg, testrun: null, e2e: null, control: null, targets: [], errors: []};
+const result = {machine: machineInfo(), config: cfg, testrun: null, e2e: null, control: null, churn: null, targets: [], errors: []};
 
 async function section(name, fn) {
   if (only && !only.has(name)) return null;
@@ -56,6 +57,7 @@ async function section(name, fn) {
 result.testrun = await section('testrun', async () => (await import('./testrun.mjs')).runTestRun({...cfg.testrun, tmpDir}));
 result.e2e = await section('e2e', async () => (await import('./e2e.mjs')).runE2E({...cfg.e2e, tmpDir, only: process.env.XLAT_BENCH_ROWS ? process.env.XLAT_BENCH_ROWS.split(',') : null}));
 result.control = await section('control', async () => (await import('./control.mjs')).runControl({...cfg.control, tmpDir}));
+result.churn = await section('churn', async () => (await import('./churn.mjs')).runChurn(cfg.churn));
 result.seconds = round((Date.now() - started) / 1000, 1);
 
 // ---- targets (issue 5), judged, never asserted ------------------------------------------------------------------
@@ -114,6 +116,18 @@ if (result.control) {
       ['kernel memory per NAT64 session (nat64_sessions entry)', `${fmt(c.memory.sessionBytes, 0)} bytes`],
       ['kernel memory per NAT64 flow (session + BIB 4 and 6 entries, created by the programs)', `${fmt(result.testrun?.nat64Memory?.bytesPerFlow, 0)} bytes`],
       ['kernel memory per EAMT entry (both tries)', `${fmt(c.memory.eamtEntryBytes, 0)} bytes`],
+    ],
+  });
+}
+if (result.churn) {
+  const c = result.churn;
+  tables.push({
+    title: `NAT64 at capacity: a ${c.capacity.toLocaleString('en-US')}-session table kept full while sessions expire (${c.lifetimeMs} ms lifetime), new UDP flows for ${c.seconds} s (tc, BPF_PROG_TEST_RUN)`,
+    header: ['figure', 'value'],
+    rows: [
+      ['per new flow: median / p99 / p99.9 / max (ns)', `${fmt(c.medianNs, 0)} / ${fmt(c.p99Ns, 0)} / ${fmt(c.p999Ns, 0)} / ${fmt(c.maxNs, 0)}`],
+      ['flows sent, sessions created, refused (table full)', `${c.flows}, ${c.created}, ${c.refused}`],
+      ['full-table scans, sessions deleted by the sweeper or on lookup', `${c.fullScans}, ${c.sessionsExpired ?? '-'}`],
     ],
   });
 }

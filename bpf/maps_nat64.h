@@ -71,13 +71,14 @@ struct {
  * The session sweeper's queue: every session's key is pushed when it is
  * created; each new flow pops a few, deletes those whose time has passed and
  * pushes the others back (nat64_state.h). Work per packet stays bounded at any
- * table size. Preallocated (queues always are): 16 bytes per session of
- * capacity. A full queue drops its oldest key (BPF_EXIST): that session is then
- * found by lazy expiry only.
+ * table size. It holds twice the session table (the CLI sizes it), which its
+ * live keys and the stale keys of sessions deleted meanwhile never fill while
+ * every new session pops more than it pushes. Preallocated (queues always are):
+ * 32 bytes per session of capacity.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
-	__uint(max_entries, NAT64_DEFAULT_CAPACITY);
+	__uint(max_entries, 2 * NAT64_DEFAULT_CAPACITY);
 	__type(value, struct nat64_session_key);
 } nat64_sessq SEC(".maps");
 

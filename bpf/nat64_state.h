@@ -27,7 +27,9 @@ struct bpf_map;
 #define EEXIST_ 17
 
 /* Tables a full-table reclaim may scan (nat64_runtime.reclaim_after). */
-enum nat64_table { T_BIB4 = 0, T_BIB6 = 1, T_SESS = 2, T_FRAG = 3, T_ADF = 4, T_REASM = 5 };
+/* Tables a full-table scan may clean (nat64_runtime.reclaim_after): the small, short-lived ones only. The BIB
+ * and session tables are cleaned by the sweeper (a bounded number of entries per new session), never scanned. */
+enum nat64_table { T_FRAG = 3, T_ADF = 4 };
 
 static __always_inline int taddr6_eq(const struct nat64_taddr6 *a, const struct nat64_taddr6 *b)
 {
@@ -144,66 +146,12 @@ __attribute__((noinline)) int xlat_nat64_sweep(__u32 n)
 	return (int)nat64_sweep(n, bpf_ktime_get_ns());
 }
 
-/* ---------------------------------------------------------------- reclaim (last resort) */
+/* ---------------------------------------------------------------- reclaim (small tables) */
 
 struct reclaim_ctx {
 	__u64 now;
 	__u32 deleted;     /* 0 or 1: keeps the verifier's view of the callback small */
 };
-
-static long reclaim_bib4_cb(struct bpf_map *map, struct nat64_taddr4 *key, struct nat64_bib4_value *v,
-			    struct reclaim_ctx *c)
-{
-	struct nat64_taddr6 t6;
-	struct nat64_bib6_value *o;
-	struct nat64_taddr4 k = *key;
-
-	if (v->expires >= c->now)
-		return 0;
-	t6 = v->t6;
-	o = bpf_map_lookup_elem(&nat64_bib6, &t6);
-	if (o && taddr4_eq(&o->t4, &k) && o->expires >= c->now)
-		return 0; /* the other half is alive */
-	bpf_map_delete_elem(&nat64_bib4, &k);
-	if (o && taddr4_eq(&o->t4, &k))
-		bpf_map_delete_elem(&nat64_bib6, &t6);
-	c->deleted = 1;
-	return 0;
-}
-
-static long reclaim_bib6_cb(struct bpf_map *map, struct nat64_taddr6 *key, struct nat64_bib6_value *v,
-			    struct reclaim_ctx *c)
-{
-	struct nat64_taddr4 t4;
-	struct nat64_bib4_value *o;
-	struct nat64_taddr6 k = *key;
-
-	if (v->expires >= c->now)
-		return 0;
-	t4 = v->t4;
-	o = bpf_map_lookup_elem(&nat64_bib4, &t4);
-	if (o && taddr6_eq(&o->t6, &k) && o->expires >= c->now)
-		return 0;
-	bpf_map_delete_elem(&nat64_bib6, &k);
-	if (o && taddr6_eq(&o->t6, &k))
-		bpf_map_delete_elem(&nat64_bib4, &t4);
-	c->deleted = 1;
-	return 0;
-}
-
-static long reclaim_sess_cb(struct bpf_map *map, struct nat64_session_key *key, struct nat64_session *v,
-			    struct reclaim_ctx *c)
-{
-	struct nat64_session_key k = *key;
-	struct nat64_session copy;
-
-	if (v->expires >= c->now)
-		return 0;
-	copy = *v;
-	session_expire(&k, &copy);
-	c->deleted = 1;
-	return 0;
-}
 
 static long reclaim_frag_cb(struct bpf_map *map, struct nat64_frag_key *key, struct nat64_frag_value *v,
 			    struct reclaim_ctx *c)
@@ -229,10 +177,9 @@ static long reclaim_adf_cb(struct bpf_map *map, struct nat64_adf_key *key, __u64
 }
 
 /*
- * The last resort when a table is full and the sweeper freed nothing: one
- * pass deleting every expired entry. At most one pass per table per
- * NAT64_RECLAIM_PAUSE, whatever it found: a full table costs at most one scan
- * a second, never one per packet. Returns whether it freed anything.
+ * A full fragment or address-dependent-filtering table: one pass deleting
+ * every expired entry, at most one pass per table per NAT64_RECLAIM_PAUSE,
+ * whatever it found. Returns whether it freed anything.
  */
 static __always_inline __u32 nat64_reclaim(int table, __u64 now)
 {
@@ -245,16 +192,10 @@ static __always_inline __u32 nat64_reclaim(int table, __u64 now)
 	if (rt->reclaim_after[i] > now)
 		return 0;
 	rt->reclaim_after[i] = now + NAT64_RECLAIM_PAUSE;
-	if (table == T_BIB4)
-		bpf_for_each_map_elem(&nat64_bib4, reclaim_bib4_cb, &c, 0);
-	else if (table == T_BIB6)
-		bpf_for_each_map_elem(&nat64_bib6, reclaim_bib6_cb, &c, 0);
-	else if (table == T_FRAG)
+	if (table == T_FRAG)
 		bpf_for_each_map_elem(&nat64_frags, reclaim_frag_cb, &c, 0);
-	else if (table == T_ADF)
-		bpf_for_each_map_elem(&nat64_adf, reclaim_adf_cb, &c, 0);
 	else
-		bpf_for_each_map_elem(&nat64_sessions, reclaim_sess_cb, &c, 0);
+		bpf_for_each_map_elem(&nat64_adf, reclaim_adf_cb, &c, 0);
 	if (c.deleted)
 		nat64_count(NAT64_C_RECLAIMED);
 	return c.deleted;
@@ -517,29 +458,16 @@ __attribute__((noinline)) __u64 xlat_nat64_pool4_pick(__u64 off)
 enum { ALLOC_OK = 0, ALLOC_NO_POOL4, ALLOC_EXHAUSTED, ALLOC_FULL, ALLOC_MORE };
 
 /*
- * Inserts one new session (NOEXIST). On a full table: the sweeper frees what
- * has expired (sessions, and with them their BIB entries), then the
- * rate-limited scan, and the insert is tried once more.
+ * Inserts one new session (NOEXIST). On a full table the sweeper frees what
+ * has expired (sessions, and with them their BIB entries) and the insert is
+ * tried once more: a bounded amount of work, however big the table.
  */
-static __always_inline int insert_new(void *map, int table, const void *key, const void *val, __u64 now)
+static __always_inline int insert_session(const struct nat64_session_key *k, const struct nat64_session *s)
 {
-	int err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
+	int err = bpf_map_update_elem(&nat64_sessions, k, s, BPF_NOEXIST);
 
-	if (err != -E2BIG_)
-		return err;
-	if (xlat_nat64_sweep(NAT64_SWEEP_FULL) || nat64_reclaim(table, now))
-		err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
-	return err;
-}
-
-/* A BIB half: BIB entries go with their sessions, so a full BIB table waits for the sweeper of the session
- * table (new sessions run it) and only scans itself, at most once a second. */
-static __always_inline int insert_bib(void *map, int table, const void *key, const void *val, __u64 now)
-{
-	int err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
-
-	if (err == -E2BIG_ && nat64_reclaim(table, now))
-		err = bpf_map_update_elem(map, key, val, BPF_NOEXIST);
+	if (err == -E2BIG_ && xlat_nat64_sweep(NAT64_SWEEP_FULL))
+		err = bpf_map_update_elem(&nat64_sessions, k, s, BPF_NOEXIST);
 	return err;
 }
 
@@ -565,7 +493,7 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 	a->v4.t6 = a->t6;
 	a->v4.expires = a->expires;
 	a->v4.gen = bpf_get_prandom_u32();
-	err = insert_bib(&nat64_bib4, T_BIB4, &a->t4, &a->v4, now);
+	err = bpf_map_update_elem(&nat64_bib4, &a->t4, &a->v4, BPF_NOEXIST);
 	if (err == -EEXIST_)
 		return ALLOC_MORE; /* another CPU took it meanwhile */
 	if (err)
@@ -573,7 +501,7 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 	__builtin_memset(&a->v6, 0, sizeof(a->v6));
 	a->v6.t4 = a->t4;
 	a->v6.expires = a->expires;
-	err = insert_bib(&nat64_bib6, T_BIB6, &a->t6, &a->v6, now);
+	err = bpf_map_update_elem(&nat64_bib6, &a->t6, &a->v6, BPF_NOEXIST);
 	if (err) {
 		bpf_map_delete_elem(&nat64_bib4, &a->t4);
 		if (err != -EEXIST_)
@@ -667,7 +595,7 @@ __attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
 	struct nat64_runtime *rt = nat64_rt();
 	struct nat64_alloc *a = nat64_alloc();
 	__u64 budget, done;
-	__u32 i, start = 0;
+	__u32 i, start = 0, retried = 0;
 	int r;
 
 	if (!cfg || !a)
@@ -692,6 +620,12 @@ __attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
 			break;
 		r = xlat_nat64_probe_wide(a->start + done,
 					  budget - done > NAT64_PROBE_WIDE ? NAT64_PROBE_WIDE : (__u32)(budget - done));
+		/* The BIB table is full: the sweeper frees expired sessions and their entries, then once more. */
+		if (r == ALLOC_FULL && !retried && xlat_nat64_sweep(NAT64_SWEEP_FULL)) {
+			retried = 1;
+			r = xlat_nat64_probe_wide(a->start + done, budget - done > NAT64_PROBE_WIDE ? NAT64_PROBE_WIDE
+												      : (__u32)(budget - done));
+		}
 		if (r != ALLOC_MORE)
 			return r;
 	}
@@ -894,7 +828,7 @@ static __always_inline struct nat64_session *session_create(const struct nat64_s
 	if (b4 && taddr6_eq(&b4->t6, t6))
 		s.bib_gen = b4->gen;
 	xlat_nat64_sweep(NAT64_SWEEP_STEPS);
-	err = insert_new(&nat64_sessions, T_SESS, k, &s, now);
+	err = insert_session(k, &s);
 	if (err && err != -EEXIST_)
 		return NULL;
 	if (!err) {

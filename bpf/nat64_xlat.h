@@ -103,9 +103,11 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 	struct nat64_session *s;
 	__u8 proto = t6->proto;
 	__u64 life = nat64_timeout(cfg, proto, NAT64_TCP_V6_INIT), before;
+	int fresh = 0;
 
 	b6 = bib6_get(t6, now);
 	if (!b6) {
+		struct nat64_alloc *a;
 		__be32 only = 0;
 		int err;
 
@@ -128,6 +130,8 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 			plan_drop(p, NAT64_C_DROP_TABLE_FULL);
 			return NULL;
 		}
+		a = nat64_alloc();
+		fresh = a && a->created;
 	}
 	key.local4 = b6->t4.addr;
 	key.lport = b6->t4.port;
@@ -146,6 +150,14 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 		}
 		s = session_create(&key, t6, st, now + nat64_timeout(cfg, proto, st), now);
 		if (!s) {
+			/* No session: the BIB entry just made for it goes too (it would hold a port and a slot). */
+			if (fresh) {
+				struct nat64_taddr4 t4 = b6->t4;
+				struct nat64_bib4_value *b4 = bpf_map_lookup_elem(&nat64_bib4, &t4);
+
+				if (b4)
+					bib_delete(&t4, b4);
+			}
 			plan_drop(p, NAT64_C_DROP_TABLE_FULL);
 			return NULL;
 		}

@@ -38,6 +38,17 @@ export const XLAT_NAT64_SYN4_TIMEOUT_NS = 6_000_000_000n;
 export const NAT64_MAP_SESSQ = 'nat64_sessq';
 export const NAT64_MAP_ADF = 'nat64_adf';
 export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS, NAT64_MAP_SESSQ, NAT64_MAP_ADF] as const;
+
+/** max_entries of each table map for `instance add --capacity N` (the sweeper's queue holds twice the sessions). */
+export function nat64MaxEntries(capacity: number): Record<(typeof NAT64_TABLE_MAPS)[number], number> {
+  return {
+    [NAT64_MAP_BIB4]: capacity,
+    [NAT64_MAP_BIB6]: capacity,
+    [NAT64_MAP_SESSIONS]: capacity,
+    [NAT64_MAP_SESSQ]: 2 * capacity,
+    [NAT64_MAP_ADF]: capacity,
+  } as Record<(typeof NAT64_TABLE_MAPS)[number], number>;
+}
 export const NAT64_DEFAULT_CAPACITY = 65536;
 
 export const NAT64_F = {

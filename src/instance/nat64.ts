@@ -245,7 +245,7 @@ export async function addNat64Instance(opts: {
     plans.push(planHook(i, opts.hook, holder, 'NAT64'));
   }
 
-  const maxEntries = Object.fromEntries(L.NAT64_TABLE_MAPS.map((n) => [n, opts.capacity]));
+  const maxEntries = L.nat64MaxEntries(opts.capacity);
   const obj = await openAndLoad(nat64ObjectPath(), {verbose: opts.verbose, maxEntries});
   try {
     const maps: Maps = {

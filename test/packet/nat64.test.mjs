@@ -42,11 +42,11 @@ function setConfig(over = {}) {
   maps.config.update(key0, L.encodeNat64Config(config));
 }
 
-/** pool4 ranges: [proto, addr, prefixLen, min, max]. */
+/** pool4 ranges: [proto, addr, prefixLen, min, max, maxIter (default 0: auto)]. */
 function setPool4(ranges) {
-  ranges.forEach(([proto, addr, prefixLen, portMin, portMax], i) => {
+  ranges.forEach(([proto, addr, prefixLen, portMin, portMax, maxIter = 0], i) => {
     const k = Buffer.alloc(4); k.writeUInt32LE(i);
-    maps.pool4.update(k, L.encodePool4Range({addr: ip4(addr), prefixLen, mark: 0, portMin, portMax, proto, flags: 0}));
+    maps.pool4.update(k, L.encodePool4Range({addr: ip4(addr), prefixLen, mark: 0, portMin, portMax, proto, flags: 0, maxIter}));
   });
   config.pool4Count = ranges.length;
   maps.config.update(key0, L.encodeNat64Config(config));
@@ -330,6 +330,37 @@ for (const [prog, hook] of HOOKS) {
     await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1, 2)}), 'pass', 'pass-disabled');
   });
 
+  test(`nat64 ${hook}: IPv4 UDP without checksum gets one (RFC 6146 3.4), computed by tc`, {skip}, async () => {
+    reset();
+    addStaticBib(C6, 5353, P4, 61353, 17);
+    const zero = ipv4Packet({src: S4, dst: P4, l4: {...udp(7777, 61353, payload), zeroChecksum: true}});
+    const out = await send(prog, zero, 'xlat', 'xlat-4to6', {slow: true});
+    assertSamePacket(out, ipv6Packet({src: S4_AS6, dst: C6, l4: udp(7777, 5353, payload)}), 'a real checksum over IPv6');
+    // A fragment's checksum cannot be computed without the rest of the datagram.
+    await send(prog, ipv4Packet({src: S4, dst: P4, df: false, mf: true, id: 5, l4: {...udp(7777, 61353, payload.subarray(0, 16)), zeroChecksum: true}}),
+      'drop', 'drop-udp-zero-csum');
+  });
+
+  test(`nat64 ${hook}: address-dependent filtering keys on the remote address, not its port`, {skip}, async () => {
+    reset({cfg: {flags: L.NAT64_F['address-dependent-filtering']}});
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(69, 69, payload)}), 'xlat', 'xlat-6to4');
+    const port = sport4(out);
+    // A TFTP server answers from a new port: same address, allowed.
+    const back = await send(prog, ipv4Packet({src: S4, dst: P4, l4: udp(40555, port, payload)}), 'xlat', 'xlat-4to6');
+    assertSamePacket(back, ipv6Packet({src: S4_AS6, dst: C6, l4: udp(40555, 69, payload)}), 'reply from another port');
+    // Another address: refused.
+    await send(prog, ipv4Packet({src: '192.0.2.99', dst: P4, l4: udp(69, port, payload)}), 'drop', 'drop-address-dependent-filtering');
+  });
+
+  test(`nat64 ${hook}: IPv4 options of an established flow are dropped in translation, not left to the node`, {skip}, async () => {
+    reset();
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(43000, 80, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    const port = sport4(out);
+    const opt = Buffer.from([1, 1, 1, 0]); // no-operation x3, end of options
+    const back = await send(prog, ipv4Packet({src: S4, dst: P4, options: opt, l4: tcp(80, port, {flags: TCPF.SYN | TCPF.ACK})}), 'xlat', 'xlat-4to6', {slow: true});
+    assertSamePacket(back, ipv6Packet({src: S4_AS6, dst: C6, l4: tcp(80, 43000, {flags: TCPF.SYN | TCPF.ACK})}), 'SYN-ACK without its options');
+  });
+
   test(`nat64 ${hook}: pool4 exhaustion is refused and counted`, {skip}, async () => {
     reset({pool4: [[17, P4, 32, 61001, 61002]]});
     const a = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: udp(1001, 53)}), 'xlat', 'xlat-6to4');
@@ -384,6 +415,32 @@ test('nat64: a full table refuses new flows, keeps live ones, and reclaims expir
     assert.equal(counter('reclaimed', stats), scans, 'without scanning the tables');
   } finally {
     small.close();
+  }
+});
+
+test('nat64: allocation walks on through every range of the set (max-iterations auto)', {skip}, async () => {
+  reset({pool4: [[17, P4, 32, 1000, 1009], [17, '203.0.113.9', 32, 1000, 1009]]});
+  const given = new Set();
+  for (let i = 0; i < 20; i++) {
+    const out = await send('xlat_nat64_tc', ipv6Packet({src: C6, dst: S4_AS6, l4: udp(3000 + i, 53)}), 'xlat', 'xlat-6to4');
+    given.add(`${src4(out)}#${sport4(out)}`);
+  }
+  assert.equal(given.size, 20, 'every transport address of both ranges was given out');
+  await send('xlat_nat64_tc', ipv6Packet({src: C6, dst: S4_AS6, l4: udp(3100, 53)}), 'drop', 'drop-pool4-exhausted');
+});
+
+test('nat64: max-iterations 1 tries only the slot the hash picks; auto finds the last free port', {skip}, async () => {
+  for (const maxIter of [1, 0]) {
+    reset({pool4: [[17, P4, 32, 1000, 1009, maxIter]]});
+    // Nine of the ten ports taken by other nodes' static entries: 1009 is the only free one.
+    for (let p = 1000; p < 1009; p++) addStaticBib(`2001:db8:1::${p.toString(16)}`, 53, P4, p, 17);
+    const outcome = [];
+    for (let i = 0; i < 3; i++) {
+      const out = await runHook(obj, 'xlat_nat64_tc', ether(ipv6Packet({src: C6B, dst: S4_AS6, l4: udp(4000 + i, 53)})));
+      outcome.push(out.verdict === 'drop' ? 'refused' : `given ${sport4(out.data.subarray(14))}`);
+    }
+    if (maxIter === 1) assert.ok(outcome.includes('refused'), `one try per flow: refused on a taken slot (${outcome})`);
+    else assert.equal(outcome[0], 'given 1009', `auto: the walk reaches the free port (${outcome})`);
   }
 });
 

@@ -21,12 +21,24 @@ test('global updates: defaults, minimums, forms', {skip}, async () => {
   assert.throws(() => g.parseNat64GlobalUpdate('drop-icmpv6-info', 'yes'), /true or false/);
   assert.throws(() => g.parseNat64GlobalUpdate('pool4', 'x'), /not a NAT64 global key/);
   assert.throws(() => g.parseNat64GlobalUpdate('pool6', '2001:db8::/33'), /RFC 6052/);
+  // --force: below RFC 6146's minimums for labs and tests, never below one second.
+  assert.deepEqual(g.parseNat64GlobalUpdate('tcp-trans-timeout', '5', {force: true}), {key: 'tcp-trans-timeout', value: 5});
+  assert.equal(g.belowRfcMinimum({key: 'tcp-trans-timeout', value: 5}), true);
+  assert.equal(g.belowRfcMinimum({key: 'tcp-trans-timeout', value: 240}), false);
+  assert.throws(() => g.parseNat64GlobalUpdate('udp-timeout', '0', {force: true}), /below one second/);
+  assert.throws(() => g.parseNat64GlobalUpdate('udp-timeout', '119'), /--force/);
   assert.equal(g.formatDuration(7200), '2:00:00');
   assert.equal(g.NAT64_DEFAULTS['source-icmpv6-errors-better'], true);
 });
 
 test('pool4 and BIB arguments', {skip}, async () => {
   const p = await import(d('nat64-pool4.js'));
+  // max-iterations, as Jool takes it: auto, infinity or a count; kept as a code in the pool4 entry.
+  assert.equal(p.parseMaxIterations('auto'), 'auto');
+  assert.equal(p.parseMaxIterations('Infinity'), 'infinity');
+  assert.equal(p.parseMaxIterations('1024'), 1024);
+  for (const bad of ['0', '65537', '-1', 'lots']) assert.throws(() => p.parseMaxIterations(bad), /max-iterations/, bad);
+  for (const m of ['auto', 'infinity', 1, 8192]) assert.equal(p.maxIterationsOf(p.maxIterCode(m)), m);
   assert.deepEqual(p.parsePortRange('61001-65535'), [61001, 65535]);
   assert.deepEqual(p.parsePortRange('80'), [80, 80]);
   assert.throws(() => p.parsePortRange('9-8'), /greater/);
