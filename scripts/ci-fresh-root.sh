@@ -149,7 +149,7 @@ step() {
   tag=$(basename "$root")
   LAST_LOG="$WORK/$tag-$(printf '%s' "$name" | tr -c 'a-zA-Z0-9' '-' | cut -c1-40).log"
   log "[$tag] \$ $name"
-  timeout --kill-after=10 "$limit" unshare --mount --propagation private "$SELF" --in-root "$root" "cd /root/xlat && $cmd" \
+  timeout --kill-after=10 "$limit" unshare --mount --propagation private bash "$SELF" --in-root "$root" "cd /root/xlat && $cmd" \
     2>&1 | tee "$LAST_LOG" || rc=${PIPESTATUS[0]}
   if [ "$rc" -eq 0 ]; then
     log "[$tag] $name: passed in $(elapsed "$t")"
