@@ -15,7 +15,7 @@
 import {readFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
-import {REPO, median, mean, round, log} from './lib.mjs';
+import {REPO, median, mean, round, log, bpfIncludeArgs} from './lib.mjs';
 
 const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
 
@@ -25,13 +25,7 @@ const XDP_PASS = 2, XDP_DROP = 1, XDP_ABORTED = 0, TC_SHOT = 2;
 export function buildBaseline(outDir) {
   mkdirSync(outDir, {recursive: true});
   const out = path.join(outDir, 'baseline.bpf.o');
-  let multiarch;
-  try {
-    multiarch = execFileSync('gcc', ['-print-multiarch'], {encoding: 'utf8'}).trim();
-  } catch {
-    multiarch = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
-  }
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I', `/usr/include/${multiarch}`, '-Wall', '-Werror',
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', ...bpfIncludeArgs(), '-Wall', '-Werror',
     '-c', path.join(REPO, 'bench', 'baseline.bpf.c'), '-o', out], {stdio: 'inherit'});
   return out;
 }

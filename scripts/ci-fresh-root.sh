@@ -136,12 +136,12 @@ make_root() {
   rm -f "$root/etc/resolv.conf"
   cat /etc/resolv.conf > "$root/etc/resolv.conf"
   # the commit under test, as `git clone` gives it
-  git clone --quiet --no-checkout "$GIT_DIR" "$root/root/xlat"
-  git -C "$root/root/xlat" checkout --quiet --detach "$COMMIT"
+  git clone --quiet --no-checkout "$GIT_DIR" "$root/opt/xlat"
+  git -C "$root/opt/xlat" checkout --quiet --detach "$COMMIT"
   log "root ready in $(elapsed "$t"): $(du -sm "$root" | cut -f1) MB, node $(chroot "$root" node --version), npm $(chroot "$root" /usr/bin/node /usr/lib/node_modules/npm/bin/npm-cli.js --version), commit ${COMMIT:0:12}"
 }
 
-# step ROOT NAME TIMEOUT COMMAND: runs COMMAND (bash, in /root/xlat) inside ROOT; prints its transcript (also kept in
+# step ROOT NAME TIMEOUT COMMAND: runs COMMAND (bash, in /opt/xlat) inside ROOT; prints its transcript (also kept in
 # $LAST_LOG) and a verdict line.
 LAST_LOG=
 step() {
@@ -149,7 +149,7 @@ step() {
   tag=$(basename "$root")
   LAST_LOG="$WORK/$tag-$(printf '%s' "$name" | tr -c 'a-zA-Z0-9' '-' | cut -c1-40).log"
   log "[$tag] \$ $name"
-  timeout --kill-after=10 "$limit" unshare --mount --propagation private bash "$SELF" --in-root "$root" "cd /root/xlat && $cmd" \
+  timeout --kill-after=10 "$limit" unshare --mount --propagation private bash "$SELF" --in-root "$root" "cd /opt/xlat && $cmd" \
     2>&1 | tee "$LAST_LOG" || rc=${PIPESTATUS[0]}
   if [ "$rc" -eq 0 ]; then
     log "[$tag] $name: passed in $(elapsed "$t")"
@@ -171,6 +171,12 @@ no_npm_warnings() {
 # --- root 1: the README's two commands on a new machine ----------------------------------------------------------
 R1="$WORK/root1"
 make_root "$R1"
+# test material the suite reads from ../shared when it sits next to the checkout (test/conformance); absent, those
+# tests skip saying why
+if [ -d "$REPO/../shared/conformance" ]; then
+  mkdir -p "$R1/opt/shared" && cp -a "$REPO/../shared/conformance" "$R1/opt/shared/"
+  log "copied $(cd "$REPO/../shared" && pwd)/conformance to /opt/shared (next to the clone, as in a checkout)"
+fi
 step "$R1" "npm run lab" 600 "npm run lab"
 no_npm_warnings "npm run lab (setup: apt packages, npm ci)"
 step "$R1" "npm test" 1500 "npm test"
