@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what xlat needs to build and run on Debian 12 / Ubuntu 22.04+: only what is missing.
+# Installs what xlat needs to build, test and run on Debian 12 (what CI proves on a fresh root): only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ have tc || need_pkgs+=(iproute2)
 have ping || need_pkgs+=(iputils-ping)
 have ethtool || need_pkgs+=(ethtool)
 have python3 || need_pkgs+=(python3)
+have sysctl || need_pkgs+=(procps)   # the conformance corpus's setup commands run sysctl -w
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

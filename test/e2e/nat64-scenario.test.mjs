@@ -149,16 +149,21 @@ describe('NAT64 two-namespace scenario', {skip: SKIP ?? false}, () => {
   });
 
   it('expires ICMP sessions after a short icmp-timeout (no process running)', async () => {
-    ok(await xlat(ns.blue, ['nat64', 'global', 'update', 'icmp-timeout', '2']), 'icmp-timeout 2');
+    // Short, yet long enough for the two CLI runs that look at the live entries on a loaded machine (each is a
+    // fresh Node process; at 2 s the BIB entry could expire before the second one read it).
+    const T = 8;
+    ok(await xlat(ns.blue, ['nat64', 'global', 'update', 'icmp-timeout', String(T)]), `icmp-timeout ${T}`);
     const {r} = await ping(ns.world, '2001:db8:64::192.0.2.8', 1);
+    const pinged = Date.now();
     ok(r, 'ping');
     const before = await xlat(ns.blue, ['nat64', 'session', 'display', '--icmp', '--numeric']);
-    assert.match(before.stdout, /Expires in [0-2] seconds/, `${show(r)}\n${before.stdout}\n${JSON.stringify(await stats(ns.blue))}`);
-    const short = /Expires in [0-2] seconds\nRemote: [^\n]+\nLocal: (192\.0\.2\.1#\d+)/.exec(before.stdout);
+    const live = new RegExp(`Expires in [0-${T}] seconds`);
+    assert.match(before.stdout, live, `${show(r)}\n${before.stdout}\n${JSON.stringify(await stats(ns.blue))}`);
+    const short = new RegExp(`${live.source}\nRemote: [^\n]+\nLocal: (192\\.0\\.2\\.1#\\d+)`).exec(before.stdout);
     assert.ok(short, before.stdout);
     const bibBefore = await xlat(ns.blue, ['nat64', 'bib', 'display', '--icmp']);
     assert.ok(bibBefore.stdout.includes(`${short[1]} - `), bibBefore.stdout);
-    await new Promise((res) => setTimeout(res, 3200));
+    await new Promise((res) => setTimeout(res, Math.max(0, (T + 1.2) * 1000 - (Date.now() - pinged))));
     const afterS = await xlat(ns.blue, ['nat64', 'session', 'display', '--icmp', '--numeric']);
     assert.ok(!afterS.stdout.includes(`Local: ${short[1]}\t`), `the short session is gone\n${afterS.stdout}`);
     const bib = await xlat(ns.blue, ['nat64', 'bib', 'display', '--icmp']);
