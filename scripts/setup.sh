@@ -19,6 +19,7 @@ have python3 || need_pkgs+=(python3)
 have sysctl || need_pkgs+=(procps)   # the conformance corpus's setup commands run sysctl -w
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
+  mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | awk '!seen[$0]++')
   if [ "$(id -u)" -ne 0 ]; then
     echo "Error: missing packages (${need_pkgs[*]}) and not root: install them or run as root" >&2
     exit 1

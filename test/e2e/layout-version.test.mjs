@@ -6,6 +6,7 @@
 import {test, describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import {readFileSync} from 'node:fs';
 import {skipReason, cleanupAll, createNamespace, ipIn, nsRun, uniqueName, xlat, REPO} from '../helpers/netns.mjs';
 
 const SKIP = skipReason();
@@ -28,7 +29,7 @@ async function instanceMaps(ns, op, kind, ...rest) {
 }
 
 test('xlat --version: package, platform, Node.js and each object\'s map layout, text and --json', {skip: SKIP || false}, async () => {
-  const pkg = (await import(path.join(REPO, 'package.json'), {with: {type: 'json'}})).default;
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const {layoutVersion} = await import(path.join(REPO, 'dist', 'instance', 'objects.js'));
   const t = await xlat(null, ['--version']);
   ok(t, 'xlat --version');
