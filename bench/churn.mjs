@@ -21,12 +21,13 @@ export async function runChurn({capacity, lifetimeMs, seconds}) {
   const {openAndLoad} = await import(path.join(REPO, 'dist/bpf/object.js'));
   const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
   const NL = await import(path.join(REPO, 'dist/instance/nat64-layout.js'));
+  const {layoutVersion} = await import(path.join(REPO, 'dist/instance/objects.js'));
   const key0 = Buffer.alloc(4);
   const maxEntries = NL.nat64MaxEntries ? NL.nat64MaxEntries(capacity) : {nat64_bib4: capacity, nat64_bib6: capacity, nat64_sessions: capacity};
   const nat = await openAndLoad(path.join(REPO, 'build/bpf/nat64.bpf.o'), {maxEntries});
   try {
     nat.map('nat64_config').update(key0, NL.encodeNat64Config({
-      version: NL.XLAT_NAT64_CONFIG_VERSION, enabled: true, pool6: {addr: P.ip6('2001:db8:64::'), len: 96}, fArgs: 0b1011,
+      version: layoutVersion('nat64'), enabled: true, pool6: {addr: P.ip6('2001:db8:64::'), len: 96}, fArgs: 0b1011,
       tos: 0, flags: 0, lowestIpv6Mtu: 1280, pool4Count: 1, maxSimultaneousOpens: 10, pool4Default: 0,
       udpTimeout: lifetimeMs / 1000, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6,
       secret: Buffer.from('0123456789abcdef'),

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import {writeFileSync, mkdirSync} from 'node:fs';
 import {execFileSync} from 'node:child_process';
-import {REPO, CLI, sleep, log, median} from './lib.mjs';
+import {REPO, CLI, sleep, log, median, bpfIncludeArgs} from './lib.mjs';
 
 const H = await import(path.join(REPO, 'test/helpers/netns.mjs'));
 const T = await import(path.join(REPO, 'test/helpers/topology.mjs'));
@@ -101,7 +101,7 @@ export async function runE2E({seconds, tmpDir, only = null}) {
     ceiling.tcp8Gbps = await iperfTcp(A.j.addr6, 5202, 8);
     const dropObj = path.join(tmpDir, 'drop.bpf.o');
     writeFileSync(path.join(tmpDir, 'drop.bpf.c'), '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("xdp") int bench_drop(struct xdp_md *c) { return XDP_DROP; }\nchar LICENSE[] SEC("license") = "GPL";\n');
-    execFileSync('clang', ['-O2', '-target', 'bpf', '-c', path.join(tmpDir, 'drop.bpf.c'), '-o', dropObj]);
+    execFileSync('clang', ['-O2', '-target', 'bpf', ...bpfIncludeArgs(), '-c', path.join(tmpDir, 'drop.bpf.c'), '-o', dropObj]);
     await H.ipIn(lab.j, ['link', 'set', 'dev', A.j.iface6, 'xdpdrv', 'obj', dropObj, 'sec', 'xdp']);
     try {
       ceiling.udp64Pps = await udpBlast(() => xdpDrops(lab.j, A.j.iface6));

@@ -17,6 +17,20 @@ export const median = (xs) => {
 export const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 
+/**
+ * clang arguments that find asm/ in Debian's multiarch include directory: `-target bpf` defines no architecture, and
+ * without gcc-multilib's /usr/include/asm link nothing else points there (as scripts/build-bpf.sh does it).
+ */
+export function bpfIncludeArgs() {
+  let multiarch;
+  try {
+    multiarch = execFileSync('gcc', ['-print-multiarch'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
+  } catch {
+    multiarch = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
+  }
+  return ['-idirafter', `/usr/include/${multiarch}`];
+}
+
 function sh(cmd) {
   try {
     return execFileSync('sh', ['-c', cmd], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000}).trim();

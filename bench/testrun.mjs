@@ -15,7 +15,7 @@
 import {readFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
-import {REPO, median, mean, round, log} from './lib.mjs';
+import {REPO, median, mean, round, log, bpfIncludeArgs} from './lib.mjs';
 
 const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
 
@@ -25,13 +25,7 @@ const XDP_PASS = 2, XDP_DROP = 1, XDP_ABORTED = 0, TC_SHOT = 2;
 export function buildBaseline(outDir) {
   mkdirSync(outDir, {recursive: true});
   const out = path.join(outDir, 'baseline.bpf.o');
-  let multiarch;
-  try {
-    multiarch = execFileSync('gcc', ['-print-multiarch'], {encoding: 'utf8'}).trim();
-  } catch {
-    multiarch = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
-  }
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-I', `/usr/include/${multiarch}`, '-Wall', '-Werror',
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', ...bpfIncludeArgs(), '-Wall', '-Werror',
     '-c', path.join(REPO, 'bench', 'baseline.bpf.c'), '-o', out], {stdio: 'inherit'});
   return out;
 }
@@ -86,12 +80,13 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
   const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
   const SL = await import(path.join(REPO, 'dist/instance/layout.js'));
   const NL = await import(path.join(REPO, 'dist/instance/nat64-layout.js'));
+  const {layoutVersion} = await import(path.join(REPO, 'dist/instance/objects.js'));
   const R = 20; // the largest repeat of the slope: the packet must be the input again after it
   const key0 = Buffer.alloc(4);
 
   const baseObj = await openAndLoad(buildBaseline(tmpDir));
   const siit = await openAndLoad(path.join(REPO, 'build/bpf/siit.bpf.o'));
-  siit.map('siit_config').update(key0, SL.encodeSiitConfig({version: SL.XLAT_SIIT_CONFIG_VERSION, enabled: true, pool6: {addr: P.ip6('2001:db8:100::'), len: 40}}));
+  siit.map('siit_config').update(key0, SL.encodeSiitConfig({version: layoutVersion('siit'), enabled: true, pool6: {addr: P.ip6('2001:db8:100::'), len: 40}}));
   // NAT64 is measured when its object loads; otherwise its figures are null and the reason is reported.
   let nat = null, natError = null;
   try {
@@ -99,7 +94,7 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
       maxEntries: {nat64_bib4: creations + 1024, nat64_bib6: creations + 1024, nat64_sessions: creations + 1024},
     });
     const natCfg = {
-      version: NL.XLAT_NAT64_CONFIG_VERSION, enabled: true, pool6: {addr: P.ip6('2001:db8:64::'), len: 96}, fArgs: 0b1011,
+      version: layoutVersion('nat64'), enabled: true, pool6: {addr: P.ip6('2001:db8:64::'), len: 96}, fArgs: 0b1011,
       tos: 0, flags: NL.NAT64_F['source-icmpv6-errors-better'], lowestIpv6Mtu: 1280, pool4Count: 3, maxSimultaneousOpens: 10,
       udpTimeout: 3600, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
     };

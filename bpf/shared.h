@@ -23,9 +23,17 @@
  * counted) a packet, and hands everything else to tc untouched. */
 #define XLAT_META_DONE 0x786c6174 /* "xlat" */
 
-/* Layout version of struct siit_config: bumped when the struct changes so an
- * old CLI never misreads a newer instance. */
-#define XLAT_SIIT_CONFIG_VERSION 4
+/*
+ * Map layout versions, one per translator: each covers everything that
+ * translator's maps hold (the structs below, key and value shapes, counter
+ * numbers). Bump it with any change an xlat built before would misread. The
+ * CLI stores it in the config struct's first member (an offset no layout may
+ * move) and refuses an instance whose number is not its own; `xlat --version`
+ * and `instance display` show it. The config struct's `version` member has this
+ * enum type so that the number reaches the object's BTF, where the CLI reads
+ * it (src/instance/objects.ts): it is written down here and nowhere else.
+ */
+enum xlat_siit_layout { XLAT_SIIT_CONFIG_VERSION = 4 };
 
 /*
  * An RFC 6052 prefix with what the data plane needs precomputed by userspace:
@@ -56,7 +64,7 @@ enum eam_hairpin_mode {
 
 /* One entry, index 0, of the siit_config array map. Addresses in network order. */
 struct siit_config {
-	__u32 version;            /* XLAT_SIIT_CONFIG_VERSION */
+	enum xlat_siit_layout version; /* XLAT_SIIT_CONFIG_VERSION (4 bytes) */
 	__u8  enabled;            /* manually-enabled: 0 passes everything */
 	__u8  zeroize_tc;         /* zeroize-traffic-class (4->6) */
 	__u8  override_tos;       /* override-tos (6->4): use tos below */
@@ -173,7 +181,8 @@ enum xlat_counter {
 #define XLAT_TC_HANDLE_NAT64  0x6464
 #define XLAT_TC_PRIO_NAT64    0x6464
 
-#define XLAT_NAT64_CONFIG_VERSION 2
+/* The NAT64 map layout version (see enum xlat_siit_layout). */
+enum xlat_nat64_layout { XLAT_NAT64_CONFIG_VERSION = 2 };
 
 /* pool4 ranges the data plane walks (user entries plus the defaults). */
 #define XLAT_NAT64_POOL4_MAX 64
@@ -195,7 +204,7 @@ enum xlat_counter {
 
 /* One entry, index 0, of the nat64_config array map. Times in nanoseconds. */
 struct nat64_config {
-	__u32 version;            /* XLAT_NAT64_CONFIG_VERSION */
+	enum xlat_nat64_layout version; /* XLAT_NAT64_CONFIG_VERSION (4 bytes) */
 	__u8  enabled;            /* manually-enabled */
 	__u8  pool6_len;          /* 32, 40, 48, 56, 64 or 96 (always set for NAT64) */
 	__u8  f_args;             /* NAT64_FARG_* */

@@ -4,6 +4,8 @@
 # prints the instance and its counters, and removes everything.
 #
 #   scripts/lab.sh [--hook xdp|tc|auto] [--keep]     run the demo (--keep: leave the lab up afterwards)
+#   scripts/lab.sh --xlat PATH                       drive an installed xlat (e.g. from npm install -g) instead of
+#                                                    this checkout's build (bin/run.js); needs no build
 #   scripts/lab.sh --down                            remove every kept lab (namespaces xlat-lab-*)
 #   npm run lab -- --keep --hook tc                  the same through npm
 set -euo pipefail
@@ -13,13 +15,16 @@ REPO=$(pwd)
 hook=auto
 keep=0
 down=0
+xlat_cmd=
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
     --down) down=1 ;;
     --hook) shift; hook=${1:-} ;;
     --hook=*) hook=${1#--hook=} ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --xlat) shift; xlat_cmd=${1:-}; [ -n "$xlat_cmd" ] || { echo "Error: --xlat needs a path" >&2; exit 2; } ;;
+    --xlat=*) xlat_cmd=${1#--xlat=} ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "Error: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -45,14 +50,19 @@ if [ $down -eq 1 ]; then
   exit 0
 fi
 
-for f in build/bpf/siit.bpf.o dist/commands bin/run.js; do
-  [ -e "$f" ] || { echo "Error: $f is missing: run 'npm run build' (or 'npm run lab', which builds first)" >&2; exit 1; }
-done
+if [ -n "$xlat_cmd" ]; then
+  command -v "$xlat_cmd" >/dev/null 2>&1 || { echo "Error: --xlat $xlat_cmd: no such command" >&2; exit 1; }
+  XLAT=("$(command -v "$xlat_cmd")")
+else
+  for f in build/bpf/siit.bpf.o dist/commands bin/run.js; do
+    [ -e "$f" ] || { echo "Error: $f is missing: run 'npm run build' (or 'npm run lab', which builds first)" >&2; exit 1; }
+  done
+  XLAT=(node "$REPO/bin/run.js")
+fi
 
 PREFIX="xlat-lab-$$"
 N6="$PREFIX-n6"; J="$PREFIX-j"; N4="$PREFIX-n4"
 SOCK="$REPO/test/helpers/sockets.py"
-XLAT=(node "$REPO/bin/run.js")
 
 teardown() {
   local rc=$?
@@ -80,6 +90,7 @@ cat <<INFO
 INFO
 
 step "attaching SIIT in $J"
+show "${XLAT[@]}" --version
 hook_args=()
 [ "$hook" = auto ] || hook_args=(--hook "$hook")
 show ip netns exec "$J" "${XLAT[@]}" siit instance add --pool6 "$POOL6" "${hook_args[@]}"
@@ -130,8 +141,8 @@ if [ $keep -eq 1 ]; then
 The lab stays up. Try:
   sudo ip netns exec $N6 ping -6 $N4_AS6
   sudo ip netns exec $N4 ping $N6_AS4
-  sudo ip netns exec $J node $REPO/bin/run.js siit stats display
-  sudo node $REPO/bin/run.js siit instance display -n $J
+  sudo ip netns exec $J ${XLAT[*]} siit stats display
+  sudo ${XLAT[*]} siit instance display -n $J
   sudo ip netns exec $J tcpdump -ni to_client_v4          (IPv4 side of the translator)
   sudo ip netns exec $N6 bash                             (a shell on the IPv6-only host)
 Remove it with:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what xlat needs to build and run on Debian 12 / Ubuntu 22.04+: only what is missing.
+# Installs what xlat needs to build, test and run on Debian 12 (what CI proves on a fresh root): only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +18,10 @@ have ethtool || need_pkgs+=(ethtool)
 # the end-to-end tests drive real clients: traceroute (UDP, ICMP and TCP probes)
 have traceroute || need_pkgs+=(traceroute)
 have python3 || need_pkgs+=(python3)
+have sysctl || need_pkgs+=(procps)   # the conformance corpus's setup commands run sysctl -w
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
+  mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | awk '!seen[$0]++')
   if [ "$(id -u)" -ne 0 ]; then
     echo "Error: missing packages (${need_pkgs[*]}) and not root: install them or run as root" >&2
     exit 1

@@ -49,3 +49,18 @@ export class SystemError extends XlatError {
     this.errno = errno;
   }
 }
+
+/** The instance in this namespace keeps its maps in another layout than this xlat's: nothing was read or changed. */
+export class LayoutMismatchError extends XlatError {
+  readonly instanceLayout: number;
+  readonly ownLayout: number;
+  constructor(kind: string, instanceLayout: number, ownLayout: number) {
+    super(
+      `the ${kind} instance of this namespace has map layout ${instanceLayout} and this xlat has ${ownLayout}: ` +
+        `manage it with the xlat that created it, or replace it ('xlat ${kind.toLowerCase()} instance remove', then 'add')`,
+    );
+    this.name = 'LayoutMismatchError';
+    this.instanceLayout = instanceLayout;
+    this.ownLayout = ownLayout;
+  }
+}

@@ -3,12 +3,13 @@
  */
 import type {SiitGlobals, SiitInstance} from '../instance/siit.js';
 
-export const INSTANCE_HEADERS = ['Namespace', 'Type', 'Pool6', 'Interface', 'Hook', 'Mode', 'Reason'];
+/** Layout: the map layout version of the attached programs (`xlat --version` prints this xlat's). */
+export const INSTANCE_HEADERS = ['Namespace', 'Type', 'Layout', 'Pool6', 'Interface', 'Hook', 'Mode', 'Reason'];
 
 /** One table row per attached interface (one row of dashes when there are none). */
 export function instanceRows(instance: SiitInstance | null): string[][] {
   if (instance === null) return [];
-  const common = [instance.netns, instance.type, instance.pool6 ?? '(unset)'];
+  const common = [instance.netns, instance.type, String(instance.layout), instance.pool6 ?? '(unset)'];
   if (instance.interfaces.length === 0) return [[...common, '-', '-', '-', '-']];
   return instance.interfaces.map((i) => [...common, i.name, i.hook, i.mode, i.reason || '-']);
 }

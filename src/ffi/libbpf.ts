@@ -147,13 +147,20 @@ export function libbpf(): Promise<Libbpf> {
 }
 
 async function bind(): Promise<Libbpf> {
-  const koffi = (await import('koffi')).default;
+  let koffi: typeof import('koffi').default;
+  try {
+    koffi = (await import('koffi')).default;
+  } catch (err) {
+    // koffi ships prebuilt binaries (@koromix/koffi-<os>-<arch>); none loaded for this platform
+    throw new Error(`cannot load koffi's native module for ${process.platform}-${process.arch}: ${(err as Error).message}`);
+  }
   let lib: ReturnType<typeof koffi.load>;
   let libc: ReturnType<typeof koffi.load>;
   try {
     lib = koffi.load('libbpf.so.1');
   } catch (err) {
-    throw new Error(`cannot load libbpf.so.1 (install libbpf1 >= 1.1): ${(err as Error).message}`);
+    const why = (err as Error).message.replace(/^Failed to load shared library: /, '');
+    throw new Error(`libbpf.so.1 is missing (xlat needs libbpf >= 1.1; Debian/Ubuntu: apt install libbpf1): ${why}`);
   }
   libc = koffi.load('libc.so.6');
 

@@ -8,7 +8,6 @@ export const XLAT_SIIT_XDP_PROG = 'xlat_siit_xdp';
 export const XLAT_SIIT_TC_PROG = 'xlat_siit_tc';
 export const XLAT_TC_HANDLE_SIIT = 0x5117;
 export const XLAT_TC_PRIO_SIIT = 0x5117;
-export const XLAT_SIIT_CONFIG_VERSION = 3;
 export const XLAT_LOCAL4_MAX = 256;
 
 export const SIIT_MAP_CONFIG = 'siit_config';
@@ -197,8 +196,8 @@ export const SIIT_CONFIG_DEFAULTS: Omit<SiitConfig, 'version' | 'pool6'> = Objec
 });
 
 /** A new instance's configuration: the defaults with this pool6. */
-export function defaultSiitConfig(pool6: BufPrefix | null): SiitConfig {
-  return {...SIIT_CONFIG_DEFAULTS, mtuPlateaus: [...SIIT_CONFIG_DEFAULTS.mtuPlateaus], version: XLAT_SIIT_CONFIG_VERSION, pool6};
+export function defaultSiitConfig(pool6: BufPrefix | null, version: number): SiitConfig {
+  return {...SIIT_CONFIG_DEFAULTS, mtuPlateaus: [...SIIT_CONFIG_DEFAULTS.mtuPlateaus], version, pool6};
 }
 
 /** What encodeSiitConfig needs: fields left out take their defaults. */

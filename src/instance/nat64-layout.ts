@@ -9,7 +9,6 @@ export const XLAT_NAT64_XDP_PROG = 'xlat_nat64_xdp';
 export const XLAT_NAT64_TC_PROG = 'xlat_nat64_tc';
 export const XLAT_TC_HANDLE_NAT64 = 0x6464;
 export const XLAT_TC_PRIO_NAT64 = 0x6464;
-export const XLAT_NAT64_CONFIG_VERSION = 2;
 export const XLAT_NAT64_POOL4_MAX = 64;
 
 export const NAT64_MAP_CONFIG = 'nat64_config';

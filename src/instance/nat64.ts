@@ -10,7 +10,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
-import {fileURLToPath} from 'node:url';
+import {checkLayout, layoutVersion, objectPath} from './objects.js';
 import {InputError, NoInstanceError, XlatError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import {BPF_NOEXIST, type BpfMap} from '../bpf/map.js';
@@ -56,11 +56,13 @@ export interface Nat64Instance {
   enabled: boolean;
   /** max_entries of the BIB and session tables. */
   capacity: number;
+  /** Map layout version of the attached programs (bpf/shared.h enum xlat_nat64_layout). */
+  layout: number;
 }
 
 /** build/bpf/nat64.bpf.o of this package (XLAT_NAT64_OBJECT overrides it, for tests). */
 export function nat64ObjectPath(): string {
-  return process.env.XLAT_NAT64_OBJECT || fileURLToPath(new URL('../../build/bpf/nat64.bpf.o', import.meta.url));
+  return objectPath('nat64');
 }
 
 // ---------------------------------------------------------------------------
@@ -83,11 +85,7 @@ function readConfig(maps: Maps): L.Nat64Config {
   const raw = maps.config.lookup(ZERO_KEY);
   if (raw === null) throw new XlatError('the NAT64 instance has no configuration entry');
   const cfg = L.decodeNat64Config(raw);
-  if (cfg.version !== L.XLAT_NAT64_CONFIG_VERSION) {
-    throw new XlatError(
-      `the NAT64 instance of this namespace has configuration layout ${cfg.version}, this xlat knows ${L.XLAT_NAT64_CONFIG_VERSION}: manage it with the xlat that created it`,
-    );
-  }
+  checkLayout('nat64', cfg.version);
   return cfg;
 }
 
@@ -211,6 +209,7 @@ function describe(found: Discovered, cfg: L.Nat64Config, capacity: number): Nat6
     pool6: formatIpv6Prefix(cfg.pool6),
     enabled: cfg.enabled,
     capacity,
+    layout: cfg.version,
   };
 }
 
@@ -246,7 +245,9 @@ export async function addNat64Instance(opts: {
   }
 
   const maxEntries = L.nat64MaxEntries(opts.capacity);
-  const obj = await openAndLoad(nat64ObjectPath(), {verbose: opts.verbose, maxEntries});
+  const path = nat64ObjectPath();
+  const layout = layoutVersion('nat64', path);
+  const obj = await openAndLoad(path, {verbose: opts.verbose, maxEntries});
   try {
     const maps: Maps = {
       config: obj.map(L.NAT64_MAP_CONFIG),
@@ -259,7 +260,7 @@ export async function addNat64Instance(opts: {
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {
-      version: L.XLAT_NAT64_CONFIG_VERSION,
+      version: layout,
       enabled: d['manually-enabled'],
       pool6: {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len},
       fArgs: d['f-args'],

@@ -10,7 +10,6 @@
  */
 import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
 import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
-import {fileURLToPath} from 'node:url';
 import {InputError, NoInstanceError, XlatError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import type {BpfMap} from '../bpf/map.js';
@@ -28,7 +27,6 @@ import {
   SIIT_T,
   SIIT_MAP_STATS,
   XLAT_LOCAL4_MAX,
-  XLAT_SIIT_CONFIG_VERSION,
   XLAT_SIIT_TC_PROG,
   XLAT_SIIT_XDP_PROG,
   XLAT_TC_HANDLE_SIIT,
@@ -39,6 +37,7 @@ import {
   type SiitConfig,
 } from './layout.js';
 import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
+import {checkLayout, layoutVersion, objectPath} from './objects.js';
 
 export type {AttachedInterface, Hook, HookRequest} from './attach.js';
 export interface SiitInstance {
@@ -47,6 +46,8 @@ export interface SiitInstance {
   interfaces: AttachedInterface[];
   pool6: string | null;
   enabled: boolean;
+  /** Map layout version of the attached programs (bpf/shared.h enum xlat_siit_layout). */
+  layout: number;
 }
 export interface SiitGlobals {
   'manually-enabled': boolean;
@@ -69,9 +70,7 @@ export const SIIT_SPEC: ProgramSpec = {
 
 /** build/bpf/siit.bpf.o of this package (XLAT_SIIT_OBJECT overrides it, for tests). */
 export function siitObjectPath(): string {
-  const override = process.env.XLAT_SIIT_OBJECT;
-  if (override) return override;
-  return fileURLToPath(new URL('../../build/bpf/siit.bpf.o', import.meta.url));
+  return objectPath('siit');
 }
 
 // ---------------------------------------------------------------------------
@@ -114,11 +113,7 @@ function readConfig(maps: {config: BpfMap}): SiitConfig {
   const raw = maps.config.lookup(ZERO_KEY);
   if (raw === null) throw new XlatError('the SIIT instance has no configuration entry');
   const cfg = decodeSiitConfig(raw);
-  if (cfg.version !== XLAT_SIIT_CONFIG_VERSION) {
-    throw new XlatError(
-      `the SIIT instance of this namespace has configuration layout ${cfg.version}, this xlat knows ${XLAT_SIIT_CONFIG_VERSION}: manage it with the xlat that created it`,
-    );
-  }
+  checkLayout('siit', cfg.version);
   return cfg;
 }
 
@@ -151,6 +146,7 @@ async function withInstance<T>(fn: (maps: OpenMaps, found: Discovered) => T | Pr
   if (!found) throw new NoInstanceError('SIIT');
   const maps = await openMaps(found.mapIds);
   try {
+    readConfig(maps); // an instance of another map layout is refused before anything is written
     refreshLocal4(maps.local4);
     refreshIfaddr(maps.ifaddr);
     const result = await fn(maps, found);
@@ -190,15 +186,16 @@ export async function findSiitInstance(): Promise<SiitInstance | null> {
   if (!found) return null;
   const maps = await openMaps(found.mapIds);
   try {
+    const cfg = readConfig(maps); // first: an instance of another map layout is refused before anything is written
     refreshLocal4(maps.local4);
     refreshIfaddr(maps.ifaddr);
-    const cfg = readConfig(maps);
     return {
       netns: currentNetnsName(),
       type: 'SIIT',
       interfaces: attach.publicInterfaces(found.attachments, maps.redirect ? readRedirectTargets(maps.redirect) : new Set()),
       pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
       enabled: cfg.enabled,
+      layout: cfg.version,
     };
   } finally {
     maps.close();
@@ -279,13 +276,15 @@ export async function addSiitInstance(opts: {
   if (await attach.discover(SIIT_SPEC, all)) throw new XlatError('this namespace already has a SIIT instance');
 
   const plans = chosen.map((i) => attach.planHook(i, opts.hook));
-  const obj = await openAndLoad(siitObjectPath(), {verbose: opts.verbose});
+  const path = siitObjectPath();
+  const layout = layoutVersion('siit', path);
+  const obj = await openAndLoad(path, {verbose: opts.verbose});
   let attached: Attachment[] = [];
   let redirects: number[] = [];
   try {
     const config = obj.map(SIIT_MAP_CONFIG);
     const local4 = obj.map(SIIT_MAP_LOCAL4);
-    const cfg: SiitConfig = defaultSiitConfig(pool6);
+    const cfg: SiitConfig = defaultSiitConfig(pool6, layout);
     writeConfig({config}, cfg);
     refreshLocal4(local4);
     refreshIfaddr(obj.map(SIIT_MAP_IFADDR));
@@ -311,5 +310,6 @@ export async function addSiitInstance(opts: {
     interfaces: attach.publicInterfaces(attached, new Set(redirects)),
     pool6: pool6 ? formatIpv6Prefix(pool6) : null,
     enabled: true,
+    layout,
   };
 }

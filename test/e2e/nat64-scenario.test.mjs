@@ -149,10 +149,13 @@ describe('NAT64 two-namespace scenario', {skip: SKIP ?? false}, () => {
   });
 
   it('expires ICMP sessions after a short icmp-timeout (no process running)', async () => {
-    // A ping with a known identifier, so that its session and BIB entry are told from the scenario's (60 s) ones
-    // whatever the machine's load makes of the timing.
-    ok(await xlat(ns.blue, ['nat64', 'global', 'update', 'icmp-timeout', '6']), 'icmp-timeout 6');
+    // A ping with a known identifier, so that its session and BIB entry are told from the scenario's (60 s) ones,
+    // and a timeout long enough for the two CLI runs that look at the live entries on a loaded machine (each is a
+    // fresh Node process).
+    const T = 8;
+    ok(await xlat(ns.blue, ['nat64', 'global', 'update', 'icmp-timeout', String(T)]), `icmp-timeout ${T}`);
     const r = await nsRun(ns.world, 'ping', ['-6', '-n', '-c', '1', '-e', '4321', '-W', '2', '2001:db8:64::192.0.2.8'], {timeout: 20_000});
+    const pinged = Date.now();
     ok(r, 'ping -e 4321');
     const mine = (text) => new RegExp(`Local: (192\\.0\\.2\\.1#\\d+)\\t2001:db8:64::c000:208#4321\\n`).exec(text);
     const before = await xlat(ns.blue, ['nat64', 'session', 'display', '--icmp', '--numeric']);
@@ -160,7 +163,7 @@ describe('NAT64 two-namespace scenario', {skip: SKIP ?? false}, () => {
     assert.ok(short, `the ping's session\n${before.stdout}`);
     const bibBefore = await xlat(ns.blue, ['nat64', 'bib', 'display', '--icmp']);
     assert.ok(bibBefore.stdout.includes(`${short[1]} - 2001:db8:1::8#4321`), bibBefore.stdout);
-    await new Promise((res) => setTimeout(res, 7000));
+    await new Promise((res) => setTimeout(res, Math.max(0, (T + 1.2) * 1000 - (Date.now() - pinged))));
     const afterS = await xlat(ns.blue, ['nat64', 'session', 'display', '--icmp', '--numeric']);
     assert.equal(mine(afterS.stdout), null, `the short session is gone\n${afterS.stdout}`);
     const bib = await xlat(ns.blue, ['nat64', 'bib', 'display', '--icmp']);

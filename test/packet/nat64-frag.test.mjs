@@ -25,12 +25,13 @@ const S4 = '192.0.2.8', S4_AS6 = '2001:db8:64::c000:208';
 const P4 = '192.0.2.1';
 const big = Buffer.from(Array.from({length: 300}, (_, i) => (i * 7 + 3) & 0xff));
 
-let L, obj, maps;
+let L, LAYOUT, obj, maps;
 const key0 = Buffer.alloc(4);
 
 before(async () => {
   if (skip) return;
   L = await import(`${root}dist/instance/nat64-layout.js`);
+  LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('nat64'); // from the object's BTF
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
   obj = await openAndLoad(OBJ);
   maps = {
@@ -43,7 +44,7 @@ after(() => obj?.close());
 function reset() {
   const ranges = [[6, 61001, 65535], [17, 61001, 65535], [1, 61001, 65535]];
   maps.config.update(key0, L.encodeNat64Config({
-    version: L.XLAT_NAT64_CONFIG_VERSION, enabled: true, pool6: {addr: Buffer.from(POOL6), len: 96}, fArgs: 0b1011,
+    version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(POOL6), len: 96}, fArgs: 0b1011,
     tos: 0, flags: 0, lowestIpv6Mtu: 1280, pool4Count: ranges.length, maxSimultaneousOpens: 10,
     udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
   }));

@@ -27,11 +27,11 @@ const T4 = '198.51.100.7', T4_AS6 = '2001:db8:64::c633:6407';
 const P4 = '192.0.2.1';
 const TCPF = {FIN: 1, SYN: 2, RST: 4, ACK: 16};
 
-let L, obj, maps;
+let L, LAYOUT, obj, maps;
 const key0 = Buffer.alloc(4);
 
 const defaults = () => ({
-  version: L.XLAT_NAT64_CONFIG_VERSION, enabled: true, pool6: {addr: Buffer.from(POOL6.addr), len: 96}, fArgs: 0b1011,
+  version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(POOL6.addr), len: 96}, fArgs: 0b1011,
   tos: 0, flags: L.NAT64_F['source-icmpv6-errors-better'], lowestIpv6Mtu: 1280, pool4Count: 0, maxSimultaneousOpens: 10,
   udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
 });
@@ -71,6 +71,7 @@ function reset({cfg = {}, pool4 = DEFAULT_POOL4} = {}) {
 before(async () => {
   if (skip) return;
   L = await import(`${root}dist/instance/nat64-layout.js`);
+  LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('nat64'); // from the object's BTF
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
   obj = await openAndLoad(OBJ);
   maps = {

@@ -21,13 +21,14 @@ const N4 = '198.51.100.2', N4_AS6 = '2001:db8:1c6:3364:2::';
 const payload = Buffer.from('configuration changes translation');
 const key0 = Buffer.alloc(4);
 
-let obj, layout, testRun, names;
+let obj, layout, testRun, names, LAYOUT;
 
 before(async () => {
   if (skip) return;
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
   ({testRun} = await import(`${root}dist/bpf/test-run.js`));
   layout = await import(`${root}dist/instance/layout.js`);
+  LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('siit'); // from the object's BTF
   names = layout.COUNTER_NAMES;
   obj = await openAndLoad(OBJ);
   configure({});
@@ -45,7 +46,7 @@ after(() => obj?.close());
 function configure(changes) {
   // The tables this file fills are flagged as the CLI would flag them.
   const tables = layout.SIIT_T.EAMT | layout.SIIT_T.DENY4;
-  obj.map('siit_config').update(key0, layout.encodeSiitConfig({...layout.defaultSiitConfig(POOL6), tables, ...changes}));
+  obj.map('siit_config').update(key0, layout.encodeSiitConfig({...layout.defaultSiitConfig(POOL6, LAYOUT), tables, ...changes}));
 }
 
 function counter(name) {

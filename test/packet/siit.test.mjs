@@ -30,10 +30,10 @@ const N6 = '2001:db8:1c0:2:21::', N4_AS6 = '2001:db8:1c6:3364:2::';
 const N6_AS4 = '192.0.2.33', N4 = '198.51.100.2';
 const LOCAL4 = '198.51.100.1';
 
-let obj, counters, names, layout;
+let obj, counters, names, layout, LAYOUT;
 
 function configBuffer({enabled = true, pool6 = POOL6} = {}) {
-  return layout.encodeSiitConfig({version: layout.XLAT_SIIT_CONFIG_VERSION, enabled, pool6});
+  return layout.encodeSiitConfig({version: LAYOUT, enabled, pool6});
 }
 
 const key0 = Buffer.alloc(4);
@@ -42,6 +42,7 @@ before(async () => {
   if (skip) return;
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
   layout = await import(`${root}dist/instance/layout.js`);
+  LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('siit'); // from the object's BTF
   names = layout.COUNTER_NAMES;
   obj = await openAndLoad(OBJ);
   obj.map('siit_config').update(key0, configBuffer());

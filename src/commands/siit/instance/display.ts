@@ -7,7 +7,7 @@ import type {SiitInstance} from '../../../instance/siit.js';
 export default class SiitInstanceDisplay extends XlatCommand<typeof SiitInstanceDisplay> {
   static override summary = 'Show the SIIT instance of this namespace and where it is attached.';
 
-  static override description = `Prints a table with one row per attached interface: the namespace, the instance type, pool6, the interface, its hook (xdp or tc), the attach mode (native, generic or clsact-ingress) and why that hook was chosen.
+  static override description = `Prints a table with one row per attached interface: the namespace, the instance type, the map layout version of the attached programs ('xlat --version' prints this xlat's), pool6, the interface, its hook (xdp or tc), the attach mode (native, generic or clsact-ingress) and why that hook was chosen.
 
 The table is empty when the namespace has no instance. With --json the instance object is printed ({"instance": null} when there is none).`;
 

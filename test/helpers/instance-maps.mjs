@@ -1,0 +1,44 @@
+// Looks at (or tampers with) the maps of the instance attached in the current network namespace, below the CLI:
+// run it inside the namespace (ip netns exec NS node test/helpers/instance-maps.mjs ...). Needs root and dist/.
+//
+//   instance-maps.mjs dump siit|nat64              every entry of every map but the per-CPU counters, as JSON
+//                                                  {map name: {key hex: value hex}} (what a command could change)
+//   instance-maps.mjs set-layout siit|nat64 N      writes N as the config's layout version (its first 4 bytes),
+//                                                  as if another xlat had made the instance
+import {fileURLToPath} from 'node:url';
+
+const dist = (p) => new URL(`../../dist/${p}`, import.meta.url);
+const [op, kind, arg] = process.argv.slice(2);
+const {discover} = await import(dist('instance/attach.js'));
+const {BpfMap} = await import(dist('bpf/map.js'));
+const spec = kind === 'siit' ? (await import(dist('instance/siit.js'))).SIIT_SPEC : (await import(dist('instance/nat64.js'))).NAT64_SPEC;
+
+const found = await discover(spec);
+if (!found) {
+  console.error(`no ${kind} instance in this namespace`);
+  process.exit(1);
+}
+const maps = [];
+for (const id of found.mapIds) maps.push(await BpfMap.fromId(id));
+try {
+  if (op === 'dump') {
+    const out = {};
+    for (const m of maps.filter((m) => !m.isPerCpu).sort((a, b) => a.name.localeCompare(b.name))) {
+      const entries = {};
+      for (const k of [...m.keys()]) entries[k.toString('hex')] = m.lookup(k)?.toString('hex') ?? null;
+      out[m.name] = entries;
+    }
+    console.log(JSON.stringify(out));
+  } else if (op === 'set-layout') {
+    const config = maps.find((m) => m.name === `${kind}_config`);
+    const key = Buffer.alloc(4);
+    const value = config.lookup(key);
+    value.writeUInt32LE(Number(arg), 0);
+    config.update(key, value);
+  } else {
+    console.error(`usage: ${fileURLToPath(import.meta.url)} dump|set-layout siit|nat64 [N]`);
+    process.exit(2);
+  }
+} finally {
+  for (const m of maps) m.close();
+}
