@@ -31,6 +31,8 @@ export interface AttachedInterface {
 
 export interface Attachment extends AttachedInterface {
   progId: number;
+  /** Why this hook was taken when it was attached (e.g. why native XDP failed); not shown by display. */
+  detail?: string;
 }
 
 /** What identifies one translator's programs in a namespace. */
@@ -219,18 +221,23 @@ function alreadyHasXdp(err: unknown): boolean {
   return err instanceof SystemError && (err.errno === 16 || err.errno === 17);
 }
 
-async function attachTcTo(spec: ProgramSpec, obj: BpfObject, iface: NetInterface, reason: string): Promise<Attachment> {
+/*
+ * The reason an attachment shows is what `discover` can tell again later (the
+ * same text at add and at display); why a hook was taken at attach time goes
+ * to `detail`.
+ */
+async function attachTcTo(spec: ProgramSpec, obj: BpfObject, iface: NetInterface, detail: string): Promise<Attachment> {
   const progId = await tc.attach(iface.index, obj.programFd(spec.tcProg), spec.tcHandle, spec.tcPrio, iface.name);
-  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
+  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason: tcReason(iface), progId, detail};
 }
 
 async function attachFirst(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment> {
   const {iface} = p;
-  const attachTc = (reason: string): Promise<Attachment> => attachTcTo(spec, obj, iface, reason);
-  const attachXdp = async (mode: xdp.XdpMode, reason: string): Promise<Attachment> => {
+  const attachTc = (detail: string): Promise<Attachment> => attachTcTo(spec, obj, iface, detail);
+  const attachXdp = async (mode: xdp.XdpMode, detail: string): Promise<Attachment> => {
     await xdp.attach(iface.index, obj.programFd(spec.xdpProg), mode, iface.name);
     const q = await xdp.query(iface.index);
-    return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason, progId: q.progId};
+    return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason: `${mode} XDP`, progId: q.progId, detail};
   };
   if (p.how === 'tc') return attachTc(p.reason);
   if (p.how === 'xdp-generic') return attachXdp('generic', 'generic XDP requested');

@@ -11,7 +11,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {ExistsError, InputError, NoInstanceError, NotFoundError, XlatError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import {BPF_NOEXIST, type BpfMap} from '../bpf/map.js';
 import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
@@ -35,6 +35,9 @@ import {refreshIfaddr} from './siit-ifaddr.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
 import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../model/nat64-pool4.js';
+import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
+import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
+import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
 
 export type {AttachedInterface, HookRequest} from './attach.js';
 
@@ -52,7 +55,8 @@ export interface Nat64Instance {
   netns: string;
   type: 'NAT64';
   interfaces: AttachedInterface[];
-  pool6: string;
+  /** null: none yet (created Jool 3's way): nothing is translated until it is set. */
+  pool6: string | null;
   enabled: boolean;
   /** max_entries of the BIB and session tables. */
   capacity: number;
@@ -201,12 +205,19 @@ async function withInstance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Disco
 // ---------------------------------------------------------------------------
 // instance
 
+/** pool6 as text, or null when unset (length 0: the data plane's RFC 6052 helpers then match nothing). */
+function pool6Text(cfg: L.Nat64Config): string | null {
+  return cfg.pool6.len === 0 ? null : formatIpv6Prefix(cfg.pool6);
+}
+
+const NO_POOL6 = (): {addr: Buffer; len: number} => ({addr: Buffer.alloc(16), len: 0});
+
 function describe(found: Discovered, cfg: L.Nat64Config, capacity: number): Nat64Instance {
   return {
     netns: currentNetnsName(),
     type: 'NAT64',
     interfaces: publicInterfaces(found.attachments),
-    pool6: formatIpv6Prefix(cfg.pool6),
+    pool6: pool6Text(cfg),
     enabled: cfg.enabled,
     capacity,
   };
@@ -225,7 +236,8 @@ export async function findNat64Instance(): Promise<Nat64Instance | null> {
 }
 
 export async function addNat64Instance(opts: {
-  pool6: {addr: Buffer; len: number};
+  /** null: no pool6 yet (nothing is translated until `global update pool6`). */
+  pool6: {addr: Buffer; len: number} | null;
   interfaces: string[] | null;
   hook: HookRequest;
   capacity: number;
@@ -236,7 +248,7 @@ export async function addNat64Instance(opts: {
   }
   const all = listInterfaces();
   const chosen = chooseInterfaces(all, opts.interfaces);
-  if (await discover(NAT64_SPEC, all)) throw new XlatError('this namespace already has a NAT64 instance');
+  if (await discover(NAT64_SPEC, all)) throw new ExistsError('this namespace already has a NAT64 instance');
   const plans = [];
   for (const i of chosen) {
     const holder = opts.hook === 'tc' ? null : await xdpHolder(i.index);
@@ -259,7 +271,7 @@ export async function addNat64Instance(opts: {
     const cfg: L.Nat64Config = {
       version: L.XLAT_NAT64_CONFIG_VERSION,
       enabled: d['manually-enabled'],
-      pool6: {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len},
+      pool6: opts.pool6 ? {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len} : NO_POOL6(),
       fArgs: d['f-args'],
       tos: d.tos,
       flags: flagsOf(d),
@@ -329,9 +341,11 @@ function restoreSysctls(saved: BpfMap): void {
   }
 }
 
-export async function removeNat64Instance(): Promise<void> {
+/** Detaches the instance everywhere (accept_local restored); returns it as it was. */
+export async function removeNat64Instance(): Promise<Nat64Instance> {
+  const before = await findNat64Instance();
   const found = await discover(NAT64_SPEC);
-  if (!found) throw new NoInstanceError('NAT64');
+  if (!found || !before) throw new NoInstanceError('NAT64');
   let saved: Awaited<ReturnType<typeof openMapsByName>> | null = null;
   try {
     saved = await openMapsByName(found.mapIds, [L.NAT64_MAP_SYSCTL], 'NAT64');
@@ -344,6 +358,7 @@ export async function removeNat64Instance(): Promise<void> {
   } finally {
     saved?.close();
   }
+  return before;
 }
 
 // ---------------------------------------------------------------------------
@@ -358,7 +373,7 @@ function flagsOf(g: Omit<Nat64Globals, 'pool6'>): number {
 function globalsOf(cfg: L.Nat64Config): Nat64Globals {
   const flag = (n: L.Nat64FlagName) => (cfg.flags & L.NAT64_F[n]) !== 0;
   return {
-    pool6: formatIpv6Prefix(cfg.pool6),
+    pool6: pool6Text(cfg),
     'manually-enabled': cfg.enabled,
     'address-dependent-filtering': flag('address-dependent-filtering'),
     'drop-externally-initiated-tcp': flag('drop-externally-initiated-tcp'),
@@ -382,12 +397,12 @@ export async function readNat64Globals(): Promise<Nat64Globals> {
   return withInstance((_maps, cfg) => globalsOf(cfg));
 }
 
-export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<Nat64Globals> {
+export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<{before: Nat64Globals; after: Nat64Globals}> {
   return withInstance((maps, cfg) => {
     const next = {...cfg};
     switch (u.key) {
       case 'pool6':
-        next.pool6 = {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
+        next.pool6 = u.value === null ? NO_POOL6() : {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
         break;
       case 'manually-enabled':
         next.enabled = u.value;
@@ -422,7 +437,7 @@ export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<Nat64Glob
       }
     }
     writeConfig(maps, next);
-    return globalsOf(next);
+    return {before: globalsOf(cfg), after: globalsOf(next)};
   });
 }
 
@@ -442,61 +457,78 @@ export async function readNat64Stats(): Promise<{name: string; value: bigint}[]>
 // ---------------------------------------------------------------------------
 // pool4
 
-export interface Pool4Entry {
-  proto: Nat64Proto;
-  mark: number;
-  prefix: string;
-  ports: [number, number];
+const addrNum = (b: Buffer | Uint8Array): number => ipv4Number(b);
+
+export type {Pool4Item} from '../model/pool4-set.js';
+
+function toItem(r: L.Pool4Range): Pool4Item {
+  return {proto: PROTO_NAME[r.proto]!, mark: r.mark, addr: ipv4Number(r.addr), len: r.prefixLen, ports: [r.portMin, r.portMax]};
 }
 
-function toEntry(r: L.Pool4Range): Pool4Entry {
-  return {proto: PROTO_NAME[r.proto]!, mark: r.mark, prefix: `${[...r.addr].join('.')}/${r.prefixLen}`, ports: [r.portMin, r.portMax]};
+function toRange(i: Pool4Item): L.Pool4Range {
+  const addr = Buffer.alloc(4);
+  addr.writeUInt32BE(i.addr);
+  return {addr, prefixLen: i.len, mark: i.mark, portMin: i.ports[0], portMax: i.ports[1], proto: PROTO_NUMBER[i.proto], flags: 0};
 }
 
-const addrNum = (b: Buffer | Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-const maskOf = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
-
-function rangeContains(r: L.Pool4Range, addr: number, port: number): boolean {
-  const m = maskOf(r.prefixLen);
-  return ((addrNum(r.addr) & m) >>> 0) === ((addr & m) >>> 0) && port >= r.portMin && port <= r.portMax;
+/** The operator's entries (not the defaults standing in for an empty protocol). */
+function userPool4(maps: Maps, cfg: L.Nat64Config): Pool4Item[] {
+  return readPool4(maps, cfg)
+    .filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT))
+    .map(toItem);
 }
 
-function rangesOverlap(a: L.Pool4Range, b: L.Pool4Range): boolean {
-  if (a.proto !== b.proto || a.mark !== b.mark) return false;
-  const m = maskOf(Math.min(a.prefixLen, b.prefixLen));
-  if (((addrNum(a.addr) & m) >>> 0) !== ((addrNum(b.addr) & m) >>> 0)) return false;
-  return a.portMin <= b.portMax && b.portMin <= a.portMax;
-}
-
-/** pool4 as configured (the defaults are not entries: `display` shows them apart). */
-export async function listPool4(): Promise<{entries: Pool4Entry[]; defaults: Pool4Entry[]}> {
+/** pool4 as configured, and the defaults standing in for protocols without entries (display shows them apart). */
+export async function listPool4(): Promise<{entries: Pool4Item[]; defaults: Pool4Item[]}> {
   return withInstance((maps, cfg) => {
     const all = readPool4(maps, cfg);
     return {
-      entries: all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT)).map(toEntry),
-      defaults: all.filter((r) => r.flags & L.NAT64_POOL4_DEFAULT).map(toEntry),
+      entries: all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT)).map(toItem),
+      defaults: all.filter((r) => r.flags & L.NAT64_POOL4_DEFAULT).map(toItem),
     };
   });
 }
 
-export async function addPool4(e: {proto: Nat64Proto; addr: Uint8Array; prefixLen: number; ports: [number, number]; mark: number}): Promise<void> {
-  await withInstance((maps, cfg) => {
-    const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
-    const r: L.Pool4Range = {
-      addr: Buffer.from(e.addr),
-      prefixLen: e.prefixLen,
-      mark: e.mark,
-      portMin: e.ports[0],
-      portMax: e.ports[1],
-      proto: PROTO_NUMBER[e.proto],
-      flags: 0,
-    };
-    const clash = user.find((u) => rangesOverlap(u, r));
-    if (clash) {
-      const c = toEntry(clash);
-      throw new InputError(`${e.proto.toUpperCase()} ${toEntry(r).prefix} ${e.ports.join('-')} overlaps the pool4 entry ${c.prefix} ${c.ports.join('-')} (mark ${c.mark})`);
+/** Makes pool4 exactly `items` (canonical); returns the entries it held before. */
+function writeUserPool4(maps: Maps, cfg: L.Nat64Config, items: Pool4Item[]): L.Nat64Config {
+  return writePool4(maps, cfg, pool4Combine(items).map(toRange));
+}
+
+/** Adds entries (merged with the ones there, as Jool does); returns whether pool4 changed. */
+export async function addPool4(items: Pool4Item[]): Promise<{changed: boolean; entries: Pool4Item[]}> {
+  return withInstance((maps, cfg) => {
+    const before = userPool4(maps, cfg);
+    const after = pool4Combine([...before, ...items]);
+    if (samePool4(before, after)) return {changed: false, entries: after};
+    writeUserPool4(maps, cfg, after);
+    return {changed: true, entries: after};
+  });
+}
+
+/**
+ * Removes the transport addresses `sel` covers (entries are split as needed),
+ * then the dynamic BIB entries and sessions that used them, unless quick.
+ * Returns the entries removed; none covered is a NotFoundError.
+ */
+export async function removePool4(sel: Pool4Item, quick: boolean): Promise<Pool4Item[]> {
+  return withInstance((maps, cfg) => {
+    const before = userPool4(maps, cfg);
+    const removed = pool4Combine(before.filter((i) => i.proto === sel.proto && i.mark === sel.mark), pool4Combine(before, [sel]));
+    if (removed.length === 0) {
+      throw new NotFoundError(`pool4 has no ${sel.proto.toUpperCase()} entry (mark ${sel.mark}) within ${formatItemPrefix(sel)} ports ${sel.ports.join('-')}`);
     }
-    writePool4(maps, cfg, [...user, r]);
+    writeUserPool4(maps, cfg, pool4Combine(before, [sel]));
+    if (!quick) dropStateIn(maps, (a, p, pr) => pool4Holds(removed, PROTO_NAME[pr]!, a, p));
+    return removed;
+  });
+}
+
+export async function flushPool4(quick: boolean): Promise<Pool4Item[]> {
+  return withInstance((maps, cfg) => {
+    const user = userPool4(maps, cfg);
+    writePool4(maps, cfg, []);
+    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => pool4Holds(user, PROTO_NAME[pr]!, a, p));
+    return user;
   });
 }
 
@@ -533,37 +565,6 @@ function dropSessions(maps: Maps, match: (key: Buffer) => boolean): void {
     }
   }
   for (const k of doomed) maps.sessions.delete(k);
-}
-
-export async function removePool4(e: {proto: Nat64Proto; addr: Uint8Array; prefixLen: number; ports: [number, number] | null; quick: boolean}): Promise<number> {
-  return withInstance((maps, cfg) => {
-    const all = readPool4(maps, cfg);
-    const user = all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
-    const proto = PROTO_NUMBER[e.proto];
-    const want = addrNum(e.addr);
-    const removed = user.filter(
-      (r) =>
-        r.proto === proto &&
-        r.prefixLen === e.prefixLen &&
-        addrNum(r.addr) === want &&
-        (e.ports === null || (r.portMin === e.ports[0] && r.portMax === e.ports[1])),
-    );
-    if (removed.length === 0) {
-      throw new InputError(`pool4 has no ${e.proto.toUpperCase()} entry ${[...e.addr].join('.')}/${e.prefixLen}${e.ports ? ` ${e.ports.join('-')}` : ''}`);
-    }
-    writePool4(maps, cfg, user.filter((r) => !removed.includes(r)));
-    if (!e.quick) dropStateIn(maps, (a, p, pr) => removed.some((r) => r.proto === pr && rangeContains(r, a, p)));
-    return removed.length;
-  });
-}
-
-export async function flushPool4(quick: boolean): Promise<number> {
-  return withInstance((maps, cfg) => {
-    const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
-    writePool4(maps, cfg, []);
-    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => user.some((r) => r.proto === pr && rangeContains(r, a, p)));
-    return user.length;
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -617,7 +618,7 @@ export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; por
     const p = PROTO_NUMBER[proto];
     const ranges = readPool4(maps, cfg).filter((r) => r.proto === p);
     const a4 = addrNum(t4.addr);
-    if (!ranges.some((r) => rangeContains(r, a4, t4.port))) {
+    if (!pool4Holds(ranges.map(toItem), proto, a4, t4.port)) {
       throw new InputError(
         `${[...t4.addr].join('.')}#${t4.port} is not in the ${proto.toUpperCase()} pool4${ranges.length ? '' : ' (which is empty)'}: add it with 'xlat nat64 pool4 add' first`,
       );
@@ -629,7 +630,7 @@ export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; por
     const c6 = live.find((e) => e.ipv6.addr.equals(Buffer.from(t6.addr)) && e.ipv6.port === t6.port);
     for (const c of [c4, c6]) {
       if (c) {
-        throw new InputError(
+        throw new ExistsError(
           `the ${proto.toUpperCase()} BIB already maps ${formatIpv6Addr(c.ipv6.addr)}#${c.ipv6.port} to ${[...c.ipv4.addr].join('.')}#${c.ipv4.port}${c.static ? ' (static)' : ''}: remove it first`,
         );
       }
@@ -655,7 +656,10 @@ export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: 
         (t4 === null || (x.ipv4.addr.equals(Buffer.from(t4.addr)) && x.ipv4.port === t4.port)) &&
         (t6 === null || (x.ipv6.addr.equals(Buffer.from(t6.addr)) && x.ipv6.port === t6.port)),
     );
-    if (!e) throw new InputError(`the ${proto.toUpperCase()} BIB has no such entry`);
+    if (!e) {
+      const what = [t6 && `${formatIpv6Addr(Buffer.from(t6.addr))}#${t6.port}`, t4 && `${[...t4.addr].join('.')}#${t4.port}`].filter(Boolean).join(' and ');
+      throw new NotFoundError(`the ${proto.toUpperCase()} BIB has no entry with ${what}`);
+    }
     maps.bib4.delete(L.encodeTAddr4({addr: e.ipv4.addr, port: e.ipv4.port, proto: p}));
     maps.bib6.delete(L.encodeTAddr6({addr: e.ipv6.addr, port: e.ipv6.port, proto: p}));
     const a4 = addrNum(e.ipv4.addr);
@@ -676,4 +680,12 @@ export async function withSessionTable<T>(
   fn: (t: {pool6: {addr: Buffer; len: number}; nowNs: bigint; batches: (chunk?: number) => Iterable<{count: number; keys: Buffer; values: Buffer}>}) => T | Promise<T>,
 ): Promise<T> {
   return withInstance((maps, cfg) => fn({pool6: cfg.pool6, nowNs: now(), batches: (chunk) => maps.sessions.batches(chunk)}));
+}
+
+// ---------------------------------------------------------------------------
+// safety
+
+/** pool4 entries that take ports this namespace's own services or connections use (src/model/pool4-safety.ts). */
+export function pool4Risks(items: Pool4Item[]): Pool4Risks {
+  return assessPool4(items, listeningSockets(), ephemeralPorts(), ownAddresses().map((b) => ipv4Number(b)));
 }

@@ -11,7 +11,7 @@
 import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
 import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
 import {fileURLToPath} from 'node:url';
-import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {ExistsError, InputError, NoInstanceError, XlatError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import type {BpfMap} from '../bpf/map.js';
 import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
@@ -260,10 +260,13 @@ export async function readSiitStats(): Promise<{name: string; value: bigint}[]> 
   });
 }
 
-export async function removeSiitInstance(): Promise<void> {
+/** Detaches the instance everywhere; returns it as it was. */
+export async function removeSiitInstance(): Promise<SiitInstance> {
+  const before = await findSiitInstance();
   const found = await attach.discover(SIIT_SPEC);
-  if (!found) throw new NoInstanceError('SIIT');
+  if (!found || !before) throw new NoInstanceError('SIIT');
   await attach.detachAll(SIIT_SPEC, found.attachments);
+  return before;
 }
 
 export async function addSiitInstance(opts: {
@@ -276,7 +279,7 @@ export async function addSiitInstance(opts: {
   const all = listInterfaces();
   const chosen = attach.chooseInterfaces(all, opts.interfaces);
 
-  if (await attach.discover(SIIT_SPEC, all)) throw new XlatError('this namespace already has a SIIT instance');
+  if (await attach.discover(SIIT_SPEC, all)) throw new ExistsError('this namespace already has a SIIT instance');
 
   const plans = chosen.map((i) => attach.planHook(i, opts.hook));
   const obj = await openAndLoad(siitObjectPath(), {verbose: opts.verbose});

@@ -36,6 +36,46 @@ export async function enterNetns(name: string): Promise<void> {
   }
 }
 
+/** Every name in /run/netns (sorted), as `ip netns list` shows them. */
+export function namedNetns(): string[] {
+  try {
+    return fs.readdirSync(NETNS_RUN_DIR).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Identity of the current network namespace (device and inode of /proc/self/ns/net). */
+export function currentNetnsId(): string {
+  const st = fs.statSync('/proc/self/ns/net');
+  return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Runs fn inside the named namespace, then comes back to this one, even when
+ * fn fails. fn must not leave work running (timers, thread-pool I/O) that
+ * would outlive the switch back.
+ */
+export async function inNetns<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  const home = fs.openSync('/proc/self/ns/net', 'r');
+  const {forgetInterfaces} = await import('./interfaces.js');
+  try {
+    await enterNetns(name);
+    forgetInterfaces();
+    return await fn();
+  } finally {
+    const lib = await libbpf();
+    const rc = lib.setns(home, CLONE_NEWNET);
+    fs.closeSync(home);
+    forgetInterfaces();
+    if (rc !== 0) {
+      const e = lib.errno();
+      // Staying in the wrong namespace would make every later answer wrong: stop here.
+      throw new SystemError(`returning to the original network namespace failed: ${lib.libbpf_strerror(e)}`, e);
+    }
+  }
+}
+
 /** The name of the current network namespace, as `ip netns` knows it. */
 export function currentNetnsName(): string {
   const self = fs.statSync('/proc/self/ns/net');

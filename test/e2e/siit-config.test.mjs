@@ -84,8 +84,8 @@ describe('siit configuration commands', {skip: SKIP || false}, () => {
     assertOk(await cli('eamt', 'add', '2001:db8:3::/120', '1.0.0.0/24'), 'eamt add');
     assertOk(await cli('eamt', 'add', '10.0.0.0/24', '2001:db8:2::/120'), 'eamt add, IPv4 first');
     assert.deepEqual(await eamt(), [
-      {ipv6Prefix: '2001:db8:2::/120', ipv4Prefix: '10.0.0.0/24'},
-      {ipv6Prefix: '2001:db8:3::/120', ipv4Prefix: '1.0.0.0/24'},
+      {'ipv6-prefix': '2001:db8:2::/120', 'ipv4-prefix': '10.0.0.0/24'},
+      {'ipv6-prefix': '2001:db8:3::/120', 'ipv4-prefix': '1.0.0.0/24'},
     ]);
     const t = await cli('eamt', 'display');
     assertOk(t, 'eamt display');
@@ -117,7 +117,7 @@ describe('siit configuration commands', {skip: SKIP || false}, () => {
     const q = async (a) => json(await cli('address', 'query', a, '--json'), `address query ${a}`);
     let r = await q('5.0.0.72');
     assert.equal(r.result, '2001:db8:3::c8');
-    assert.deepEqual(r.eam, {ipv6Prefix: '2001:db8:3::80/121', ipv4Prefix: '5.0.0.0/25'});
+    assert.deepEqual(r.eam, {'ipv6-prefix': '2001:db8:3::80/121', 'ipv4-prefix': '5.0.0.0/25'});
     r = await q('2001:db8:3::c8');
     assert.equal(r.result, '5.0.0.72', 'the /121 wins over the /120');
     r = await q('2001:db8:3::7');
@@ -148,7 +148,7 @@ describe('siit configuration commands', {skip: SKIP || false}, () => {
     assert.equal((await eamt()).length, 3);
     assertOk(await cli('eamt', 'remove', '5.0.0.0/25'), 'remove by IPv4 prefix');
     assertOk(await cli('eamt', 'remove', '2001:db8:2::/120', '10.0.0.0/24'), 'remove by both');
-    assert.deepEqual(await eamt(), [{ipv6Prefix: '2001:db8:3::/120', ipv4Prefix: '1.0.0.0/24'}]);
+    assert.deepEqual(await eamt(), [{'ipv6-prefix': '2001:db8:3::/120', 'ipv4-prefix': '1.0.0.0/24'}]);
     // Gone from the IPv4 trie too: the address now maps through pool6.
     const r = json(await cli('address', 'query', '10.0.0.5', '--json'), 'query after remove');
     assert.equal(r.method, 'rfc6052');

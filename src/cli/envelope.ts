@@ -1,0 +1,47 @@
+/**
+ * The one JSON envelope of every command under --json (schema/output.schema.json):
+ *
+ *   success, on stdout:  {"ok": true, "command": "siit eamt add", "changed": true, "result": {...}, "warnings": []}
+ *   failure, on stderr:  {"ok": false, "command": "siit eamt add", "error": {"kind": "exists", "message": "...", "exit-code": 4}}
+ *
+ * `result` is the command's own object (keys in kebab-case, as the
+ * configuration file's); `changed` says whether the command changed the
+ * kernel's state (false for every display).
+ */
+import {kindOfExitCode, type ErrorKind} from '../errors.js';
+
+export interface SuccessEnvelope<R> {
+  ok: true;
+  command: string;
+  changed: boolean;
+  result: R;
+  warnings: string[];
+}
+
+export interface ErrorEnvelope {
+  ok: false;
+  command: string | null;
+  error: {kind: ErrorKind; message: string; 'exit-code': number; detail?: string};
+}
+
+export function successEnvelope<R>(command: string, result: R, changed: boolean, warnings: string[]): SuccessEnvelope<R> {
+  return {ok: true, command, changed, result, warnings};
+}
+
+export function errorEnvelope(command: string | null, message: string, exitCode: number, detail?: string, internal = false): ErrorEnvelope {
+  const error: ErrorEnvelope['error'] = {kind: internal ? 'internal' : kindOfExitCode(exitCode), message, 'exit-code': exitCode};
+  if (detail !== undefined) error.detail = detail;
+  return {ok: false, command, error};
+}
+
+/** Writes a failure the way the contract says: a JSON object on stderr under --json, else one `Error:` line. */
+export function writeError(json: boolean, command: string | null, message: string, exitCode: number, detail?: string, internal = false): void {
+  if (json) {
+    // One line, like the text form: a script reads it whole.
+    process.stderr.write(`${JSON.stringify(errorEnvelope(command, message, exitCode, detail, internal))}\n`);
+    return;
+  }
+  let text = `Error: ${message}\n`;
+  if (detail) text += `${detail.replace(/\n*$/, '')}\n`;
+  process.stderr.write(text);
+}
