@@ -50,6 +50,16 @@ export class InputError extends XlatError {
   }
 }
 
+/** A configuration file with errors: every one of them, each "/json/pointer: what is wrong". Nothing was changed. */
+export class ConfigError extends InputError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
 /** The entry (or instance) the command names does not exist. */
 export class NotFoundError extends XlatError {
   constructor(message: string) {

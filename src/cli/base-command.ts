@@ -157,6 +157,6 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
     const report = reportError(err, this.commandName);
     process.exitCode = report.exitCode;
     const detail = this.verbose ? report.detail : undefined;
-    writeError(this.jsonEnabled(), this.commandName, report.message, report.exitCode, detail, report.internal);
+    writeError(this.jsonEnabled(), this.commandName, report.message, report.exitCode, detail, report.internal, report.problems);
   }
 }

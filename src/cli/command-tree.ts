@@ -79,17 +79,27 @@ export function buildTree(manifest: Manifest, topicDescriptions: Record<string, 
   return {commands, topics};
 }
 
-let cached: CommandTree | null = null;
+const cached = new Map<boolean, CommandTree>();
 
-/** The tree of this package's committed manifest (read once per process). */
-export function packageTree(): CommandTree {
-  if (cached) return cached;
+/**
+ * The tree of this package's committed manifest (read once per process);
+ * with topic descriptions from package.json when asked (completion, help),
+ * which every command line does not need.
+ */
+export function packageTree(withTopicDescriptions = false): CommandTree {
+  const hit = cached.get(withTopicDescriptions);
+  if (hit) return hit;
   const manifest = JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as Manifest;
-  const pjson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    oclif?: {topics?: Record<string, {description?: string}>};
-  };
-  cached = buildTree(manifest, pjson.oclif?.topics ?? {});
-  return cached;
+  let topics: Record<string, {description?: string}> = {};
+  if (withTopicDescriptions) {
+    const pjson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      oclif?: {topics?: Record<string, {description?: string}>};
+    };
+    topics = pjson.oclif?.topics ?? {};
+  }
+  const tree = buildTree(manifest, topics);
+  cached.set(withTopicDescriptions, tree);
+  return tree;
 }
 
 /** The words that may follow `prefix` (a topic or the empty prefix): visible commands and topics first. */

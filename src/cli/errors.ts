@@ -3,7 +3,7 @@
  * under --verbose, extra detail. oclif's own parse errors are rewritten into
  * the project's style ("unknown flag --bogus for 'xlat siit instance add'").
  */
-import {EXIT, XlatError} from '../errors.js';
+import {ConfigError, EXIT, XlatError} from '../errors.js';
 
 export interface ReportedError {
   /** One line, no trailing period needed, no "Error:" prefix. */
@@ -13,6 +13,8 @@ export interface ReportedError {
   detail?: string;
   /** True for errors no code path meant to throw (a bug). */
   internal: boolean;
+  /** Several problems at once (a configuration file): one `Error:` line each. */
+  problems?: string[];
 }
 
 // eslint-disable-next-line no-control-regex
@@ -72,6 +74,9 @@ export function rewriteParseError(err: OclifLike, cmd: string): string {
 }
 
 export function reportError(err: unknown, cmd = ''): ReportedError {
+  if (err instanceof ConfigError) {
+    return {message: oneLine(err.message), exitCode: err.exitCode, internal: false, problems: err.problems.map(oneLine)};
+  }
   if (err instanceof XlatError) {
     return {message: oneLine(err.message), exitCode: err.exitCode || EXIT.failure, detail: err.detail, internal: false};
   }

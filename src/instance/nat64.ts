@@ -32,6 +32,7 @@ import {
 } from './attach.js';
 import * as L from './nat64-layout.js';
 import {refreshIfaddr} from './siit-ifaddr.js';
+import {META_MAP, readMeta} from './meta.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
 import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../model/nat64-pool4.js';
@@ -60,6 +61,8 @@ export interface Nat64Instance {
   enabled: boolean;
   /** max_entries of the BIB and session tables. */
   capacity: number;
+  /** The Jool-style name recorded with the instance (src/instance/meta.ts), or null. */
+  name: string | null;
 }
 
 /** build/bpf/nat64.bpf.o of this package (XLAT_NAT64_OBJECT overrides it, for tests). */
@@ -70,6 +73,9 @@ export function nat64ObjectPath(): string {
 // ---------------------------------------------------------------------------
 // maps
 
+/** The instance's maps (for src/instance/nat64-apply.ts). */
+export type Nat64Maps = Maps;
+
 interface Maps {
   config: BpfMap;
   stats: BpfMap;
@@ -79,11 +85,13 @@ interface Maps {
   sessions: BpfMap;
   /** null for an instance made before the NAT64 originated ICMP errors. */
   ifaddr: BpfMap | null;
+  /** null until a name is recorded. */
+  meta: BpfMap | null;
 }
 
 const ZERO_KEY = Buffer.alloc(4);
 
-function readConfig(maps: Maps): L.Nat64Config {
+export function readConfig(maps: Maps): L.Nat64Config {
   const raw = maps.config.lookup(ZERO_KEY);
   if (raw === null) throw new XlatError('the NAT64 instance has no configuration entry');
   const cfg = L.decodeNat64Config(raw);
@@ -95,7 +103,7 @@ function readConfig(maps: Maps): L.Nat64Config {
   return cfg;
 }
 
-function writeConfig(maps: Maps, cfg: L.Nat64Config): void {
+export function writeConfig(maps: Maps, cfg: L.Nat64Config): void {
   maps.config.update(ZERO_KEY, L.encodeNat64Config(cfg));
 }
 
@@ -107,7 +115,7 @@ function indexKey(i: number): Buffer {
   return k;
 }
 
-function readPool4(maps: Maps, cfg: L.Nat64Config): L.Pool4Range[] {
+export function readPool4(maps: Maps, cfg: L.Nat64Config): L.Pool4Range[] {
   const out: L.Pool4Range[] = [];
   for (let i = 0; i < Math.min(cfg.pool4Count, L.XLAT_NAT64_POOL4_MAX); i++) {
     const raw = maps.pool4.lookup(indexKey(i));
@@ -160,13 +168,8 @@ function refreshDefaults(maps: Maps): L.Nat64Config {
 }
 
 async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
-  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64');
-  let extra: Awaited<ReturnType<typeof openMapsByName>> | null = null;
-  try {
-    extra = await openMapsByName(found.mapIds, [L.NAT64_MAP_IFADDR], 'NAT64');
-  } catch {
-    extra = null; // an instance made before the NAT64 originated ICMP errors
-  }
+  // nat64_ifaddr is missing from instances made before the NAT64 originated ICMP errors.
+  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64', [L.NAT64_MAP_IFADDR, META_MAP]);
   return {
     config: m.get(L.NAT64_MAP_CONFIG),
     stats: m.get(L.NAT64_MAP_STATS),
@@ -174,11 +177,9 @@ async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
     bib4: m.get(L.NAT64_MAP_BIB4),
     bib6: m.get(L.NAT64_MAP_BIB6),
     sessions: m.get(L.NAT64_MAP_SESSIONS),
-    ifaddr: extra ? extra.get(L.NAT64_MAP_IFADDR) : null,
-    close: () => {
-      m.close();
-      extra?.close();
-    },
+    ifaddr: m.find(L.NAT64_MAP_IFADDR),
+    meta: m.find(META_MAP),
+    close: () => m.close(),
   };
 }
 
@@ -190,6 +191,10 @@ function refreshDefaultsAndIfaddr(maps: Maps): L.Nat64Config {
 }
 
 /** Finds the instance, opens its maps, refreshes the default pool4, runs fn, closes every fd. */
+export async function withNat64Instance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Discovered) => T | Promise<T>): Promise<T> {
+  return withInstance(fn);
+}
+
 async function withInstance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Discovered) => T | Promise<T>): Promise<T> {
   const found = await discover(NAT64_SPEC);
   if (!found) throw new NoInstanceError('NAT64');
@@ -212,7 +217,7 @@ function pool6Text(cfg: L.Nat64Config): string | null {
 
 const NO_POOL6 = (): {addr: Buffer; len: number} => ({addr: Buffer.alloc(16), len: 0});
 
-function describe(found: Discovered, cfg: L.Nat64Config, capacity: number): Nat64Instance {
+function describe(found: Discovered, cfg: L.Nat64Config, capacity: number, name: string | null): Nat64Instance {
   return {
     netns: currentNetnsName(),
     type: 'NAT64',
@@ -220,6 +225,7 @@ function describe(found: Discovered, cfg: L.Nat64Config, capacity: number): Nat6
     pool6: pool6Text(cfg),
     enabled: cfg.enabled,
     capacity,
+    name,
   };
 }
 
@@ -229,7 +235,7 @@ export async function findNat64Instance(): Promise<Nat64Instance | null> {
   const maps = await openMaps(found);
   try {
     const cfg = refreshDefaultsAndIfaddr(maps);
-    return describe(found, cfg, maps.sessions.maxEntries);
+    return describe(found, cfg, maps.sessions.maxEntries, readMeta(maps.meta).name);
   } finally {
     maps.close();
   }
@@ -242,6 +248,8 @@ export async function addNat64Instance(opts: {
   hook: HookRequest;
   capacity: number;
   verbose: boolean;
+  /** Fills the new maps (globals, pool4, static BIB) before anything is attached: a failure leaves nothing behind. */
+  configure?: (maps: Nat64Maps, cfg: L.Nat64Config) => L.Nat64Config;
 }): Promise<Nat64Instance> {
   if (!Number.isInteger(opts.capacity) || opts.capacity < 1 || opts.capacity > MAX_CAPACITY) {
     throw new InputError(`capacity must be an integer from 1 to ${MAX_CAPACITY}`);
@@ -266,6 +274,7 @@ export async function addNat64Instance(opts: {
       bib6: obj.map(L.NAT64_MAP_BIB6),
       sessions: obj.map(L.NAT64_MAP_SESSIONS),
       ifaddr: obj.map(L.NAT64_MAP_IFADDR),
+      meta: null,
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {
@@ -286,8 +295,9 @@ export async function addNat64Instance(opts: {
       secret: randomBytes(16),
     };
     writeConfig(maps, cfg);
-    const written = writePool4(maps, cfg, []);
+    let written = writePool4(maps, cfg, []);
     refreshIfaddr(obj.map(L.NAT64_MAP_IFADDR));
+    if (opts.configure) written = opts.configure(maps, written);
     const attached = await attachAll(NAT64_SPEC, obj, plans);
     const saved = obj.map(L.NAT64_MAP_SYSCTL);
     try {
@@ -297,7 +307,7 @@ export async function addNat64Instance(opts: {
       restoreSysctls(saved);
       throw err;
     }
-    return describe({attachments: attached, mapIds: []}, written, opts.capacity);
+    return describe({attachments: attached, mapIds: []}, written, opts.capacity, null);
   } finally {
     obj.close();
   }
@@ -370,7 +380,7 @@ function flagsOf(g: Omit<Nat64Globals, 'pool6'>): number {
   return f;
 }
 
-function globalsOf(cfg: L.Nat64Config): Nat64Globals {
+export function globalsOf(cfg: L.Nat64Config): Nat64Globals {
   const flag = (n: L.Nat64FlagName) => (cfg.flags & L.NAT64_F[n]) !== 0;
   return {
     pool6: pool6Text(cfg),
@@ -397,45 +407,51 @@ export async function readNat64Globals(): Promise<Nat64Globals> {
   return withInstance((_maps, cfg) => globalsOf(cfg));
 }
 
+/** nat64_config with one global changed. */
+export function applyNat64Update(cfg: L.Nat64Config, u: Nat64GlobalUpdate): L.Nat64Config {
+  const next = {...cfg};
+  switch (u.key) {
+    case 'pool6':
+      next.pool6 = u.value === null ? NO_POOL6() : {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
+      break;
+    case 'manually-enabled':
+      next.enabled = u.value;
+      break;
+    case 'udp-timeout':
+      next.udpTimeout = u.value;
+      break;
+    case 'tcp-est-timeout':
+      next.tcpEstTimeout = u.value;
+      break;
+    case 'tcp-trans-timeout':
+      next.tcpTransTimeout = u.value;
+      break;
+    case 'icmp-timeout':
+      next.icmpTimeout = u.value;
+      break;
+    case 'tos':
+      next.tos = u.value;
+      break;
+    case 'lowest-ipv6-mtu':
+      next.lowestIpv6Mtu = u.value;
+      break;
+    case 'f-args':
+      next.fArgs = u.value;
+      break;
+    case 'maximum-simultaneous-opens':
+      next.maxSimultaneousOpens = u.value;
+      break;
+    default: {
+      const bit = L.NAT64_F[u.key];
+      next.flags = u.value ? next.flags | bit : next.flags & ~bit;
+    }
+  }
+  return next;
+}
+
 export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<{before: Nat64Globals; after: Nat64Globals}> {
   return withInstance((maps, cfg) => {
-    const next = {...cfg};
-    switch (u.key) {
-      case 'pool6':
-        next.pool6 = u.value === null ? NO_POOL6() : {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
-        break;
-      case 'manually-enabled':
-        next.enabled = u.value;
-        break;
-      case 'udp-timeout':
-        next.udpTimeout = u.value;
-        break;
-      case 'tcp-est-timeout':
-        next.tcpEstTimeout = u.value;
-        break;
-      case 'tcp-trans-timeout':
-        next.tcpTransTimeout = u.value;
-        break;
-      case 'icmp-timeout':
-        next.icmpTimeout = u.value;
-        break;
-      case 'tos':
-        next.tos = u.value;
-        break;
-      case 'lowest-ipv6-mtu':
-        next.lowestIpv6Mtu = u.value;
-        break;
-      case 'f-args':
-        next.fArgs = u.value;
-        break;
-      case 'maximum-simultaneous-opens':
-        next.maxSimultaneousOpens = u.value;
-        break;
-      default: {
-        const bit = L.NAT64_F[u.key];
-        next.flags = u.value ? next.flags | bit : next.flags & ~bit;
-      }
-    }
+    const next = applyNat64Update(cfg, u);
     writeConfig(maps, next);
     return {before: globalsOf(cfg), after: globalsOf(next)};
   });
@@ -472,7 +488,7 @@ function toRange(i: Pool4Item): L.Pool4Range {
 }
 
 /** The operator's entries (not the defaults standing in for an empty protocol). */
-function userPool4(maps: Maps, cfg: L.Nat64Config): Pool4Item[] {
+export function userPool4(maps: Nat64Maps, cfg: L.Nat64Config): Pool4Item[] {
   return readPool4(maps, cfg)
     .filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT))
     .map(toItem);
@@ -490,7 +506,7 @@ export async function listPool4(): Promise<{entries: Pool4Item[]; defaults: Pool
 }
 
 /** Makes pool4 exactly `items` (canonical); returns the entries it held before. */
-function writeUserPool4(maps: Maps, cfg: L.Nat64Config, items: Pool4Item[]): L.Nat64Config {
+export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4Item[]): L.Nat64Config {
   return writePool4(maps, cfg, pool4Combine(items).map(toRange));
 }
 
@@ -533,7 +549,7 @@ export async function flushPool4(quick: boolean): Promise<Pool4Item[]> {
 }
 
 /** Deletes the dynamic BIB entries (and their sessions) whose pool4 side satisfies `gone`. */
-function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto: number) => boolean): number {
+export function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto: number) => boolean): number {
   let n = 0;
   const doomed: Buffer[] = [];
   for (const {count, keys, values} of maps.bib4.batches()) {
@@ -614,7 +630,12 @@ export async function listBib(proto: Nat64Proto): Promise<BibEntry[]> {
 }
 
 export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): Promise<void> {
-  await withInstance((maps, cfg) => {
+  await withInstance((maps, cfg) => addStaticBibIn(maps, cfg, proto, t6, t4));
+}
+
+/** Adds a static BIB entry (its IPv4 side in pool4, neither side mapped); returns how to take it out again. */
+export function addStaticBibIn(maps: Nat64Maps, cfg: L.Nat64Config, proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): () => void {
+  {
     const p = PROTO_NUMBER[proto];
     const ranges = readPool4(maps, cfg).filter((r) => r.proto === p);
     const a4 = addrNum(t4.addr);
@@ -645,7 +666,42 @@ export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; por
       maps.bib4.delete(k4);
       throw err;
     }
-  });
+    return () => {
+      maps.bib4.delete(k4);
+      maps.bib6.delete(k6);
+    };
+  }
+}
+
+/**
+ * Takes a static BIB entry out (its sessions stay until they expire: the
+ * caller drops them once nothing can be undone any more); returns how to put
+ * it back.
+ */
+export function removeStaticBibIn(maps: Nat64Maps, proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): () => void {
+  const p = PROTO_NUMBER[proto];
+  const k4 = L.encodeTAddr4({addr: Buffer.from(t4.addr), port: t4.port, proto: p});
+  const k6 = L.encodeTAddr6({addr: Buffer.from(t6.addr), port: t6.port, proto: p});
+  const v4 = maps.bib4.lookup(k4);
+  const v6 = maps.bib6.lookup(k6);
+  maps.bib4.delete(k4);
+  maps.bib6.delete(k6);
+  return () => {
+    if (v4) maps.bib4.update(k4, v4);
+    if (v6) maps.bib6.update(k6, v6);
+  };
+}
+
+/** Drops the sessions of a BIB entry's IPv4 side. */
+export function dropSessionsOf(maps: Nat64Maps, proto: Nat64Proto, t4: {addr: Uint8Array; port: number}): void {
+  const p = PROTO_NUMBER[proto];
+  const a4 = addrNum(t4.addr);
+  dropSessions(maps, (k) => k[12] === p && k.readUInt32BE(0) === a4 && k.readUInt16BE(8) === t4.port);
+}
+
+/** The static BIB entries of every protocol. */
+export function staticBibIn(maps: Nat64Maps): BibEntry[] {
+  return [L.IPPROTO_TCP, L.IPPROTO_UDP, L.IPPROTO_ICMP].flatMap((p) => readBib(maps, p).filter((e) => e.static));
 }
 
 export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number} | null, t4: {addr: Uint8Array; port: number} | null): Promise<BibEntry> {

@@ -30,20 +30,20 @@ const E2BIG = 7;
 // ---------------------------------------------------------------------------
 // EAMT
 
-function entryValue(e: EamEntry): Buffer {
+export function entryValue(e: EamEntry): Buffer {
   return encodeEamtEntry({v6: Buffer.from(e.p6.addr), v6Len: e.p6.len, v4: Buffer.from(e.p4.addr), v4Len: e.p4.len});
 }
 
-function key6(p: Prefix6): Buffer {
+export function key6(p: Prefix6): Buffer {
   return encodeLpmKey(p.addr, p.len);
 }
 
-function key4(p: Prefix4): Buffer {
+export function key4(p: Prefix4): Buffer {
   return encodeLpmKey(p.addr, p.len);
 }
 
 /** Every entry, from siit_eamt6 (its values hold both sides). */
-function readEamt(maps: SiitMaps): EamEntry[] {
+export function readEamt(maps: SiitMaps): EamEntry[] {
   const out: EamEntry[] = [];
   for (const k of [...maps.eamt6.keys()]) {
     const v = maps.eamt6.lookup(k);
@@ -141,13 +141,13 @@ export async function flushEamt(): Promise<EamEntry[]> {
 // ---------------------------------------------------------------------------
 // denylist4
 
-const ONE = Buffer.from([1]);
+export const ONE = Buffer.from([1]);
 
-function readDeny4(map: BpfMap): Prefix4[] {
+export function readDeny4(map: BpfMap): Prefix4[] {
   return [...map.keys()].map((k) => decodeLpmKey(k)).map((p) => ({addr: p.addr, len: p.len}));
 }
 
-function sortPrefix4(list: Prefix4[]): Prefix4[] {
+export function sortPrefix4(list: Prefix4[]): Prefix4[] {
   return list.sort((a, b) => Buffer.compare(Buffer.from(a.addr), Buffer.from(b.addr)) || a.len - b.len);
 }
 

@@ -39,6 +39,7 @@ import {
   type SiitConfig,
 } from './layout.js';
 import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
+import {META_MAP, readMeta} from './meta.js';
 
 export type {AttachedInterface, Hook, HookRequest} from './attach.js';
 export interface SiitInstance {
@@ -47,6 +48,8 @@ export interface SiitInstance {
   interfaces: AttachedInterface[];
   pool6: string | null;
   enabled: boolean;
+  /** The Jool-style name recorded with the instance (src/instance/meta.ts), or null. */
+  name: string | null;
 }
 export interface SiitGlobals {
   'manually-enabled': boolean;
@@ -86,6 +89,7 @@ interface OpenMaps {
   deny4: BpfMap;
   ifaddr: BpfMap;
   redirect: BpfMap | null;
+  meta: BpfMap | null;
   close(): void;
 }
 
@@ -94,7 +98,7 @@ const SIIT_REQUIRED_MAPS = [SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SI
 /** Opens the instance's maps by id (closes whatever it opened on failure). */
 async function openMaps(mapIds: number[]): Promise<OpenMaps> {
   /* Only the XDP program uses siit_redirect: a tc-only instance has none. */
-  const m = await attach.openMapsByName(mapIds, SIIT_REQUIRED_MAPS, SIIT_SPEC.label, [SIIT_MAP_REDIRECT]);
+  const m = await attach.openMapsByName(mapIds, SIIT_REQUIRED_MAPS, SIIT_SPEC.label, [SIIT_MAP_REDIRECT, META_MAP]);
   return {
     config: m.get(SIIT_MAP_CONFIG),
     stats: m.get(SIIT_MAP_STATS),
@@ -104,6 +108,7 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
     deny4: m.get(SIIT_MAP_DENY4),
     ifaddr: m.get(SIIT_MAP_IFADDR),
     redirect: m.find(SIIT_MAP_REDIRECT),
+    meta: m.find(META_MAP),
     close: m.close,
   };
 }
@@ -199,6 +204,7 @@ export async function findSiitInstance(): Promise<SiitInstance | null> {
       interfaces: attach.publicInterfaces(found.attachments, maps.redirect ? readRedirectTargets(maps.redirect) : new Set()),
       pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
       enabled: cfg.enabled,
+      name: readMeta(maps.meta).name,
     };
   } finally {
     maps.close();
@@ -233,6 +239,19 @@ export type SiitMaps = OpenMaps;
 /** Finds the instance, opens every map of it (local4 refreshed), runs fn, closes every fd. */
 export async function withSiitMaps<T>(fn: (maps: SiitMaps) => T | Promise<T>): Promise<T> {
   return withInstance((maps) => fn(maps));
+}
+
+/** As withSiitMaps, with the attachments too (for attaching and detaching). */
+export async function withSiitInstance<T>(fn: (maps: SiitMaps, found: Discovered) => T | Promise<T>): Promise<T> {
+  return withInstance(fn);
+}
+
+/** The maps a new instance's configuration goes into before it is attached. */
+export interface FreshSiitMaps {
+  config: BpfMap;
+  eamt6: BpfMap;
+  eamt4: BpfMap;
+  deny4: BpfMap;
 }
 
 /** siit_config of the instance (throws when its layout version is not this xlat's). */
@@ -274,6 +293,8 @@ export async function addSiitInstance(opts: {
   interfaces: string[] | null;
   hook: HookRequest;
   verbose: boolean;
+  /** Fills the new maps (configuration, tables) before anything is attached: a failure leaves nothing behind. */
+  configure?: (maps: FreshSiitMaps) => void;
 }): Promise<SiitInstance> {
   const pool6 = checkPool6(opts.pool6);
   const all = listInterfaces();
@@ -285,13 +306,20 @@ export async function addSiitInstance(opts: {
   const obj = await openAndLoad(siitObjectPath(), {verbose: opts.verbose});
   let attached: Attachment[] = [];
   let redirects: number[] = [];
+  let cfg: SiitConfig = defaultSiitConfig(pool6);
   try {
     const config = obj.map(SIIT_MAP_CONFIG);
     const local4 = obj.map(SIIT_MAP_LOCAL4);
-    const cfg: SiitConfig = defaultSiitConfig(pool6);
     writeConfig({config}, cfg);
     refreshLocal4(local4);
     refreshIfaddr(obj.map(SIIT_MAP_IFADDR));
+    if (opts.configure) {
+      const fresh = {config, eamt6: obj.map(SIIT_MAP_EAMT6), eamt4: obj.map(SIIT_MAP_EAMT4), deny4: obj.map(SIIT_MAP_DENY4)};
+      opts.configure(fresh);
+      const has = (m: BpfMap): boolean => !m.keys().next().done;
+      cfg = {...readConfig({config}), tables: (has(fresh.eamt6) ? SIIT_T.EAMT : 0) | (has(fresh.deny4) ? SIIT_T.DENY4 : 0)};
+      writeConfig({config}, cfg);
+    }
 
     attached = await attach.attachAll(SIIT_SPEC, obj, plans);
     try {
@@ -312,7 +340,8 @@ export async function addSiitInstance(opts: {
     netns: currentNetnsName(),
     type: 'SIIT',
     interfaces: attach.publicInterfaces(attached, new Set(redirects)),
-    pool6: pool6 ? formatIpv6Prefix(pool6) : null,
-    enabled: true,
+    pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
+    enabled: cfg.enabled,
+    name: null,
   };
 }
