@@ -41,6 +41,8 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
       default: false,
     }),
+    // Jool's `-i NAME` (set by the xlat-jool front ends): the instance must answer to this name.
+    'instance-name': Flags.string({hidden: true, helpGroup: 'GLOBAL'}),
   };
 
   protected flags!: XlatFlags<T>;
@@ -86,13 +88,32 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
    */
   protected async siit(): Promise<SiitModule> {
     await this.enterKernel();
+    await this.checkInstanceName('SIIT');
     return import('../instance/siit.js');
   }
 
   /** As siit(), for the NAT64 instance module. */
   protected async nat64(): Promise<Nat64Module> {
     await this.enterKernel();
+    await this.checkInstanceName('NAT64');
     return import('../instance/nat64.js');
+  }
+
+  /** With Jool's `-i NAME`: the namespace's instance must answer to it. */
+  private async checkInstanceName(type: 'SIIT' | 'NAT64'): Promise<void> {
+    const wanted = this.flags['instance-name'];
+    if (wanted === undefined) return;
+    const names = await import('../instance/names.js');
+    await names.requireInstanceName(type, wanted);
+  }
+
+  /** After `instance add`: records Jool's `-i NAME` (or `instance add NAME`) with the new instance. */
+  protected async recordInstanceName(type: 'SIIT' | 'NAT64'): Promise<string | null> {
+    const wanted = this.flags['instance-name'];
+    if (wanted === undefined) return null;
+    const names = await import('../instance/names.js');
+    await names.recordInstanceName(type, wanted);
+    return wanted;
   }
 
   /** Requires root, enters --netns and, for writers, takes the namespace's lock. */

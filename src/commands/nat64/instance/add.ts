@@ -42,6 +42,7 @@ IPv6 packets to pool6 are translated to the IPv4 address embedded in them (RFC 6
     const instance = instanceView(
       await nat64.addNat64Instance({pool6: pool6ToBuffer(pool6), interfaces, hook, capacity: Number(this.flags.capacity), verbose: this.verbose}),
     );
+    instance.name = await this.recordInstanceName('NAT64');
     for (const i of instance.interfaces) this.log(attachedLine(i));
     if (pool6 === null) this.warning("no pool6: this NAT64 translates nothing until 'xlat nat64 global update pool6 PREFIX'");
     return {instance};

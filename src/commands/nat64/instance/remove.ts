@@ -1,4 +1,6 @@
+import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
+import {NoInstanceError} from '../../../errors.js';
 import {instanceView, type InstanceView} from '../../../cli/render.js';
 
 export default class Nat64InstanceRemove extends XlatCommand<typeof Nat64InstanceRemove> {
@@ -13,8 +15,18 @@ export default class Nat64InstanceRemove extends XlatCommand<typeof Nat64Instanc
 
   static override writes = true;
 
+  static override flags = {
+    'if-exists': Flags.boolean({summary: "No error when there is no instance (Jool's `instance flush`).", default: false}),
+  };
+
   public async run(): Promise<{removed: InstanceView[]}> {
     const nat64 = await this.nat64();
-    return {removed: [instanceView(await nat64.removeNat64Instance())]};
+    try {
+      return {removed: [instanceView(await nat64.removeNat64Instance())]};
+    } catch (err) {
+      if (!(err instanceof NoInstanceError && this.flags['if-exists'])) throw err;
+      this.changed = false;
+      return {removed: []};
+    }
   }
 }

@@ -42,6 +42,7 @@ There is at most one SIIT instance per network namespace (exit 4 when there is o
     const siit = await this.siit();
     this.note(`pool6: ${formatPool6(pool6) ?? '(unset)'}; hook: ${hook}; interfaces: ${interfaces?.join(', ') ?? '(all)'}`);
     const instance = instanceView(await siit.addSiitInstance({pool6: pool6ToBuffer(pool6), interfaces, hook, verbose: this.verbose}));
+    instance.name = await this.recordInstanceName('SIIT');
     for (const i of instance.interfaces) this.log(attachedLine(i));
     if (pool6 === null) this.warning("no pool6: only EAMT entries translate until 'xlat siit global update pool6 PREFIX'");
     return {instance};

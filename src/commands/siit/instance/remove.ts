@@ -1,4 +1,6 @@
+import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
+import {NoInstanceError} from '../../../errors.js';
 import {instanceView, type InstanceView} from '../../../cli/render.js';
 
 export default class SiitInstanceRemove extends XlatCommand<typeof SiitInstanceRemove> {
@@ -13,8 +15,18 @@ export default class SiitInstanceRemove extends XlatCommand<typeof SiitInstanceR
 
   static override writes = true;
 
+  static override flags = {
+    'if-exists': Flags.boolean({summary: "No error when there is no instance (Jool's `instance flush`).", default: false}),
+  };
+
   public async run(): Promise<{removed: InstanceView[]}> {
     const siit = await this.siit();
-    return {removed: [instanceView(await siit.removeSiitInstance())]};
+    try {
+      return {removed: [instanceView(await siit.removeSiitInstance())]};
+    } catch (err) {
+      if (!(err instanceof NoInstanceError && this.flags['if-exists'])) throw err;
+      this.changed = false;
+      return {removed: []};
+    }
   }
 }
