@@ -42,8 +42,16 @@ export async function readConfig(type: Translator, file: string, force: boolean)
   const name = file === '-' ? 'standard input' : file;
   const doc = lowerKeys(parseJsonText(readConfigText(file), name));
   const schema = await schemaErrors(type, doc);
-  if (schema.length) throw new ConfigError(schema);
-  const parsed = type === 'SIIT' ? parseSiitDocument(doc as Record<string, unknown>, force) : parseNat64Document(doc as Record<string, unknown>, force);
-  if (parsed.errors.length) throw new ConfigError(parsed.errors);
-  return parsed;
+  let parsed: Parsed<SiitState> | Parsed<Nat64State> | null = null;
+  try {
+    parsed = type === 'SIIT' ? parseSiitDocument(doc as Record<string, unknown>, force) : parseNat64Document(doc as Record<string, unknown>, force);
+  } catch (err) {
+    // Values of the wrong shape can trip the value parsers: the schema has named them already.
+    if (schema.length === 0) throw err;
+  }
+  // Every error at once: the schema's, and those of values it cannot judge (elsewhere in the file).
+  const pathOf = (e: string) => e.slice(0, e.indexOf(': ') < 0 ? e.length : e.indexOf(': '));
+  const extra = (parsed?.errors ?? []).filter((e) => !schema.some((s) => pathOf(e).startsWith(pathOf(s)) || pathOf(s).startsWith(pathOf(e))));
+  if (schema.length || extra.length) throw new ConfigError([...schema, ...extra]);
+  return parsed!;
 }

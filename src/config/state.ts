@@ -119,14 +119,18 @@ function common(doc: Doc, c: Collector): {name: string | null | undefined; inter
   return {name, interfaces};
 }
 
+/** The entries that do not collide with earlier ones (each entry's origin names it in the message). */
 function fixedEntries(c: Collector, entries: {path: string; e: EamEntry}[], force: boolean): EamEntry[] {
   const kept: EamEntry[] = [];
-  for (const {path, e} of entries) {
-    const ok = c.at(path, () => {
-      checkEamAdd(kept, [e], force);
-      return true;
-    });
-    if (ok) kept.push(e);
+  for (const {e} of entries) {
+    try {
+      // All of them are new: a collision is bad input (exit 2), not an existing entry.
+      checkEamAdd([], [...kept, e], force);
+      kept.push(e);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      c.errors.push(err.message);
+    }
   }
   return kept;
 }
