@@ -16,6 +16,7 @@ have tc || need_pkgs+=(iproute2)
 have ping || need_pkgs+=(iputils-ping)
 have ethtool || need_pkgs+=(ethtool)
 have python3 || need_pkgs+=(python3)
+have curl || need_pkgs+=(curl)  # the metrics test scrapes with a real HTTP client
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

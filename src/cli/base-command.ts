@@ -47,6 +47,8 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
 
   protected flags!: XlatFlags<T>;
   protected args!: XlatArgs<T>;
+  /** Every positional argument in order (what a command with `strict = false` takes many of). */
+  protected positionals: string[] = [];
   /** Whether the kernel's state changed (the envelope's `changed`); commands set it false when nothing had to change. */
   protected changed: boolean | null = null;
   private readonly warnings: string[] = [];
@@ -61,7 +63,7 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
     await super.init();
     // Never read arguments from a piped standard input (only `--file -` does, on purpose).
     const args = Object.fromEntries(Object.entries(this.ctor.args ?? {}).map(([k, a]) => [k, {...a, ignoreStdin: true}]));
-    const {args: parsedArgs, flags} = await this.parse({
+    const {args: parsedArgs, flags, argv} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof XlatCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -70,6 +72,7 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as XlatFlags<T>;
     this.args = parsedArgs as XlatArgs<T>;
+    this.positionals = argv.map(String);
     if (this.flags.netns !== undefined) validateNetnsName(this.flags.netns);
     if (this.jsonEnabled() && (this.flags as {csv?: boolean}).csv) {
       throw new InputError('--json and --csv are two output formats: give one of them');

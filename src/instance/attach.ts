@@ -9,7 +9,7 @@
  * queries this namespace's interfaces for programs with the translator's
  * names and opens their maps by id.
  */
-import {InputError, SystemError, XlatError} from '../errors.js';
+import {ExistsError, InputError, NotFoundError, SystemError, XlatError} from '../errors.js';
 import {closeFd, progFdById} from '../bpf/prog.js';
 import {BpfMap} from '../bpf/map.js';
 import {progInfoById} from '../bpf/prog.js';
@@ -297,7 +297,7 @@ export async function attachMore(spec: ProgramSpec, found: Discovered, names: st
   const all = listInterfaces();
   const chosen = chooseInterfaces(all, names);
   const taken = found.attachments.filter((a) => chosen.some((c) => c.index === a.ifindex));
-  if (taken.length) throw new InputError(`the ${spec.label} instance is attached to ${taken[0]!.name} already`);
+  if (taken.length) throw new ExistsError(`the ${spec.label} instance is attached to ${taken[0]!.name} already`);
   const tcId = found.attachments.find((a) => a.hook === 'tc')?.progId;
   const xdpId = found.attachments.find((a) => a.hook === 'xdp')?.progId;
   if (tcId === undefined) throw new XlatError(`the ${spec.label} instance has no tc program attached anywhere: remove it and add it again`);
@@ -335,7 +335,7 @@ export async function detachSome(spec: ProgramSpec, found: Discovered, names: st
   if (names.length === 0) return [];
   const doomed = found.attachments.filter((a) => names.includes(a.name));
   for (const n of names) {
-    if (!doomed.some((a) => a.name === n)) throw new InputError(`the ${spec.label} instance is not attached to ${n}`);
+    if (!doomed.some((a) => a.name === n)) throw new NotFoundError(`the ${spec.label} instance is not attached to ${n}`);
   }
   if (doomed.length === found.attachments.length) {
     throw new InputError(`the ${spec.label} instance must keep at least one interface (remove the instance instead)`);

@@ -9,11 +9,9 @@ import {NOEXIST} from './siit-txn.js';
 import {atomically} from './journal.js';
 import * as attach from './attach.js';
 import {readMeta, writeMeta} from './meta.js';
-import {readRedirectTargets, redirectTargets, writeRedirectTargets} from './siit-redirect.js';
-import {addSiitInstance, findSiitInstance, readSiitConfig, removeSiitInstance, SIIT_SPEC, withSiitInstance, writeSiitConfig, type FreshSiitMaps} from './siit.js';
+import {addSiitInstance, attachSiitInterfaces, findSiitInstance, readSiitConfig, removeSiitInstance, SIIT_SPEC, withSiitInstance, writeSiitConfig, type FreshSiitMaps} from './siit.js';
 import {applyGlobalChange, entryValue, globalsView, key4, key6, ONE, readDeny4, readEamt, sortPrefix4} from './siit-tables.js';
 import type {SiitConfig} from './layout.js';
-import {listInterfaces} from '../sys/interfaces.js';
 import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
 import {compareEam} from '../model/siit-eamt.js';
 import type {SiitCurrent, SiitPlan} from '../config/plan.js';
@@ -77,21 +75,11 @@ export async function applySiitPlan(plan: SiitPlan, wanted: SiitState, verbose: 
   await withSiitInstance((maps, found) =>
     atomically('applying the configuration', async (j) => {
       if (plan.attach.length) {
-        const added = await j.step(
+        await j.step(
           `attaching ${plan.attach.join(', ')}`,
-          () => attach.attachMore(SIIT_SPEC, found, plan.attach, wanted.hook),
+          () => attachSiitInterfaces(maps, found, plan.attach, wanted.hook),
           (done) => attach.detachAll(SIIT_SPEC, done),
         );
-        if (maps.redirect) {
-          const all = [...found.attachments, ...added];
-          const kinds = new Map(listInterfaces().map((i) => [i.index, i.kind]));
-          const before = readRedirectTargets(maps.redirect);
-          const targets = redirectTargets(
-            all.filter((a) => a.hook === 'xdp').map((a) => a.mode),
-            [...new Set(all.map((a) => a.ifindex))].map((ifindex) => ({ifindex, kind: kinds.get(ifindex) ?? ''})),
-          ).filter((t) => !before.has(t));
-          writeRedirectTargets(maps.redirect, targets);
-        }
       }
       if (plan.global) {
         const old = readSiitConfig(maps);

@@ -246,6 +246,26 @@ export async function withSiitInstance<T>(fn: (maps: SiitMaps, found: Discovered
   return withInstance(fn);
 }
 
+/**
+ * Attaches the running instance to more interfaces (src/instance/attach.ts
+ * attachMore) and lets the XDP fast path forward towards them where that is
+ * safe. Returns the new attachments.
+ */
+export async function attachSiitInterfaces(maps: SiitMaps, found: Discovered, names: string[], hook: HookRequest): Promise<Attachment[]> {
+  const added = await attach.attachMore(SIIT_SPEC, found, names, hook);
+  if (maps.redirect) {
+    const all = [...found.attachments, ...added];
+    const kinds = new Map(listInterfaces().map((i) => [i.index, i.kind]));
+    const before = readRedirectTargets(maps.redirect);
+    const targets = redirectTargets(
+      all.filter((a) => a.hook === 'xdp').map((a) => a.mode),
+      [...new Set(all.map((a) => a.ifindex))].map((ifindex) => ({ifindex, kind: kinds.get(ifindex) ?? ''})),
+    ).filter((t) => !before.has(t));
+    writeRedirectTargets(maps.redirect, targets);
+  }
+  return added;
+}
+
 /** The maps a new instance's configuration goes into before it is attached. */
 export interface FreshSiitMaps {
   config: BpfMap;

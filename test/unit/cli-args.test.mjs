@@ -132,7 +132,7 @@ test('unknown commands are one line too (needs the command_not_found hook in pac
     oneLineError(xlat(['siit', 'bogus']), 'unknown command'),
     "'siit bogus' is not an xlat command: 'xlat siit' takes address, denylist4, eamt, file, global, instance, stats (see 'xlat siit --help')",
   );
-  assert.equal(oneLineError(xlat(['bogus']), 'unknown mode'), "'bogus' is not an xlat command: 'xlat' takes config, nat64, siit (see 'xlat --help')");
+  assert.equal(oneLineError(xlat(['bogus']), 'unknown mode'), "'bogus' is not an xlat command: 'xlat' takes completion, config, metrics, nat64, siit (see 'xlat --help')");
   assert.match(oneLineError(xlat(['siit', 'instance', 'remove', 'extra']), 'extra word'), /unexpected argument 'extra' for 'xlat siit instance remove'/);
 });
 
