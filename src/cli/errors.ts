@@ -59,6 +59,8 @@ export function rewriteParseError(err: OclifLike, cmd: string): string {
   if (m) return `missing required flag --${m[1]!.replace(/^-+/, '')}${help}`;
   m = /^Expected --(\S+?)=(.*) to be one of: (.+)$/.exec(text);
   if (m) return `'${m[2]}' is not a valid value for --${m[1]}: expected one of ${m[3]}`;
+  m = /^Expected (.+) to be one of: (.+)$/.exec(text);
+  if (m) return `'${m[1]}' is not a valid value: expected one of ${m[2]}${help}`;
   m = /^Flag --(\S+) expects a value/.exec(text);
   if (m) return `flag --${m[1]} needs a value${help}`;
   m = /^Flag --(\S+) expects one of these values: (.+)$/.exec(text);

@@ -40,7 +40,11 @@ describe('the CLI contract (SIIT)', {skip: SKIP ?? false}, () => {
     const dead = await run(process.execPath, [CLI, 'siit', 'instance', 'status', '-n', empty, '--json']);
     assert.equal(dead.code, 3);
     assert.deepEqual(JSON.parse(dead.stdout).result, {status: 'Dead'});
-    const noRoot = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'siit', 'instance', 'status', '--json'], {timeout: 60_000});
+    const noRoot = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'siit', 'instance', 'status', '--json'], {
+      timeout: 60_000,
+      env: {PATH: process.env.PATH, HOME: '/tmp'},
+      cwd: '/tmp',
+    });
     if (noRoot.code !== null && !/setpriv: /.test(noRoot.stderr)) {
       assert.equal(noRoot.code, 5, show(noRoot));
       assert.equal(JSON.parse(noRoot.stderr).error.kind, 'permission');

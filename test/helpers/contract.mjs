@@ -19,7 +19,8 @@ export const show = (r) => `$ ${r.cmd}\nexit ${r.code}\n--- stdout\n${r.stdout}-
 /** Where -n NS and --json go: before the mode, between the words, at the end. */
 export const POSITIONS = {
   front: (words, args, g) => [...g, ...words, ...args],
-  between: (words, args, g) => [words[0], g[2], ...words.slice(1, -1), g[0], g[1], words.at(-1), ...args],
+  // A one-word command has no "between": its flags go right after it, before the arguments.
+  between: (words, args, g) => (words.length === 1 ? [words[0], ...g, ...args] : [words[0], g[2], ...words.slice(1, -1), g[0], g[1], words.at(-1), ...args]),
   end: (words, args, g) => [...words, ...args, ...g],
 };
 
@@ -75,9 +76,9 @@ export function table(tmp, ns) {
     ['nat64 instance add', [[NAT64_ADD, 4], [['--capacity', '0'], 2]]],
     ['nat64 instance attach', [[['p0', '--hook', 'tc'], 0], [['p0'], 0, 'nat64 instance detach'], [['d0'], 4]], 2],
     ['nat64 instance detach', [[['p0'], 3], [['d0'], 2]]],
-    ['nat64 global display', [[[], 0], [['--csv'], 0]]],
+    ['nat64 global display', [[[], 0], [['--no-headers'], 0]]],
     ['nat64 global update', [[['icmp-timeout', '0:00:30'], 0], [['icmp-timeout', '0'], 2], [['drop-icmpv6-info', 'yes'], 0], [['drop-icmpv6-info', 'no'], 0]]],
-    ['nat64 stats display', [[[], 0], [['--format', 'prometheus'], 0]]],
+    ['nat64 stats display', [[[], 0], [['--all', '--explain'], 0]]],
     ['nat64 pool4 add', [[POOL, 0], [['192.0.2.1'], 2]]],
     ['nat64 pool4 display', [[[], 0], [['--udp'], 0]]],
     ['nat64 bib add', [[BIB, 0], [[BIB[0], '--tcp'], 0, 'nat64 bib remove'], [BIB, 0], [[BIB[1], BIB[0], '--tcp'], 4], [[BIB[0]], 2], [[BIB[0], '--tcp'], 0, 'nat64 bib remove']], 2],
