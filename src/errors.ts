@@ -118,6 +118,7 @@ const ERRNO_WORDS: Record<string, string> = {
   EEXIST: 'it exists already',
   ENOSPC: 'no space left',
   EINVAL: 'invalid argument',
+  EADDRNOTAVAIL: 'the address is not one of this namespace\'s',
 };
 
 /** "no such file or directory" for an fs error (its code in words), or its message. */

@@ -11,7 +11,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {ExistsError, InputError, NoInstanceError, NotFoundError, XlatError} from '../errors.js';
+import {ExistsError, InputError, NoInstanceError, NotFoundError, XlatError, describeSystemError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import {BPF_NOEXIST, type BpfMap} from '../bpf/map.js';
 import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
@@ -330,7 +330,7 @@ function acceptLocal(ifname: string, ifindex: number, saved: BpfMap): void {
     saved.update(indexKey(ifindex), Buffer.from([Number(before) & 0xff, changed ? 1 : 0, 0, 0]));
     if (changed) fs.writeFileSync(path, '1\n');
   } catch (err) {
-    throw new XlatError(`setting ${path} to 1 failed (${(err as Error).message}): translated packets from own pool4 addresses would be dropped`);
+    throw new XlatError(`setting ${path} to 1 failed (${describeSystemError(err)}): translated packets from own pool4 addresses would be dropped`);
   }
 }
 

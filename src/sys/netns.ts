@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {libbpf} from '../ffi/libbpf.js';
-import {InputError, SystemError} from '../errors.js';
+import {InputError, SystemError, describeSystemError} from '../errors.js';
 
 export const NETNS_RUN_DIR = '/run/netns';
 const CLONE_NEWNET = 0x40000000;
@@ -23,7 +23,7 @@ export async function enterNetns(name: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`network namespace '${name}' does not exist (see 'ip netns list')`);
-    throw new SystemError(`opening ${file} failed: ${(err as Error).message}`, (err as NodeJS.ErrnoException).errno ?? 0);
+    throw new SystemError(`opening ${file} failed: ${describeSystemError(err)}`, (err as NodeJS.ErrnoException).errno ?? 0);
   }
   try {
     const lib = await libbpf();

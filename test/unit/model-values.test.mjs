@@ -32,6 +32,12 @@ test('every counter the data planes have is explained in one sentence', () => {
   assert.equal(explainCounter('NAT64', 'no-such-counter'), null);
 });
 
+test('the README documents every counter of both translators', async () => {
+  const {readFileSync} = await import('node:fs');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const n of [...COUNTER_NAMES, ...NAT64_COUNTER_NAMES]) assert.ok(readme.includes(`\`${n}\``), `README: counter ${n}`);
+});
+
 test('Prometheus exposition: names, HELP/TYPE once per family, labels escaped', () => {
   assert.equal(metricName('NAT64', 'drop-table-full'), 'xlat_nat64_drop_table_full_total');
   const text = renderPrometheus([

@@ -1,7 +1,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../cli/base-command.js';
-import {InputError} from '../../errors.js';
+import {InputError, describeSystemError} from '../../errors.js';
 
 /** "ADDR:PORT", "[v6]:PORT" or ":PORT" (every address). */
 export function parseListen(text: string): {host: string | undefined; port: number} {
@@ -54,7 +54,7 @@ export default class MetricsServe extends XlatCommand<typeof MetricsServe> {
     };
     const server = createServer(handle);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot listen on ${this.flags.listen}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : err.message}`)));
+      server.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot listen on ${this.flags.listen}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : describeSystemError(err)}`)));
       server.listen(port, host, () => resolve());
     });
     const addr = server.address();
