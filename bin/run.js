@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core';
+// xlat: argv into canonical form (global flags anywhere, abbreviations), then oclif (src/cli/main.ts).
+import {runXlat} from '../dist/cli/main.js';
 
-await execute({dir: import.meta.url});
+await runXlat(process.argv.slice(2));

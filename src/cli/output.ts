@@ -50,23 +50,3 @@ export function renderKeyValues(pairs: [string, string][], options: TableOptions
   if (options.csv) return renderTable(['Key', 'Value'], pairs, options);
   return pairs.map(([k, v]) => `  ${k}: ${v}`).join('\n');
 }
-
-/**
- * `stats display` of either translator: `name: value` lines like Jool's (zeros
- * hidden unless `all`), or CSV; the JSON result always has every counter.
- */
-export function renderStats(
-  counters: readonly {name: string; value: bigint}[],
-  flags: {all: boolean; csv: boolean; noHeaders: boolean},
-): {text: string | null; stats: Record<string, bigint>} {
-  const shown = flags.all ? counters : counters.filter((c) => c.value !== 0n);
-  let text: string | null = null;
-  if (flags.csv) {
-    text = renderTable(['Stat', 'Value'], shown.map((c) => [c.name, c.value.toString()]), {csv: true, noHeaders: flags.noHeaders});
-  } else if (shown.length > 0) {
-    text = shown.map((c) => `${c.name}: ${c.value}`).join('\n');
-  }
-  const stats: Record<string, bigint> = {};
-  for (const c of counters) stats[c.name] = c.value;
-  return {text, stats};
-}

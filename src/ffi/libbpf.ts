@@ -90,6 +90,10 @@ export interface Libbpf {
   bpf_map_get_fd_by_id(id: number): number;
   /** info: a raw buffer laid out as struct bpf_prog_info / bpf_map_info; infoLen in-out. */
   bpf_obj_get_info_by_fd(fd: number, info: Buffer, infoLen: [number]): number;
+  /** A map made from userspace (no options): its fd, or -errno. */
+  bpf_map_create(mapType: number, name: string, keySize: number, valueSize: number, maxEntries: number): number;
+  /** Keeps a map alive as long as the program (it then shows among the program's map ids): 0 or -errno. */
+  bpf_prog_bind_map(progFd: number, mapFd: number): number;
   // xdp
   bpf_xdp_attach(ifindex: number, progFd: number, flags: number): number;
   /** oldProgFd > 0: detach only if that program is the attached one (XDP_FLAGS_REPLACE). */
@@ -124,6 +128,8 @@ export interface Libbpf {
   setns(fd: number, nstype: number): number;
   close(fd: number): number;
   geteuid(): number;
+  /** flock(2): 0, or -1 with errno set (EWOULDBLOCK under LOCK_NB when another process holds the lock). */
+  flock(fd: number, operation: number): number;
   /** errno of the last call on this thread (read right after a failing call). */
   errno(): number;
   // log capture
@@ -278,6 +284,10 @@ async function bind(): Promise<Libbpf> {
     prog_by_id: lib.func('int bpf_prog_get_fd_by_id(uint32_t id)'),
     map_by_id: lib.func('int bpf_map_get_fd_by_id(uint32_t id)'),
     info: lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *info_len)'),
+    map_create: lib.func(
+      'int bpf_map_create(int map_type, const char *map_name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, const void *opts)',
+    ),
+    prog_bind_map: lib.func('int bpf_prog_bind_map(int prog_fd, int map_fd, const void *opts)'),
     xdp_attach: lib.func('int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, const bpf_xdp_attach_opts *opts)'),
     xdp_detach: lib.func('int bpf_xdp_detach(int ifindex, uint32_t flags, const bpf_xdp_attach_opts *opts)'),
     xdp_query: lib.func('int bpf_xdp_query(int ifindex, int flags, _Inout_ bpf_xdp_query_opts *opts)'),
@@ -297,6 +307,7 @@ async function bind(): Promise<Libbpf> {
     setns: libc.func('int setns(int fd, int nstype)'),
     close: libc.func('int close(int fd)'),
     geteuid: libc.func('uint32_t geteuid(void)'),
+    flock: libc.func('int flock(int fd, int operation)'),
   };
 
   const strBuf = Buffer.alloc(512);
@@ -345,6 +356,8 @@ async function bind(): Promise<Libbpf> {
     bpf_prog_get_fd_by_id: (id) => f.prog_by_id(id) as number,
     bpf_map_get_fd_by_id: (id) => f.map_by_id(id) as number,
     bpf_obj_get_info_by_fd: (fd, info, len) => f.info(fd, info, len) as number,
+    bpf_map_create: (type, name, keySize, valueSize, maxEntries) => f.map_create(type, name, keySize, valueSize, maxEntries, null) as number,
+    bpf_prog_bind_map: (progFd, mapFd) => f.prog_bind_map(progFd, mapFd, null) as number,
     bpf_xdp_attach: (ifindex, progFd, flags) =>
       f.xdp_attach(ifindex, progFd, flags, {sz: SZ.xdpAttach, old_prog_fd: 0}) as number,
     bpf_xdp_detach: (ifindex, flags, oldProgFd) =>
@@ -411,6 +424,7 @@ async function bind(): Promise<Libbpf> {
     setns: (fd, nstype) => f.setns(fd, nstype) as number,
     close: (fd) => f.close(fd) as number,
     geteuid: () => f.geteuid() as number,
+    flock: (fd, op) => f.flock(fd, op) as number,
     errno: () => koffi.errno(),
     takeLog: () => {
       const text = logLines.join('');

@@ -9,8 +9,8 @@
  * queries this namespace's interfaces for programs with the translator's
  * names and opens their maps by id.
  */
-import {InputError, SystemError, XlatError} from '../errors.js';
-import type {BpfObject} from '../bpf/object.js';
+import {ExistsError, InputError, NotFoundError, SystemError, XlatError} from '../errors.js';
+import {closeFd, progFdById} from '../bpf/prog.js';
 import {BpfMap} from '../bpf/map.js';
 import {progInfoById} from '../bpf/prog.js';
 import * as xdp from '../bpf/xdp.js';
@@ -31,6 +31,13 @@ export interface AttachedInterface {
 
 export interface Attachment extends AttachedInterface {
   progId: number;
+  /** Why this hook was taken when it was attached (e.g. why native XDP failed); not shown by display. */
+  detail?: string;
+}
+
+/** Where the programs to attach come from: a freshly loaded object, or the programs of a running instance. */
+export interface ProgramSource {
+  programFd(name: string): number;
 }
 
 /** What identifies one translator's programs in a namespace. */
@@ -219,18 +226,23 @@ function alreadyHasXdp(err: unknown): boolean {
   return err instanceof SystemError && (err.errno === 16 || err.errno === 17);
 }
 
-async function attachTcTo(spec: ProgramSpec, obj: BpfObject, iface: NetInterface, reason: string): Promise<Attachment> {
+/*
+ * The reason an attachment shows is what `discover` can tell again later (the
+ * same text at add and at display); why a hook was taken at attach time goes
+ * to `detail`.
+ */
+async function attachTcTo(spec: ProgramSpec, obj: ProgramSource, iface: NetInterface, detail: string): Promise<Attachment> {
   const progId = await tc.attach(iface.index, obj.programFd(spec.tcProg), spec.tcHandle, spec.tcPrio, iface.name);
-  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason, progId};
+  return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason: tcReason(iface), progId, detail};
 }
 
-async function attachFirst(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment> {
+async function attachFirst(spec: ProgramSpec, obj: ProgramSource, p: HookPlan): Promise<Attachment> {
   const {iface} = p;
-  const attachTc = (reason: string): Promise<Attachment> => attachTcTo(spec, obj, iface, reason);
-  const attachXdp = async (mode: xdp.XdpMode, reason: string): Promise<Attachment> => {
+  const attachTc = (detail: string): Promise<Attachment> => attachTcTo(spec, obj, iface, detail);
+  const attachXdp = async (mode: xdp.XdpMode, detail: string): Promise<Attachment> => {
     await xdp.attach(iface.index, obj.programFd(spec.xdpProg), mode, iface.name);
     const q = await xdp.query(iface.index);
-    return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason, progId: q.progId};
+    return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason: `${mode} XDP`, progId: q.progId, detail};
   };
   if (p.how === 'tc') return attachTc(p.reason);
   if (p.how === 'xdp-generic') return attachXdp('generic', 'generic XDP requested');
@@ -249,7 +261,7 @@ async function attachFirst(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Prom
  * the slow path for what XDP hands over. On failure, what this call attached
  * is undone.
  */
-async function attachOne(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promise<Attachment[]> {
+async function attachOne(spec: ProgramSpec, obj: ProgramSource, p: HookPlan): Promise<Attachment[]> {
   const done: Attachment[] = [];
   try {
     const first = await attachFirst(spec, obj, p);
@@ -263,7 +275,7 @@ async function attachOne(spec: ProgramSpec, obj: BpfObject, p: HookPlan): Promis
 }
 
 /** Attaches to every planned interface; on any failure detaches what it attached and rethrows. */
-export async function attachAll(spec: ProgramSpec, obj: BpfObject, plans: HookPlan[]): Promise<Attachment[]> {
+export async function attachAll(spec: ProgramSpec, obj: ProgramSource, plans: HookPlan[]): Promise<Attachment[]> {
   const attached: Attachment[] = [];
   try {
     for (const p of plans) attached.push(...(await attachOne(spec, obj, p)));
@@ -272,6 +284,64 @@ export async function attachAll(spec: ProgramSpec, obj: BpfObject, plans: HookPl
     throw err;
   }
   return attached;
+}
+
+/**
+ * Attaches a running instance to more interfaces, with the programs it runs
+ * (found by id): tc, and XDP only where the instance's XDP program is still
+ * loaded (an instance attached with tc alone has none). On failure what this
+ * call attached is undone.
+ */
+export async function attachMore(spec: ProgramSpec, found: Discovered, names: string[], hook: HookRequest): Promise<Attachment[]> {
+  if (names.length === 0) return [];
+  const all = listInterfaces();
+  const chosen = chooseInterfaces(all, names);
+  const taken = found.attachments.filter((a) => chosen.some((c) => c.index === a.ifindex));
+  if (taken.length) throw new ExistsError(`the ${spec.label} instance is attached to ${taken[0]!.name} already`);
+  const tcId = found.attachments.find((a) => a.hook === 'tc')?.progId;
+  const xdpId = found.attachments.find((a) => a.hook === 'xdp')?.progId;
+  if (tcId === undefined) throw new XlatError(`the ${spec.label} instance has no tc program attached anywhere: remove it and add it again`);
+  const fds = new Map<string, number>();
+  try {
+    fds.set(spec.tcProg, await progFdById(tcId));
+    if (xdpId !== undefined) fds.set(spec.xdpProg, await progFdById(xdpId));
+    const plans: HookPlan[] = [];
+    for (const i of chosen) {
+      const holder = hook === 'tc' ? null : await xdpHolder(i.index);
+      let plan = planHook(i, hook, holder, spec.label);
+      if (plan.how !== 'tc' && xdpId === undefined) {
+        if (hook === 'xdp' || hook === 'xdp-generic') {
+          throw new XlatError(`the ${spec.label} instance runs with tc only (its XDP program is not loaded): attach ${i.name} with --hook tc, or remove the instance and add it again with XDP`);
+        }
+        plan = {iface: i, how: 'tc', reason: 'the instance runs with tc only'};
+      }
+      plans.push(plan);
+    }
+    const source: ProgramSource = {
+      programFd: (name) => {
+        const fd = fds.get(name);
+        if (fd === undefined) throw new XlatError(`internal: no program ${name} to attach`);
+        return fd;
+      },
+    };
+    return await attachAll(spec, source, plans);
+  } finally {
+    for (const fd of fds.values()) await closeFd(fd);
+  }
+}
+
+/** Detaches a running instance from the named interfaces (the instance must keep at least one). */
+export async function detachSome(spec: ProgramSpec, found: Discovered, names: string[]): Promise<Attachment[]> {
+  if (names.length === 0) return [];
+  const doomed = found.attachments.filter((a) => names.includes(a.name));
+  for (const n of names) {
+    if (!doomed.some((a) => a.name === n)) throw new NotFoundError(`the ${spec.label} instance is not attached to ${n}`);
+  }
+  if (doomed.length === found.attachments.length) {
+    throw new InputError(`the ${spec.label} instance must keep at least one interface (remove the instance instead)`);
+  }
+  await detachAll(spec, doomed);
+  return doomed;
 }
 
 /** The interfaces to attach to: the named ones (validated), or every non-loopback one. */

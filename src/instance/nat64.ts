@@ -11,7 +11,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import {checkLayout, layoutVersion, objectPath} from './objects.js';
-import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, NotFoundError, XlatError, describeSystemError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import {BPF_NOEXIST, type BpfMap} from '../bpf/map.js';
 import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
@@ -32,9 +32,13 @@ import {
 } from './attach.js';
 import * as L from './nat64-layout.js';
 import {refreshIfaddr} from './siit-ifaddr.js';
+import {META_MAP, readMeta} from './meta.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
 import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, type MaxIterations, type Nat64Proto} from '../model/nat64-pool4.js';
+import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
+import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
+import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
 
 export type {AttachedInterface, HookRequest} from './attach.js';
 
@@ -52,12 +56,15 @@ export interface Nat64Instance {
   netns: string;
   type: 'NAT64';
   interfaces: AttachedInterface[];
-  pool6: string;
+  /** null: none yet (created Jool 3's way): nothing is translated until it is set. */
+  pool6: string | null;
   enabled: boolean;
   /** max_entries of the BIB and session tables. */
   capacity: number;
   /** Map layout version of the attached programs (bpf/shared.h enum xlat_nat64_layout). */
   layout: number;
+  /** The Jool-style name recorded with the instance (src/instance/meta.ts), or null. */
+  name: string | null;
 }
 
 /** build/bpf/nat64.bpf.o of this package (XLAT_NAT64_OBJECT overrides it, for tests). */
@@ -68,6 +75,9 @@ export function nat64ObjectPath(): string {
 // ---------------------------------------------------------------------------
 // maps
 
+/** The instance's maps (for src/instance/nat64-apply.ts). */
+export type Nat64Maps = Maps;
+
 interface Maps {
   config: BpfMap;
   stats: BpfMap;
@@ -77,11 +87,13 @@ interface Maps {
   sessions: BpfMap;
   /** null for an instance made before the NAT64 originated ICMP errors. */
   ifaddr: BpfMap | null;
+  /** null until a name is recorded. */
+  meta: BpfMap | null;
 }
 
 const ZERO_KEY = Buffer.alloc(4);
 
-function readConfig(maps: Maps): L.Nat64Config {
+export function readConfig(maps: Maps): L.Nat64Config {
   const raw = maps.config.lookup(ZERO_KEY);
   if (raw === null) throw new XlatError('the NAT64 instance has no configuration entry');
   const cfg = L.decodeNat64Config(raw);
@@ -89,7 +101,7 @@ function readConfig(maps: Maps): L.Nat64Config {
   return cfg;
 }
 
-function writeConfig(maps: Maps, cfg: L.Nat64Config): void {
+export function writeConfig(maps: Maps, cfg: L.Nat64Config): void {
   maps.config.update(ZERO_KEY, L.encodeNat64Config(cfg));
 }
 
@@ -101,7 +113,7 @@ function indexKey(i: number): Buffer {
   return k;
 }
 
-function readPool4(maps: Maps, cfg: L.Nat64Config): L.Pool4Range[] {
+export function readPool4(maps: Maps, cfg: L.Nat64Config): L.Pool4Range[] {
   const out: L.Pool4Range[] = [];
   for (let i = 0; i < Math.min(cfg.pool4Count, L.XLAT_NAT64_POOL4_MAX); i++) {
     const raw = maps.pool4.lookup(indexKey(i));
@@ -156,13 +168,8 @@ function refreshDefaults(maps: Maps): L.Nat64Config {
 }
 
 async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
-  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64');
-  let extra: Awaited<ReturnType<typeof openMapsByName>> | null = null;
-  try {
-    extra = await openMapsByName(found.mapIds, [L.NAT64_MAP_IFADDR], 'NAT64');
-  } catch {
-    extra = null; // an instance made before the NAT64 originated ICMP errors
-  }
+  // nat64_ifaddr is missing from instances made before the NAT64 originated ICMP errors.
+  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64', [L.NAT64_MAP_IFADDR, META_MAP]);
   return {
     config: m.get(L.NAT64_MAP_CONFIG),
     stats: m.get(L.NAT64_MAP_STATS),
@@ -170,11 +177,9 @@ async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
     bib4: m.get(L.NAT64_MAP_BIB4),
     bib6: m.get(L.NAT64_MAP_BIB6),
     sessions: m.get(L.NAT64_MAP_SESSIONS),
-    ifaddr: extra ? extra.get(L.NAT64_MAP_IFADDR) : null,
-    close: () => {
-      m.close();
-      extra?.close();
-    },
+    ifaddr: m.find(L.NAT64_MAP_IFADDR),
+    meta: m.find(META_MAP),
+    close: () => m.close(),
   };
 }
 
@@ -186,6 +191,10 @@ function refreshDefaultsAndIfaddr(maps: Maps): L.Nat64Config {
 }
 
 /** Finds the instance, opens its maps, refreshes the default pool4, runs fn, closes every fd. */
+export async function withNat64Instance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Discovered) => T | Promise<T>): Promise<T> {
+  return withInstance(fn);
+}
+
 async function withInstance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Discovered) => T | Promise<T>): Promise<T> {
   const found = await discover(NAT64_SPEC);
   if (!found) throw new NoInstanceError('NAT64');
@@ -201,15 +210,23 @@ async function withInstance<T>(fn: (maps: Maps, cfg: L.Nat64Config, found: Disco
 // ---------------------------------------------------------------------------
 // instance
 
-function describe(found: Discovered, cfg: L.Nat64Config, capacity: number): Nat64Instance {
+/** pool6 as text, or null when unset (length 0: the data plane's RFC 6052 helpers then match nothing). */
+function pool6Text(cfg: L.Nat64Config): string | null {
+  return cfg.pool6.len === 0 ? null : formatIpv6Prefix(cfg.pool6);
+}
+
+const NO_POOL6 = (): {addr: Buffer; len: number} => ({addr: Buffer.alloc(16), len: 0});
+
+function describe(found: Discovered, cfg: L.Nat64Config, capacity: number, name: string | null): Nat64Instance {
   return {
     netns: currentNetnsName(),
     type: 'NAT64',
     interfaces: publicInterfaces(found.attachments),
-    pool6: formatIpv6Prefix(cfg.pool6),
+    pool6: pool6Text(cfg),
     enabled: cfg.enabled,
     capacity,
     layout: cfg.version,
+    name,
   };
 }
 
@@ -219,25 +236,28 @@ export async function findNat64Instance(): Promise<Nat64Instance | null> {
   const maps = await openMaps(found);
   try {
     const cfg = refreshDefaultsAndIfaddr(maps);
-    return describe(found, cfg, maps.sessions.maxEntries);
+    return describe(found, cfg, maps.sessions.maxEntries, readMeta(maps.meta).name);
   } finally {
     maps.close();
   }
 }
 
 export async function addNat64Instance(opts: {
-  pool6: {addr: Buffer; len: number};
+  /** null: no pool6 yet (nothing is translated until `global update pool6`). */
+  pool6: {addr: Buffer; len: number} | null;
   interfaces: string[] | null;
   hook: HookRequest;
   capacity: number;
   verbose: boolean;
+  /** Fills the new maps (globals, pool4, static BIB) before anything is attached: a failure leaves nothing behind. */
+  configure?: (maps: Nat64Maps, cfg: L.Nat64Config) => L.Nat64Config;
 }): Promise<Nat64Instance> {
   if (!Number.isInteger(opts.capacity) || opts.capacity < 1 || opts.capacity > MAX_CAPACITY) {
     throw new InputError(`capacity must be an integer from 1 to ${MAX_CAPACITY}`);
   }
   const all = listInterfaces();
   const chosen = chooseInterfaces(all, opts.interfaces);
-  if (await discover(NAT64_SPEC, all)) throw new XlatError('this namespace already has a NAT64 instance');
+  if (await discover(NAT64_SPEC, all)) throw new ExistsError('this namespace already has a NAT64 instance');
   const plans = [];
   for (const i of chosen) {
     const holder = opts.hook === 'tc' ? null : await xdpHolder(i.index);
@@ -257,12 +277,13 @@ export async function addNat64Instance(opts: {
       bib6: obj.map(L.NAT64_MAP_BIB6),
       sessions: obj.map(L.NAT64_MAP_SESSIONS),
       ifaddr: obj.map(L.NAT64_MAP_IFADDR),
+      meta: null,
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {
       version: layout,
       enabled: d['manually-enabled'],
-      pool6: {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len},
+      pool6: opts.pool6 ? {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len} : NO_POOL6(),
       fArgs: d['f-args'],
       tos: d.tos,
       flags: flagsOf(d),
@@ -278,8 +299,9 @@ export async function addNat64Instance(opts: {
       secret: randomBytes(16),
     };
     writeConfig(maps, cfg);
-    const written = writePool4(maps, cfg, []);
+    let written = writePool4(maps, cfg, []);
     refreshIfaddr(obj.map(L.NAT64_MAP_IFADDR));
+    if (opts.configure) written = opts.configure(maps, written);
     const attached = await attachAll(NAT64_SPEC, obj, plans);
     const saved = obj.map(L.NAT64_MAP_SYSCTL);
     try {
@@ -289,7 +311,7 @@ export async function addNat64Instance(opts: {
       restoreSysctls(saved);
       throw err;
     }
-    return describe({attachments: attached, mapIds: []}, written, opts.capacity);
+    return describe({attachments: attached, mapIds: []}, written, opts.capacity, null);
   } finally {
     obj.close();
   }
@@ -312,7 +334,7 @@ function acceptLocal(ifname: string, ifindex: number, saved: BpfMap): void {
     saved.update(indexKey(ifindex), Buffer.from([Number(before) & 0xff, changed ? 1 : 0, 0, 0]));
     if (changed) fs.writeFileSync(path, '1\n');
   } catch (err) {
-    throw new XlatError(`setting ${path} to 1 failed (${(err as Error).message}): translated packets from own pool4 addresses would be dropped`);
+    throw new XlatError(`setting ${path} to 1 failed (${describeSystemError(err)}): translated packets from own pool4 addresses would be dropped`);
   }
 }
 
@@ -333,9 +355,17 @@ function restoreSysctls(saved: BpfMap): void {
   }
 }
 
-export async function removeNat64Instance(): Promise<void> {
+/** Detaches the instance everywhere (accept_local restored); returns it as it was. */
+export async function removeNat64Instance(): Promise<Nat64Instance> {
   const found = await discover(NAT64_SPEC);
   if (!found) throw new NoInstanceError('NAT64');
+  // An instance of another map layout is removed too (that is how it is replaced), described by what is certain.
+  const before = await findNat64Instance().catch((err: unknown) => {
+    if (!(err instanceof LayoutMismatchError)) throw err;
+    const interfaces = publicInterfaces(found.attachments);
+    return {netns: currentNetnsName(), type: 'NAT64', interfaces, pool6: null, enabled: true, capacity: 0, layout: err.instanceLayout, name: null} satisfies Nat64Instance;
+  });
+  if (!before) throw new NoInstanceError('NAT64');
   let saved: Awaited<ReturnType<typeof openMapsByName>> | null = null;
   try {
     saved = await openMapsByName(found.mapIds, [L.NAT64_MAP_SYSCTL], 'NAT64');
@@ -348,6 +378,7 @@ export async function removeNat64Instance(): Promise<void> {
   } finally {
     saved?.close();
   }
+  return before;
 }
 
 // ---------------------------------------------------------------------------
@@ -359,10 +390,10 @@ function flagsOf(g: Omit<Nat64Globals, 'pool6'>): number {
   return f;
 }
 
-function globalsOf(cfg: L.Nat64Config): Nat64Globals {
+export function globalsOf(cfg: L.Nat64Config): Nat64Globals {
   const flag = (n: L.Nat64FlagName) => (cfg.flags & L.NAT64_F[n]) !== 0;
   return {
-    pool6: formatIpv6Prefix(cfg.pool6),
+    pool6: pool6Text(cfg),
     'manually-enabled': cfg.enabled,
     'address-dependent-filtering': flag('address-dependent-filtering'),
     'drop-externally-initiated-tcp': flag('drop-externally-initiated-tcp'),
@@ -386,47 +417,53 @@ export async function readNat64Globals(): Promise<Nat64Globals> {
   return withInstance((_maps, cfg) => globalsOf(cfg));
 }
 
-export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<Nat64Globals> {
-  return withInstance((maps, cfg) => {
-    const next = {...cfg};
-    switch (u.key) {
-      case 'pool6':
-        next.pool6 = {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
-        break;
-      case 'manually-enabled':
-        next.enabled = u.value;
-        break;
-      case 'udp-timeout':
-        next.udpTimeout = u.value;
-        break;
-      case 'tcp-est-timeout':
-        next.tcpEstTimeout = u.value;
-        break;
-      case 'tcp-trans-timeout':
-        next.tcpTransTimeout = u.value;
-        break;
-      case 'icmp-timeout':
-        next.icmpTimeout = u.value;
-        break;
-      case 'tos':
-        next.tos = u.value;
-        break;
-      case 'lowest-ipv6-mtu':
-        next.lowestIpv6Mtu = u.value;
-        break;
-      case 'f-args':
-        next.fArgs = u.value;
-        break;
-      case 'maximum-simultaneous-opens':
-        next.maxSimultaneousOpens = u.value;
-        break;
-      default: {
-        const bit = L.NAT64_F[u.key];
-        next.flags = u.value ? next.flags | bit : next.flags & ~bit;
-      }
+/** nat64_config with one global changed. */
+export function applyNat64Update(cfg: L.Nat64Config, u: Nat64GlobalUpdate): L.Nat64Config {
+  const next = {...cfg};
+  switch (u.key) {
+    case 'pool6':
+      next.pool6 = u.value === null ? NO_POOL6() : {addr: maskIpv6(Buffer.from(u.value.addr), u.value.len), len: u.value.len};
+      break;
+    case 'manually-enabled':
+      next.enabled = u.value;
+      break;
+    case 'udp-timeout':
+      next.udpTimeout = u.value;
+      break;
+    case 'tcp-est-timeout':
+      next.tcpEstTimeout = u.value;
+      break;
+    case 'tcp-trans-timeout':
+      next.tcpTransTimeout = u.value;
+      break;
+    case 'icmp-timeout':
+      next.icmpTimeout = u.value;
+      break;
+    case 'tos':
+      next.tos = u.value;
+      break;
+    case 'lowest-ipv6-mtu':
+      next.lowestIpv6Mtu = u.value;
+      break;
+    case 'f-args':
+      next.fArgs = u.value;
+      break;
+    case 'maximum-simultaneous-opens':
+      next.maxSimultaneousOpens = u.value;
+      break;
+    default: {
+      const bit = L.NAT64_F[u.key];
+      next.flags = u.value ? next.flags | bit : next.flags & ~bit;
     }
+  }
+  return next;
+}
+
+export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<{before: Nat64Globals; after: Nat64Globals}> {
+  return withInstance((maps, cfg) => {
+    const next = applyNat64Update(cfg, u);
     writeConfig(maps, next);
-    return globalsOf(next);
+    return {before: globalsOf(cfg), after: globalsOf(next)};
   });
 }
 
@@ -446,88 +483,108 @@ export async function readNat64Stats(): Promise<{name: string; value: bigint}[]>
 // ---------------------------------------------------------------------------
 // pool4
 
-export interface Pool4Entry {
-  proto: Nat64Proto;
-  mark: number;
-  prefix: string;
-  ports: [number, number];
-  /** max-iterations of the entry's (proto, mark) set: 'auto', 'infinity' or a count. */
-  maxIterations: MaxIterations;
+const addrNum = (b: Buffer | Uint8Array): number => ipv4Number(b);
+
+export type {Pool4Item} from '../model/pool4-set.js';
+
+/** A pool4 entry as listed: the item and the max-iterations of its (protocol, mark) set. */
+export type Pool4Entry = Pool4Item & {maxIterations: MaxIterations};
+
+function toItem(r: L.Pool4Range): Pool4Item {
+  return {proto: PROTO_NAME[r.proto]!, mark: r.mark, addr: ipv4Number(r.addr), len: r.prefixLen, ports: [r.portMin, r.portMax]};
 }
 
-function toEntry(r: L.Pool4Range): Pool4Entry {
-  return {
-    proto: PROTO_NAME[r.proto]!,
-    mark: r.mark,
-    prefix: `${[...r.addr].join('.')}/${r.prefixLen}`,
-    ports: [r.portMin, r.portMax],
-    maxIterations: maxIterationsOf(r.maxIter),
-  };
+const setKey = (proto: Nat64Proto, mark: number): string => `${proto}/${mark}`;
+
+/** max-iterations per (protocol, mark) set, as the ranges carry it (every range of a set carries the same). */
+function iterationsOf(ranges: L.Pool4Range[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const r of ranges) if (!(r.flags & L.NAT64_POOL4_DEFAULT)) m.set(setKey(PROTO_NAME[r.proto]!, r.mark), r.maxIter);
+  return m;
 }
 
-const addrNum = (b: Buffer | Uint8Array): number => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-const maskOf = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
-
-function rangeContains(r: L.Pool4Range, addr: number, port: number): boolean {
-  const m = maskOf(r.prefixLen);
-  return ((addrNum(r.addr) & m) >>> 0) === ((addr & m) >>> 0) && port >= r.portMin && port <= r.portMax;
+function toRange(i: Pool4Item, iters: Map<string, number>): L.Pool4Range {
+  const addr = Buffer.alloc(4);
+  addr.writeUInt32BE(i.addr);
+  const maxIter = iters.get(setKey(i.proto, i.mark)) ?? L.NAT64_ITER_AUTO;
+  return {addr, prefixLen: i.len, mark: i.mark, portMin: i.ports[0], portMax: i.ports[1], proto: PROTO_NUMBER[i.proto], flags: 0, maxIter};
 }
 
-function rangesOverlap(a: L.Pool4Range, b: L.Pool4Range): boolean {
-  if (a.proto !== b.proto || a.mark !== b.mark) return false;
-  const m = maskOf(Math.min(a.prefixLen, b.prefixLen));
-  if (((addrNum(a.addr) & m) >>> 0) !== ((addrNum(b.addr) & m) >>> 0)) return false;
-  return a.portMin <= b.portMax && b.portMin <= a.portMax;
+/** The operator's entries (not the defaults standing in for an empty protocol). */
+export function userPool4(maps: Nat64Maps, cfg: L.Nat64Config): Pool4Item[] {
+  return readPool4(maps, cfg)
+    .filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT))
+    .map(toItem);
 }
 
-/** pool4 as configured (the defaults are not entries: `display` shows them apart). */
+/** pool4 as configured, and the defaults standing in for protocols without entries (display shows them apart). */
 export async function listPool4(): Promise<{entries: Pool4Entry[]; defaults: Pool4Entry[]}> {
   return withInstance((maps, cfg) => {
     const all = readPool4(maps, cfg);
+    const entry = (r: L.Pool4Range): Pool4Entry => ({...toItem(r), maxIterations: maxIterationsOf(r.maxIter)});
     return {
-      entries: all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT)).map(toEntry),
-      defaults: all.filter((r) => r.flags & L.NAT64_POOL4_DEFAULT).map(toEntry),
+      entries: all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT)).map(entry),
+      defaults: all.filter((r) => r.flags & L.NAT64_POOL4_DEFAULT).map(entry),
     };
   });
 }
 
-export async function addPool4(e: {
-  proto: Nat64Proto;
-  addr: Uint8Array;
-  prefixLen: number;
-  ports: [number, number];
-  mark: number;
-  /** The set's max-iterations; undefined keeps what the set has (auto for a new set). */
-  maxIterations?: MaxIterations;
-}): Promise<void> {
-  await withInstance((maps, cfg) => {
-    const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
-    const proto = PROTO_NUMBER[e.proto];
-    const sameSet = (u: L.Pool4Range): boolean => u.proto === proto && u.mark === e.mark;
-    const maxIter = e.maxIterations === undefined ? (user.find(sameSet)?.maxIter ?? L.NAT64_ITER_AUTO) : maxIterCode(e.maxIterations);
-    const r: L.Pool4Range = {
-      addr: Buffer.from(e.addr),
-      prefixLen: e.prefixLen,
-      mark: e.mark,
-      portMin: e.ports[0],
-      portMax: e.ports[1],
-      proto,
-      flags: 0,
-      maxIter,
-    };
-    const clash = user.find((u) => rangesOverlap(u, r));
-    if (clash) {
-      const c = toEntry(clash);
-      throw new InputError(`${e.proto.toUpperCase()} ${toEntry(r).prefix} ${e.ports.join('-')} overlaps the pool4 entry ${c.prefix} ${c.ports.join('-')} (mark ${c.mark})`);
+/**
+ * Makes pool4 exactly `items` (canonical). Each (protocol, mark) set keeps the max-iterations it has, unless
+ * `iterations` gives it one.
+ */
+export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4Item[], iterations?: Map<string, MaxIterations>): L.Nat64Config {
+  const iters = iterationsOf(readPool4(maps, cfg));
+  for (const [k, v] of iterations ?? []) iters.set(k, maxIterCode(v));
+  return writePool4(maps, cfg, pool4Combine(items).map((i) => toRange(i, iters)));
+}
+
+/**
+ * Adds entries (merged with the ones there, as Jool does); returns whether pool4 changed. maxIterations: the
+ * max-iterations of the entries' (protocol, mark) sets (Jool's --max-iterations); undefined keeps theirs.
+ */
+export async function addPool4(items: Pool4Item[], maxIterations?: MaxIterations): Promise<{changed: boolean; entries: Pool4Item[]}> {
+  return withInstance((maps, cfg) => {
+    const before = userPool4(maps, cfg);
+    const after = pool4Combine([...before, ...items]);
+    const iters = new Map<string, MaxIterations>();
+    if (maxIterations !== undefined) for (const i of items) iters.set(setKey(i.proto, i.mark), maxIterations);
+    const had = iterationsOf(readPool4(maps, cfg));
+    const itersChanged = [...iters].some(([k, v]) => (had.get(k) ?? L.NAT64_ITER_AUTO) !== maxIterCode(v));
+    if (samePool4(before, after) && !itersChanged) return {changed: false, entries: after};
+    writeUserPool4(maps, cfg, after, iters);
+    return {changed: true, entries: after};
+  });
+}
+/**
+ * Removes the transport addresses `sel` covers (entries are split as needed),
+ * then the dynamic BIB entries and sessions that used them, unless quick.
+ * Returns the entries removed; none covered is a NotFoundError.
+ */
+export async function removePool4(sel: Pool4Item, quick: boolean): Promise<Pool4Item[]> {
+  return withInstance((maps, cfg) => {
+    const before = userPool4(maps, cfg);
+    const removed = pool4Combine(before.filter((i) => i.proto === sel.proto && i.mark === sel.mark), pool4Combine(before, [sel]));
+    if (removed.length === 0) {
+      throw new NotFoundError(`pool4 has no ${sel.proto.toUpperCase()} entry (mark ${sel.mark}) within ${formatItemPrefix(sel)} ports ${sel.ports.join('-')}`);
     }
-    // max-iterations belongs to the (protocol, mark) set, as in Jool: every entry of the set carries it.
-    const next = user.map((u) => (sameSet(u) ? {...u, maxIter} : u));
-    writePool4(maps, cfg, [...next, r]);
+    writeUserPool4(maps, cfg, pool4Combine(before, [sel]));
+    if (!quick) dropStateIn(maps, (a, p, pr) => pool4Holds(removed, PROTO_NAME[pr]!, a, p));
+    return removed;
+  });
+}
+
+export async function flushPool4(quick: boolean): Promise<Pool4Item[]> {
+  return withInstance((maps, cfg) => {
+    const user = userPool4(maps, cfg);
+    writePool4(maps, cfg, []);
+    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => pool4Holds(user, PROTO_NAME[pr]!, a, p));
+    return user;
   });
 }
 
 /** Deletes the dynamic BIB entries (and their sessions) whose pool4 side satisfies `gone`. */
-function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto: number) => boolean): number {
+export function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto: number) => boolean): number {
   let n = 0;
   const doomed: Buffer[] = [];
   for (const {count, keys, values} of maps.bib4.batches()) {
@@ -559,37 +616,6 @@ function dropSessions(maps: Maps, match: (key: Buffer) => boolean): void {
     }
   }
   for (const k of doomed) maps.sessions.delete(k);
-}
-
-export async function removePool4(e: {proto: Nat64Proto; addr: Uint8Array; prefixLen: number; ports: [number, number] | null; quick: boolean}): Promise<number> {
-  return withInstance((maps, cfg) => {
-    const all = readPool4(maps, cfg);
-    const user = all.filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
-    const proto = PROTO_NUMBER[e.proto];
-    const want = addrNum(e.addr);
-    const removed = user.filter(
-      (r) =>
-        r.proto === proto &&
-        r.prefixLen === e.prefixLen &&
-        addrNum(r.addr) === want &&
-        (e.ports === null || (r.portMin === e.ports[0] && r.portMax === e.ports[1])),
-    );
-    if (removed.length === 0) {
-      throw new InputError(`pool4 has no ${e.proto.toUpperCase()} entry ${[...e.addr].join('.')}/${e.prefixLen}${e.ports ? ` ${e.ports.join('-')}` : ''}`);
-    }
-    writePool4(maps, cfg, user.filter((r) => !removed.includes(r)));
-    if (!e.quick) dropStateIn(maps, (a, p, pr) => removed.some((r) => r.proto === pr && rangeContains(r, a, p)));
-    return removed.length;
-  });
-}
-
-export async function flushPool4(quick: boolean): Promise<number> {
-  return withInstance((maps, cfg) => {
-    const user = readPool4(maps, cfg).filter((r) => !(r.flags & L.NAT64_POOL4_DEFAULT));
-    writePool4(maps, cfg, []);
-    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => user.some((r) => r.proto === pr && rangeContains(r, a, p)));
-    return user.length;
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -639,11 +665,16 @@ export async function listBib(proto: Nat64Proto): Promise<BibEntry[]> {
 }
 
 export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): Promise<void> {
-  await withInstance((maps, cfg) => {
+  await withInstance((maps, cfg) => addStaticBibIn(maps, cfg, proto, t6, t4));
+}
+
+/** Adds a static BIB entry (its IPv4 side in pool4, neither side mapped); returns how to take it out again. */
+export function addStaticBibIn(maps: Nat64Maps, cfg: L.Nat64Config, proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): () => void {
+  {
     const p = PROTO_NUMBER[proto];
     const ranges = readPool4(maps, cfg).filter((r) => r.proto === p);
     const a4 = addrNum(t4.addr);
-    if (!ranges.some((r) => rangeContains(r, a4, t4.port))) {
+    if (!pool4Holds(ranges.map(toItem), proto, a4, t4.port)) {
       throw new InputError(
         `${[...t4.addr].join('.')}#${t4.port} is not in the ${proto.toUpperCase()} pool4${ranges.length ? '' : ' (which is empty)'}: add it with 'xlat nat64 pool4 add' first`,
       );
@@ -655,7 +686,7 @@ export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; por
     const c6 = live.find((e) => e.ipv6.addr.equals(Buffer.from(t6.addr)) && e.ipv6.port === t6.port);
     for (const c of [c4, c6]) {
       if (c) {
-        throw new InputError(
+        throw new ExistsError(
           `the ${proto.toUpperCase()} BIB already maps ${formatIpv6Addr(c.ipv6.addr)}#${c.ipv6.port} to ${[...c.ipv4.addr].join('.')}#${c.ipv4.port}${c.static ? ' (static)' : ''}: remove it first`,
         );
       }
@@ -670,7 +701,42 @@ export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; por
       maps.bib4.delete(k4);
       throw err;
     }
-  });
+    return () => {
+      maps.bib4.delete(k4);
+      maps.bib6.delete(k6);
+    };
+  }
+}
+
+/**
+ * Takes a static BIB entry out (its sessions stay until they expire: the
+ * caller drops them once nothing can be undone any more); returns how to put
+ * it back.
+ */
+export function removeStaticBibIn(maps: Nat64Maps, proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): () => void {
+  const p = PROTO_NUMBER[proto];
+  const k4 = L.encodeTAddr4({addr: Buffer.from(t4.addr), port: t4.port, proto: p});
+  const k6 = L.encodeTAddr6({addr: Buffer.from(t6.addr), port: t6.port, proto: p});
+  const v4 = maps.bib4.lookup(k4);
+  const v6 = maps.bib6.lookup(k6);
+  maps.bib4.delete(k4);
+  maps.bib6.delete(k6);
+  return () => {
+    if (v4) maps.bib4.update(k4, v4);
+    if (v6) maps.bib6.update(k6, v6);
+  };
+}
+
+/** Drops the sessions of a BIB entry's IPv4 side. */
+export function dropSessionsOf(maps: Nat64Maps, proto: Nat64Proto, t4: {addr: Uint8Array; port: number}): void {
+  const p = PROTO_NUMBER[proto];
+  const a4 = addrNum(t4.addr);
+  dropSessions(maps, (k) => k[12] === p && k.readUInt32BE(0) === a4 && k.readUInt16BE(8) === t4.port);
+}
+
+/** The static BIB entries of every protocol. */
+export function staticBibIn(maps: Nat64Maps): BibEntry[] {
+  return [L.IPPROTO_TCP, L.IPPROTO_UDP, L.IPPROTO_ICMP].flatMap((p) => readBib(maps, p).filter((e) => e.static));
 }
 
 export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number} | null, t4: {addr: Uint8Array; port: number} | null): Promise<BibEntry> {
@@ -681,7 +747,10 @@ export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: 
         (t4 === null || (x.ipv4.addr.equals(Buffer.from(t4.addr)) && x.ipv4.port === t4.port)) &&
         (t6 === null || (x.ipv6.addr.equals(Buffer.from(t6.addr)) && x.ipv6.port === t6.port)),
     );
-    if (!e) throw new InputError(`the ${proto.toUpperCase()} BIB has no such entry`);
+    if (!e) {
+      const what = [t6 && `${formatIpv6Addr(Buffer.from(t6.addr))}#${t6.port}`, t4 && `${[...t4.addr].join('.')}#${t4.port}`].filter(Boolean).join(' and ');
+      throw new NotFoundError(`the ${proto.toUpperCase()} BIB has no entry with ${what}`);
+    }
     maps.bib4.delete(L.encodeTAddr4({addr: e.ipv4.addr, port: e.ipv4.port, proto: p}));
     maps.bib6.delete(L.encodeTAddr6({addr: e.ipv6.addr, port: e.ipv6.port, proto: p}));
     const a4 = addrNum(e.ipv4.addr);
@@ -710,4 +779,12 @@ export async function withSessionTable<T>(
   return withInstance((maps, cfg) =>
     fn({pool6: cfg.pool6, nowNs: now(), transSeconds: cfg.tcpTransTimeout, batches: (chunk) => maps.sessions.batches(chunk)}),
   );
+}
+
+// ---------------------------------------------------------------------------
+// safety
+
+/** pool4 entries that take ports this namespace's own services or connections use (src/model/pool4-safety.ts). */
+export function pool4Risks(items: Pool4Item[]): Pool4Risks {
+  return assessPool4(items, listeningSockets(), ephemeralPorts(), ownAddresses().map((b) => ipv4Number(b)));
 }

@@ -4,7 +4,7 @@
  * siit_config, and address queries over them. Validation lives in src/model/;
  * this module reads and writes the maps, all-or-nothing.
  */
-import {SystemError, XlatError} from '../errors.js';
+import {ExistsError, NotFoundError, SystemError, XlatError} from '../errors.js';
 import type {BpfMap} from '../bpf/map.js';
 import {formatPrefix4, type Prefix4} from '../model/ipv4.js';
 import {formatPrefix6, type Prefix6} from '../model/ipv6.js';
@@ -30,20 +30,20 @@ const E2BIG = 7;
 // ---------------------------------------------------------------------------
 // EAMT
 
-function entryValue(e: EamEntry): Buffer {
+export function entryValue(e: EamEntry): Buffer {
   return encodeEamtEntry({v6: Buffer.from(e.p6.addr), v6Len: e.p6.len, v4: Buffer.from(e.p4.addr), v4Len: e.p4.len});
 }
 
-function key6(p: Prefix6): Buffer {
+export function key6(p: Prefix6): Buffer {
   return encodeLpmKey(p.addr, p.len);
 }
 
-function key4(p: Prefix4): Buffer {
+export function key4(p: Prefix4): Buffer {
   return encodeLpmKey(p.addr, p.len);
 }
 
 /** Every entry, from siit_eamt6 (its values hold both sides). */
-function readEamt(maps: SiitMaps): EamEntry[] {
+export function readEamt(maps: SiitMaps): EamEntry[] {
   const out: EamEntry[] = [];
   for (const k of [...maps.eamt6.keys()]) {
     const v = maps.eamt6.lookup(k);
@@ -104,10 +104,10 @@ export async function removeEamt(p6: Prefix6 | null, p4: Prefix4 | null): Promis
   return withSiitMaps((maps) => {
     const by6 = p6 ? exact6(maps, p6) : null;
     const by4 = p4 ? exact4(maps, p4) : null;
-    if (p6 && !by6) throw new XlatError(`no EAMT entry has the IPv6 prefix ${formatPrefix6(p6)}`);
-    if (p4 && !by4) throw new XlatError(`no EAMT entry has the IPv4 prefix ${formatPrefix4(p4)}`);
+    if (p6 && !by6) throw new NotFoundError(`no EAMT entry has the IPv6 prefix ${formatPrefix6(p6)}`);
+    if (p4 && !by4) throw new NotFoundError(`no EAMT entry has the IPv4 prefix ${formatPrefix4(p4)}`);
     if (by6 && by4 && !sameEam(by6, by4)) {
-      throw new XlatError(
+      throw new NotFoundError(
         `${formatPrefix6(p6!)} and ${formatPrefix4(p4!)} belong to different EAMT entries (${formatEamEntry(by6)}; ${formatEamEntry(by4)})`,
       );
     }
@@ -124,8 +124,8 @@ export async function removeEamt(p6: Prefix6 | null, p4: Prefix4 | null): Promis
   });
 }
 
-/** Empties the EAMT (all or nothing); returns how many entries it held. */
-export async function flushEamt(): Promise<number> {
+/** Empties the EAMT (all or nothing); returns the entries it held. */
+export async function flushEamt(): Promise<EamEntry[]> {
   return withSiitMaps((maps) => {
     const all = readEamt(maps);
     const steps: TxnStep[] = [];
@@ -134,20 +134,20 @@ export async function flushEamt(): Promise<number> {
       steps.push({op: 'delete', map: maps.eamt6, key: key6(e.p6), value}, {op: 'delete', map: maps.eamt4, key: key4(e.p4), value});
     }
     runTxn(steps, 'flushing the EAMT');
-    return all.length;
+    return all.sort(compareEam);
   });
 }
 
 // ---------------------------------------------------------------------------
 // denylist4
 
-const ONE = Buffer.from([1]);
+export const ONE = Buffer.from([1]);
 
-function readDeny4(map: BpfMap): Prefix4[] {
+export function readDeny4(map: BpfMap): Prefix4[] {
   return [...map.keys()].map((k) => decodeLpmKey(k)).map((p) => ({addr: p.addr, len: p.len}));
 }
 
-function sortPrefix4(list: Prefix4[]): Prefix4[] {
+export function sortPrefix4(list: Prefix4[]): Prefix4[] {
   return list.sort((a, b) => Buffer.compare(Buffer.from(a.addr), Buffer.from(b.addr)) || a.len - b.len);
 }
 
@@ -162,7 +162,7 @@ export async function addDenylist4(p: Prefix4): Promise<void> {
     try {
       maps.deny4.update(key4(p), ONE, 1n /* BPF_NOEXIST */);
     } catch (err) {
-      if (err instanceof SystemError && err.errno === EEXIST) throw new XlatError(`${formatPrefix4(p)} is already in denylist4`);
+      if (err instanceof SystemError && err.errno === EEXIST) throw new ExistsError(`${formatPrefix4(p)} is already in denylist4`);
       if (err instanceof SystemError && (err.errno === ENOSPC || err.errno === E2BIG || count >= cap)) {
         throw new XlatError(`denylist4 is full (at most ${cap} prefixes)`);
       }
@@ -173,18 +173,18 @@ export async function addDenylist4(p: Prefix4): Promise<void> {
 
 export async function removeDenylist4(p: Prefix4): Promise<void> {
   await withSiitMaps((maps) => {
-    if (!maps.deny4.delete(key4(p))) throw new XlatError(`${formatPrefix4(p)} is not in denylist4`);
+    if (!maps.deny4.delete(key4(p))) throw new NotFoundError(`${formatPrefix4(p)} is not in denylist4`);
   });
 }
 
-export async function flushDenylist4(): Promise<number> {
+export async function flushDenylist4(): Promise<Prefix4[]> {
   return withSiitMaps((maps) => {
     const all = readDeny4(maps.deny4);
     runTxn(
       all.map((p) => ({op: 'delete', map: maps.deny4, key: key4(p), value: ONE})),
       'flushing denylist4',
     );
-    return all.length;
+    return sortPrefix4(all);
   });
 }
 
@@ -251,12 +251,13 @@ export async function readAllSiitGlobals(): Promise<SiitGlobalsView> {
   return withSiitMaps((maps) => globalsView(readSiitConfig(maps)));
 }
 
-/** Changes one global (one map update: atomic for the data plane); returns every global after it. */
-export async function updateSiitGlobal(c: SiitGlobalChange): Promise<SiitGlobalsView> {
+/** Changes one global (one map update: atomic for the data plane); returns every global before and after it. */
+export async function updateSiitGlobal(c: SiitGlobalChange): Promise<{before: SiitGlobalsView; after: SiitGlobalsView}> {
   return withSiitMaps((maps) => {
-    const next = applyGlobalChange(readSiitConfig(maps), c);
+    const cfg = readSiitConfig(maps);
+    const next = applyGlobalChange(cfg, c);
     writeSiitConfig(maps, next);
-    return globalsView(next);
+    return {before: globalsView(cfg), after: globalsView(next)};
   });
 }
 

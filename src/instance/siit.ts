@@ -10,7 +10,7 @@
  */
 import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
 import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
-import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
 import type {BpfMap} from '../bpf/map.js';
 import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
@@ -38,6 +38,7 @@ import {
 } from './layout.js';
 import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {checkLayout, layoutVersion, objectPath} from './objects.js';
+import {META_MAP, readMeta} from './meta.js';
 
 export type {AttachedInterface, Hook, HookRequest} from './attach.js';
 export interface SiitInstance {
@@ -48,6 +49,8 @@ export interface SiitInstance {
   enabled: boolean;
   /** Map layout version of the attached programs (bpf/shared.h enum xlat_siit_layout). */
   layout: number;
+  /** The Jool-style name recorded with the instance (src/instance/meta.ts), or null. */
+  name: string | null;
 }
 export interface SiitGlobals {
   'manually-enabled': boolean;
@@ -85,6 +88,7 @@ interface OpenMaps {
   deny4: BpfMap;
   ifaddr: BpfMap;
   redirect: BpfMap | null;
+  meta: BpfMap | null;
   close(): void;
 }
 
@@ -93,7 +97,7 @@ const SIIT_REQUIRED_MAPS = [SIIT_MAP_CONFIG, SIIT_MAP_STATS, SIIT_MAP_LOCAL4, SI
 /** Opens the instance's maps by id (closes whatever it opened on failure). */
 async function openMaps(mapIds: number[]): Promise<OpenMaps> {
   /* Only the XDP program uses siit_redirect: a tc-only instance has none. */
-  const m = await attach.openMapsByName(mapIds, SIIT_REQUIRED_MAPS, SIIT_SPEC.label, [SIIT_MAP_REDIRECT]);
+  const m = await attach.openMapsByName(mapIds, SIIT_REQUIRED_MAPS, SIIT_SPEC.label, [SIIT_MAP_REDIRECT, META_MAP]);
   return {
     config: m.get(SIIT_MAP_CONFIG),
     stats: m.get(SIIT_MAP_STATS),
@@ -103,6 +107,7 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
     deny4: m.get(SIIT_MAP_DENY4),
     ifaddr: m.get(SIIT_MAP_IFADDR),
     redirect: m.find(SIIT_MAP_REDIRECT),
+    meta: m.find(META_MAP),
     close: m.close,
   };
 }
@@ -196,6 +201,7 @@ export async function findSiitInstance(): Promise<SiitInstance | null> {
       pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
       enabled: cfg.enabled,
       layout: cfg.version,
+      name: readMeta(maps.meta).name,
     };
   } finally {
     maps.close();
@@ -232,6 +238,39 @@ export async function withSiitMaps<T>(fn: (maps: SiitMaps) => T | Promise<T>): P
   return withInstance((maps) => fn(maps));
 }
 
+/** As withSiitMaps, with the attachments too (for attaching and detaching). */
+export async function withSiitInstance<T>(fn: (maps: SiitMaps, found: Discovered) => T | Promise<T>): Promise<T> {
+  return withInstance(fn);
+}
+
+/**
+ * Attaches the running instance to more interfaces (src/instance/attach.ts
+ * attachMore) and lets the XDP fast path forward towards them where that is
+ * safe. Returns the new attachments.
+ */
+export async function attachSiitInterfaces(maps: SiitMaps, found: Discovered, names: string[], hook: HookRequest): Promise<Attachment[]> {
+  const added = await attach.attachMore(SIIT_SPEC, found, names, hook);
+  if (maps.redirect) {
+    const all = [...found.attachments, ...added];
+    const kinds = new Map(listInterfaces().map((i) => [i.index, i.kind]));
+    const before = readRedirectTargets(maps.redirect);
+    const targets = redirectTargets(
+      all.filter((a) => a.hook === 'xdp').map((a) => a.mode),
+      [...new Set(all.map((a) => a.ifindex))].map((ifindex) => ({ifindex, kind: kinds.get(ifindex) ?? ''})),
+    ).filter((t) => !before.has(t));
+    writeRedirectTargets(maps.redirect, targets);
+  }
+  return added;
+}
+
+/** The maps a new instance's configuration goes into before it is attached. */
+export interface FreshSiitMaps {
+  config: BpfMap;
+  eamt6: BpfMap;
+  eamt4: BpfMap;
+  deny4: BpfMap;
+}
+
 /** siit_config of the instance (throws when its layout version is not this xlat's). */
 export function readSiitConfig(maps: {config: BpfMap}): SiitConfig {
   return readConfig(maps);
@@ -257,10 +296,19 @@ export async function readSiitStats(): Promise<{name: string; value: bigint}[]> 
   });
 }
 
-export async function removeSiitInstance(): Promise<void> {
+/** Detaches the instance everywhere; returns it as it was. */
+export async function removeSiitInstance(): Promise<SiitInstance> {
   const found = await attach.discover(SIIT_SPEC);
   if (!found) throw new NoInstanceError('SIIT');
+  // An instance of another map layout is removed too (that is how it is replaced), described by what is certain.
+  const before = await findSiitInstance().catch((err: unknown) => {
+    if (!(err instanceof LayoutMismatchError)) throw err;
+    const interfaces = attach.publicInterfaces(found.attachments, new Set());
+    return {netns: currentNetnsName(), type: 'SIIT', interfaces, pool6: null, enabled: true, layout: err.instanceLayout, name: null} satisfies SiitInstance;
+  });
+  if (!before) throw new NoInstanceError('SIIT');
   await attach.detachAll(SIIT_SPEC, found.attachments);
+  return before;
 }
 
 export async function addSiitInstance(opts: {
@@ -268,12 +316,14 @@ export async function addSiitInstance(opts: {
   interfaces: string[] | null;
   hook: HookRequest;
   verbose: boolean;
+  /** Fills the new maps (configuration, tables) before anything is attached: a failure leaves nothing behind. */
+  configure?: (maps: FreshSiitMaps) => void;
 }): Promise<SiitInstance> {
   const pool6 = checkPool6(opts.pool6);
   const all = listInterfaces();
   const chosen = attach.chooseInterfaces(all, opts.interfaces);
 
-  if (await attach.discover(SIIT_SPEC, all)) throw new XlatError('this namespace already has a SIIT instance');
+  if (await attach.discover(SIIT_SPEC, all)) throw new ExistsError('this namespace already has a SIIT instance');
 
   const plans = chosen.map((i) => attach.planHook(i, opts.hook));
   const path = siitObjectPath();
@@ -281,13 +331,20 @@ export async function addSiitInstance(opts: {
   const obj = await openAndLoad(path, {verbose: opts.verbose});
   let attached: Attachment[] = [];
   let redirects: number[] = [];
+  let cfg: SiitConfig = defaultSiitConfig(pool6, layout);
   try {
     const config = obj.map(SIIT_MAP_CONFIG);
     const local4 = obj.map(SIIT_MAP_LOCAL4);
-    const cfg: SiitConfig = defaultSiitConfig(pool6, layout);
     writeConfig({config}, cfg);
     refreshLocal4(local4);
     refreshIfaddr(obj.map(SIIT_MAP_IFADDR));
+    if (opts.configure) {
+      const fresh = {config, eamt6: obj.map(SIIT_MAP_EAMT6), eamt4: obj.map(SIIT_MAP_EAMT4), deny4: obj.map(SIIT_MAP_DENY4)};
+      opts.configure(fresh);
+      const has = (m: BpfMap): boolean => !m.keys().next().done;
+      cfg = {...readConfig({config}), tables: (has(fresh.eamt6) ? SIIT_T.EAMT : 0) | (has(fresh.deny4) ? SIIT_T.DENY4 : 0)};
+      writeConfig({config}, cfg);
+    }
 
     attached = await attach.attachAll(SIIT_SPEC, obj, plans);
     try {
@@ -308,8 +365,9 @@ export async function addSiitInstance(opts: {
     netns: currentNetnsName(),
     type: 'SIIT',
     interfaces: attach.publicInterfaces(attached, new Set(redirects)),
-    pool6: pool6 ? formatIpv6Prefix(pool6) : null,
-    enabled: true,
+    pool6: cfg.pool6 ? formatIpv6Prefix(cfg.pool6) : null,
+    enabled: cfg.enabled,
     layout,
+    name: null,
   };
 }

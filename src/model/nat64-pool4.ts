@@ -13,8 +13,14 @@ export const PROTO_LABEL: Record<Nat64Proto, string> = {tcp: 'TCP', udp: 'UDP', 
 
 /** pool4 prefixes shorter than this need --force (each address is a whole port range). */
 export const POOL4_MIN_PREFIX = 24;
-/** Ports the empty pool4 uses on the namespace's own addresses. */
+/**
+ * Ports the empty pool4 uses on the namespace's own addresses, and what
+ * `pool4 add` takes when no range is given (Jool's default too): above
+ * Linux's ephemeral range (32768-60999), below nothing a server usually binds.
+ */
 export const DEFAULT_POOL4_PORTS: [number, number] = [61001, 65535];
+/** What `pool4 remove` covers when no range is given. */
+export const ALL_PORTS: [number, number] = [0, 65535];
 
 /** The protocol flags of a command (--tcp, --udp, --icmp): at most one; `fallback` when none. */
 export function protoFromFlags(flags: {tcp?: boolean; udp?: boolean; icmp?: boolean}, fallback: Nat64Proto | null): Nat64Proto[] {
@@ -84,6 +90,16 @@ export function parseMark(text: string | undefined): number {
 export interface TransportAddress {
   addr: Uint8Array;
   port: number;
+}
+
+/** A BIB entry's two sides, given in either order (Jool documents the IPv4 side first for some commands). */
+export function parseTransportPair(a: string, b: string): {t6: TransportAddress; t4: TransportAddress} {
+  const v6 = (t: string) => t.slice(0, t.lastIndexOf('#') < 0 ? t.length : t.lastIndexOf('#')).includes(':');
+  if (v6(a) === v6(b)) {
+    throw new InputError(`a BIB entry needs one IPv6 and one IPv4 transport address (in either order), not two IPv${v6(a) ? 6 : 4} ones ('${a}', '${b}')`);
+  }
+  const [s6, s4] = v6(a) ? [a, b] : [b, a];
+  return {t6: parseTransportAddress(s6, 6), t4: parseTransportAddress(s4, 4)};
 }
 
 /** "192.0.2.1#80" or "2001:db8::1#80". */

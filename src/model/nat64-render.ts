@@ -46,12 +46,18 @@ export interface SessionView {
   remainingMs: number;
 }
 
+/** A session in JSON: transport addresses as ADDR#PORT, as the CLI and the configuration file write them. */
 export interface SessionJson {
   protocol: string;
   state: string | null;
-  expiresIn: number;
-  ipv6: {remote: {address: string; port: number}; local: {address: string; port: number}};
-  ipv4: {local: {address: string; port: number}; remote: {address: string; port: number}};
+  'expires-in': number;
+  /** The IPv6 node. */
+  'ipv6-remote': string;
+  /** pool6 + the IPv4 remote's address, as the IPv6 node sees it. */
+  'ipv6-local': string;
+  /** The pool4 transport address of the mapping. */
+  'ipv4-local': string;
+  'ipv4-remote': string;
 }
 
 export type ViewMode = 'text' | 'csv' | 'json';
@@ -272,15 +278,14 @@ export class SessionFormatter {
     return `${proto === this.proto ? this.label : protoLabel(proto)},${remote6},${dec(port6)},${this.embed(remote4)},${dec(proto === 1 ? port6 : rport)},${this.local4(local4)},${dec(lport)},${this.remote4(remote4)},${dec(rport)},${this.state(proto, state, seconds) ?? ''},${dec(seconds)}\n`;
   }
 
-  /** The JSON text of json(s) as toJson() indents it inside {"sessions": [...]}. */
+  /** The JSON text of json(s) as toJson() indents it inside the envelope's {"result": {"sessions": [...]}}. */
   private jsonOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
     const st = this.state(proto, state, seconds);
+    const i = '        ';
     return (
-      `    {\n      "protocol": "${proto === this.proto ? this.label : protoLabel(proto)}",\n      "state": ${st === null ? 'null' : `"${st}"`},\n      "expiresIn": ${dec(seconds)},\n` +
-      `      "ipv6": {\n        "remote": {\n          "address": "${remote6}",\n          "port": ${dec(port6)}\n        },\n` +
-      `        "local": {\n          "address": "${this.embed(remote4)}",\n          "port": ${dec(proto === 1 ? port6 : rport)}\n        }\n      },\n` +
-      `      "ipv4": {\n        "local": {\n          "address": "${this.local4(local4)}",\n          "port": ${dec(lport)}\n        },\n` +
-      `        "remote": {\n          "address": "${this.remote4(remote4)}",\n          "port": ${dec(rport)}\n        }\n      }\n    }`
+      `      {\n${i}"protocol": "${proto === this.proto ? this.label : protoLabel(proto)}",\n${i}"state": ${st === null ? 'null' : `"${st}"`},\n${i}"expires-in": ${dec(seconds)},\n` +
+      `${i}"ipv6-remote": "${remote6}#${dec(port6)}",\n${i}"ipv6-local": "${this.embed(remote4)}#${dec(proto === 1 ? port6 : rport)}",\n` +
+      `${i}"ipv4-local": "${this.local4(local4)}#${dec(lport)}",\n${i}"ipv4-remote": "${this.remote4(remote4)}#${dec(rport)}"\n      }`
     );
   }
 
@@ -300,9 +305,11 @@ export class SessionFormatter {
     return {
       protocol: protoLabel(s.proto),
       state: this.state(s.proto, s.state, Math.floor(s.remainingMs / 1000)),
-      expiresIn: Math.floor(s.remainingMs / 1000),
-      ipv6: {remote: {address: this.ipv6(s.addr6), port: s.port6}, local: {address: this.embed(s.remote4), port: local6port}},
-      ipv4: {local: {address: this.ipv4(s.local4), port: s.lport}, remote: {address: this.ipv4(s.remote4), port: s.rport}},
+      'expires-in': Math.floor(s.remainingMs / 1000),
+      'ipv6-remote': `${this.ipv6(s.addr6)}#${s.port6}`,
+      'ipv6-local': `${this.embed(s.remote4)}#${local6port}`,
+      'ipv4-local': `${this.ipv4(s.local4)}#${s.lport}`,
+      'ipv4-remote': `${this.ipv4(s.remote4)}#${s.rport}`,
     };
   }
 
@@ -310,13 +317,18 @@ export class SessionFormatter {
     return mode === 'text' ? `  (Fetched ${this.count} entries.)\n` : '';
   }
 
-  /** JSON mode, streamed: what comes before the first session and after the last (toJson of {sessions}, newline included). */
-  jsonHead(): string {
-    return '{\n  "sessions": [';
+  /**
+   * JSON mode, streamed: what comes before the first session and after the
+   * last, as toJson() prints the envelope (src/cli/envelope.ts) around
+   * {"sessions": [...]}, newline included.
+   */
+  jsonHead(command: string): string {
+    return `{\n  "ok": true,\n  "command": ${JSON.stringify(command)},\n  "changed": false,\n  "result": {\n    "sessions": [`;
   }
 
-  jsonTail(): string {
-    return this.count ? '\n  ]\n}\n' : ']\n}\n';
+  jsonTail(warnings: readonly string[] = []): string {
+    const w = warnings.length ? `[\n${warnings.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]` : '[]';
+    return `${this.count ? '\n    ]' : ']'}\n  },\n  "warnings": ${w}\n}\n`;
   }
 
   /**
@@ -389,6 +401,23 @@ export interface BibView {
   static: boolean;
   ipv4: {addr: Uint8Array; port: number};
   ipv6: {addr: Uint8Array; port: number};
+}
+
+/** A BIB entry in JSON (the configuration file's keys, in kebab-case; transport addresses as ADDR#PORT). */
+export interface BibJson {
+  protocol: string;
+  'ipv6-address': string;
+  'ipv4-address': string;
+  static: boolean;
+}
+
+export function bibView(e: {proto: string; ipv6: {addr: Uint8Array; port: number}; ipv4: {addr: Uint8Array; port: number}; static: boolean}): BibJson {
+  return {
+    protocol: e.proto.toUpperCase(),
+    'ipv6-address': `${formatIPv6(e.ipv6.addr)}#${e.ipv6.port}`,
+    'ipv4-address': `${formatIPv4(e.ipv4.addr)}#${e.ipv4.port}`,
+    static: e.static,
+  };
 }
 
 export function renderBib(proto: number, entries: BibView[], mode: 'text' | 'csv', noHeaders: boolean): string {

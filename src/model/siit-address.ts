@@ -9,7 +9,7 @@ import {InputError} from '../errors.js';
 import {formatIPv4, formatPrefix4, ipv4Problem, type Prefix4} from './ipv4.js';
 import {formatIPv6, formatPrefix6, ipv6Problem, type Prefix6} from './ipv6.js';
 import {embedIPv4, extractIPv4, prefixContains} from './rfc6052.js';
-import {eamLookup4, eamLookup6, eamTo4, eamTo6, eamView, prefixHolds, type EamEntry} from './siit-eamt.js';
+import {eamLookup4, eamLookup6, eamTo4, eamTo6, eamView, prefixHolds, type EamEntry, type EamView} from './siit-eamt.js';
 
 export interface AddressTables {
   pool6: Prefix6 | null;
@@ -27,9 +27,9 @@ export interface AddressQuery {
   result: string | null;
   method: 'eamt' | 'rfc6052' | null;
   /** The EAMT entry that matched (the longest prefix). */
-  eam: {ipv6Prefix: string; ipv4Prefix: string} | null;
+  eam: EamView | null;
   /** The pool6 prefix used. */
-  prefix6052: string | null;
+  pool6: string | null;
   /** Why it is untranslatable, or null. */
   reason: string | null;
   /** Other facts worth knowing (the address is this node's, ...). */
@@ -67,7 +67,7 @@ function denied(t: AddressTables, v4: Uint8Array): Prefix4 | null {
 }
 
 export function queryAddress(t: AddressTables, family: 4 | 6, addr: Uint8Array): AddressQuery {
-  const base = {family, eam: null, prefix6052: null, notes: [] as string[]};
+  const base = {family, eam: null, pool6: null, notes: [] as string[]};
   if (family === 6) {
     const query = formatIPv6(addr);
     const out: AddressQuery = {...base, query, result: null, method: null, reason: null};
@@ -86,11 +86,11 @@ export function queryAddress(t: AddressTables, family: 4 | 6, addr: Uint8Array):
     } else {
       v4 = extractIPv4(addr, t.pool6.len);
       out.method = 'rfc6052';
-      out.prefix6052 = formatPrefix6(t.pool6);
+      out.pool6 = formatPrefix6(t.pool6);
       const d = denied(t, v4);
       if (d) {
         out.method = null;
-        out.prefix6052 = null;
+        out.pool6 = null;
         out.reason = `its IPv4 form ${formatIPv4(v4)} (by pool6 ${formatPrefix6(t.pool6)}) is in denylist4 ${formatPrefix4(d)}`;
         return out;
       }
@@ -100,7 +100,7 @@ export function queryAddress(t: AddressTables, family: 4 | 6, addr: Uint8Array):
       out.reason = `its IPv4 form ${formatIPv4(v4)} is reserved: ${r}`;
       out.method = null;
       out.eam = null;
-      out.prefix6052 = null;
+      out.pool6 = null;
       return out;
     }
     out.result = formatIPv4(v4);
@@ -135,7 +135,7 @@ export function queryAddress(t: AddressTables, family: 4 | 6, addr: Uint8Array):
     return out;
   }
   out.method = 'rfc6052';
-  out.prefix6052 = formatPrefix6(t.pool6);
+  out.pool6 = formatPrefix6(t.pool6);
   out.result = formatIPv6(embedIPv4(t.pool6, addr));
   return out;
 }
@@ -144,16 +144,16 @@ export function queryAddress(t: AddressTables, family: 4 | 6, addr: Uint8Array):
 export function renderAddressQuery(q: AddressQuery): string {
   const lines = [`  Query: ${q.query}`];
   if (q.method === 'eamt' && q.eam) {
-    lines.push('  Scheme: EAMT', `    EAM: ${q.eam.ipv6Prefix} | ${q.eam.ipv4Prefix}`);
+    lines.push('  Scheme: EAMT', `    EAM: ${q.eam['ipv6-prefix']} | ${q.eam['ipv4-prefix']}`);
     lines.push(
       q.family === 6
-        ? `  Operation: ${q.query} - ${q.eam.ipv6Prefix} + ${q.eam.ipv4Prefix} = ${q.result}`
-        : `  Operation: ${q.query} - ${q.eam.ipv4Prefix} + ${q.eam.ipv6Prefix} = ${q.result}`,
+        ? `  Operation: ${q.query} - ${q.eam['ipv6-prefix']} + ${q.eam['ipv4-prefix']} = ${q.result}`
+        : `  Operation: ${q.query} - ${q.eam['ipv4-prefix']} + ${q.eam['ipv6-prefix']} = ${q.result}`,
     );
-  } else if (q.method === 'rfc6052' && q.prefix6052) {
-    lines.push('  Scheme: RFC 6052 prefix', `    Prefix: ${q.prefix6052}`);
+  } else if (q.method === 'rfc6052' && q.pool6) {
+    lines.push('  Scheme: RFC 6052 prefix', `    Prefix: ${q.pool6}`);
     lines.push(
-      q.family === 6 ? `  Operation: ${q.query} - ${q.prefix6052} = ${q.result}` : `  Operation: ${q.prefix6052} + ${q.query} = ${q.result}`,
+      q.family === 6 ? `  Operation: ${q.query} - ${q.pool6} = ${q.result}` : `  Operation: ${q.pool6} + ${q.query} = ${q.result}`,
     );
   }
   lines.push(`  Result: ${q.result ?? `untranslatable: ${q.reason}`}`);

@@ -9,6 +9,9 @@ import {InputError} from '../errors.js';
 import {formatPrefix4, parsePrefix4, type Prefix4} from './ipv4.js';
 import {formatPrefix6, parseIPv6, parsePrefix6, type Prefix6} from './ipv6.js';
 import {parsePool6OrNull} from './pool6.js';
+import {isUnsetWord, parseBool} from './values.js';
+
+export {parseBool};
 
 export const HAIRPIN_MODES = ['off', 'simple', 'intrinsic'] as const;
 export type HairpinMode = (typeof HAIRPIN_MODES)[number];
@@ -63,13 +66,6 @@ const BOOLEAN_KEYS = ['manually-enabled', 'zeroize-traffic-class', 'override-tos
 
 const isOneOf = <T extends string>(list: readonly T[], k: string): k is T => (list as readonly string[]).includes(k);
 
-/** true/false, and 1/0 as Jool's scripts write them. */
-export function parseBool(key: string, text: string): boolean {
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0') return false;
-  throw new InputError(`'${text}' is not a valid value for ${key}: expected true or false`);
-}
-
 function parseUint(key: string, text: string, min: number, max: number): number {
   const bad = () => new InputError(`'${text}' is not a valid value for ${key}: expected an integer from ${min} to ${max}`);
   if (!/^(0|[1-9][0-9]{0,5})$/.test(text)) throw bad();
@@ -107,7 +103,7 @@ function parseHairpin(text: string): HairpinMode {
 
 /** An IPv4 prefix (a bare address is a /32) or null; length 1-32. */
 export function parseRfc6791v4(text: string): Prefix4 | null {
-  if (text === 'null') return null;
+  if (isUnsetWord(text)) return null;
   const p = parsePrefix4(text, {allowBare: true});
   if (p.len === 0) throw new InputError(`'${text}' is not a valid value for rfc6791v4-prefix: a /0 prefix cannot be stored (length 1-32)`);
   return p;
@@ -115,7 +111,7 @@ export function parseRfc6791v4(text: string): Prefix4 | null {
 
 /** An IPv6 prefix (a bare address is a /128) or null; length 1-128. */
 export function parseRfc6791v6(text: string): Prefix6 | null {
-  if (text === 'null') return null;
+  if (isUnsetWord(text)) return null;
   const p = text.includes('/') ? parsePrefix6(text) : {addr: parseIPv6(text), len: 128};
   if (p.len === 0) throw new InputError(`'${text}' is not a valid value for rfc6791v6-prefix: a /0 prefix cannot be stored (length 1-128)`);
   return p;
@@ -156,11 +152,14 @@ export function changeView(c: SiitGlobalChange): boolean | number | number[] | s
   }
 }
 
-/** `  key: value` pairs in display order (Jool's text: unset prefixes as (unset), plateaus comma-separated). */
-export function globalsPairs(g: SiitGlobalsView): [string, string][] {
+/**
+ * `  key: value` pairs in display order (Jool's text: unset prefixes as
+ * (unset), plateaus comma-separated); with csv, machine values (unset is empty).
+ */
+export function globalsPairs(g: SiitGlobalsView, csv = false): [string, string][] {
   return SIIT_ALL_GLOBAL_KEYS.map((k) => {
     const v = g[k];
-    if (v === null) return [k, '(unset)'];
+    if (v === null) return [k, csv ? '' : '(unset)'];
     if (Array.isArray(v)) return [k, v.join(',')];
     return [k, String(v)];
   });

@@ -3,7 +3,7 @@
  * validation, overlap detection and the address arithmetic of both
  * directions. Pure logic: no kernel, no I/O.
  */
-import {InputError} from '../errors.js';
+import {ExistsError, InputError} from '../errors.js';
 import {formatPrefix4, maskAddress, parsePrefix4, type Prefix4} from './ipv4.js';
 import {formatPrefix6, parseIPv6, parsePrefix6, type Prefix6} from './ipv6.js';
 
@@ -11,7 +11,18 @@ import {formatPrefix6, parseIPv6, parsePrefix6, type Prefix6} from './ipv6.js';
 export interface EamEntry {
   p6: Prefix6;
   p4: Prefix4;
+  /** Where it was read from ("eamt.txt line 7"), for messages. */
+  origin?: string;
 }
+
+/** IPv4 blocks the data plane never translates (RFC 6890; src/model/siit-address.ts reservedIPv4 names them). */
+const RESERVED4: [number[], number, string][] = [
+  [[0, 0, 0, 0], 8, '0.0.0.0/8 ("this network")'],
+  [[127, 0, 0, 0], 8, '127.0.0.0/8 (loopback)'],
+  [[169, 254, 0, 0], 16, '169.254.0.0/16 (link-local)'],
+  [[224, 0, 0, 0], 4, '224.0.0.0/4 (multicast)'],
+  [[240, 0, 0, 0], 4, '240.0.0.0/4 (reserved)'],
+];
 
 /** A prefix of either family, as parsed from the command line. */
 export type AnyPrefix = {family: 6; prefix: Prefix6} | {family: 4; prefix: Prefix4};
@@ -54,6 +65,12 @@ export function parseEamEntry(a: string, b: string): EamEntry {
   const e: EamEntry = x.family === 6 ? {p6: x.prefix, p4: (y as {prefix: Prefix4}).prefix} : {p6: (y as {prefix: Prefix6}).prefix, p4: x.prefix};
   const problem = suffixProblem(e);
   if (problem !== null) throw new InputError(problem);
+  // Wholly inside a block that is never translated: the entry could not work at all. (A wider prefix that
+  // merely includes such a block still works for the rest of its addresses.)
+  const reserved = RESERVED4.find(([addr, len]) => e.p4.len >= len && prefixesOverlap(e.p4, {addr: Uint8Array.from(addr), len}));
+  if (reserved) {
+    throw new InputError(`${formatPrefix4(e.p4)} lies in ${reserved[2]}, which is never translated: an EAMT entry there could not work`);
+  }
   return e;
 }
 
@@ -95,7 +112,7 @@ export function parseEamFile(text: string, name = 'the file'): EamEntry[] {
     if (fields.length !== 2) throw new InputError(`${at}: expected two prefixes (IPv6 and IPv4), found ${fields.length} fields`);
     let e: EamEntry;
     try {
-      e = parseEamEntry(fields[0]!, fields[1]!);
+      e = {...parseEamEntry(fields[0]!, fields[1]!), origin: at};
     } catch (err) {
       if (err instanceof InputError) throw new InputError(`${at}: ${err.message}`);
       throw err;
@@ -208,16 +225,19 @@ export function checkEamAdd(existing: readonly EamEntry[], added: readonly EamEn
   const conflicts = findEamConflicts(existing, added);
   const c = conflicts.find((x) => x.exact) ?? (force ? undefined : conflicts[0]);
   if (!c) return;
-  const where = c.otherIsNew ? 'another entry being added' : 'the EAMT entry';
+  const where = c.otherIsNew ? `another entry being added${c.other.origin ? ` (${c.other.origin})` : ''}` : 'the EAMT entry';
   const mine = c.family === 6 ? formatPrefix6(c.entry.p6) : formatPrefix4(c.entry.p4);
+  const at = c.entry.origin ? `${c.entry.origin}: ` : '';
+  // Against the table: the entry exists (exit 4); among the new ones: bad input (exit 2).
+  const Err = c.otherIsNew ? InputError : ExistsError;
   if (c.exact && sameEam(c.entry, c.other)) {
-    throw new InputError(`${formatEamEntry(c.entry)} is already ${c.otherIsNew ? 'listed twice' : 'in the EAMT'}`);
+    throw new Err(`${at}${formatEamEntry(c.entry)} is already ${c.otherIsNew ? `listed${c.other.origin ? ` (${c.other.origin})` : ' twice'}` : 'in the EAMT'}`);
   }
   if (c.exact) {
-    throw new InputError(`${mine} is already the IPv${c.family} prefix of ${where} ${formatEamEntry(c.other)}: remove that entry first`);
+    throw new Err(`${at}${mine} is already the IPv${c.family} prefix of ${where} ${formatEamEntry(c.other)}: remove that entry first`);
   }
-  throw new InputError(
-    `${formatEamEntry(c.entry)} overlaps ${where} ${formatEamEntry(c.other)} on the IPv${c.family} side (use --force to add it anyway: the longest prefix wins)`,
+  throw new Err(
+    `${at}${formatEamEntry(c.entry)} overlaps ${where} ${formatEamEntry(c.other)} on the IPv${c.family} side (use --force to add it anyway: the longest prefix wins)`,
   );
 }
 
@@ -277,7 +297,12 @@ export function compareEam(a: EamEntry, b: EamEntry): number {
   return u < v ? -1 : u > v ? 1 : a.p4.len - b.p4.len;
 }
 
-/** JSON/CSV form of an entry. */
-export function eamView(e: EamEntry): {ipv6Prefix: string; ipv4Prefix: string} {
-  return {ipv6Prefix: formatPrefix6(e.p6), ipv4Prefix: formatPrefix4(e.p4)};
+/** JSON form of an entry (the configuration file's keys, in kebab-case). */
+export interface EamView {
+  'ipv6-prefix': string;
+  'ipv4-prefix': string;
+}
+
+export function eamView(e: EamEntry): EamView {
+  return {'ipv6-prefix': formatPrefix6(e.p6), 'ipv4-prefix': formatPrefix4(e.p4)};
 }

@@ -48,6 +48,11 @@ function links(): IpLinkAddr[] {
   return snapshot;
 }
 
+/** Forgets the snapshot: the next call looks again (after a change of namespace, or of its interfaces). */
+export function forgetInterfaces(): void {
+  snapshot = null;
+}
+
 function addresses(l: IpLinkAddr, family: 'inet' | 'inet6'): {local: string; scope?: string}[] {
   return (l.addr_info ?? []).filter((i) => i.family === family && i.local).map((i) => ({local: i.local as string, scope: i.scope}));
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {libbpf} from '../ffi/libbpf.js';
-import {InputError, SystemError} from '../errors.js';
+import {InputError, SystemError, describeSystemError} from '../errors.js';
 
 export const NETNS_RUN_DIR = '/run/netns';
 const CLONE_NEWNET = 0x40000000;
@@ -23,7 +23,7 @@ export async function enterNetns(name: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`network namespace '${name}' does not exist (see 'ip netns list')`);
-    throw new SystemError(`opening ${file} failed: ${(err as Error).message}`, (err as NodeJS.ErrnoException).errno ?? 0);
+    throw new SystemError(`opening ${file} failed: ${describeSystemError(err)}`, (err as NodeJS.ErrnoException).errno ?? 0);
   }
   try {
     const lib = await libbpf();
@@ -33,6 +33,46 @@ export async function enterNetns(name: string): Promise<void> {
     }
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** Every name in /run/netns (sorted), as `ip netns list` shows them. */
+export function namedNetns(): string[] {
+  try {
+    return fs.readdirSync(NETNS_RUN_DIR).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Identity of the current network namespace (device and inode of /proc/self/ns/net). */
+export function currentNetnsId(): string {
+  const st = fs.statSync('/proc/self/ns/net');
+  return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Runs fn inside the named namespace, then comes back to this one, even when
+ * fn fails. fn must not leave work running (timers, thread-pool I/O) that
+ * would outlive the switch back.
+ */
+export async function inNetns<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  const home = fs.openSync('/proc/self/ns/net', 'r');
+  const {forgetInterfaces} = await import('./interfaces.js');
+  try {
+    await enterNetns(name);
+    forgetInterfaces();
+    return await fn();
+  } finally {
+    const lib = await libbpf();
+    const rc = lib.setns(home, CLONE_NEWNET);
+    fs.closeSync(home);
+    forgetInterfaces();
+    if (rc !== 0) {
+      const e = lib.errno();
+      // Staying in the wrong namespace would make every later answer wrong: stop here.
+      throw new SystemError(`returning to the original network namespace failed: ${lib.libbpf_strerror(e)}`, e);
+    }
   }
 }
 

@@ -67,13 +67,13 @@ for (const kind of ['siit', 'nat64']) {
 
     it('instance display shows the attached programs\' layout (text and --json)', async () => {
       const d = json(await cli('instance', 'display', '--json'), 'instance display --json');
-      assert.equal(d.instance.layout, own);
+      assert.equal(d.result.instances[0].layout, own);
       const t = await cli('instance', 'display');
       ok(t, 'instance display');
-      assert.match(t.stdout, /^\| Namespace +\| Type +\| Layout +\| Pool6 +\|/m);
-      assert.match(t.stdout, new RegExp(`^\\| ${ns} +\\| ${label} +\\| ${own} +\\| `, 'm'));
+      assert.match(t.stdout, /^\| Namespace +\| Type +\| Name +\| Status +\| Layout +\| Pool6 +\|/m);
+      assert.match(t.stdout, new RegExp(`^\\| ${ns} +\\| ${label} +\\| - +\\| Running +\\| ${own} +\\| `, 'm'));
       const c = await cli('instance', 'display', '--csv', '--no-headers');
-      assert.match(c.stdout, new RegExp(`^${ns},${label},${own},`));
+      assert.match(c.stdout, new RegExp(`^${ns},${label},-,Running,${own},`));
     });
 
     it('an instance of another layout: every command says so in one line and changes nothing', async () => {
@@ -96,7 +96,8 @@ for (const kind of ['siit', 'nat64']) {
         const r = await cli(...args);
         assert.equal(r.code, 1, `${args.join(' ')}: exit 1\n${show(r)}`);
         if (args.includes('--json')) {
-          assert.match(JSON.parse(r.stdout).error.message, new RegExp(message.source.replace('^Error: ', '^')), show(r));
+          assert.equal(r.stdout, '', `${args.join(' ')}: nothing on stdout\n${show(r)}`);
+          assert.match(JSON.parse(r.stderr).error.message, new RegExp(message.source.replace('^Error: ', '^')), show(r));
         } else {
           assert.equal(r.stdout, '', `${args.join(' ')}: nothing on stdout\n${show(r)}`);
           const lines = r.stderr.split('\n').filter((l) => l !== '');

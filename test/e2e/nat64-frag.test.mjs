@@ -24,7 +24,7 @@ const ok = (r, what) => assert.equal(r.code, 0, `${what}\n${show(r)}`);
 async function stats(n) {
   const r = await xlat(n, ['nat64', 'stats', 'display', '--json']);
   ok(r, 'stats display');
-  return Object.fromEntries(Object.entries(JSON.parse(r.stdout).stats).map(([k, v]) => [k, BigInt(v)]));
+  return Object.fromEntries(Object.entries(JSON.parse(r.stdout).result.stats).map(([k, v]) => [k, BigInt(v)]));
 }
 
 async function echo(serverNs, clientNs, target, port, size, listen = port) {

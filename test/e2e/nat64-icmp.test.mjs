@@ -38,7 +38,7 @@ print('TIMEOUT'); sys.exit(1)`;
 async function stats(n) {
   const r = await xlat(n, ['nat64', 'stats', 'display', '--json']);
   ok(r, 'stats display');
-  return Object.fromEntries(Object.entries(JSON.parse(r.stdout).stats).map(([k, v]) => [k, BigInt(v)]));
+  return Object.fromEntries(Object.entries(JSON.parse(r.stdout).result.stats).map(([k, v]) => [k, BigInt(v)]));
 }
 
 for (const hook of ['tc', 'xdp']) {

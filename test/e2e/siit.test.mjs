@@ -166,7 +166,7 @@ async function status(ns, extra = []) {
 }
 
 function assertDead(r, what) {
-  assert.equal(r.code, 1, `${what}: status should exit 1 (Dead)\n${show(r)}`);
+  assert.equal(r.code, 3, `${what}: status should exit 3 (Dead: no instance)\n${show(r)}`);
   assert.match(r.stdout + r.stderr, /dead/i, `${what}: status should say Dead\n${show(r)}`);
 }
 

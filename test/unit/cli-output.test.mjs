@@ -12,7 +12,7 @@ test('oneLine collapses oclif parse messages and keeps IPv6 text intact', () => 
 });
 
 test('reportError: exit codes and detail', () => {
-  assert.deepEqual(reportError(new InputError('bad')), {message: 'bad', exitCode: 2, detail: undefined, name: 'InputError'});
+  assert.deepEqual(reportError(new InputError('bad')), {message: 'bad', exitCode: 2, detail: undefined, internal: false});
   const sys = reportError(new SystemError('load failed', 13, 'verifier log\nline 2'));
   assert.equal(sys.exitCode, 1);
   assert.equal(sys.detail, 'verifier log\nline 2');
@@ -22,10 +22,13 @@ test('reportError: exit codes and detail', () => {
     args: [{name: 'key'}, {name: 'value'}],
   });
   assert.deepEqual(reportError(oclifLike).message, 'missing required arguments KEY VALUE (see --help)');
+  assert.equal(reportError(oclifLike, 'siit global update').message, "missing required arguments KEY VALUE (see 'xlat siit global update --help')");
+  assert.equal(reportError(oclifLike).exitCode, 2);
   const bug = reportError(new TypeError('boom\nmore'));
   assert.equal(bug.message, 'boom more');
   assert.equal(bug.exitCode, 1);
   assert.match(bug.detail, /TypeError: boom/);
+  assert.equal(bug.internal, true);
   assert.equal(reportError('weird').message, 'weird');
 });
 

@@ -3,7 +3,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {formatIPv4, formatPrefix4, hostBitsZero, maskAddress, parseIPv4, parsePrefix4} from '../../dist/model/ipv4.js';
 import {validateIfname, validateIfnames, validateNetnsName} from '../../dist/model/names.js';
-import {parseSiitGlobalUpdate} from '../../dist/model/siit-globals.js';
+import {parseSiitGlobalChange} from '../../dist/model/siit-config.js';
 import {formatPrefix6} from '../../dist/model/ipv6.js';
 import {InputError} from '../../dist/errors.js';
 
@@ -59,12 +59,13 @@ test('namespace names', () => {
 });
 
 test('global update keys and values', () => {
-  assert.deepEqual(parseSiitGlobalUpdate('manually-enabled', 'true'), {key: 'manually-enabled', value: true});
-  assert.deepEqual(parseSiitGlobalUpdate('manually-enabled', 'false'), {key: 'manually-enabled', value: false});
-  assert.deepEqual(parseSiitGlobalUpdate('pool6', 'null'), {key: 'pool6', value: null});
-  const u = parseSiitGlobalUpdate('pool6', '2001:db8:100::/40');
+  assert.deepEqual(parseSiitGlobalChange('manually-enabled', 'true'), {key: 'manually-enabled', value: true});
+  assert.deepEqual(parseSiitGlobalChange('manually-enabled', 'false'), {key: 'manually-enabled', value: false});
+  assert.deepEqual(parseSiitGlobalChange('manually-enabled', 'yes'), {key: 'manually-enabled', value: true});
+  assert.deepEqual(parseSiitGlobalChange('pool6', 'null'), {key: 'pool6', value: null});
+  const u = parseSiitGlobalChange('pool6', '2001:db8:100::/40');
   assert.equal(formatPrefix6(u.value), '2001:db8:100::/40');
-  assert.throws(() => parseSiitGlobalUpdate('pool4', '1'), {message: "'pool4' is not a SIIT global key: expected one of manually-enabled, pool6"});
-  assert.throws(() => parseSiitGlobalUpdate('manually-enabled', 'yes'), {message: "'yes' is not a valid value for manually-enabled: expected true or false"});
-  assert.throws(() => parseSiitGlobalUpdate('pool6', '2001:db8::/33'), /not a valid pool6 prefix/);
+  assert.throws(() => parseSiitGlobalChange('pool4', '1'), /'pool4' is not a SIIT global key: expected one of manually-enabled, pool6, /);
+  assert.throws(() => parseSiitGlobalChange('manually-enabled', 'perhaps'), {message: "'perhaps' is not a valid value for manually-enabled: expected true or false (also yes/no, on/off, 1/0)"});
+  assert.throws(() => parseSiitGlobalChange('pool6', '2001:db8::/33'), /not a valid pool6 prefix/);
 });

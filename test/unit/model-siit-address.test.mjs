@@ -21,12 +21,12 @@ test('IPv4 -> IPv6: EAMT (longest prefix) before pool6', () => {
   const a = Q('10.0.0.5');
   assert.equal(a.result, '2001:db8:2::5');
   assert.equal(a.method, 'eamt');
-  assert.deepEqual(a.eam, {ipv6Prefix: '2001:db8:2::/120', ipv4Prefix: '10.0.0.0/24'});
+  assert.deepEqual(a.eam, {'ipv6-prefix': '2001:db8:2::/120', 'ipv4-prefix': '10.0.0.0/24'});
   assert.equal(Q('1.0.0.77').result, '2001:db8:3::7');
   assert.equal(Q('1.0.0.76').result, '2001:db8:3::4c');
   const p = Q('203.0.113.9');
   assert.equal(p.method, 'rfc6052');
-  assert.equal(p.prefix6052, '2001:db8:100::/40');
+  assert.equal(p.pool6, '2001:db8:100::/40');
   assert.equal(p.result, '2001:db8:1cb:71:9::');
 });
 

@@ -5,15 +5,19 @@ import {parseSiitGlobalChange, changeView, globalsPairs, parseMtuPlateaus, SIIT_
 
 const P = (k, v) => changeView(parseSiitGlobalChange(k, v));
 
-test('booleans: true/false and 1/0', () => {
+test('booleans: true/false, yes/no, on/off, 1/0, in any case (as Jool)', () => {
   for (const k of ['manually-enabled', 'zeroize-traffic-class', 'override-tos', 'amend-udp-checksum-zero', 'randomize-rfc6791-addresses']) {
-    assert.equal(P(k, 'true'), true);
-    assert.equal(P(k, '1'), true);
-    assert.equal(P(k, 'false'), false);
-    assert.equal(P(k, '0'), false);
-    assert.throws(() => parseSiitGlobalChange(k, 'maybe'), {message: `'maybe' is not a valid value for ${k}: expected true or false`});
+    for (const t of ['true', '1', 'yes', 'on', 'TRUE', 'Yes', 'ON']) assert.equal(P(k, t), true, t);
+    for (const f of ['false', '0', 'no', 'off', 'False', 'NO', 'Off']) assert.equal(P(k, f), false, f);
+    assert.throws(() => parseSiitGlobalChange(k, 'maybe'), {message: `'maybe' is not a valid value for ${k}: expected true or false (also yes/no, on/off, 1/0)`});
     assert.throws(() => parseSiitGlobalChange(k, '2'), /expected true or false/);
+    assert.throws(() => parseSiitGlobalChange(k, ''), /expected true or false/);
   }
+});
+
+test('what global display prints parses back: (unset) prefixes, plateaus as a list', () => {
+  for (const k of ['pool6', 'rfc6791v4-prefix', 'rfc6791v6-prefix']) assert.equal(parseSiitGlobalChange(k, '(unset)').value, null, k);
+  assert.deepEqual(parseSiitGlobalChange('mtu-plateaus', '65535,32000,1500').value, [65535, 32000, 1500]);
 });
 
 test('numbers: tos 0-255, lowest-ipv6-mtu 1280-65535', () => {

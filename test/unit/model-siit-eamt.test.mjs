@@ -21,9 +21,9 @@ import {parseIPv4, formatIPv4} from '../../dist/model/ipv4.js';
 const E = (a, b) => parseEamEntry(a, b);
 
 test('entries: either order, bare addresses, canonical text', () => {
-  assert.deepEqual(eamView(E('2001:db8::/120', '192.0.2.0/24')), {ipv6Prefix: '2001:db8::/120', ipv4Prefix: '192.0.2.0/24'});
-  assert.deepEqual(eamView(E('192.0.2.0/24', '2001:DB8:0::/120')), {ipv6Prefix: '2001:db8::/120', ipv4Prefix: '192.0.2.0/24'});
-  assert.deepEqual(eamView(E('2001:db8::5', '192.0.2.5')), {ipv6Prefix: '2001:db8::5/128', ipv4Prefix: '192.0.2.5/32'});
+  assert.deepEqual(eamView(E('2001:db8::/120', '192.0.2.0/24')), {'ipv6-prefix': '2001:db8::/120', 'ipv4-prefix': '192.0.2.0/24'});
+  assert.deepEqual(eamView(E('192.0.2.0/24', '2001:DB8:0::/120')), {'ipv6-prefix': '2001:db8::/120', 'ipv4-prefix': '192.0.2.0/24'});
+  assert.deepEqual(eamView(E('2001:db8::5', '192.0.2.5')), {'ipv6-prefix': '2001:db8::5/128', 'ipv4-prefix': '192.0.2.5/32'});
   assert.equal(formatEamEntry(E('2001:db8::/96', '0.0.0.0/0')), '2001:db8::/96 <-> 0.0.0.0/0');
 });
 
@@ -119,16 +119,16 @@ test('RFC 7757 arithmetic: IPv4 suffix right after the IPv6 prefix', () => {
 
 test('longest prefix wins in both directions', () => {
   const t = [E('2001:db8::/120', '192.0.2.0/24'), E('2001:db8:1::7', '192.0.2.7')];
-  assert.equal(eamView(eamLookup4(t, parseIPv4('192.0.2.7'))).ipv6Prefix, '2001:db8:1::7/128');
-  assert.equal(eamView(eamLookup4(t, parseIPv4('192.0.2.8'))).ipv6Prefix, '2001:db8::/120');
+  assert.equal(eamView(eamLookup4(t, parseIPv4('192.0.2.7')))['ipv6-prefix'], '2001:db8:1::7/128');
+  assert.equal(eamView(eamLookup4(t, parseIPv4('192.0.2.8')))['ipv6-prefix'], '2001:db8::/120');
   assert.equal(eamLookup4(t, parseIPv4('192.0.3.8')), null);
-  assert.equal(eamView(eamLookup6(t, parseIPv6('2001:db8:1::7'))).ipv4Prefix, '192.0.2.7/32');
+  assert.equal(eamView(eamLookup6(t, parseIPv6('2001:db8:1::7')))['ipv4-prefix'], '192.0.2.7/32');
   assert.equal(eamLookup6(t, parseIPv6('2001:db8:1::8')), null);
 });
 
 test('--file text: comments, blanks, commas, the CSV header; errors name the line', () => {
   const list = parseEamFile('# EAMT\n\nIPv6 Prefix,IPv4 Prefix\n2001:db8::/120 192.0.2.0/24\n198.51.100.0/24,2001:db8:1::/120  # web\n\t2001:db8:2::1\t203.0.113.1\n', 'f.txt');
-  assert.deepEqual(list.map(eamView).map((v) => v.ipv4Prefix), ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.1/32']);
+  assert.deepEqual(list.map(eamView).map((v) => v['ipv4-prefix']), ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.1/32']);
   assert.throws(() => parseEamFile('2001:db8::/120 192.0.2.0/24\n2001:db8::/120\n', 'f.txt'), {message: 'f.txt line 2: expected two prefixes (IPv6 and IPv4), found 1 fields'});
   assert.throws(() => parseEamFile('2001:db8::/120 192.0.2.1/24\n', 'f.txt'), /^Error|f\.txt line 1: '192\.0\.2\.1\/24' is not a valid IPv4 prefix/);
   assert.throws(() => parseEamFile('2001:db8::/120 192.0.2.0/24\n192.0.2.0/24 2001:db8::/120\n', 'f.txt'), /f\.txt line 2: .* is already on line 1/);

@@ -13,12 +13,25 @@ test('global updates: defaults, minimums, forms', {skip}, async () => {
   assert.throws(() => g.parseNat64GlobalUpdate('udp-timeout', '119'), /below its minimum of 0:02:00/);
   assert.throws(() => g.parseNat64GlobalUpdate('tcp-est-timeout', '1:59:59'), /minimum/);
   assert.throws(() => g.parseNat64GlobalUpdate('tcp-trans-timeout', '239'), /minimum/);
-  assert.deepEqual(g.parseNat64GlobalUpdate('icmp-timeout', '0'), {key: 'icmp-timeout', value: 0});
+  // 0 could not work (a session that expires at once carries no reply): refused. Jool's [[HH:]MM:]SS[.mmm] works.
+  assert.throws(() => g.parseNat64GlobalUpdate('icmp-timeout', '0'), /below its minimum of 0:00:01/);
+  assert.deepEqual(g.parseNat64GlobalUpdate('icmp-timeout', '1'), {key: 'icmp-timeout', value: 1});
+  assert.deepEqual(g.parseNat64GlobalUpdate('icmp-timeout', '01:30'), {key: 'icmp-timeout', value: 90});
+  assert.deepEqual(g.parseNat64GlobalUpdate('icmp-timeout', '0:01:00.000'), {key: 'icmp-timeout', value: 60});
+  assert.deepEqual(g.parseNat64GlobalUpdate('icmp-timeout', '59.5'), {key: 'icmp-timeout', value: 60});
+  assert.deepEqual(g.parseNat64GlobalUpdate('udp-timeout', '1:00:00'), {key: 'udp-timeout', value: 3600});
+  assert.throws(() => g.parseNat64GlobalUpdate('icmp-timeout', '1:60'), /\[\[HH:\]MM:\]SS/);
+  assert.throws(() => g.parseNat64GlobalUpdate('maximum-simultaneous-opens', '0'), /1 to 1000000/);
+  // What display prints comes back: f-args as "11 (0b1011)", pool6 (unset).
+  assert.deepEqual(g.parseNat64GlobalUpdate('f-args', '11 (0b1011)'), {key: 'f-args', value: 11});
+  assert.throws(() => g.parseNat64GlobalUpdate('f-args', '11 (0b1010)'), /0 to 15/);
+  assert.deepEqual(g.parseNat64GlobalUpdate('pool6', '(unset)'), {key: 'pool6', value: null});
+  assert.deepEqual(g.parseNat64GlobalUpdate('drop-icmpv6-info', 'On'), {key: 'drop-icmpv6-info', value: true});
   assert.deepEqual(g.parseNat64GlobalUpdate('f-args', '0b1011'), {key: 'f-args', value: 11});
   assert.throws(() => g.parseNat64GlobalUpdate('f-args', '16'), /0 to 15/);
   assert.throws(() => g.parseNat64GlobalUpdate('tos', '256'), /0 to 255/);
   assert.throws(() => g.parseNat64GlobalUpdate('lowest-ipv6-mtu', '1279'), /1280/);
-  assert.throws(() => g.parseNat64GlobalUpdate('drop-icmpv6-info', 'yes'), /true or false/);
+  assert.throws(() => g.parseNat64GlobalUpdate('drop-icmpv6-info', 'si'), /true or false/);
   assert.throws(() => g.parseNat64GlobalUpdate('pool4', 'x'), /not a NAT64 global key/);
   assert.throws(() => g.parseNat64GlobalUpdate('pool6', '2001:db8::/33'), /RFC 6052/);
   // --force: below RFC 6146's minimums for labs and tests, never below one second.

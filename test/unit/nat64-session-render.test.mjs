@@ -96,6 +96,7 @@ for (const pool6 of [
   test(`raw chunks render as the per-session views (pool6 /${pool6.len})`, {skip}, async () => {
     const {SessionFormatter} = await import(d('model/nat64-render.js'));
     const {toJson} = await import(d('cli/output.js'));
+    const {successEnvelope} = await import(d('cli/envelope.js'));
     const {formatIPv6} = await import(d('model/ipv6.js'));
     const {embedIPv4} = await import(d('model/rfc6052.js'));
     const now = 123_456_789_012_345n;
@@ -108,14 +109,15 @@ for (const pool6 of [
         const fast = new SessionFormatter(proto, pool6);
         const slow = new SessionFormatter(proto, pool6);
         const parts = [];
-        const head = mode === 'json' ? fast.jsonHead() : fast.header(mode);
+        const head = mode === 'json' ? fast.jsonHead('nat64 session display') : fast.header(mode);
         // Two chunks, and a tiny one, as batches() would hand them over.
         const half = 1234;
         fast.renderRaw(mode, half, keys, values, now, (b) => parts.push(Buffer.from(b)));
         fast.renderRaw(mode, sessions.length - half, keys.subarray(half * 16), values.subarray(half * 32), now, (b) => parts.push(Buffer.from(b)));
         const got = head + Buffer.concat(parts).toString('latin1') + (mode === 'json' ? fast.jsonTail() : fast.footer(mode));
         let want;
-        if (mode === 'json') want = `${toJson({sessions: ref.map((s) => slow.json(s))})}\n`;
+        // The streamed JSON is exactly the envelope toJson() would print around {sessions}.
+        if (mode === 'json') want = `${toJson(successEnvelope('nat64 session display', {sessions: ref.map((s) => slow.json(s))}, false, []))}\n`;
         else want = slow.header(mode) + ref.map((s) => slow[mode](s)).join('') + slow.footer(mode);
         assert.equal(fast.count, ref.length);
         assert.equal(got, want, `${mode} proto ${proto}`);
@@ -133,6 +135,7 @@ for (const pool6 of [
 test('session views: literal CSV, TCP states, JSON with no sessions, names in text only', {skip}, async () => {
   const {SessionFormatter, SESSION_CSV_HEADERS} = await import(d('model/nat64-render.js'));
   const {toJson} = await import(d('cli/output.js'));
+  const {successEnvelope} = await import(d('cli/envelope.js'));
   const pool6 = {addr: Buffer.from('0064ff9b000000000000000000000000', 'hex'), len: 96};
   const s = {proto: 17, local4: 0xc0000201, remote4: 0xc6330005, lport: 61001, rport: 53, addr6: Buffer.from('20010db8000000000000000000000007', 'hex'), port6: 40000, state: 0, remainingMs: 299_999};
   const f = new SessionFormatter(17, pool6);
@@ -142,7 +145,8 @@ test('session views: literal CSV, TCP states, JSON with no sessions, names in te
   assert.equal(t.csv({...s, proto: 6, state: 7}), 'TCP,2001:db8::7,40000,64:ff9b::c633:5,53,192.0.2.1,61001,198.51.0.5,53,TRANS,299\n');
   assert.match(t.csv({...s, proto: 6, state: 9}), /,STATE_9,299\n$/);
   const e = new SessionFormatter(1, pool6);
-  assert.equal(e.jsonHead() + e.jsonTail(), `${toJson({sessions: []})}\n`);
+  assert.equal(e.jsonHead('nat64 session display') + e.jsonTail(), `${toJson(successEnvelope('nat64 session display', {sessions: []}, false, []))}\n`);
+  assert.equal(e.jsonHead('x') + e.jsonTail(['w1', 'w"2']), `${toJson(successEnvelope('x', {sessions: []}, false, ['w1', 'w"2']))}\n`);
   const named = new SessionFormatter(17, pool6, new Map([['198.51.0.5', 'dns.example'], ['2001:db8::7', 'node.example']]));
   assert.match(named.text(s), /^Remote: dns\.example#53\tnode\.example#40000$/m);
   assert.doesNotMatch(named.csv(s), /example/);

@@ -7,7 +7,7 @@ export default class Nat64GlobalUpdate extends XlatCommand<typeof Nat64GlobalUpd
 
   static override description = `KEY and VALUE are one of:
 
-  pool6 PREFIX                               the RFC 6052 prefix (/32 ... /96)
+  pool6 PREFIX|null                          the RFC 6052 prefix (/32 ... /96); null: translate nothing
   manually-enabled true|false                translate, or pass everything untouched
   address-dependent-filtering true|false     IPv4 packets need a session with their source address (default false)
   drop-externally-initiated-tcp true|false   refuse TCP connections opened from IPv4 (default false)
@@ -18,14 +18,14 @@ export default class Nat64GlobalUpdate extends XlatCommand<typeof Nat64GlobalUpd
   override-tos true|false                    IPv6 -> IPv4: TOS from the tos global (default false)
   tos 0-255                                  the TOS written with override-tos (default 0)
   lowest-ipv6-mtu 1280-65535                 (default 1280)
-  f-args 0-15 | 0bXXXX                       RFC 6056 hash inputs: 8 source address, 4 source port, 2 destination address, 1 destination port (default 0b1011)
-  maximum-simultaneous-opens N               (default 10)
-  udp-timeout SECONDS|H:MM:SS                UDP session lifetime, at least 2 minutes (default 5 minutes)
-  tcp-est-timeout SECONDS|H:MM:SS            established TCP session lifetime, at least 2 hours (default 2 hours)
-  tcp-trans-timeout SECONDS|H:MM:SS          transitory TCP session lifetime, at least 4 minutes (default 4 minutes)
-  icmp-timeout SECONDS|H:MM:SS               ICMP query session lifetime, no minimum (default 1 minute)
+  f-args 0-15 | 0bXXXX                      RFC 6056 hash inputs: 8 source address, 4 source port, 2 destination address, 1 destination port (default 0b1011)
+  maximum-simultaneous-opens 1-1000000       held externally initiated SYNs at once (default 10)
+  udp-timeout DURATION                       UDP session lifetime, at least 2 minutes (default 5 minutes)
+  tcp-est-timeout DURATION                   established TCP session lifetime, at least 2 hours (default 2 hours)
+  tcp-trans-timeout DURATION                 transitory TCP session lifetime, at least 4 minutes (default 4 minutes)
+  icmp-timeout DURATION                      ICMP query session lifetime, at least 1 second (default 1 minute)
 
-A bad key or value changes nothing. --force accepts timeouts below RFC 6146's minimums (down to 1 second), with a warning: for labs and tests, never for users' traffic. New values apply to the running translator at once (timeouts from the next packet of each session).`;
+Booleans: true/false, yes/no, on/off or 1/0, in any case. DURATION: seconds, or [[HH:]MM:]SS[.mmm] as Jool writes it (a fraction of a second is rounded up). What 'global display' prints is accepted back. A bad key or value changes nothing. --force accepts timeouts below RFC 6146's minimums (down to 1 second), with a warning: for labs and tests, never for users' traffic. New values apply to the running translator at once (timeouts from the next packet of each session).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> icmp-timeout 10',
@@ -42,10 +42,15 @@ A bad key or value changes nothing. --force accepts timeouts below RFC 6146's mi
     value: Args.string({description: 'Its new value.', required: true}),
   };
 
-  public async run(): Promise<Nat64Globals> {
+  static override writes = true;
+
+  public async run(): Promise<{key: string; value: Nat64Globals[keyof Nat64Globals]; global: Nat64Globals}> {
     const update = parseNat64GlobalUpdate(this.args.key, this.args.value, {force: this.flags.force});
-    if (belowRfcMinimum(update)) this.warn(`${update.key} ${this.args.value} is below RFC 6146's minimum: for labs and tests only`);
+    if (belowRfcMinimum(update)) this.warning(`${update.key} ${this.args.value} is below RFC 6146's minimum: for labs and tests only`);
     const nat64 = await this.nat64();
-    return nat64.updateNat64Global(update);
+    const {before, after} = await nat64.updateNat64Global(update);
+    this.changed = before[update.key] !== after[update.key];
+    if (update.key === 'pool6' && update.value === null) this.warning('pool6 is unset: this NAT64 translates nothing until it is set again');
+    return {key: update.key, value: after[update.key], global: after};
   }
 }

@@ -1,43 +1,56 @@
 import {Args, Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
-import {protoFlags} from '../../../model/nat64-flags.js';
-import {parseMark, parseMaxIterations, parsePool4Prefix, parsePortRange, protoFromFlags, type MaxIterations} from '../../../model/nat64-pool4.js';
+import {protoFlags} from '../../../cli/flags.js';
+import {InputError} from '../../../errors.js';
+import {DEFAULT_POOL4_PORTS, parseMark, parseMaxIterations, parsePool4Prefix, parsePortRange, protoFromFlags} from '../../../model/nat64-pool4.js';
+import {ipv4Number, pool4View, type Pool4Item, type Pool4View} from '../../../model/pool4-set.js';
 
 export default class Nat64Pool4Add extends XlatCommand<typeof Nat64Pool4Add> {
   static override summary = 'Add IPv4 transport addresses to pool4.';
 
-  static override description = `Every address of PREFIX with the ports (or ICMP identifiers) PORTS becomes available for new mappings of the protocol (--tcp by default). PORTS is FIRST-LAST or one port; default 1-65535 (0-65535 for ICMP). Prefixes shorter than /24 need --force. --mark restricts the entry to packets with that skb mark (tc hook only; XDP packets have mark 0).
+  static override description = `Every address of PREFIX with the ports (or ICMP identifiers) PORTS becomes available for new mappings of the protocol. The protocol is required (--tcp, --udp or --icmp), as in Jool. PORTS is FIRST-LAST or one port; without it 61001-65535, the range the empty pool4 uses, above Linux's ephemeral ports (a range that covered the node's own services would cut them off from IPv4). An entry that covers a port a service of this namespace listens on is refused unless --force (it would cut that service off from IPv4); one that overlaps the ephemeral range (net.ipv4.ip_local_port_range) gets a warning. Prefixes shorter than /24 need --force too.
 
-While a protocol has no entry, pool4 is the namespace's own IPv4 addresses with ports 61001-65535. Entries of one protocol and mark must not overlap.`;
+Entries that overlap or touch ones already there merge with them, as Jool's do (adding the same entry twice changes nothing). --mark restricts the entry to packets with that skb mark (tc hook only; XDP packets have mark 0). --max-iterations (Jool's) belongs to the protocol and mark: how many transport addresses one new mapping may try before giving up (auto: every one, up to 8192; infinity: every one, up to 65536; or a count). Without it the set keeps its own (auto for a new one).
+
+While a protocol has no entry, pool4 is the namespace's own IPv4 addresses with ports 61001-65535.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --tcp 192.0.2.0/28 61001-65535',
     '<%= config.bin %> <%= command.id %> --icmp 192.0.2.1 1000-2000',
+    {description: "Jool's order works too:", command: '<%= config.bin %> <%= command.id %> 192.0.2.1 1-3000 --tcp'},
   ];
+
+  static override writes = true;
 
   static override flags = {
     ...protoFlags,
     mark: Flags.string({summary: 'Only for packets with this mark (default 0).', helpValue: 'N'}),
-    force: Flags.boolean({summary: 'Accept a prefix shorter than /24.', default: false}),
     'max-iterations': Flags.string({
       summary: 'Transport addresses one allocation may try in this protocol and mark: auto (all, up to 8192), infinity (all, up to 65536) or a count (as Jool).',
       helpValue: 'auto|infinity|N',
     }),
+    force: Flags.boolean({summary: 'Accept a prefix shorter than /24, or a range covering ports local services listen on.', default: false}),
   };
 
   static override args = {
     prefix: Args.string({description: 'IPv4 prefix (or address).', required: true}),
-    ports: Args.string({description: 'Port range FIRST-LAST.', required: false}),
+    ports: Args.string({description: 'Port range FIRST-LAST (default 61001-65535).', required: false}),
   };
 
-  public async run(): Promise<{added: {proto: string; prefix: string; ports: [number, number]; mark: number; maxIterations?: MaxIterations}}> {
-    const [proto] = protoFromFlags(this.flags, 'tcp');
+  public async run(): Promise<{added: Pool4View[]; pool4: Pool4View[]}> {
+    const protos = protoFromFlags(this.flags, null);
+    if (protos.length !== 1) throw new InputError('give the protocol of the entry: --tcp, --udp or --icmp');
     const p = parsePool4Prefix(this.args.prefix, this.flags.force);
-    const ports = this.args.ports === undefined ? ([proto === 'icmp' ? 0 : 1, 65535] as [number, number]) : parsePortRange(this.args.ports);
+    const ports = this.args.ports === undefined ? DEFAULT_POOL4_PORTS : parsePortRange(this.args.ports);
     const mark = parseMark(this.flags.mark);
     const maxIterations = this.flags['max-iterations'] === undefined ? undefined : parseMaxIterations(this.flags['max-iterations']);
+    const item: Pool4Item = {proto: protos[0]!, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]};
     const nat64 = await this.nat64();
-    await nat64.addPool4({proto: proto!, addr: p.addr, prefixLen: p.len, ports, mark, maxIterations});
-    return {added: {proto: proto!, prefix: `${[...p.addr].join('.')}/${p.len}`, ports, mark, maxIterations}};
+    const risks = nat64.pool4Risks([item]);
+    if (risks.lockouts.length && !this.flags.force) throw new InputError(`${risks.lockouts[0]}; give --force to add it anyway, or a range without that port`);
+    for (const w of [...(this.flags.force ? risks.lockouts : []), ...risks.warnings]) this.warning(w);
+    const r = await nat64.addPool4([item], maxIterations);
+    this.changed = r.changed;
+    return {added: [pool4View(item)], pool4: r.entries.map(pool4View)};
   }
 }

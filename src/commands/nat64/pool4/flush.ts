@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
+import {pool4View, type Pool4View} from '../../../model/pool4-set.js';
 
 export default class Nat64Pool4Flush extends XlatCommand<typeof Nat64Pool4Flush> {
   static override summary = 'Remove every pool4 entry.';
@@ -8,12 +9,16 @@ export default class Nat64Pool4Flush extends XlatCommand<typeof Nat64Pool4Flush>
 
   static override examples = ['<%= config.bin %> <%= command.id %>'];
 
+  static override writes = true;
+
   static override flags = {
     quick: Flags.boolean({summary: 'Leave the BIB entries and sessions that use the removed addresses (they expire).', default: false}),
   };
 
-  public async run(): Promise<{removed: number}> {
+  public async run(): Promise<{removed: Pool4View[]}> {
     const nat64 = await this.nat64();
-    return {removed: await nat64.flushPool4(this.flags.quick)};
+    const removed = (await nat64.flushPool4(this.flags.quick)).map(pool4View);
+    this.changed = removed.length > 0;
+    return {removed};
   }
 }

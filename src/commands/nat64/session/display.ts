@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
-import {protoFlags, tableFlags} from '../../../model/nat64-flags.js';
+import {protoFlags, tableFlags} from '../../../cli/flags.js';
 import {protoFromFlags, PROTO_NUMBER} from '../../../model/nat64-pool4.js';
 import {SessionFormatter, type SessionJson, type ViewMode} from '../../../model/nat64-render.js';
 import {reverseNames} from '../../../instance/nat64-reverse.js';
@@ -17,7 +17,7 @@ export default class Nat64SessionDisplay extends XlatCommand<typeof Nat64Session
   Remote: IPV4_REMOTE#PORT<TAB>IPV6_NODE#PORT
   Local: POOL4#PORT<TAB>POOL6_EMBEDDED_IPV4#PORT
 
-then a separator; the count last. --tcp (default), --udp or --icmp. Without --numeric the remote addresses are looked up in reverse DNS (briefly: unanswered ones stay numeric). --csv prints one line per session. The table is read from the kernel in batches.`;
+then a separator; the count last. --tcp (default), --udp or --icmp. With --json: {"sessions": [{"protocol", "state", "expires-in", "ipv6-remote", "ipv6-local", "ipv4-local", "ipv4-remote"}, ...]}, transport addresses as ADDR#PORT. Without --numeric the remote addresses are looked up in reverse DNS (briefly: unanswered ones stay numeric). --csv prints one line per session. The table is read from the kernel in batches.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --icmp --numeric',
@@ -55,7 +55,7 @@ then a separator; the count last. --tcp (default), --udp or --icmp. Without --nu
         names = await reverseNames([...addrs]);
       }
       const fmt = new SessionFormatter(PROTO_NUMBER[proto!], pool6, names, transSeconds);
-      if (mode === 'json') write(fmt.jsonHead());
+      if (mode === 'json') write(fmt.jsonHead(this.commandName));
       else if (headers) write(fmt.header(mode));
       for (const {count, keys, values} of batches(BATCH)) fmt.renderRaw(mode, count, keys, values, nowNs, write);
       if (mode === 'json') write(fmt.jsonTail());

@@ -5,19 +5,21 @@ import {formatPrefix4, parsePrefix4} from '../../../model/ipv4.js';
 export default class SiitDenylist4Add extends XlatCommand<typeof SiitDenylist4Add> {
   static override summary = 'Add an IPv4 prefix to denylist4: pool6 never translates its addresses.';
 
-  static override description = `denylist4 holds IPv4 prefixes whose addresses the RFC 6052 (pool6) mapping never translates, in either direction; EAMT entries are not affected. A bare address is a /32; host bits must be zero.`;
+  static override description = `denylist4 holds IPv4 prefixes whose addresses the RFC 6052 (pool6) mapping never translates, in either direction; EAMT entries are not affected. A bare address is a /32; host bits must be zero. Exit 4 when the prefix is there already.`;
 
   static override examples = ['<%= config.bin %> <%= command.id %> 192.0.2.0/24', '<%= config.bin %> <%= command.id %> 198.51.100.7'];
+
+  static override writes = true;
 
   static override args = {
     prefix: Args.string({description: 'IPv4 prefix.', required: true}),
   };
 
-  public async run(): Promise<{prefix: string}> {
+  public async run(): Promise<{added: {prefix: string}[]}> {
     const p = parsePrefix4(this.args.prefix, {allowBare: true});
     await this.siit();
     const tables = await import('../../../instance/siit-tables.js');
     await tables.addDenylist4(p);
-    return {prefix: formatPrefix4(p)};
+    return {added: [{prefix: formatPrefix4(p)}]};
   }
 }

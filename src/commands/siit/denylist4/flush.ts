@@ -1,4 +1,5 @@
 import {XlatCommand} from '../../../cli/base-command.js';
+import {formatPrefix4} from '../../../model/ipv4.js';
 
 export default class SiitDenylist4Flush extends XlatCommand<typeof SiitDenylist4Flush> {
   static override summary = 'Remove every denylist4 prefix.';
@@ -7,9 +8,13 @@ export default class SiitDenylist4Flush extends XlatCommand<typeof SiitDenylist4
 
   static override examples = ['<%= config.bin %> <%= command.id %>'];
 
-  public async run(): Promise<{removed: number}> {
+  static override writes = true;
+
+  public async run(): Promise<{removed: {prefix: string}[]}> {
     await this.siit();
     const tables = await import('../../../instance/siit-tables.js');
-    return {removed: await tables.flushDenylist4()};
+    const removed = (await tables.flushDenylist4()).map((p) => ({prefix: formatPrefix4(p)}));
+    this.changed = removed.length > 0;
+    return {removed};
   }
 }

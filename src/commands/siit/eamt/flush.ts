@@ -1,4 +1,5 @@
 import {XlatCommand} from '../../../cli/base-command.js';
+import {eamView, type EamView} from '../../../model/siit-eamt.js';
 
 export default class SiitEamtFlush extends XlatCommand<typeof SiitEamtFlush> {
   static override summary = 'Remove every EAMT entry.';
@@ -7,9 +8,13 @@ export default class SiitEamtFlush extends XlatCommand<typeof SiitEamtFlush> {
 
   static override examples = ['<%= config.bin %> <%= command.id %>'];
 
-  public async run(): Promise<{removed: number}> {
+  static override writes = true;
+
+  public async run(): Promise<{removed: EamView[]}> {
     await this.siit();
     const tables = await import('../../../instance/siit-tables.js');
-    return {removed: await tables.flushEamt()};
+    const removed = (await tables.flushEamt()).map(eamView);
+    this.changed = removed.length > 0;
+    return {removed};
   }
 }

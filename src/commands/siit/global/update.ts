@@ -1,16 +1,17 @@
 import {Args} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
-import {changeView, parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS} from '../../../model/siit-config.js';
+import {changeView, parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../../../model/siit-config.js';
 
 export interface GlobalUpdateResult {
   key: string;
   value: boolean | number | number[] | string | null;
+  global: SiitGlobalsView;
 }
 
 export default class SiitGlobalUpdate extends XlatCommand<typeof SiitGlobalUpdate> {
   static override summary = "Change one of the SIIT instance's global values.";
 
-  static override description = `KEY and VALUE are one of (booleans: true or false, 1 or 0):
+  static override description = `KEY and VALUE are one of (booleans: true/false, yes/no, on/off or 1/0; an unset prefix: null or (unset)):
 
   manually-enabled BOOL               translate (true) or pass everything untouched (false)
   pool6 PREFIX|null                   RFC 6052 prefix (/32, /40, /48, /56, /64 or /96; u-octet and host bits zero)
@@ -41,11 +42,14 @@ Invalid values change nothing. The change applies to the running translator at o
     value: Args.string({description: 'Its new value.', required: true}),
   };
 
+  static override writes = true;
+
   public async run(): Promise<GlobalUpdateResult> {
     const change = parseSiitGlobalChange(this.args.key, this.args.value);
     await this.siit();
     const tables = await import('../../../instance/siit-tables.js');
-    await tables.updateSiitGlobal(change);
-    return {key: change.key, value: changeView(change)};
+    const {before, after} = await tables.updateSiitGlobal(change);
+    this.changed = JSON.stringify(before[change.key]) !== JSON.stringify(after[change.key]);
+    return {key: change.key, value: changeView(change), global: after};
   }
 }

@@ -1,31 +1,33 @@
 import {Flags} from '@oclif/core';
 import {XlatCommand} from '../../../cli/base-command.js';
+import {tableFlags} from '../../../cli/flags.js';
 import {renderTable} from '../../../cli/output.js';
-import {INSTANCE_HEADERS, instanceRows} from '../../../cli/render.js';
-import type {SiitInstance} from '../../../instance/siit.js';
+import {INSTANCE_HEADERS, instanceRows, instanceView, type InstanceView} from '../../../cli/render.js';
 
 export default class SiitInstanceDisplay extends XlatCommand<typeof SiitInstanceDisplay> {
-  static override summary = 'Show the SIIT instance of this namespace and where it is attached.';
+  static override summary = 'Show the SIIT instance of this namespace (or of every namespace) and where it is attached.';
 
-  static override description = `Prints a table with one row per attached interface: the namespace, the instance type, the map layout version of the attached programs ('xlat --version' prints this xlat's), pool6, the interface, its hook (xdp or tc), the attach mode (native, generic or clsact-ingress) and why that hook was chosen.
+  static override description = `Prints a table with one row per attached interface: the namespace, the type, the instance name (recorded from Jool-style commands and files), its status (Running, or Paused while manually-enabled is false), the map layout version of the attached programs ('xlat --version' prints this xlat's), pool6, the interface, its hook (xdp or tc), the attach mode (native, generic or clsact-ingress) and why that hook serves it.
 
-The table is empty when the namespace has no instance. With --json the instance object is printed ({"instance": null} when there is none).`;
+The table is empty when the namespace has no instance. --all-namespaces lists the SIIT instances of every named namespace (/run/netns) and of the current one, as Jool's 'instance display' does. With --json: {"instances": [...]}.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --csv --no-headers',
-    '<%= config.bin %> <%= command.id %> -n red --json',
+    '<%= config.bin %> <%= command.id %> --all-namespaces',
+    '<%= config.bin %> -n red <%= command.id %> --json',
   ];
 
   static override flags = {
-    csv: Flags.boolean({summary: 'Print comma-separated values.', default: false}),
-    'no-headers': Flags.boolean({summary: 'Do not print the header row.', default: false}),
+    ...tableFlags,
+    'all-namespaces': Flags.boolean({char: 'A', summary: 'Every named namespace (/run/netns) and the current one.', default: false}),
   };
 
-  public async run(): Promise<{instance: SiitInstance | null}> {
-    const siit = await this.siit();
-    const instance = await siit.findSiitInstance();
-    this.log(renderTable(INSTANCE_HEADERS, instanceRows(instance), {csv: this.flags.csv, noHeaders: this.flags['no-headers']}));
-    return {instance};
+  public async run(): Promise<{instances: InstanceView[]}> {
+    await this.enterKernel();
+    const {findInstances} = await import('../../../instance/all-namespaces.js');
+    const instances = (await findInstances('SIIT', this.flags['all-namespaces'])).map(instanceView);
+    this.log(renderTable(INSTANCE_HEADERS, instanceRows(instances), {csv: this.flags.csv, noHeaders: this.flags['no-headers']}));
+    return {instances};
   }
 }

@@ -1,9 +1,9 @@
 import {type StatusResult, XlatCommand} from '../../../cli/base-command.js';
 
 export default class SiitInstanceStatus extends XlatCommand<typeof SiitInstanceStatus> {
-  static override summary = 'Tell whether this namespace has a SIIT instance.';
+  static override summary = 'Tell whether this namespace has a SIIT instance, and whether it translates.';
 
-  static override description = `Prints "Running" and exits 0 when the namespace has a SIIT instance, or prints "Dead" and exits 1 when it has none. With --json the result also says whether translation is enabled (global manually-enabled).`;
+  static override description = `Prints "Running" (exit 0), "Paused" when manually-enabled is false (exit 0: the instance exists but packets pass untranslated), or "Dead" when the namespace has no SIIT instance (exit 3). Without root it fails with exit 5, so a script can tell "no instance" from "cannot look".`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
