@@ -163,9 +163,8 @@ def main():
         result = dict(changed=changed, commands=xlat.commands)
         if module._diff:
             result['diff'] = dict(before=before or {}, after=after or {})
+        # After a change, what xlat now reports (a fresh display); otherwise (and in check mode) what was there.
         result['instance'] = xlat_cli.instance(xlat.run(mode, 'instance', 'display')) if changed and not module.check_mode else current
-        if module.check_mode and changed:
-            result['instance'] = current
         module.exit_json(**result)
     except xlat_cli.XlatError as e:
         xlat.fail(e)
