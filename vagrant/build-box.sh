@@ -3,7 +3,7 @@
 # Vagrant Cloud is not needed: mmdebstrap makes the root file system, extlinux makes the disk bootable, and the
 # result is packaged the way vagrant-libvirt expects (metadata.json, Vagrantfile, box.img in qcow2).
 #
-#   vagrant/build-box.sh [--name NAME] [--out DIR] [--node host|none] [--force]
+#   vagrant/build-box.sh [--name NAME] [--out DIR] [--node host|none] [--kernel backports|stock] [--force]
 #
 #   --name NAME   box name for `vagrant box add` (default xlat/debian12)
 #   --out DIR     where the .box file is written (default vagrant/.box)
@@ -11,6 +11,9 @@
 #                 Debian 12's own nodejs is 18.19. A real operator installs Node.js 20 from NodeSource's apt
 #                 repository instead: the role's `xlat_nodejs_source: nodesource` does that.
 #   --node none   no Node.js in the box (the role then has to bring it)
+#   --kernel backports  linux-image-amd64 from bookworm-backports (6.12; default): Debian 12's own 6.1 kernel
+#                 rejects xlat's NAT64 tc program in the verifier (seen in this lab), SIIT loads on both
+#   --kernel stock      Debian 12's own kernel (6.1), to reproduce that
 #   --force       rebuild and re-add even if the box is already known to Vagrant
 #
 # What is in the box: linux-image-amd64 booted by extlinux (console on ttyS0, classic eth0 names),
@@ -25,19 +28,22 @@ HERE=$(pwd)
 name=xlat/debian12
 out=$HERE/.box
 node=host
+kernel=backports
 force=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --name) shift; name=${1:?--name needs a value} ;;
     --out) shift; out=${1:?--out needs a value} ;;
     --node) shift; node=${1:?--node needs host or none} ;;
+    --kernel) shift; kernel=${1:?--kernel needs backports or stock} ;;
     --force) force=1 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "Error: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case "$node" in host|none) ;; *) echo "Error: --node must be host or none" >&2; exit 2 ;; esac
+case "$kernel" in backports|stock) ;; *) echo "Error: --kernel must be backports or stock" >&2; exit 2 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "Error: building the box needs root (loop devices, mount, chroot): run it with sudo" >&2; exit 1; }
 
 if [ $force -eq 0 ] && vagrant box list 2>/dev/null | grep -q "^$name "; then
@@ -71,6 +77,7 @@ mirrors() {
   echo "deb $main bookworm main"
   echo "deb $main bookworm-updates main"
   echo "deb $sec bookworm-security main"
+  [ "$kernel" = stock ] || echo "deb $main bookworm-backports main"
 }
 
 work=$(mktemp -d /var/tmp/xlat-box.XXXXXX)
@@ -84,12 +91,14 @@ cleanup() {
 trap cleanup EXIT
 
 start=$SECONDS
+kernel_pkg=linux-image-amd64
+[ "$kernel" = stock ] || kernel_pkg=linux-image-amd64/bookworm-backports
 packages=(
-  linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus
+  "$kernel_pkg" initramfs-tools systemd systemd-sysv udev dbus
   openssh-server sudo python3 python3-apt ca-certificates netbase
   iproute2 libbpf1 iputils-ping socat tcpdump procps less
 )
-echo "build-box: mmdebstrap bookworm (${#packages[@]} packages) -> root file system"
+echo "build-box: mmdebstrap bookworm (${#packages[@]} packages, $kernel kernel) -> root file system"
 mapfile -t sources < <(mirrors)
 mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" \
   --customize-hook='echo xlat-box > "$1/etc/hostname"' \
@@ -118,7 +127,7 @@ TIMEOUT 1
 LABEL debian
   LINUX /boot/vmlinuz-$kver
   INITRD /boot/initrd.img-$kver
-  APPEND root=LABEL=root ro console=tty0 console=ttyS0,115200 net.ifnames=0 biosdevname=0
+  APPEND root=LABEL=root ro quiet console=tty0 console=ttyS0,115200 net.ifnames=0 biosdevname=0
 EOF
 extlinux --install "$R/boot/extlinux" >/dev/null
 
@@ -135,6 +144,11 @@ DHCP=ipv4
 IPv6AcceptRA=no
 EOF
 chroot "$R" systemctl enable --quiet systemd-networkd.service systemd-networkd-wait-online.service ssh.service
+# A server's boot: no graphical target, no periodic jobs competing with the lab (they cost much under emulation).
+chroot "$R" systemctl set-default --quiet multi-user.target
+for unit in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer; do
+  [ -e "$R/lib/systemd/system/$unit" ] && chroot "$R" systemctl mask --quiet "$unit"
+done
 # Wait only for the management NIC at boot, not for the lab NICs the playbook configures later.
 mkdir -p "$R/etc/systemd/system/systemd-networkd-wait-online.service.d"
 printf '[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --interface=eth0 --timeout=60\n' \
@@ -195,4 +209,11 @@ mkdir -p "$out"
 box=$out/debian12-xlat.box
 tar -C "$work/box" -czf "$box" metadata.json Vagrantfile box.img
 vagrant box add --force --name "$name" "$box" >/dev/null
+# vagrant-libvirt keeps each box's image as a base volume in the storage pool and reuses it by name: drop those of
+# the previous build (unless a VM still uses them) so that new VMs start from this one.
+if virsh -q -c qemu:///system version >/dev/null 2>&1; then
+  for vol in $(virsh -q vol-list default 2>/dev/null | awk '{print $1}' | grep "^${name//\//-VAGRANTSLASH-}_vagrant_box_image" || true); do
+    virsh -q vol-delete "$vol" --pool default >/dev/null 2>&1 && echo "build-box: removed the previous base volume $vol"
+  done
+fi
 echo "build-box: added $name ($(du -h "$box" | cut -f1), kernel $kver) in $((SECONDS - start)) s"
