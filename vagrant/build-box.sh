@@ -84,7 +84,7 @@ work=$(mktemp -d /var/tmp/xlat-box.XXXXXX)
 loop=""
 cleanup() {
   set +e
-  mountpoint -q "$work/root" && umount -R "$work/root"
+  mountpoint -q "$work/mnt" && umount "$work/mnt"
   [ -n "$loop" ] && losetup -d "$loop"
   rm -rf "$work"
 }
@@ -100,24 +100,12 @@ packages=(
 )
 echo "build-box: mmdebstrap bookworm (${#packages[@]} packages, $kernel kernel) -> root file system"
 mapfile -t sources < <(mirrors)
+# Into a plain directory: every change below is made there, and the file system is made from it at the end
+# (mkfs.ext4 -d), so nothing stays mounted on a loop device while the box is put together.
+R=$work/rootfs
 mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" \
   --customize-hook='echo xlat-box > "$1/etc/hostname"' \
-  bookworm "$work/rootfs.tar" "${sources[@]}"
-
-echo "build-box: disk image (8 GiB sparse, one ext4 partition, extlinux)"
-img=$work/disk.raw
-truncate -s 8G "$img"
-printf 'label: dos\nstart=2048, type=83, bootable\n' | sfdisk --quiet "$img"
-# No udev here to create partition nodes: map the partition itself through an offset loop device.
-loop=$(losetup --find --show --offset $((2048 * 512)) "$img")
-# syslinux 6.04 reads ext4 without the 64bit and metadata_csum_seed features.
-mkfs.ext4 -q -L root -O ^64bit,^metadata_csum_seed "$loop"
-mkdir -p "$work/root"
-mount "$loop" "$work/root"
-tar -C "$work/root" -xpf "$work/rootfs.tar"
-rm -f "$work/rootfs.tar"
-
-R=$work/root
+  bookworm "$R" "${sources[@]}"
 kver=$(basename "$(ls -d "$R"/lib/modules/* | sort -V | tail -n 1)")
 [ -f "$R/boot/vmlinuz-$kver" ] && [ -f "$R/boot/initrd.img-$kver" ] || { echo "Error: no kernel/initrd for $kver in the root" >&2; exit 1; }
 mkdir -p "$R/boot/extlinux"
@@ -129,7 +117,6 @@ LABEL debian
   INITRD /boot/initrd.img-$kver
   APPEND root=LABEL=root ro quiet console=tty0 console=ttyS0,115200 net.ifnames=0 biosdevname=0
 EOF
-extlinux --install "$R/boot/extlinux" >/dev/null
 
 echo 'LABEL=root / ext4 errors=remount-ro 0 1' >"$R/etc/fstab"
 printf '127.0.0.1 localhost\n127.0.1.1 xlat-box\n::1 localhost ip6-localhost ip6-loopback\n' >"$R/etc/hosts"
@@ -183,9 +170,27 @@ fi
 
 chroot "$R" apt-get clean
 rm -rf "$R"/var/lib/apt/lists/* "$R"/tmp/* "$R"/var/log/*.log
-fstrim "$R" 2>/dev/null || true
-umount "$R"
+
+echo "build-box: disk image (8 GiB sparse, one ext4 partition made from the root, extlinux)"
+img=$work/disk.raw
+truncate -s 8G "$img"
+printf 'label: dos\nstart=2048, type=83, bootable\n' | sfdisk --quiet "$img"
+# No udev here to create partition nodes: map the partition itself through an offset loop device.
+loop=$(losetup --find --show --offset $((2048 * 512)) "$img")
+# syslinux 6.04 reads ext4 without the 64bit and metadata_csum_seed features.
+mkfs.ext4 -q -L root -O ^64bit,^metadata_csum_seed -d "$R" "$loop"
+mkdir -p "$work/mnt"
+mount "$loop" "$work/mnt"
+extlinux --install "$work/mnt/boot/extlinux" >/dev/null
+umount "$work/mnt"
+# What the VMs depend on must be in the image itself.
+for f in /etc/sudoers.d/vagrant /home/vagrant/.ssh/authorized_keys /etc/systemd/network/10-eth0.network \
+         /etc/systemd/system/ssh.service.d/hostkeys.conf /boot/extlinux/ldlinux.sys /usr/local/bin/node; do
+  [ "$node" = none ] && [ "$f" = /usr/local/bin/node ] && continue
+  debugfs -R "stat $f" "$loop" 2>/dev/null | grep -q '^Inode:' || { echo "Error: $f is missing from the image" >&2; exit 1; }
+done
 losetup -d "$loop"; loop=""
+rm -rf "$R"
 dd if="$MBR" of="$img" bs=440 count=1 conv=notrunc status=none
 
 echo "build-box: qcow2 and box metadata"

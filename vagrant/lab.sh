@@ -53,6 +53,8 @@ stop_started_daemons() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
 }
+# Until the VMs exist, an exit only has to stop the daemons started here (teardown below takes over then).
+trap stop_started_daemons EXIT
 if ! start_libvirt; then
   echo "lab:vagrant: libvirt is not available (libvirtd does not answer on qemu:///system): cannot run the VM lab" >&2
   stop_started_daemons
@@ -65,10 +67,10 @@ if [ $down -eq 1 ]; then
   vagrant destroy -f || true
   rm -f "$KEPT"
   echo "lab:vagrant: destroyed lab $XLAT_LAB_ID"
-  # The daemons of a kept lab were left running by it; stop them if no domain is left.
-  if [ -z "$(virsh -q -c qemu:///system list --all --name 2>/dev/null | grep -v '^$' || true)" ]; then
-    for d in libvirtd virtlogd; do pid=$(cat "/run/$d.pid" 2>/dev/null || true); [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-  fi
+  # The daemons the kept lab started (it left them running for its VMs).
+  read -r -a kept_daemons <<<"${XLAT_LAB_DAEMONS:-}"
+  started_daemons+=("${kept_daemons[@]}")
+  stop_started_daemons
   exit 0
 fi
 [ ! -f "$KEPT" ] || { echo "Error: a kept lab is still up ($(grep XLAT_LAB_ID "$KEPT")): 'vagrant/lab.sh --down' first" >&2; stop_started_daemons; exit 1; }
@@ -115,8 +117,8 @@ teardown() {
   set +e
   trap - EXIT INT TERM
   if [ $keep -eq 1 ] && [ $rc -eq 0 ]; then
-    printf 'XLAT_LAB_ID=%s\nXLAT_LAB_PORT=%s\nVAGRANT_DOTFILE_PATH=%s\nXLAT_LAB_DRIVER=%s\nXLAT_LAB_TARBALL=%s\n' \
-      "$XLAT_LAB_ID" "$XLAT_LAB_PORT" "$VAGRANT_DOTFILE_PATH" "$XLAT_LAB_DRIVER" "$XLAT_LAB_TARBALL" >"$KEPT"
+    printf 'XLAT_LAB_ID=%s\nXLAT_LAB_PORT=%s\nVAGRANT_DOTFILE_PATH=%s\nXLAT_LAB_DRIVER=%s\nXLAT_LAB_TARBALL=%s\nXLAT_LAB_DAEMONS="%s"\n' \
+      "$XLAT_LAB_ID" "$XLAT_LAB_PORT" "$VAGRANT_DOTFILE_PATH" "$XLAT_LAB_DRIVER" "$XLAT_LAB_TARBALL" "${started_daemons[*]}" >"$KEPT"
     echo "lab:vagrant: VMs kept (lab $XLAT_LAB_ID); ssh: ssh -F $SSHCFG client|translator|server; remove: npm run lab:vagrant -- --down"
     return
   fi
