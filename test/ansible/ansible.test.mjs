@@ -1,0 +1,248 @@
+// The Ansible collection (ansible/ansible_collections/xlat/translator) against real translators: ansible-playbook
+// with `-c local` configures SIIT and NAT64 in throwaway namespace labs (n6 -- j -- n4, one lab each), through the
+// role and the modules, the way the README shows. Asserted: check mode changes nothing, the first run changes
+// what it should, the second run changes nothing, drift is repaired, translated traffic flows, a failure carries
+// xlat's one-line message and leaves the tables as they were, and a non-root run fails saying so.
+import {describe, it, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync, chmodSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {skipReason, cleanupAll, run, nsRun, nsBackground, xlat, CLI, REPO} from '../helpers/netns.mjs';
+import {createSiitLab, ADDR} from '../helpers/topology.mjs';
+
+const HERE = path.join(REPO, 'test', 'ansible');
+const SOCKETS = path.join(REPO, 'test', 'helpers', 'sockets.py');
+
+function ansibleMissing() {
+  try {
+    execFileSync('sh', ['-c', 'command -v ansible-playbook'], {stdio: 'ignore'});
+    return null;
+  } catch {
+    return 'ansible-playbook is missing: run scripts/setup-ansible.sh (Debian ansible-core)';
+  }
+}
+const SKIP = skipReason() ?? ansibleMissing();
+if (SKIP) console.log(`# ansible tests skipped: ${SKIP}`);
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'xlat-ansible-'));
+chmodSync(tmp, 0o777);
+const baseEnv = {
+  ...process.env,
+  ANSIBLE_COLLECTIONS_PATH: path.join(REPO, 'ansible'),
+  // test/ansible/callback_plugins/xlat_test_report.py: one JSON report (stats, failures) at the end.
+  ANSIBLE_STDOUT_CALLBACK: 'xlat_test_report',
+  ANSIBLE_CALLBACK_PLUGINS: path.join(HERE, 'callback_plugins'),
+  ANSIBLE_LOCALHOST_WARNING: 'false',
+  ANSIBLE_INVENTORY_UNPARSED_WARNING: 'false',
+  ANSIBLE_NOCOLOR: '1',
+  ANSIBLE_RETRY_FILES_ENABLED: 'false',
+  ANSIBLE_LOCAL_TEMP: path.join(tmp, 'local'),
+  ANSIBLE_REMOTE_TEMP: path.join(tmp, 'remote'),
+};
+
+const labs = {};
+after(() => rmSync(tmp, {recursive: true, force: true}));
+
+/**
+ * Runs a playbook of test/ansible against the labs; returns the host's stats and the failed results.
+ * @param {string} playbook file name in test/ansible
+ * @param {{extra?: string[], user?: string}} [opts] extra ansible-playbook arguments; user: run as that user
+ */
+async function play(playbook, {extra = [], user} = {}) {
+  const args = [
+    '-i', 'localhost,', '-c', 'local',
+    path.join(HERE, playbook),
+    '-e', `siit_netns=${labs.siit.j}`, '-e', `nat64_netns=${labs.nat64.j}`, '-e', `xlat_cli=${CLI}`,
+    ...extra,
+  ];
+  const env = {...baseEnv};
+  let cmd = 'ansible-playbook';
+  let argv = args;
+  if (user) {
+    // Its own temporary directories: root's (made by earlier runs) are not writable for it.
+    env.HOME = tmp;
+    env.ANSIBLE_LOCAL_TEMP = path.join(tmp, `local-${user}`);
+    env.ANSIBLE_REMOTE_TEMP = path.join(tmp, `remote-${user}`);
+    cmd = 'setpriv';
+    argv = ['--reuid', user, '--regid', user, '--clear-groups', 'ansible-playbook', ...args];
+  }
+  const r = await run(cmd, argv, {timeout: 240_000, env, cwd: tmp});
+  let report;
+  try {
+    report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+  } catch {
+    assert.fail(`ansible-playbook printed no JSON report (exit ${r.code})\n${r.stdout}\n${r.stderr}`);
+  }
+  const stats = report.stats.localhost ?? {changed: 0, failures: 0};
+  const failed = report.failed;
+  const why = () =>
+    `exit ${r.code}; stats ${JSON.stringify(stats)}; changed: ${JSON.stringify(report.changed.map((c) => c.task))}; ` +
+    `failed: ${JSON.stringify(failed.map((f) => [f.task, f.msg]))}\n${r.stderr}`;
+  return {code: r.code, stats, failed, why};
+}
+
+async function instanceOf(ns, mode) {
+  const r = await xlat(null, [mode, 'instance', 'display', '--json', '-n', ns]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout).instance;
+}
+
+async function eamt(ns) {
+  const r = await xlat(null, ['siit', 'eamt', 'display', '--json', '-n', ns]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+async function ping(ns, target) {
+  const r = await nsRun(ns, 'ping', ['-n', '-c', '2', '-i', '0.2', '-W', '2', target], {timeout: 15_000});
+  assert.equal(r.code, 0, `ping ${target} from ${ns}\n${r.stdout}${r.stderr}`);
+}
+
+let port = 41000 + (process.pid % 10000);
+async function tcp(serverNs, clientNs, target, {connectPort, listenPort} = {}) {
+  const lport = listenPort ?? port++;
+  const server = nsBackground(serverNs, 'python3', [SOCKETS, 'serve', 'tcp', String(lport)], {timeout: 60_000});
+  try {
+    await server.ready;
+    const r = await nsRun(clientNs, 'python3', [SOCKETS, 'client', 'tcp', target, String(connectPort ?? lport), '--size', '262144', '--timeout', '5'], {timeout: 20_000});
+    assert.equal(r.code, 0, `TCP ${clientNs} -> ${target}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /"ok": true/);
+  } finally {
+    await server.stop();
+  }
+}
+
+// xlat_config hands a whole configuration file to `xlat <mode> file handle`, which arrives with configuration files.
+const hasFileHandle = () => {
+  try {
+    execFileSync(process.execPath, [CLI, 'siit', 'file', 'handle', '--help'], {stdio: 'ignore'});
+    return true;
+  } catch {
+    return false;
+  }
+};
+describe('Ansible collection xlat.translator against namespace labs (-c local)', {skip: SKIP ?? false}, () => {
+  before(async () => {
+    labs.siit = await createSiitLab();
+    labs.nat64 = await createSiitLab();
+  });
+  after(async () => {
+    await cleanupAll();
+  });
+
+  it('check mode reports the changes and makes none', async () => {
+    const r = await play('site.yml', {extra: ['--check', '--diff']});
+    assert.equal(r.stats.failures, 0, r.why());
+    // SIIT instance, EAMT, NAT64 instance, pool4, BIB (loops count once), the respelled EAMT entry
+    assert.equal(r.stats.changed, 6, r.why());
+    assert.equal(await instanceOf(labs.siit.j, 'siit'), null);
+    assert.equal(await instanceOf(labs.nat64.j, 'nat64'), null);
+  });
+
+  it('the first run configures SIIT and NAT64', async () => {
+    const r = await play('site.yml');
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 5, r.why());
+    const siit = await instanceOf(labs.siit.j, 'siit');
+    assert.equal(siit.pool6, '2001:db8:100::/40');
+    assert.deepEqual(siit.interfaces.map((i) => i.name).sort(), ['to_client_v4', 'to_client_v6']);
+    assert.deepEqual(await eamt(labs.siit.j), [{ipv6Prefix: '2001:db8:6::/120', ipv4Prefix: '203.0.113.0/24'}]);
+    assert.equal((await instanceOf(labs.nat64.j, 'nat64')).pool6, '64:ff9b::/96');
+  });
+
+  it('a second run changes nothing, in check mode neither', async () => {
+    const r = await play('site.yml');
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 0, r.why());
+    const c = await play('site.yml', {extra: ['--check', '--diff']});
+    assert.equal(c.stats.failures, 0, c.why());
+    assert.equal(c.stats.changed, 0, c.why());
+  });
+
+  it('SIIT translates ping and TCP both ways', async () => {
+    const {n6, n4} = labs.siit;
+    await ping(n6, ADDR.n4As6);
+    await ping(n4, ADDR.n6As4);
+    await tcp(n4, n6, ADDR.n4As6);
+    await tcp(n6, n4, ADDR.n6As4);
+  });
+
+  it('NAT64 translates ping and TCP from IPv6, and TCP from IPv4 through the static BIB entry', async () => {
+    const {n6, n4} = labs.nat64;
+    await ping(n6, '64:ff9b::198.51.100.2');
+    await tcp(n4, n6, '64:ff9b::198.51.100.2');
+    // site.yml maps 198.51.100.1#61080 to n6's port 8080.
+    await tcp(n6, n4, '198.51.100.1', {connectPort: 61080, listenPort: 8080});
+  });
+
+  it('drift is repaired: an EAMT entry removed by hand comes back, and only that changes', async () => {
+    const rm = await xlat(null, ['siit', 'eamt', 'remove', '2001:db8:6::/120', '-n', labs.siit.j]);
+    assert.equal(rm.code, 0, rm.stderr);
+    const r = await play('site.yml');
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 1, r.why());
+    assert.equal((await eamt(labs.siit.j)).length, 1);
+  });
+
+  it("a failure carries xlat's one-line message and leaves the EAMT as it was", async () => {
+    const before = await eamt(labs.siit.j);
+    const r = await play('failure.yml');
+    assert.notEqual(r.code, 0);
+    assert.equal(r.failed.length, 1, r.why());
+    assert.equal(
+      r.failed[0].msg,
+      '2001:db8:6::/120 is already the IPv6 prefix of the EAMT entry 2001:db8:6::/120 <-> 203.0.113.0/24: remove that entry first',
+    );
+    assert.deepEqual(await eamt(labs.siit.j), before);
+  });
+
+  it('without root the task fails saying so', async () => {
+    const r = await play('failure.yml', {user: '65534'});
+    assert.notEqual(r.code, 0);
+    assert.equal(r.failed.length, 1, r.why());
+    assert.match(r.failed[0].msg, /needs root privileges/);
+  });
+
+  it('xlat_config says plainly that this xlat has no file handle', {skip: hasFileHandle() ? 'this xlat has file handle' : false}, async () => {
+    const r = await play('config.yml');
+    assert.equal(r.failed.length, 1, r.why());
+    assert.match(r.failed[0].msg, /has no 'siit file handle' command: xlat_config needs a release with configuration files/);
+  });
+
+  it('state absent removes both instances; again changes nothing', async () => {
+    const r = await play('absent.yml');
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 2, r.why());
+    assert.equal(await instanceOf(labs.siit.j, 'siit'), null);
+    assert.equal(await instanceOf(labs.nat64.j, 'nat64'), null);
+    const again = await play('absent.yml');
+    assert.equal(again.stats.changed, 0, again.why());
+  });
+});
+
+const CONFIG_SKIP = SKIP ?? (hasFileHandle() ? null : "this xlat has no 'siit file handle' (configuration files) yet: xlat_config is not exercised");
+if (CONFIG_SKIP && !SKIP) console.log(`# xlat_config tests skipped: ${CONFIG_SKIP}`);
+
+describe('xlat_config (xlat <mode> file handle)', {skip: CONFIG_SKIP ?? false}, () => {
+  before(async () => {
+    labs.siit = await createSiitLab();
+    labs.nat64 = await createSiitLab();
+  });
+  after(async () => {
+    await cleanupAll();
+  });
+
+  it('applies a configuration, then changes nothing; check mode changes nothing', async () => {
+    const c = await play('config.yml', {extra: ['--check']});
+    assert.equal(c.stats.failures, 0, c.why());
+    assert.equal(await instanceOf(labs.siit.j, 'siit'), null);
+    const r = await play('config.yml');
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 1, r.why());
+    assert.equal((await instanceOf(labs.siit.j, 'siit')).pool6, '2001:db8:100::/40');
+    const again = await play('config.yml');
+    assert.equal(again.stats.changed, 0, again.why());
+  });
+});
