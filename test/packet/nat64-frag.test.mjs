@@ -46,7 +46,7 @@ function reset() {
   maps.config.update(key0, L.encodeNat64Config({
     version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(POOL6), len: 96}, fArgs: 0b1011,
     tos: 0, flags: 0, lowestIpv6Mtu: 1280, pool4Count: ranges.length, maxSimultaneousOpens: 10,
-    udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
+    udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
   }));
   ranges.forEach(([proto, portMin, portMax], i) => {
     const k = Buffer.alloc(4); k.writeUInt32LE(i);

@@ -33,7 +33,7 @@ const key0 = Buffer.alloc(4);
 const defaults = () => ({
   version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(POOL6.addr), len: 96}, fArgs: 0b1011,
   tos: 0, flags: L.NAT64_F['source-icmpv6-errors-better'], lowestIpv6Mtu: 1280, pool4Count: 0, maxSimultaneousOpens: 10,
-  udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
+  udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
 });
 let config;
 

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NAT64 fragments and packets too big for their path (tc only).
+ *
+ * Fragments (RFC 6146 3.4-3.5 need the transport identifiers, which only the
+ * first fragment carries). A TCP or UDP fragment goes to the tc slow path in
+ * both hooks. The first fragment (offset 0) is translated through the BIB and
+ * session tables like any packet; what it became (new addresses, the port it
+ * got, or "not ours") is recorded in nat64_frags under the fragment's identity
+ * as it arrived (family, source, destination, identification, protocol) for
+ * XLAT_NAT64_FRAG_TIMEOUT. A later fragment carries no L4 header: it looks
+ * that record up and gets the same addresses; only the IP header changes
+ * (RFC 7915 4.1 / 5.1.1: a fragment header out of the IPv4 fragment fields,
+ * or the other way round). Without a record it is dropped
+ * (drop-fragment-before-first). The first fragment's L4 checksum covers the
+ * whole datagram, whose length does not change: only the address and port
+ * changes are folded in, incrementally. Fragmented ICMP echo messages are
+ * reassembled instead (nat64_reasm.h): their checksum covers a pseudo-header
+ * on one side only, whose length is the whole message's.
+ *
+ * Too big (RFC 7915 4.4 / 5.4): the FIB's MTU for the translated packet
+ * (mtu.h). IPv6 -> IPv4 with DF, and IPv4 with DF: the sender gets Packet
+ * Too Big (MTU + 20) / Fragmentation Needed (MTU - 20) from this node
+ * (nat64_icmp_gen.h). IPv4 without DF bigger than lowest-ipv6-mtu (or the
+ * route's MTU): sent as IPv6 fragments (SIIT's frag_tc.h).
+ */
+#ifndef XLAT_NAT64_FRAG_H
+#define XLAT_NAT64_FRAG_H
+
+#include "nat64/slow.h"
+#include "nat64/apply.h"
+#include "nat64/icmp_gen.h"
+#include "lib/mtu.h"
+#include "lib/frag.h"
+#include "lib/udp_amend.h"
+
+/* Verdicts beyond enum verdict in a NAT64_RES: an error was sent back (the skb
+ * is redirected), or the packet left as fragments (this copy is spent). */
+#define NAT64_V_SENT  3
+#define NAT64_V_SPENT 4
+/* A reason that counts nothing (the packet was counted already). */
+#define NAT64_NO_COUNT 0xff
+
+static __always_inline int nat64_tc_action(__u32 res)
+{
+	switch (res >> 8) {
+	case V_DROP:
+	case NAT64_V_SPENT:
+		return TC_ACT_SHOT;
+	case NAT64_V_SENT:
+		return TC_ACT_REDIRECT;
+	}
+	return TC_ACT_OK;
+}
+
+/* Is addr inside a pool4 range of proto, whatever the port? (Scalars only: a global function.) */
+__attribute__((noinline)) int xlat_nat64_pool4_has_addr(__u32 proto, __u32 addr)
+{
+	struct nat64_config *cfg = nat64_cfg();
+	__u32 a = bpf_ntohl((__be32)addr), i;
+
+	if (!cfg)
+		return 0;
+	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
+		struct nat64_pool4_range *r;
+		__u32 key = i, mask;
+
+		if (i >= cfg->pool4_count)
+			break;
+		r = bpf_map_lookup_elem(&nat64_pool4, &key);
+		if (!r)
+			break;
+		if (r->proto != proto)
+			continue;
+		mask = r->prefix_len ? ~0u << ((32 - r->prefix_len) & 31) : 0;
+		if ((a & mask) == (bpf_ntohl(r->addr) & mask))
+			return 1;
+	}
+	return 0;
+}
+
+/* The live record of a datagram's first fragment, or NULL (an expired one is deleted). */
+static __always_inline struct nat64_frag_value *frag_get(const struct nat64_frag_key *k, __u64 now)
+{
+	struct nat64_frag_value *v = bpf_map_lookup_elem(&nat64_frags, k);
+
+	if (!v || v->expires >= now)
+		return v;
+	bpf_map_delete_elem(&nat64_frags, k);
+	return NULL;
+}
+
+/* Records (or renews: a first fragment sent again) a first fragment's translation; a full table is swept once. */
+static __always_inline int frag_put(const struct nat64_frag_key *k, const struct nat64_frag_value *v, __u64 now)
+{
+	int err = bpf_map_update_elem(&nat64_frags, k, v, BPF_ANY);
+
+	if (err == -E2BIG_ && nat64_reclaim(T_FRAG, now))
+		err = bpf_map_update_elem(&nat64_frags, k, v, BPF_ANY);
+	return err;
+}
+
+/* ---------------------------------------------------------------- IPv6 -> IPv4 */
+
+/*
+ * A later IPv6 TCP/UDP fragment (fragment header right after the IPv6
+ * header) to pool6: the decision checked the protocol, pool6 and the hop limit.
+ */
+static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN_;
+	struct nat64_frag_key key = {};
+	struct nat64_frag_value *fv;
+	struct plan *p = &w->p;
+	struct ipv6_frag *fh;
+	struct in6_addr a;
+	__be32 src4, dst4;
+	__u16 frag, plen;
+	__u8 proto;
+	__u64 now;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	fh = (void *)(ip6 + 1);
+	if ((void *)(fh + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	proto = fh->nexthdr;
+	frag = bpf_ntohs(fh->frag_off);
+	plen = bpf_ntohs(ip6->payload_len);
+	if (plen < sizeof(*fh) || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	__builtin_memcpy(&a, &ip6->daddr, 16);
+	if (prefix_extract(&cfg->c.pool6, &a, &dst4))
+		return NAT64_PASS(XLAT_C_PASS_DST6_NOT_POOL6);
+	__builtin_memcpy(key.src, &ip6->saddr, 16);
+	__builtin_memcpy(key.dst, &ip6->daddr, 16);
+	key.id = fh->identification;
+	key.family = 6;
+	key.proto = proto;
+	now = bpf_ktime_get_ns();
+
+	p->to_v4 = 1;
+	p->l3len = sizeof(struct iphdr);
+	p->strip = sizeof(struct ipv6_frag);
+	p->l4proto = proto;
+	p->csum_off = CSUM_NONE;
+	fv = frag_get(&key, now);
+	if (!fv)
+		return NAT64_DROP(XLAT_C_DROP_FRAGMENT_BEFORE_FIRST);
+	if (fv->flags & NAT64_FRAG_PASS)
+		return NAT64_PASS(XLAT_C_PASS_FRAGMENT);
+	src4 = *(__be32 *)fv->src;
+	dst4 = *(__be32 *)fv->dst;
+	p->reason = XLAT_C_XLAT_FRAGMENT_6TO4;
+
+	/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */
+	p->h.v4.version = 4;
+	p->h.v4.ihl = 5;
+	p->h.v4.tos = cfg->c.override_tos ? cfg->c.tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	p->h.v4.tot_len = bpf_htons(plen - sizeof(struct ipv6_frag) + sizeof(struct iphdr));
+	p->h.v4.id = bpf_htons((__u16)bpf_ntohl(fh->identification));
+	p->h.v4.frag_off = bpf_htons((frag >> 3) | ((frag & IP6_MF) ? IP_MF : 0));
+	p->h.v4.ttl = ip6->hop_limit; /* the kernel's forwarding takes one off */
+	p->h.v4.protocol = proto;
+	p->h.v4.saddr = src4;
+	p->h.v4.daddr = dst4;
+	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
+	p->verdict = V_XLAT;
+	return NAT64_CONTINUE;
+}
+
+/* ---------------------------------------------------------------- IPv4 -> IPv6 */
+
+/* A later IPv4 TCP/UDP fragment, without options: the decision checked the protocol and enabled. */
+static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct iphdr *ip4 = data + ETH_HLEN_;
+	struct nat64_frag_key key = {};
+	struct nat64_frag_value *fv;
+	struct plan *p = &w->p;
+	struct in6_addr src6, dst6;
+	__u16 frag, tot_len;
+	__u8 proto, tclass;
+	__u64 now;
+
+	if ((void *)(ip4 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	proto = ip4->protocol;
+	frag = bpf_ntohs(ip4->frag_off);
+	tot_len = bpf_ntohs(ip4->tot_len);
+	if (ip4->ihl != 5 || tot_len < sizeof(*ip4))
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	*(__be32 *)key.src = ip4->saddr;
+	*(__be32 *)key.dst = ip4->daddr;
+	key.id = ip4->id;
+	key.family = 4;
+	key.proto = proto;
+	now = bpf_ktime_get_ns();
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return NAT64_PASS(XLAT_C_PASS_PROTO);
+
+	p->to_v4 = 0;
+	p->l4proto = proto;
+	p->csum_off = CSUM_NONE;
+	if (!(frag & IP_OFFSET))
+		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED); /* first fragments are the decision's */
+	fv = frag_get(&key, now);
+	if (!fv) {
+		/* Not to a pool4 address: the node's own (or nobody's) traffic. */
+		if (!xlat_nat64_pool4_has_addr(proto, ip4->daddr))
+			return NAT64_PASS(XLAT_C_PASS_DST4_NOT_POOL4);
+		return NAT64_DROP(XLAT_C_DROP_FRAGMENT_BEFORE_FIRST);
+	}
+	if (fv->flags & NAT64_FRAG_PASS)
+		return NAT64_PASS(XLAT_C_PASS_DST4_NOT_POOL4);
+	if (ip4->ttl <= 1)
+		return NAT64_DROP(XLAT_C_DROP_HOP_LIMIT); /* no error about a later fragment (RFC 1812 4.3.2.7) */
+	__builtin_memcpy(&src6, fv->src, 16);
+	__builtin_memcpy(&dst6, fv->dst, 16);
+	p->reason = XLAT_C_XLAT_FRAGMENT_4TO6;
+
+	/* RFC 7915 4.1: the fragment keeps its identity in a fragment header. */
+	tclass = cfg->c.zeroize_tc ? 0 : ip4->tos;
+	p->h.v6f.v6.version = 6;
+	p->h.v6f.v6.priority = tclass >> 4;
+	p->h.v6f.v6.flow_lbl[0] = (tclass & 0xf) << 4;
+	p->h.v6f.v6.flow_lbl[1] = 0;
+	p->h.v6f.v6.flow_lbl[2] = 0;
+	p->h.v6f.v6.payload_len = bpf_htons(tot_len - sizeof(struct iphdr) + sizeof(struct ipv6_frag));
+	p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
+	p->h.v6f.v6.hop_limit = ip4->ttl;
+	p->h.v6f.v6.saddr = src6;
+	p->h.v6f.v6.daddr = dst6;
+	p->h.v6f.frag.nexthdr = proto;
+	p->h.v6f.frag.reserved = 0;
+	p->h.v6f.frag.frag_off = bpf_htons(((frag & IP_OFFSET) << 3) | ((frag & IP_MF) ? IP6_MF : 0));
+	p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4->id));
+	p->l3len = sizeof(struct ipv6hdr) + sizeof(struct ipv6_frag);
+	p->df = 0;
+	p->verdict = V_XLAT;
+	return NAT64_CONTINUE;
+}
+
+/* ---------------------------------------------------------------- first fragments */
+
+/*
+ * After the decision translated (or left to the kernel) a first fragment:
+ * its record, keyed by the fragment as it arrived. Returns 0 or the counter
+ * of the drop (no room for a translation's record).
+ */
+static __always_inline __u32 nat64_frag_record(struct __sk_buff *skb, struct nat64_work *w)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct nat64_frag_key key = {};
+	struct nat64_frag_value val = {};
+	struct plan *p = &w->p;
+	__u64 now = bpf_ktime_get_ns();
+
+	if (p->to_v4) {
+		struct ipv6hdr *ip6 = data + ETH_HLEN_;
+		struct ipv6_frag *fh = (void *)(ip6 + 1);
+
+		if ((void *)(fh + 1) > data_end)
+			return XLAT_C_DROP_TRUNCATED;
+		if (!(fh->frag_off & bpf_htons(IP6_MF)))
+			return 0; /* an atomic fragment: nothing follows */
+		__builtin_memcpy(key.src, &ip6->saddr, 16);
+		__builtin_memcpy(key.dst, &ip6->daddr, 16);
+		key.id = fh->identification;
+		key.family = 6;
+		key.proto = fh->nexthdr;
+		*(__be32 *)val.src = p->h.v4.saddr;
+		*(__be32 *)val.dst = p->h.v4.daddr;
+	} else {
+		struct iphdr *ip4 = data + ETH_HLEN_;
+
+		if ((void *)(ip4 + 1) > data_end)
+			return XLAT_C_DROP_TRUNCATED;
+		*(__be32 *)key.src = ip4->saddr;
+		*(__be32 *)key.dst = ip4->daddr;
+		key.id = ip4->id;
+		key.family = 4;
+		key.proto = ip4->protocol;
+		__builtin_memcpy(val.src, &p->h.v6f.v6.saddr, 16);
+		__builtin_memcpy(val.dst, &p->h.v6f.v6.daddr, 16);
+	}
+	val.port = w->rw.port;
+	val.expires = now + XLAT_NAT64_FRAG_TIMEOUT;
+	if (p->verdict != V_XLAT) {
+		/* Left to the kernel (the node's own, or expiring): so are the later fragments, if there is room. */
+		__builtin_memset(val.src, 0, 32);
+		val.port = 0;
+		val.flags = NAT64_FRAG_PASS;
+		frag_put(&key, &val, now);
+		return 0;
+	}
+	return frag_put(&key, &val, now) ? XLAT_C_DROP_FRAGMENT_TABLE_FULL : 0;
+}
+
+/* ---------------------------------------------------------------- the path */
+
+/*
+ * The last steps of a TCP/UDP/ICMP translation decided in w->p and w->rw:
+ * the path check, then the error to send back, or the rewrite and, when the
+ * IPv6 side needs it, the cut into fragments. Returns NAT64_RES.
+ */
+static __always_inline __u32 nat64_finish(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
+{
+	struct plan *p = &w->p;
+	__u32 err;
+
+	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
+	if (!skb->gso_size)
+		plan_check_path(skb, p, cfg->c.lowest_ipv6_mtu, XLAT_C_DROP_TOO_BIG, 1);
+	if (p->gen) {
+		nat64_count(p->reason);
+		return NAT64_RES(nat64_send_error(skb, p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);
+	}
+	err = nat64_tc_apply(skb, p, &w->rw);
+	if (!err && p->amend_udp)
+		err = tc_amend_udp(skb, p);
+	if (err)
+		return NAT64_DROP(err);
+	if (p->frag_size) {
+		err = tc_fragment(skb, p);
+		if (err)
+			return NAT64_DROP(err);
+		return NAT64_RES(NAT64_V_SPENT, p->reason);
+	}
+	return NAT64_XLAT(p->reason);
+}
+
+#endif

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The NAT64 slow path (tc only): ICMP errors translated through the session
+ * tables (RFC 6146 3.4 and 3.5, RFC 7915 4.2-4.3 and 5.2-5.3) and
+ * hairpinning (RFC 6146 3.8). Each runs from a global function of
+ * nat64.bpf.c with its state in the per-CPU work map, and returns
+ * NAT64_RES(verdict, counter).
+ *
+ * An ICMP error is about a packet this NAT64 sent: its inner packet is the
+ * translated one, so the flow is found from the inner packet (source and
+ * destination swapped, RFC 6146 3.4) and must have a session; errors refresh
+ * nothing. Errors about the node's own traffic (inner source outside pool4)
+ * stay the kernel's.
+ */
+#ifndef XLAT_NAT64_SLOW_H
+#define XLAT_NAT64_SLOW_H
+
+#include "nat64/decide.h"
+#include "lib/parse6.h"
+#include "lib/icmp_err.h"
+
+#define NAT64_RES(verdict, reason) (((__u32)(verdict) << 8) | (reason))
+#define NAT64_PASS(reason) NAT64_RES(V_PASS, reason)
+#define NAT64_DROP(reason) NAT64_RES(V_DROP, reason)
+#define NAT64_XLAT(reason) NAT64_RES(V_XLAT, reason)
+#define NAT64_CONTINUE 0xffff /* a first step done, the next one follows */
+#define ETH_HLEN_ sizeof(struct ethhdr)
+
+struct nat64_work {
+	struct plan p;
+	struct nat64_rw rw;
+	struct xicmp_inner in;
+};
+
+/* ICMPv4 error from the IPv4 side -> ICMPv6 error to the IPv6 node. */
+static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct nat64_config *cfg,
+					    struct nat64_work *w)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct iphdr *ip4 = data + ETH_HLEN_, *in4;
+	struct nat64_taddr4 t4 = {};
+	struct nat64_session_key key = {};
+	struct nat64_session *s;
+	struct plan *p = &w->p;
+	__u8 *icmp, *il4, ntype, ncode, proto, tclass;
+	__be16 sport, dport;
+	__u32 ihl, nrest;
+	__be32 src4;
+	__u64 now;
+
+	if ((void *)(ip4 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	icmp = (void *)(ip4 + 1);
+	in4 = (void *)(icmp + 8);
+	if ((void *)(in4 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	ihl = in4->ihl * 4;
+	if (in4->version != 4 || ihl < sizeof(*in4) || (in4->frag_off & bpf_htons(IP_OFFSET)))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
+	il4 = (void *)in4 + (ihl & 63);
+	if ((void *)(il4 + 8) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	proto = in4->protocol;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		sport = *(__be16 *)il4;
+		dport = *(__be16 *)(il4 + 2);
+		w->in.port_off = 0;
+	} else if (proto == IPPROTO_ICMP && (il4[0] == ICMP_ECHO || il4[0] == ICMP_ECHOREPLY)) {
+		sport = dport = *(__be16 *)(il4 + 4);
+		w->in.port_off = 4;
+	} else {
+		return NAT64_PASS(XLAT_C_PASS_DST4_NOT_POOL4);
+	}
+	/* Ours only if it is about a packet we sent from pool4. */
+	if (in4->saddr != ip4->daddr || !pool4_contains(cfg, proto, in4->saddr, sport))
+		return NAT64_PASS(XLAT_C_PASS_DST4_NOT_POOL4);
+	if (icmp_err_4to6(icmp[0], icmp[1], 0, &ntype, &ncode, &nrest))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_TYPE);
+
+	now = bpf_ktime_get_ns();
+	t4.addr = in4->saddr;
+	t4.port = sport;
+	t4.proto = proto;
+	if (!bib4_get(&t4, now))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_NO_SESSION);
+	key.local4 = in4->saddr;
+	key.lport = sport;
+	key.remote4 = in4->daddr;
+	key.rport = dport;
+	key.proto = proto;
+	s = session_get(&key, now);
+	if (!s)
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_NO_SESSION);
+
+	/* The inner packet goes back to what the IPv6 node sent; the outer one to the node. */
+	__builtin_memcpy(&w->in.src6, s->addr6, 16);
+	w->in.port = s->port6;
+	if (prefix_embed(&cfg->c.pool6, in4->daddr, &w->in.dst6))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
+	/* source-icmpv6-errors-better: the router's own address; else RFC 6146: the inner destination. */
+	src4 = (cfg->flags & NAT64_F_SRC_ICMPV6_BETTER) ? ip4->saddr : in4->daddr;
+	if (prefix_embed(&cfg->c.pool6, src4, &p->h.v6f.v6.saddr))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
+	p->h.v6f.v6.daddr = w->in.src6;
+	tclass = cfg->c.zeroize_tc ? 0 : ip4->tos;
+	p->h.v6f.v6.version = 6;
+	p->h.v6f.v6.priority = tclass >> 4;
+	p->h.v6f.v6.flow_lbl[0] = (tclass & 0xf) << 4;
+	p->h.v6f.v6.nexthdr = IPPROTO_ICMPV6;
+	p->h.v6f.v6.hop_limit = ip4->ttl; /* the kernel's forwarding takes one off */
+	p->strip = 0;
+	p->to_v4 = 0;
+
+	return NAT64_CONTINUE;
+}
+
+/* Second step: the message rebuilt from the work the first step left. */
+static __always_inline __u32 nat64_err_4to6_apply(struct __sk_buff *skb, struct nat64_work *w, struct xicmp_scratch *buf)
+{
+	__u32 err = xicmp_rebuild_4to6(skb, &w->p, &w->in, buf, NULL);
+
+	if (err)
+		return NAT64_DROP(err);
+	return NAT64_XLAT(XLAT_C_XLAT_ICMP_ERROR_4TO6);
+}
+
+/* ICMPv6 error from the IPv6 side -> ICMPv4 error to the IPv4 host. */
+static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct nat64_config *cfg,
+					    struct nat64_work *w)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN_, *in6;
+	struct nat64_taddr6 t6 = {};
+	struct nat64_session_key key = {};
+	struct nat64_bib6_value *b6;
+	struct plan *p = &w->p;
+	struct ip6_chain c;
+	struct in6_addr a;
+	__u8 *icmp, *il4, ntype, ncode, proto;
+	__be16 sport, dport;
+	__be32 dst4, rem4;
+	__u32 nrest;
+	__u64 now;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	icmp = (void *)(ip6 + 1);
+	in6 = (void *)(icmp + 8);
+	if ((void *)(in6 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	if (in6->version != 6 || ip6_walk(in6, data_end, &c) || c.bad ||
+	    (c.has_frag && (bpf_ntohs(c.frag_off) & ~7)))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
+	il4 = (void *)in6 + (c.l4_off & (IP6_CHAIN_MAX - 1));
+	if ((void *)(il4 + 8) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	if (c.proto == IPPROTO_TCP || c.proto == IPPROTO_UDP) {
+		proto = c.proto;
+		sport = *(__be16 *)il4;
+		dport = *(__be16 *)(il4 + 2);
+		w->in.port_off = 2;
+	} else if (c.proto == IPPROTO_ICMPV6 && (il4[0] == ICMPV6_ECHO_REQUEST || il4[0] == ICMPV6_ECHO_REPLY)) {
+		proto = IPPROTO_ICMP;
+		sport = dport = *(__be16 *)(il4 + 4);
+		w->in.port_off = 4;
+	} else {
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
+	}
+	__builtin_memcpy(&a, &in6->saddr, 16);
+	if (prefix_extract(&cfg->c.pool6, &a, &rem4))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
+	__builtin_memcpy(&a, &ip6->daddr, 16);
+	if (prefix_extract(&cfg->c.pool6, &a, &dst4))
+		return NAT64_PASS(XLAT_C_PASS_DST6_NOT_POOL6);
+	if (icmp_err_6to4(icmp[0], icmp[1], 0, &ntype, &ncode, &nrest))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_TYPE);
+
+	now = bpf_ktime_get_ns();
+	__builtin_memcpy(t6.addr, &in6->daddr, 16);
+	t6.port = dport;
+	t6.proto = proto;
+	b6 = bib6_get(&t6, now);
+	if (!b6)
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_NO_SESSION);
+	key.local4 = b6->t4.addr;
+	key.lport = b6->t4.port;
+	key.remote4 = rem4;
+	key.rport = proto == IPPROTO_ICMP ? b6->t4.port : sport;
+	key.proto = proto;
+	if (!session_get(&key, now))
+		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_NO_SESSION);
+
+	w->in.src4 = rem4;
+	w->in.dst4 = key.local4;
+	w->in.port = key.lport;
+	p->h.v4.version = 4;
+	p->h.v4.ihl = 5;
+	p->h.v4.tos = cfg->c.override_tos ? cfg->c.tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	p->h.v4.id = (__u16)bpf_get_prandom_u32();
+	p->h.v4.ttl = ip6->hop_limit;
+	p->h.v4.protocol = IPPROTO_ICMP;
+	p->h.v4.saddr = key.local4;
+	p->h.v4.daddr = dst4;
+	p->strip = 0;
+	p->to_v4 = 1;
+
+	return NAT64_CONTINUE;
+}
+
+static __always_inline __u32 nat64_err_6to4_apply(struct __sk_buff *skb, struct nat64_work *w, struct xicmp_scratch *buf)
+{
+	__u32 err = xicmp_rebuild_6to4(skb, &w->p, &w->in, buf);
+
+	if (err)
+		return NAT64_DROP(err);
+	return NAT64_XLAT(XLAT_C_XLAT_ICMP_ERROR_6TO4);
+}
+
+/* The TCP/UDP header of a hairpinned packet. */
+struct hp_parse {
+	__be16 ports[2];
+	__u8 proto, tflags, field;
+	__be32 dst4;
+};
+
+static __always_inline __u32 hp_parse(struct __sk_buff *skb, const struct nat64_config *cfg, struct hp_parse *h)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN_;
+	struct in6_addr a;
+	__u8 *l4;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	l4 = (void *)(ip6 + 1);
+	h->proto = ip6->nexthdr;
+	h->tflags = 0;
+	if (h->proto == IPPROTO_TCP) {
+		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
+			return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+		h->tflags = l4[13];
+		h->field = offsetof(struct tcphdr, check);
+	} else if (h->proto == IPPROTO_UDP) {
+		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
+			return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+		h->field = offsetof(struct udphdr, check);
+	} else {
+		return NAT64_PASS(XLAT_C_PASS_PROTO);
+	}
+	h->ports[0] = *(__be16 *)l4;
+	h->ports[1] = *(__be16 *)(l4 + 2);
+	__builtin_memcpy(&a, &ip6->daddr, 16);
+	if (prefix_extract(&cfg->c.pool6, &a, &h->dst4))
+		return NAT64_PASS(XLAT_C_PASS_DST6_NOT_POOL6);
+	return NAT64_CONTINUE;
+}
+
+/*
+ * RFC 6146 3.8: an IPv6 packet to pool6 + a pool4 transport address of ours
+ * is translated to IPv4 (the sender's BIB entry and session: done by the
+ * decision, which leaves the sender's pool4 address in p->h.v4.saddr and
+ * its port in rw.port) and straight
+ * back to IPv6 as if it had arrived from IPv4 (the destination's BIB entry,
+ * its session, filtering): from pool6 + the sender's pool4 address and port,
+ * to the IPv6 node behind the destination's BIB entry.
+ */
+static __always_inline __u32 nat64_hairpin(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
+{
+	struct nat64_taddr4 t4 = {};
+	struct nat64_session_key key = {};
+	struct nat64_bib4_value *b4;
+	struct plan *p = &w->p;
+	struct hp_parse h;
+	__u32 r;
+	__u64 now;
+
+	r = hp_parse(skb, cfg, &h);
+	if (r != NAT64_CONTINUE)
+		return r;
+	/* The 6->4 half left the sender's IPv4 identity in the plan. */
+	if (p->h.v4.daddr != h.dst4)
+		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
+	now = bpf_ktime_get_ns();
+	t4.addr = h.dst4;
+	t4.port = h.ports[1];
+	t4.proto = h.proto;
+	/* 4->6: the destination's session, as if the packet came from IPv4. */
+	b4 = bib4_get(&t4, now);
+	if (!b4)
+		return NAT64_DROP(XLAT_C_DROP_NO_BIB);
+	key.local4 = h.dst4;
+	key.lport = h.ports[1];
+	key.remote4 = p->h.v4.saddr;
+	key.rport = w->rw.port;
+	key.proto = h.proto;
+	if (nat64_state_4to6(cfg, &key, b4, h.tflags, now, p))
+		return NAT64_RES(p->verdict, p->reason);
+	/* For the rewrite: the IPv6 node and its port. */
+	__builtin_memcpy(&w->in.dst6, b4->t6.addr, 16);
+	w->in.port = b4->t6.port;
+	return NAT64_CONTINUE;
+}
+
+/* Hairpinning, the rewrite: new addresses, both ports, the checksum following them. */
+static __always_inline __u32 nat64_hairpin_apply(struct __sk_buff *skb, const struct nat64_config *cfg,
+						 struct nat64_work *w)
+{
+	struct ipv6hdr h6, *ip6;
+	struct hp_parse h;
+	__be16 nports[2];
+	__u32 field, addr_delta, port_delta, r;
+	__u64 flags;
+	__u8 tos;
+
+	r = hp_parse(skb, cfg, &h);
+	if (r != NAT64_CONTINUE)
+		return r;
+	ip6 = (void *)(long)skb->data + ETH_HLEN_;
+	if ((void *)(ip6 + 1) > (void *)(long)skb->data_end)
+		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+	h6 = *ip6;
+	nports[0] = w->rw.port;
+	nports[1] = w->in.port;
+	tos = cfg->c.override_tos ? cfg->c.tos : (h6.priority << 4) | (h6.flow_lbl[0] >> 4);
+	if (cfg->c.zeroize_tc)
+		tos = 0;
+	/* The old addresses go to the work map, the new ones into h6; the helper computes the difference. */
+	__builtin_memcpy(&w->in.src6, &h6.saddr, 16);
+	__builtin_memcpy(&h6.daddr, &w->in.dst6, 16);
+	__builtin_memcpy(&w->in.dst6, &ip6->daddr, 16);
+	if (prefix_embed(&cfg->c.pool6, w->p.h.v4.saddr, &h6.saddr))
+		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
+	addr_delta = (__u32)bpf_csum_diff((void *)&w->in.src6, 32, (void *)&h6.saddr, 32, 0);
+	port_delta = csum_sub(csum_words(nports, 2), csum_words(h.ports, 2));
+	h6.priority = tos >> 4;
+	h6.flow_lbl[0] = (tos & 0xf) << 4;
+	h6.flow_lbl[1] = 0;
+	h6.flow_lbl[2] = 0;
+
+	field = ETH_HLEN_ + sizeof(struct ipv6hdr) + h.field;
+	flags = h.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN_, &h6, sizeof(h6), BPF_F_RECOMPUTE_CSUM) ||
+	    bpf_l4_csum_replace(skb, field, 0, addr_delta, BPF_F_PSEUDO_HDR | flags) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN_ + sizeof(struct ipv6hdr), nports, sizeof(nports), 0) ||
+	    bpf_l4_csum_replace(skb, field, 0, port_delta, flags))
+		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
+	return NAT64_XLAT(XLAT_C_XLAT_HAIRPIN);
+}
+
+#endif
