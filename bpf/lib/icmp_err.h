@@ -22,6 +22,7 @@
 #include "lib/parse6.h"
 #include "lib/icmp_map.h"
 #include "lib/skb_csum.h"
+#include "lib/rfc7915.h"
 
 #define XICMP_ETH sizeof(struct ethhdr)
 #define XICMP_V4_MAX 576
@@ -35,6 +36,16 @@
 /* Per-CPU scratch: the extension, then 128 zero bytes for padding. */
 struct xicmp_scratch {
 	__u8 data[XICMP_EXT_MAX + 128];
+	/* The new ICMP header and inner IP header, built here rather than on the stack the callers share. */
+	struct {
+		struct icmp6hdr icmp;
+		struct ipv6hdr ip6;
+		struct ipv6_frag frag;
+	} out6;
+	struct {
+		struct icmphdr icmp;
+		struct iphdr ip4;
+	} out4;
 };
 
 /* What the inner packet becomes. */
@@ -226,12 +237,8 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 		__u16 csum;
 		__be32 rest;
 	} ih;
-	struct {
-		struct icmp6hdr icmp;
-		struct ipv6hdr ip6;
-		struct ipv6_frag frag;
-	} out = {};
 	struct iphdr in4;
+	typeof(buf->out6) *out = &buf->out6;
 	struct xicmp_l4 l4 = {.csum_off = CSUM_NONE};
 	struct xicmp_ext ext = {};
 	__u8 ntype, ncode, itype[2];
@@ -253,57 +260,38 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 		mtu += sizeof(struct ipv6hdr) - sizeof(struct iphdr);
 		nrest = mtu < 1280 ? 1280 : mtu;
 	}
-	out.icmp.icmp6_type = ntype;
-	out.icmp.icmp6_code = ncode;
-	out.icmp.icmp6_dataun.un_data32[0] = bpf_htonl(nrest);
-	out.ip6.saddr = in->src6;
-	out.ip6.daddr = in->dst6;
-
+	__builtin_memset(out, 0, sizeof(*out));
+	out->icmp.icmp6_type = ntype;
+	out->icmp.icmp6_code = ncode;
+	out->icmp.icmp6_dataun.un_data32[0] = bpf_htonl(nrest);
 	l4.proto = in4.protocol == IPPROTO_ICMP ? IPPROTO_ICMPV6 : in4.protocol;
 	if (!(frag & IP_OFFSET)) {
 		__u32 pdelta = xicmp_port_delta(skb, in_off + ihl, in);
 
+		__u32 upper = bpf_ntohs(in4.tot_len) - ihl;
+
 		if (in4.protocol == IPPROTO_TCP || in4.protocol == IPPROTO_UDP) {
 			l4.csum_off = in4.protocol == IPPROTO_TCP ? 16 : 6;
-			l4.delta = csum_add(csum_sub(csum_words(&out.ip6.saddr, 8) + csum_words(&out.ip6.daddr, 8),
-						     addr4_sum(in4.saddr, in4.daddr)), pdelta);
+			l4.delta = csum_add(rfc7915_pseudo_4to6(in4.saddr, in4.daddr, &in->src6, &in->dst6, in4.protocol, upper),
+					    pdelta);
 		} else if (in4.protocol == IPPROTO_ICMP) {
-			__u8 o[4] = {0}, n[4] = {0};
-
 			if (bpf_skb_load_bytes(skb, in_off + ihl, itype, 2))
 				return XLAT_C_DROP_TRUNCATED;
-			if (itype[0] == ICMP_ECHO)
-				l4.type = ICMPV6_ECHO_REQUEST;
-			else if (itype[0] == ICMP_ECHOREPLY)
-				l4.type = ICMPV6_ECHO_REPLY;
-			else
+			l4.type = rfc7915_echo_4to6(itype[0]);
+			if (l4.type == 0xff)
 				return XLAT_C_DROP_ICMP_ERROR_INNER; /* errors about errors are not sent */
-			o[0] = itype[0];
-			o[1] = itype[1];
-			n[0] = l4.type;
-			n[1] = itype[1];
 			l4.set_type = 1;
 			l4.csum_off = 2;
-			l4.delta = csum_add(csum_add(csum_sub(csum_words(n, 2), csum_words(o, 2)),
-						     pseudo6_sum(&out.ip6.saddr, &out.ip6.daddr,
-								 bpf_ntohs(in4.tot_len) - ihl, IPPROTO_ICMPV6)), pdelta);
+			l4.delta = csum_add(csum_add(rfc7915_type_delta(itype[0], l4.type, itype[1]),
+						     rfc7915_pseudo_4to6(in4.saddr, in4.daddr, &in->src6, &in->dst6,
+									 IPPROTO_ICMP, upper)),
+					    pdelta);
 		}
 	}
 
-	out.ip6.version = 6;
-	out.ip6.priority = in4.tos >> 4;
-	out.ip6.flow_lbl[0] = (in4.tos & 0xf) << 4;
-	out.ip6.hop_limit = in4.ttl;
-	out.ip6.nexthdr = l4.proto;
-	nlen = sizeof(struct ipv6hdr);
-	if (frag & (IP_MF | IP_OFFSET)) {
-		out.ip6.nexthdr = IPPROTO_FRAGMENT;
-		out.frag.nexthdr = l4.proto;
-		out.frag.frag_off = bpf_htons(((frag & IP_OFFSET) << 3) | ((frag & IP_MF) ? IP6_MF : 0));
-		out.frag.identification = bpf_htonl(bpf_ntohs(in4.id));
-		nlen += sizeof(struct ipv6_frag);
-	}
-	out.ip6.payload_len = bpf_htons(bpf_ntohs(in4.tot_len) - ihl + nlen - sizeof(struct ipv6hdr));
+	/* The inner packet is translated like any packet (RFC 7915 4.3), its TTL and TOS kept. */
+	nlen = rfc7915_hdr6(&out->ip6, &out->frag, rfc7915_tclass(NULL, in4.tos), &in4, &in->src6, &in->dst6, l4.proto,
+			    bpf_ntohs(in4.tot_len) - ihl);
 
 	/* RFC 4884: ICMPv4 3, 11 and 12 carry the length (32-bit words) in byte 5; ICMPv6 only 1 and 3. */
 	if ((ih.type == ICMP_DEST_UNREACH || ih.type == ICMP_TIME_EXCEEDED || ih.type == ICMP_PARAMETERPROB) &&
@@ -323,7 +311,7 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 	if (units < 0)
 		return XLAT_C_DROP_RESIZE_FAILED;
 	if (units)
-		out.icmp.icmp6_dataun.un_data8[0] = units; /* ICMPv6 (RFC 4884): 64-bit words, byte 4 */
+		out->icmp.icmp6_dataun.un_data8[0] = units; /* ICMPv6 (RFC 4884): 64-bit words, byte 4 */
 	plen = skb->len - XICMP_ETH - sizeof(struct ipv6hdr);
 	p->h.v6f.v6.payload_len = bpf_htons(plen);
 
@@ -335,9 +323,9 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 			return XLAT_C_DROP_WRITE_FAILED;
 	}
 	if (nlen == sizeof(struct ipv6hdr)) {
-		if (bpf_skb_store_bytes(skb, base, &out, 8 + sizeof(struct ipv6hdr), 0))
+		if (bpf_skb_store_bytes(skb, base, out, 8 + sizeof(struct ipv6hdr), 0))
 			return XLAT_C_DROP_WRITE_FAILED;
-	} else if (bpf_skb_store_bytes(skb, base, &out, sizeof(out), 0)) {
+	} else if (bpf_skb_store_bytes(skb, base, out, sizeof(*out), 0)) {
 		return XLAT_C_DROP_WRITE_FAILED;
 	}
 	inner_l4 = base + 8 + nlen;
@@ -364,10 +352,7 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 		__u16 csum;
 		__be32 rest;
 	} ih;
-	struct {
-		struct icmphdr icmp;
-		struct iphdr ip4;
-	} out = {};
+	typeof(buf->out4) *out = &buf->out4;
 	struct xicmp_l4 l4 = {.csum_off = CSUM_NONE};
 	struct xicmp_ext ext = {};
 	__u8 ntype, ncode;
@@ -391,12 +376,10 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 
 		nrest = mtu > 0xffff ? 0xffff : mtu;
 	}
-	out.icmp.type = ntype;
-	out.icmp.code = ncode;
-	out.icmp.un.gateway = bpf_htonl(nrest);
-	out.ip4.saddr = in->src4;
-	out.ip4.daddr = in->dst4;
-
+	__builtin_memset(out, 0, sizeof(*out));
+	out->icmp.type = ntype;
+	out->icmp.code = ncode;
+	out->icmp.un.gateway = bpf_htonl(nrest);
 	upper = bpf_ntohs(in6->payload_len) + sizeof(struct ipv6hdr) - c.l4_off;
 	if (c.has_frag)
 		frag = bpf_ntohs(c.frag_off);
@@ -407,43 +390,25 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 
 		if (c.proto == IPPROTO_TCP || c.proto == IPPROTO_UDP) {
 			l4.csum_off = c.proto == IPPROTO_TCP ? 16 : 6;
-			l4.delta = csum_add(csum_sub(addr4_sum(out.ip4.saddr, out.ip4.daddr),
-						     csum_words(&in6->saddr, 8) + csum_words(&in6->daddr, 8)), pdelta);
+			l4.delta = csum_add(rfc7915_pseudo_6to4(&in6->saddr, &in6->daddr, in->src4, in->dst4, c.proto, upper),
+					    pdelta);
 		} else if (c.proto == IPPROTO_ICMPV6) {
-			__u8 o[4] = {0}, n[4] = {0};
-
 			if ((void *)(t + 2) > data_end)
 				return XLAT_C_DROP_TRUNCATED;
-			if (t[0] == ICMPV6_ECHO_REQUEST)
-				l4.type = ICMP_ECHO;
-			else if (t[0] == ICMPV6_ECHO_REPLY)
-				l4.type = ICMP_ECHOREPLY;
-			else
+			l4.type = rfc7915_echo_6to4(t[0]);
+			if (l4.type == 0xff)
 				return XLAT_C_DROP_ICMP_ERROR_INNER;
-			o[0] = t[0];
-			o[1] = t[1];
-			n[0] = l4.type;
-			n[1] = t[1];
 			l4.set_type = 1;
 			l4.csum_off = 2;
-			l4.delta = csum_add(csum_sub(csum_sub(csum_words(n, 2), csum_words(o, 2)),
-						     pseudo6_sum(&in6->saddr, &in6->daddr, upper, IPPROTO_ICMPV6)), pdelta);
+			l4.delta = csum_add(csum_add(rfc7915_type_delta(t[0], l4.type, t[1]),
+						     rfc7915_pseudo_6to4(&in6->saddr, &in6->daddr, 0, 0, IPPROTO_ICMPV6, upper)),
+					    pdelta);
 		}
 	}
 
-	out.ip4.version = 4;
-	out.ip4.ihl = 5;
-	out.ip4.tos = (in6->priority << 4) | (in6->flow_lbl[0] >> 4);
-	out.ip4.tot_len = bpf_htons(upper + sizeof(struct iphdr));
-	if (c.has_frag) {
-		out.ip4.id = bpf_htons((__u16)bpf_ntohl(c.frag_id));
-		out.ip4.frag_off = bpf_htons((frag >> 3) | ((frag & IP6_MF) ? IP_MF : 0));
-	} else if (upper + sizeof(struct iphdr) > XLAT_DF_THRESHOLD) {
-		out.ip4.frag_off = bpf_htons(IP_DF);
-	}
-	out.ip4.ttl = in6->hop_limit;
-	out.ip4.protocol = l4.proto;
-	out.ip4.check = ipv4_hdr_csum(&out.ip4);
+	/* The inner packet is translated like any packet (RFC 7915 5.3), its hop limit and traffic class kept. */
+	rfc7915_hdr4(&out->ip4, rfc7915_tos(NULL, in6), in6, l4.proto, in->src4, in->dst4, upper + sizeof(struct iphdr),
+		     RFC7915_FRAG(c.has_frag, c.frag_off, c.frag_id), RFC7915_ID_ZERO);
 
 	/* RFC 4884: ICMPv6 1 and 3 carry the length (64-bit words) in byte 4. */
 	if (ih.type == ICMPV6_DEST_UNREACH || ih.type == ICMPV6_TIME_EXCEED) {
@@ -463,7 +428,7 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 	if (units < 0)
 		return XLAT_C_DROP_RESIZE_FAILED;
 	if (units)
-		((__u8 *)&out.icmp.un.gateway)[1] = units; /* ICMPv4 (RFC 4884): 32-bit words, byte 5 */
+		((__u8 *)&out->icmp.un.gateway)[1] = units; /* ICMPv4 (RFC 4884): 32-bit words, byte 5 */
 	tot = skb->len - XICMP_ETH;
 	p->h.v4.tot_len = bpf_htons(tot);
 	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
@@ -473,7 +438,7 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 
 		if (bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, 2, 0) ||
 		    bpf_skb_store_bytes(skb, XICMP_ETH, &p->h.v4, sizeof(struct iphdr), 0) ||
-		    bpf_skb_store_bytes(skb, base, &out, sizeof(out), 0))
+		    bpf_skb_store_bytes(skb, base, out, sizeof(*out), 0))
 			return XLAT_C_DROP_WRITE_FAILED;
 	}
 	inner_l4 = base + 8 + sizeof(struct iphdr);

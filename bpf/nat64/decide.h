@@ -11,6 +11,7 @@
 
 #include "lib/csum.h"
 #include "lib/plan.h"
+#include "lib/rfc7915.h"
 #include "lib/rfc6052.h"
 #include "nat64/maps.h"
 #include "nat64/state.h"
@@ -189,11 +190,11 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
 	struct nat64_taddr6 t6 = {};
 	struct nat64_bib6_value *b6;
-	__be16 sport, dport, frag_more = 0;
+	__be16 sport, dport, frag_off = 0;
 	__u8 *l4, tflags = 0, off, nh, fragd = 0;
 	__be32 dst4, src4, frag_id = 0;
 	__u64 now;
-	__u16 tot_len, upper;
+	__u16 upper;
 
 	p->to_v4 = 1;
 	p->l3len = sizeof(struct iphdr);
@@ -202,10 +203,10 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	l4 = (void *)(ip6 + 1);
 	nh = ip6->nexthdr;
 	if (nh == IPPROTO_FRAGMENT) {
-		/* Fragments (nat64_frag.h): the ports are in the first one only. */
-		struct ipv6_frag *fh = (void *)l4;
+		/* Fragments (nat64/frag.h): the ports are in the first one only. */
+		struct ipv6_frag *f6 = (void *)l4;
 
-		if ((void *)(fh + 1) > data_end)
+		if ((void *)(f6 + 1) > data_end)
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 		if (!cfg->c.enabled)
 			return plan_pass(p, XLAT_C_PASS_DISABLED);
@@ -213,26 +214,26 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 			return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6);
 		if (!prefix_extract(&cfg->c.pool6, &ip6->saddr, &src4))
 			return plan_drop(p, XLAT_C_DROP_SRC6_POOL6);
-		if (fh->nexthdr == IPPROTO_ICMPV6 && (fh->frag_off & bpf_htons(0xfff8 | IP6_MF)))
+		if (f6->nexthdr == IPPROTO_ICMPV6 && (f6->frag_off & bpf_htons(0xfff8 | IP6_MF)))
 			return plan_slow(p, NAT64_SLOW_REASM); /* a fragmented ICMP echo is reassembled (tc) */
-		if (fh->nexthdr != IPPROTO_TCP && fh->nexthdr != IPPROTO_UDP && fh->nexthdr != IPPROTO_ICMPV6)
+		if (f6->nexthdr != IPPROTO_TCP && f6->nexthdr != IPPROTO_UDP && f6->nexthdr != IPPROTO_ICMPV6)
 			return plan_pass(p, XLAT_C_PASS_PROTO);
 		if (ip6->hop_limit <= 1)
-			return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1, (fh->frag_off & bpf_htons(0xfff8)) != 0);
+			return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1, (f6->frag_off & bpf_htons(0xfff8)) != 0);
 		/* Later fragments, and any fragment in XDP, are the tc slow path's. */
 		if (!in_tc)
-			return plan_slow(p, fh->nexthdr == IPPROTO_ICMPV6 ? NAT64_SLOW_LAYOUT : NAT64_SLOW_FRAG);
-		if (fh->frag_off & bpf_htons(0xfff8))
+			return plan_slow(p, f6->nexthdr == IPPROTO_ICMPV6 ? NAT64_SLOW_LAYOUT : NAT64_SLOW_FRAG);
+		if (f6->frag_off & bpf_htons(0xfff8))
 			return plan_slow(p, NAT64_SLOW_FRAG);
-		if (bpf_ntohs(ip6->payload_len) < sizeof(*fh) + 8)
+		if (bpf_ntohs(ip6->payload_len) < sizeof(*f6) + 8)
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 		/* The first fragment (or an atomic one): translated here like a whole packet, then recorded (tc). */
 		fragd = 1;
-		frag_more = fh->frag_off & bpf_htons(IP6_MF);
-		frag_id = fh->identification;
-		nh = fh->nexthdr;
-		l4 = (void *)(fh + 1);
-		p->strip = sizeof(*fh);
+		frag_off = f6->frag_off;
+		frag_id = f6->identification;
+		nh = f6->nexthdr;
+		l4 = (void *)(f6 + 1);
+		p->strip = sizeof(*f6);
 		rw->frag_first = 1;
 		if (nh == IPPROTO_ICMPV6) {
 			/* An atomic fragment (a reassembled echo among them): only echo messages. */
@@ -340,42 +341,12 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 
 	/* Headers: RFC 7915 section 5 with the BIB's pool4 address and port. */
 	upper = bpf_ntohs(ip6->payload_len) - p->strip;
-	if (p->l4proto == IPPROTO_ICMP) {
-		__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {0, l4[1], 0, 0};
-
-		new[0] = l4[0] == ICMPV6_ECHO_REQUEST ? ICMP_ECHO : ICMP_ECHOREPLY;
-		p->icmp_type = new[0];
-		p->set_icmp_type = 1;
-		p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
-		p->pseudo_delta = ~pseudo6_sum(&ip6->saddr, &ip6->daddr, upper, IPPROTO_ICMPV6);
-	} else {
-		__u32 old_sum = csum_words(&ip6->saddr, 8) + csum_words(&ip6->daddr, 8);
-
-		p->pseudo_delta = csum_sub(addr4_sum(b6->t4.addr, dst4), old_sum);
-	}
+	if (p->l4proto == IPPROTO_ICMP)
+		plan_echo_type(p, l4, rfc7915_echo_6to4(l4[0]));
+	p->pseudo_delta = rfc7915_pseudo_6to4(&ip6->saddr, &ip6->daddr, b6->t4.addr, dst4, nh, upper);
 	set_rw(rw, off, sport, b6->t4.port);
-
-	tot_len = upper + sizeof(struct iphdr);
-	p->h.v4.version = 4;
-	p->h.v4.ihl = 5;
-	p->h.v4.tos = cfg->c.override_tos ? cfg->c.tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-	p->h.v4.tot_len = bpf_htons(tot_len);
-	if (fragd) {
-		/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */
-		p->h.v4.frag_off = frag_more ? bpf_htons(IP_MF) : 0;
-		p->h.v4.id = bpf_htons((__u16)bpf_ntohl(frag_id));
-	} else if (tot_len > NAT64_DF_THRESHOLD) {
-		p->h.v4.frag_off = bpf_htons(IP_DF);
-		p->h.v4.id = 0;
-	} else {
-		p->h.v4.frag_off = 0;
-		p->h.v4.id = (__u16)bpf_get_prandom_u32();
-	}
-	p->h.v4.ttl = ip6->hop_limit; /* the kernel's forwarding takes one off */
-	p->h.v4.protocol = p->l4proto;
-	p->h.v4.saddr = b6->t4.addr;
-	p->h.v4.daddr = dst4;
-	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
+	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, p->l4proto, b6->t4.addr, dst4, upper + sizeof(struct iphdr),
+		     RFC7915_FRAG(fragd, frag_off, frag_id), RFC7915_ID_RANDOM);
 	p->verdict = V_XLAT;
 	p->reason = XLAT_C_XLAT_6TO4;
 }
@@ -464,7 +435,7 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	struct nat64_bib4_value *b4;
 	struct in6_addr src6, dst6;
 	__be16 sport, dport;
-	__u8 *l4, tflags = 0, off, tclass, fragd = 0;
+	__u8 *l4, tflags = 0, off;
 	__u16 tot_len, hlen, upper;
 	__u64 now;
 
@@ -488,7 +459,6 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 		if (!in_tc || (ip4->frag_off & bpf_htons(IP_OFFSET)))
 			return plan_slow(p, NAT64_SLOW_FRAG);
 		/* The first fragment: translated here like a whole packet, then recorded (tc). */
-		fragd = 1;
 		rw->frag_first = 1;
 	}
 	/* Options are not translated (RFC 7915 4.1): tc takes them out. */
@@ -596,41 +566,13 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 		return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6);
 	__builtin_memcpy(&dst6, b4->t6.addr, 16);
 
-	if (p->l4proto == IPPROTO_ICMPV6) {
-		__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {0, l4[1], 0, 0};
-
-		new[0] = l4[0] == ICMP_ECHO ? ICMPV6_ECHO_REQUEST : ICMPV6_ECHO_REPLY;
-		p->icmp_type = new[0];
-		p->set_icmp_type = 1;
-		p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
-		p->pseudo_delta = pseudo6_sum(&src6, &dst6, upper, IPPROTO_ICMPV6);
-	} else {
-		p->pseudo_delta = csum_sub(csum_words(&src6, 8) + csum_words(&dst6, 8),
-					   addr4_sum(ip4->saddr, ip4->daddr));
-	}
+	if (p->l4proto == IPPROTO_ICMPV6)
+		plan_echo_type(p, l4, rfc7915_echo_4to6(l4[0]));
+	p->pseudo_delta = rfc7915_pseudo_4to6(ip4->saddr, ip4->daddr, &src6, &dst6, ip4->protocol, upper);
 	set_rw(rw, off, dport, b4->t6.port);
-
-	tclass = cfg->c.zeroize_tc ? 0 : ip4->tos;
-	p->h.v6f.v6.version = 6;
-	p->h.v6f.v6.priority = tclass >> 4;
-	p->h.v6f.v6.flow_lbl[0] = (tclass & 0xf) << 4;
-	p->h.v6f.v6.flow_lbl[1] = 0;
-	p->h.v6f.v6.flow_lbl[2] = 0;
-	p->h.v6f.v6.payload_len = bpf_htons(upper);
-	p->h.v6f.v6.nexthdr = p->l4proto;
-	p->h.v6f.v6.hop_limit = ip4->ttl;
-	p->h.v6f.v6.saddr = src6;
-	p->h.v6f.v6.daddr = dst6;
-	if (fragd) {
-		/* RFC 7915 4.1: the fragment keeps its identity in a fragment header. */
-		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
-		p->h.v6f.v6.payload_len = bpf_htons(upper + sizeof(struct ipv6_frag));
-		p->h.v6f.frag.nexthdr = p->l4proto;
-		p->h.v6f.frag.reserved = 0;
-		p->h.v6f.frag.frag_off = bpf_htons(IP6_MF);
-		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4->id));
-		p->l3len = sizeof(struct ipv6hdr) + sizeof(struct ipv6_frag);
-	}
+	/* A first fragment keeps its identity in a fragment header (RFC 7915 4.1). */
+	p->l3len = rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &dst6,
+				p->l4proto, upper);
 	p->verdict = V_XLAT;
 	p->reason = XLAT_C_XLAT_4TO6;
 }

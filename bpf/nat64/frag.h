@@ -28,6 +28,7 @@
 #define XLAT_NAT64_FRAG_H
 
 #include "nat64/slow.h"
+#include "lib/rfc7915.h"
 #include "nat64/apply.h"
 #include "nat64/icmp_gen.h"
 #include "lib/mtu.h"
@@ -116,7 +117,7 @@ static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct
 	struct ipv6_frag *fh;
 	struct in6_addr a;
 	__be32 src4, dst4;
-	__u16 frag, plen;
+	__u16 plen;
 	__u8 proto;
 	__u64 now;
 
@@ -126,7 +127,6 @@ static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct
 	if ((void *)(fh + 1) > data_end)
 		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
 	proto = fh->nexthdr;
-	frag = bpf_ntohs(fh->frag_off);
 	plen = bpf_ntohs(ip6->payload_len);
 	if (plen < sizeof(*fh) || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
 		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
@@ -155,17 +155,9 @@ static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct
 	p->reason = XLAT_C_XLAT_FRAGMENT_6TO4;
 
 	/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */
-	p->h.v4.version = 4;
-	p->h.v4.ihl = 5;
-	p->h.v4.tos = cfg->c.override_tos ? cfg->c.tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-	p->h.v4.tot_len = bpf_htons(plen - sizeof(struct ipv6_frag) + sizeof(struct iphdr));
-	p->h.v4.id = bpf_htons((__u16)bpf_ntohl(fh->identification));
-	p->h.v4.frag_off = bpf_htons((frag >> 3) | ((frag & IP6_MF) ? IP_MF : 0));
-	p->h.v4.ttl = ip6->hop_limit; /* the kernel's forwarding takes one off */
-	p->h.v4.protocol = proto;
-	p->h.v4.saddr = src4;
-	p->h.v4.daddr = dst4;
-	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
+	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, proto, src4, dst4,
+		     plen - sizeof(struct ipv6_frag) + sizeof(struct iphdr),
+		     RFC7915_FRAG(1, fh->frag_off, fh->identification), RFC7915_ID_RANDOM);
 	p->verdict = V_XLAT;
 	return NAT64_CONTINUE;
 }
@@ -182,7 +174,7 @@ static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct
 	struct plan *p = &w->p;
 	struct in6_addr src6, dst6;
 	__u16 frag, tot_len;
-	__u8 proto, tclass;
+	__u8 proto;
 	__u64 now;
 
 	if ((void *)(ip4 + 1) > data_end)
@@ -223,22 +215,8 @@ static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct
 	p->reason = XLAT_C_XLAT_FRAGMENT_4TO6;
 
 	/* RFC 7915 4.1: the fragment keeps its identity in a fragment header. */
-	tclass = cfg->c.zeroize_tc ? 0 : ip4->tos;
-	p->h.v6f.v6.version = 6;
-	p->h.v6f.v6.priority = tclass >> 4;
-	p->h.v6f.v6.flow_lbl[0] = (tclass & 0xf) << 4;
-	p->h.v6f.v6.flow_lbl[1] = 0;
-	p->h.v6f.v6.flow_lbl[2] = 0;
-	p->h.v6f.v6.payload_len = bpf_htons(tot_len - sizeof(struct iphdr) + sizeof(struct ipv6_frag));
-	p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
-	p->h.v6f.v6.hop_limit = ip4->ttl;
-	p->h.v6f.v6.saddr = src6;
-	p->h.v6f.v6.daddr = dst6;
-	p->h.v6f.frag.nexthdr = proto;
-	p->h.v6f.frag.reserved = 0;
-	p->h.v6f.frag.frag_off = bpf_htons(((frag & IP_OFFSET) << 3) | ((frag & IP_MF) ? IP6_MF : 0));
-	p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4->id));
-	p->l3len = sizeof(struct ipv6hdr) + sizeof(struct ipv6_frag);
+	p->l3len = rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &dst6, proto,
+				tot_len - sizeof(struct iphdr));
 	p->df = 0;
 	p->verdict = V_XLAT;
 	return NAT64_CONTINUE;

@@ -16,6 +16,7 @@
 #define XLAT_NAT64_SLOW_H
 
 #include "nat64/decide.h"
+#include "lib/rfc7915.h"
 #include "lib/parse6.h"
 #include "lib/icmp_err.h"
 
@@ -42,7 +43,8 @@ static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct 
 	struct nat64_session_key key = {};
 	struct nat64_session *s;
 	struct plan *p = &w->p;
-	__u8 *icmp, *il4, ntype, ncode, proto, tclass;
+	__u8 *icmp, *il4, ntype, ncode, proto;
+	struct in6_addr src6;
 	__be16 sport, dport;
 	__u32 ihl, nrest;
 	__be32 src4;
@@ -99,15 +101,11 @@ static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct 
 		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
 	/* source-icmpv6-errors-better: the router's own address; else RFC 6146: the inner destination. */
 	src4 = (cfg->flags & NAT64_F_SRC_ICMPV6_BETTER) ? ip4->saddr : in4->daddr;
-	if (prefix_embed(&cfg->c.pool6, src4, &p->h.v6f.v6.saddr))
+	if (prefix_embed(&cfg->c.pool6, src4, &src6))
 		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
-	p->h.v6f.v6.daddr = w->in.src6;
-	tclass = cfg->c.zeroize_tc ? 0 : ip4->tos;
-	p->h.v6f.v6.version = 6;
-	p->h.v6f.v6.priority = tclass >> 4;
-	p->h.v6f.v6.flow_lbl[0] = (tclass & 0xf) << 4;
-	p->h.v6f.v6.nexthdr = IPPROTO_ICMPV6;
-	p->h.v6f.v6.hop_limit = ip4->ttl; /* the kernel's forwarding takes one off */
+	/* The outer header (its length is the rebuild's, once the message is cut to size). */
+	rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &w->in.src6,
+		     IPPROTO_ICMPV6, bpf_ntohs(ip4->tot_len) - sizeof(*ip4));
 	p->strip = 0;
 	p->to_v4 = 0;
 
@@ -193,14 +191,9 @@ static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct 
 	w->in.src4 = rem4;
 	w->in.dst4 = key.local4;
 	w->in.port = key.lport;
-	p->h.v4.version = 4;
-	p->h.v4.ihl = 5;
-	p->h.v4.tos = cfg->c.override_tos ? cfg->c.tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-	p->h.v4.id = (__u16)bpf_get_prandom_u32();
-	p->h.v4.ttl = ip6->hop_limit;
-	p->h.v4.protocol = IPPROTO_ICMP;
-	p->h.v4.saddr = key.local4;
-	p->h.v4.daddr = dst4;
+	/* The outer header: DF from the size before the message is cut to 576 bytes, as for SIIT (and Jool). */
+	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, IPPROTO_ICMP, key.local4, dst4,
+		     bpf_ntohs(ip6->payload_len) + sizeof(struct iphdr), RFC7915_WHOLE, RFC7915_ID_RANDOM);
 	p->strip = 0;
 	p->to_v4 = 1;
 

@@ -10,6 +10,7 @@
 
 #include "lib/csum.h"
 #include "lib/plan.h"
+#include "lib/rfc7915.h"
 #include "siit/addr.h"
 #include "siit/maps.h"
 #include "lib/icmp_map.h"
@@ -118,51 +119,20 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 			p->icmp_err = 1;
 			break;
 		}
-		if (l4[0] == ICMP_ECHO)
-			p->icmp_type = ICMPV6_ECHO_REQUEST;
-		else if (l4[0] == ICMP_ECHOREPLY)
-			p->icmp_type = ICMPV6_ECHO_REPLY;
-		else
+		if (rfc7915_echo_4to6(l4[0]) == 0xff)
 			return plan_drop(p, XLAT_C_DROP_ICMP_TYPE);
-		{
-			__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {p->icmp_type, l4[1], 0, 0};
-
-			p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
-		}
-		p->set_icmp_type = 1;
+		plan_echo_type(p, l4, rfc7915_echo_4to6(l4[0]));
 		p->csum_off = offsetof(struct icmphdr, checksum);
-		p->pseudo_delta = pseudo6_sum(&src6, &dst6, upper_len, IPPROTO_ICMPV6);
 		break;
 	default:
 		if (ip4->protocol == IPPROTO_ICMP)
 			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
 		break;
 	}
-	if (p->csum_off != CSUM_NONE && ip4->protocol != IPPROTO_ICMP)
-		p->pseudo_delta = csum_sub(csum_words(&src6, 8) + csum_words(&dst6, 8),
-					   addr4_sum(ip4->saddr, ip4->daddr));
-
-	p->h.v6f.v6.version = 6;
-	p->h.v6f.v6.priority = cfg->c.zeroize_tc ? 0 : ip4->tos >> 4;
-	p->h.v6f.v6.flow_lbl[0] = cfg->c.zeroize_tc ? 0 : (ip4->tos & 0xf) << 4;
-	p->h.v6f.v6.flow_lbl[1] = 0;
-	p->h.v6f.v6.flow_lbl[2] = 0;
-	p->h.v6f.v6.nexthdr = p->l4proto;
-	/* The kernel's forwarding takes one off: translation and routing are one hop. */
-	p->h.v6f.v6.hop_limit = ip4->ttl;
-	p->h.v6f.v6.saddr = src6;
-	p->h.v6f.v6.daddr = dst6;
-	p->l3len = sizeof(struct ipv6hdr);
-	if (frag & (IP_MF | IP_OFFSET)) {
-		/* RFC 7915 4.1: a fragment keeps its identity in a fragment header. */
-		p->h.v6f.v6.nexthdr = IPPROTO_FRAGMENT;
-		p->h.v6f.frag.nexthdr = p->l4proto;
-		p->h.v6f.frag.reserved = 0;
-		p->h.v6f.frag.frag_off = bpf_htons(((frag & IP_OFFSET) << 3) | ((frag & IP_MF) ? IP6_MF : 0));
-		p->h.v6f.frag.identification = bpf_htonl(bpf_ntohs(ip4->id));
-		p->l3len += sizeof(struct ipv6_frag);
-	}
-	p->h.v6f.v6.payload_len = bpf_htons(upper_len + p->l3len - sizeof(struct ipv6hdr));
+	if (p->csum_off != CSUM_NONE)
+		p->pseudo_delta = rfc7915_pseudo_4to6(ip4->saddr, ip4->daddr, &src6, &dst6, ip4->protocol, upper_len);
+	p->l3len = rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &dst6,
+				p->l4proto, upper_len);
 	p->slow = p->strip != 0 || p->l3len != sizeof(struct ipv6hdr) || p->icmp_err || p->amend_udp;
 	p->verdict = V_XLAT;
 	p->reason = p->icmp_err ? XLAT_C_XLAT_ICMP_ERROR_4TO6 : XLAT_C_XLAT_4TO6;

@@ -10,6 +10,7 @@
 
 #include "lib/csum.h"
 #include "lib/plan.h"
+#include "lib/rfc7915.h"
 #include "lib/parse6.h"
 #include "siit/addr.h"
 #include "lib/icmp_map.h"
@@ -76,7 +77,6 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	struct ip6_chain c;
 	__u8 *l4;
 	__be32 src4, dst4;
-	__u32 old_sum;
 	__u16 tot_len, upper_len, frag = 0;
 	int first;
 
@@ -151,21 +151,11 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 			p->slow = 1;
 			break;
 		}
-		if (l4[0] == ICMPV6_ECHO_REQUEST)
-			p->icmp_type = ICMP_ECHO;
-		else if (l4[0] == ICMPV6_ECHO_REPLY)
-			p->icmp_type = ICMP_ECHOREPLY;
-		else
+		if (rfc7915_echo_6to4(l4[0]) == 0xff)
 			return plan_drop(p, XLAT_C_DROP_ICMP_TYPE);
-		{
-			__u8 old[4] = {l4[0], l4[1], 0, 0}, new[4] = {p->icmp_type, l4[1], 0, 0};
-
-			p->data_delta = csum_sub(csum_words(new, 2), csum_words(old, 2));
-		}
-		p->set_icmp_type = 1;
+		plan_echo_type(p, l4, rfc7915_echo_6to4(l4[0]));
 		p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
-		/* ICMPv4 has no pseudo-header: take the IPv6 one out. */
-		p->pseudo_delta = ~pseudo6_sum(&ip6->saddr, &ip6->daddr, upper_len, IPPROTO_ICMPV6);
+		p->pseudo_delta = rfc7915_pseudo_6to4(&ip6->saddr, &ip6->daddr, 0, 0, IPPROTO_ICMPV6, upper_len);
 		break;
 	default:
 		if (c.proto == IPPROTO_ICMPV6)
@@ -177,34 +167,13 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 			p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
 		return siit_plan_hairpin(ip6, cfg, src4, dst4, p);
 	}
-	if (p->csum_off != CSUM_NONE && c.proto != IPPROTO_ICMPV6) {
-		old_sum = csum_words(&ip6->saddr, 8) + csum_words(&ip6->daddr, 8);
-		p->pseudo_delta = csum_sub(addr4_sum(src4, dst4), old_sum);
-	}
+	if (p->csum_off != CSUM_NONE && c.proto != IPPROTO_ICMPV6)
+		p->pseudo_delta = rfc7915_pseudo_6to4(&ip6->saddr, &ip6->daddr, src4, dst4, c.proto, upper_len);
 
 	tot_len = upper_len + sizeof(struct iphdr);
 	p->l3len = sizeof(struct iphdr);
-	p->h.v4.version = 4;
-	p->h.v4.ihl = 5;
-	p->h.v4.tos = cfg->c.override_tos ? cfg->c.tos : (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-	p->h.v4.tot_len = bpf_htons(tot_len);
-	if (c.has_frag) {
-		/* RFC 7915 5.1.1: the fragment header's fields, DF clear. */
-		p->h.v4.id = bpf_htons((__u16)bpf_ntohl(c.frag_id));
-		p->h.v4.frag_off = bpf_htons((frag >> 3) | ((frag & IP6_MF) ? IP_MF : 0));
-	} else if (tot_len > XLAT_DF_THRESHOLD) {
-		p->h.v4.frag_off = bpf_htons(IP_DF);
-		p->h.v4.id = 0;
-	} else {
-		p->h.v4.frag_off = 0;
-		p->h.v4.id = (__u16)bpf_get_prandom_u32();
-	}
-	/* The kernel's forwarding takes one off: translation and routing are one hop. */
-	p->h.v4.ttl = ip6->hop_limit;
-	p->h.v4.protocol = p->l4proto;
-	p->h.v4.saddr = src4;
-	p->h.v4.daddr = dst4;
-	p->h.v4.check = ipv4_hdr_csum(&p->h.v4);
+	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, p->l4proto, src4, dst4, tot_len,
+		     RFC7915_FRAG(c.has_frag, c.frag_off, c.frag_id), RFC7915_ID_RANDOM);
 	p->verdict = V_XLAT;
 	p->reason = p->icmp_err ? XLAT_C_XLAT_ICMP_ERROR_6TO4 : XLAT_C_XLAT_6TO4;
 }
