@@ -31,7 +31,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct frag_scratch);
-} siit_frag_buf SEC(".maps");
+} xlat_frag_buf SEC(".maps");
 
 #define FRAG_HDRS (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct ipv6_frag))
 
@@ -65,7 +65,7 @@ static __always_inline int frag_emit(struct __sk_buff *skb)
 static __always_inline __u32 tc_fragment(struct __sk_buff *skb, struct plan *p)
 {
 	__u32 zero = 0, total, size = p->frag_size, rest, off;
-	struct frag_scratch *buf = bpf_map_lookup_elem(&siit_frag_buf, &zero);
+	struct frag_scratch *buf = bpf_map_lookup_elem(&xlat_frag_buf, &zero);
 	int orig_more = bpf_ntohs(p->h.v6f.frag.frag_off) & IP6_MF, i;
 
 	if (!buf)

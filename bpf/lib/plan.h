@@ -28,7 +28,8 @@ struct plan {
 	__u8  set_icmp_type;
 	__u8  csum_off;      /* L4 checksum offset inside the L4 header, or CSUM_NONE */
 	__u8  csum_zero_ok;  /* UDP over IPv4: a zero checksum means "none" */
-	__u8  slow;          /* the header layout changes beyond the base headers: tc only */
+	__u8  slow;          /* 1: only tc can do it (layout changes beyond the base headers, an error to send) */
+	__u8  step;          /* NAT64: which tc slow-path step (enum nat64_step) */
 	__u8  icmp_err;      /* an ICMP error: its inner packet is translated too (tc only) */
 	__u8  same_family;   /* IPv6 -> IPv6 (EAM hairpinning): only the addresses change */
 	__u8  gen;           /* not translated: answer the sender with the ICMP error below (tc only) */

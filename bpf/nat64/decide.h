@@ -31,14 +31,14 @@ struct nat64_rw {
 
 /* Packets only the tc program handles (plan.slow): XDP passes them on untouched,
  * before any state is touched, and tc hands them to a global function. */
-enum nat64_slow {
-	NAT64_SLOW_NONE = 0,
-	NAT64_SLOW_ERR_6TO4,    /* an ICMPv6 error about a flow of ours */
-	NAT64_SLOW_ERR_4TO6,    /* an ICMPv4 error about a flow of ours */
-	NAT64_SLOW_HAIRPIN,     /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
-	NAT64_SLOW_FRAG,        /* a fragment (nat64_frag.h) */
-	NAT64_SLOW_REASM,       /* a fragment of an ICMP echo: reassembled first (nat64_reasm.h) */
-	NAT64_SLOW_LAYOUT,      /* XDP only: tc decides it again and can change the layout (options, checksum) */
+enum nat64_step {
+	NAT64_STEP_NONE = 0,
+	NAT64_STEP_ERR_6TO4,    /* an ICMPv6 error about a flow of ours */
+	NAT64_STEP_ERR_4TO6,    /* an ICMPv4 error about a flow of ours */
+	NAT64_STEP_HAIRPIN,     /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
+	NAT64_STEP_FRAG,        /* a fragment (nat64_frag.h) */
+	NAT64_STEP_REASM,       /* a fragment of an ICMP echo: reassembled first (nat64_reasm.h) */
+	NAT64_STEP_LAYOUT,      /* XDP only: tc decides it again and can change the layout (options, checksum) */
 };
 
 /* nat64_config.pool4_default's bit for a protocol. */
@@ -55,10 +55,11 @@ struct nat64_in {
 	__u32 mark;
 };
 
-static __always_inline void plan_slow(struct plan *p, __u8 kind)
+static __always_inline void plan_slow(struct plan *p, __u8 step)
 {
 	p->verdict = V_PASS;
-	p->slow = kind;
+	p->slow = 1;
+	p->step = step;
 }
 
 static __always_inline int nat64_special4(__be32 addr)
@@ -215,16 +216,16 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 		if (!prefix_extract(&cfg->c.pool6, &ip6->saddr, &src4))
 			return plan_drop(p, XLAT_C_DROP_SRC6_POOL6);
 		if (f6->nexthdr == IPPROTO_ICMPV6 && (f6->frag_off & bpf_htons(0xfff8 | IP6_MF)))
-			return plan_slow(p, NAT64_SLOW_REASM); /* a fragmented ICMP echo is reassembled (tc) */
+			return plan_slow(p, NAT64_STEP_REASM); /* a fragmented ICMP echo is reassembled (tc) */
 		if (f6->nexthdr != IPPROTO_TCP && f6->nexthdr != IPPROTO_UDP && f6->nexthdr != IPPROTO_ICMPV6)
 			return plan_pass(p, XLAT_C_PASS_PROTO);
 		if (ip6->hop_limit <= 1)
 			return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1, (f6->frag_off & bpf_htons(0xfff8)) != 0);
 		/* Later fragments, and any fragment in XDP, are the tc slow path's. */
 		if (!in_tc)
-			return plan_slow(p, f6->nexthdr == IPPROTO_ICMPV6 ? NAT64_SLOW_LAYOUT : NAT64_SLOW_FRAG);
+			return plan_slow(p, f6->nexthdr == IPPROTO_ICMPV6 ? NAT64_STEP_LAYOUT : NAT64_STEP_FRAG);
 		if (f6->frag_off & bpf_htons(0xfff8))
-			return plan_slow(p, NAT64_SLOW_FRAG);
+			return plan_slow(p, NAT64_STEP_FRAG);
 		if (bpf_ntohs(ip6->payload_len) < sizeof(*f6) + 8)
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 		/* The first fragment (or an atomic one): translated here like a whole packet, then recorded (tc). */
@@ -299,7 +300,7 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 				return plan_pass(p, XLAT_C_PASS_ICMP_TYPE);
 			if (ip6->hop_limit <= 1)
 				return plan_drop(p, XLAT_C_DROP_HOP_LIMIT); /* no error about an error */
-			return plan_slow(p, NAT64_SLOW_ERR_6TO4);
+			return plan_slow(p, NAT64_STEP_ERR_6TO4);
 		}
 	}
 	if (ip6->hop_limit <= 1)
@@ -318,11 +319,12 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 		struct nat64_taddr4 t4 = {.addr = dst4, .port = dport, .proto = p->l4proto};
 
 		if (!in_tc)
-			return plan_slow(p, NAT64_SLOW_HAIRPIN);
+			return plan_slow(p, NAT64_STEP_HAIRPIN);
 		/* Nobody behind that transport address: the IPv4 side would drop it; create nothing. */
 		if (!bib4_get(&t4, now))
 			return plan_drop(p, XLAT_C_DROP_NO_BIB);
-		p->slow = NAT64_SLOW_HAIRPIN;
+		p->slow = 1;
+		p->step = NAT64_STEP_HAIRPIN;
 	}
 	__builtin_memcpy(t6.addr, &ip6->saddr, 16);
 	t6.port = sport;
@@ -330,7 +332,7 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	b6 = nat64_state_6to4(cfg, in, &t6, dst4, dport, tflags, now, p);
 	if (!b6)
 		return; /* dropped (the caller ignores slow then) */
-	if (in_tc && p->slow == NAT64_SLOW_HAIRPIN) {
+	if (in_tc && p->step == NAT64_STEP_HAIRPIN) {
 		/* The sender's IPv4 identity, for the 4->6 half. */
 		p->h.v4.saddr = b6->t4.addr;
 		p->h.v4.daddr = dst4;
@@ -455,16 +457,16 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 			return plan_pass(p, XLAT_C_PASS_DISABLED);
 		/* ICMP: reassembled (or the node's own); later fragments and any fragment in XDP: the tc slow path's. */
 		if (ip4->protocol == IPPROTO_ICMP)
-			return plan_slow(p, NAT64_SLOW_REASM);
+			return plan_slow(p, NAT64_STEP_REASM);
 		if (!in_tc || (ip4->frag_off & bpf_htons(IP_OFFSET)))
-			return plan_slow(p, NAT64_SLOW_FRAG);
+			return plan_slow(p, NAT64_STEP_FRAG);
 		/* The first fragment: translated here like a whole packet, then recorded (tc). */
 		rw->frag_first = 1;
 	}
 	/* Options are not translated (RFC 7915 4.1): tc takes them out. */
 	if (hlen > sizeof(*ip4)) {
 		if (!in_tc)
-			return plan_slow(p, NAT64_SLOW_LAYOUT);
+			return plan_slow(p, NAT64_STEP_LAYOUT);
 		p->strip = hlen - sizeof(*ip4);
 	}
 	p->df = (ip4->frag_off & bpf_htons(IP_DF)) ? 1 : 0;
@@ -501,7 +503,7 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 				return plan_pass(p, XLAT_C_PASS_IPV4_OPTIONS); /* the error path reads a 20-byte header */
 			if (ip4->ttl <= 1)
 				return plan_drop(p, XLAT_C_DROP_HOP_LIMIT); /* no error about an error */
-			return plan_slow(p, NAT64_SLOW_ERR_4TO6);
+			return plan_slow(p, NAT64_STEP_ERR_4TO6);
 		}
 		if (l4[0] != ICMP_ECHO && l4[0] != ICMP_ECHOREPLY)
 			return plan_pass(p, XLAT_C_PASS_ICMP_TYPE);
@@ -550,7 +552,7 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 		if (ip4->frag_off & bpf_htons(IP_MF))
 			return plan_drop(p, XLAT_C_DROP_UDP_ZERO_CSUM);
 		if (!in_tc)
-			return plan_slow(p, NAT64_SLOW_LAYOUT);
+			return plan_slow(p, NAT64_STEP_LAYOUT);
 		p->amend_udp = 1;
 	}
 

@@ -140,14 +140,15 @@ __attribute__((noinline)) int xlat_nat64_slow_err_6to4(struct __sk_buff *skb)
 
 __attribute__((noinline)) int xlat_nat64_slow_err_apply(struct __sk_buff *skb)
 {
+	struct nat64_config *cfg = nat64_live_cfg();
 	struct nat64_work *w = nat64_work();
 	struct xicmp_scratch *buf = nat64_scratch();
 
-	if (!w || !buf)
+	if (!cfg || !w || !buf)
 		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
 	if (w->p.to_v4)
 		return nat64_err_6to4_apply(skb, w, buf);
-	return nat64_err_4to6_apply(skb, w, buf);
+	return nat64_err_4to6_apply(skb, cfg, w, buf);
 }
 
 __attribute__((noinline)) int xlat_nat64_slow_hairpin_apply(struct __sk_buff *skb)
@@ -247,7 +248,7 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	struct nat64_config *cfg;
 	struct nat64_work *w;
 	__u32 res;
-	__u8 slow;
+	__u8 step;
 
 	NAT64_KEEP_MAP(nat64_sysctl);
 	/* One of our own IPv6 fragments back from bpf_clone_redirect (frag_tc.h): for the kernel to forward. */
@@ -267,7 +268,7 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		nat64_count(XLAT_C_PASS_DISABLED);
 		return TC_ACT_OK;
 	}
-	if (w->p.slow == NAT64_SLOW_REASM && w->p.verdict != V_DROP) {
+	if (w->p.step == NAT64_STEP_REASM && w->p.verdict != V_DROP) {
 		res = xlat_nat64_slow_reasm(skb);
 		if (res != NAT64_CONTINUE) {
 			nat64_count(res & 0xff);
@@ -289,13 +290,13 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		nat64_count(res & 0xff);
 		return nat64_tc_action(res);
 	}
-	slow = w->p.slow;
-	if (slow && slow != NAT64_SLOW_REASM && w->p.verdict != V_DROP) {
-		if (slow == NAT64_SLOW_ERR_4TO6 || slow == NAT64_SLOW_ERR_6TO4) {
-			res = slow == NAT64_SLOW_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb) : xlat_nat64_slow_err_6to4(skb);
+	step = w->p.step;
+	if (step && step != NAT64_STEP_REASM && w->p.verdict != V_DROP) {
+		if (step == NAT64_STEP_ERR_4TO6 || step == NAT64_STEP_ERR_6TO4) {
+			res = step == NAT64_STEP_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb) : xlat_nat64_slow_err_6to4(skb);
 			if (res == NAT64_CONTINUE)
 				res = xlat_nat64_slow_err_apply(skb);
-		} else if (slow == NAT64_SLOW_FRAG) {
+		} else if (step == NAT64_STEP_FRAG) {
 			res = xlat_nat64_slow_frag(skb);
 			if (res == NAT64_CONTINUE)
 				res = xlat_nat64_finish(skb);

@@ -12,8 +12,8 @@
  * nothing. Errors about the node's own traffic (inner source outside pool4)
  * stay the kernel's.
  */
-#ifndef XLAT_NAT64_SLOW_H
-#define XLAT_NAT64_SLOW_H
+#ifndef XLAT_NAT64_STEP_H
+#define XLAT_NAT64_STEP_H
 
 #include "nat64/decide.h"
 #include "lib/rfc7915.h"
@@ -113,9 +113,11 @@ static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct 
 }
 
 /* Second step: the message rebuilt from the work the first step left. */
-static __always_inline __u32 nat64_err_4to6_apply(struct __sk_buff *skb, struct nat64_work *w, struct xicmp_scratch *buf)
+static __always_inline __u32 nat64_err_4to6_apply(struct __sk_buff *skb, const struct nat64_config *cfg,
+						  struct nat64_work *w, struct xicmp_scratch *buf)
 {
-	__u32 err = xicmp_rebuild_4to6(skb, &w->p, &w->in, buf, NULL);
+	/* Fragmentation Needed with MTU 0 (RFC 1191 routers) gets a plateau, as SIIT's. */
+	__u32 err = xicmp_rebuild_4to6(skb, &w->p, &w->in, buf, cfg->c.mtu_plateaus);
 
 	if (err)
 		return NAT64_DROP(err);
@@ -314,9 +316,8 @@ static __always_inline __u32 nat64_hairpin_apply(struct __sk_buff *skb, const st
 	h6 = *ip6;
 	nports[0] = w->rw.port;
 	nports[1] = w->in.port;
-	tos = cfg->c.override_tos ? cfg->c.tos : (h6.priority << 4) | (h6.flow_lbl[0] >> 4);
-	if (cfg->c.zeroize_tc)
-		tos = 0;
+	/* Translated to IPv4 and straight back: both halves of RFC 7915's TOS rules apply. */
+	tos = rfc7915_tclass(&cfg->c, rfc7915_tos(&cfg->c, &h6));
 	/* The old addresses go to the work map, the new ones into h6; the helper computes the difference. */
 	__builtin_memcpy(&w->in.src6, &h6.saddr, 16);
 	__builtin_memcpy(&h6.daddr, &w->in.dst6, 16);

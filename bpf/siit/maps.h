@@ -85,11 +85,14 @@ static __always_inline void count(enum xlat_counter reason)
 		*v += 1; /* per-CPU slot: no atomic needed */
 }
 
+/* The configuration, if it is one of this layout (a CLI of another layout writes nothing, but an instance may
+ * outlive the CLI that made it): otherwise the programs pass everything untouched. */
 static __always_inline struct siit_config *siit_cfg(void)
 {
 	__u32 zero = 0;
+	struct siit_config *cfg = bpf_map_lookup_elem(&siit_config, &zero);
 
-	return bpf_map_lookup_elem(&siit_config, &zero);
+	return cfg && cfg->version == XLAT_SIIT_CONFIG_VERSION ? cfg : NULL;
 }
 
 #endif

@@ -44,8 +44,11 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	struct plan p = {};
 	__u32 err;
 
-	if (!cfg)
+	if (!cfg) {
+		count(XLAT_C_PASS_DISABLED);
+		xlat_xdp_mark_done(ctx);
 		return XDP_PASS;
+	}
 	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &p);
 	if (p.verdict == V_XLAT || p.gen) {
 		/* Layout changes beyond the base headers, errors to send, packets too big for
@@ -150,8 +153,12 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	struct plan *p = saved_plan();
 	__u32 err;
 
-	if (!cfg || !p || xlat_tc_decided_by_xdp(skb))
+	if (xlat_tc_decided_by_xdp(skb))
 		return TC_ACT_OK;
+	if (!cfg || !p) {
+		count(XLAT_C_PASS_DISABLED);
+		return TC_ACT_OK;
+	}
 	/* One of our own IPv6 fragments back from bpf_clone_redirect: for the kernel to forward. */
 	if (skb->mark == XLAT_FRAG_MARK) {
 		skb->mark = 0;
