@@ -9,7 +9,7 @@
 
 #include "lib/apply_xdp.h"
 #include "lib/apply_tc.h"
-#include "nat64/decide.h"
+#include "nat64/plan.h"
 
 /* Returns 0 or the reason of a failure. */
 static __always_inline __u32 nat64_xdp_apply(struct xdp_md *ctx, struct plan *p, struct nat64_rw *rw)

@@ -27,58 +27,7 @@
 #ifndef XLAT_NAT64_FRAG_H
 #define XLAT_NAT64_FRAG_H
 
-#include "nat64/slow.h"
-#include "lib/rfc7915.h"
-#include "nat64/apply.h"
-#include "nat64/icmp_gen.h"
-#include "lib/mtu.h"
-#include "lib/frag.h"
-#include "lib/udp_amend.h"
-
-/* Verdicts beyond enum verdict in a NAT64_RES: an error was sent back (the skb
- * is redirected), or the packet left as fragments (this copy is spent). */
-#define NAT64_V_SENT  3
-#define NAT64_V_SPENT 4
-/* A reason that counts nothing (the packet was counted already). */
-#define NAT64_NO_COUNT 0xff
-
-static __always_inline int nat64_tc_action(__u32 res)
-{
-	switch (res >> 8) {
-	case V_DROP:
-	case NAT64_V_SPENT:
-		return TC_ACT_SHOT;
-	case NAT64_V_SENT:
-		return TC_ACT_REDIRECT;
-	}
-	return TC_ACT_OK;
-}
-
-/* Is addr inside a pool4 range of proto, whatever the port? (Scalars only: a global function.) */
-__attribute__((noinline)) int xlat_nat64_pool4_has_addr(__u32 proto, __u32 addr)
-{
-	struct nat64_config *cfg = nat64_cfg();
-	__u32 a = bpf_ntohl((__be32)addr), i;
-
-	if (!cfg)
-		return 0;
-	for (i = 0; i < XLAT_NAT64_POOL4_MAX; i++) {
-		struct nat64_pool4_range *r;
-		__u32 key = i, mask;
-
-		if (i >= cfg->pool4_count)
-			break;
-		r = bpf_map_lookup_elem(&nat64_pool4, &key);
-		if (!r)
-			break;
-		if (r->proto != proto)
-			continue;
-		mask = r->prefix_len ? ~0u << ((32 - r->prefix_len) & 31) : 0;
-		if ((a & mask) == (bpf_ntohl(r->addr) & mask))
-			return 1;
-	}
-	return 0;
-}
+#include "nat64/plan.h"
 
 /* The live record of a datagram's first fragment, or NULL (an expired one is deleted). */
 static __always_inline struct nat64_frag_value *frag_get(const struct nat64_frag_key *k, __u64 now)
@@ -276,39 +225,6 @@ static __always_inline __u32 nat64_frag_record(struct __sk_buff *skb, struct nat
 		return 0;
 	}
 	return frag_put(&key, &val, now) ? XLAT_C_DROP_FRAGMENT_TABLE_FULL : 0;
-}
-
-/* ---------------------------------------------------------------- the path */
-
-/*
- * The last steps of a TCP/UDP/ICMP translation decided in w->p and w->rw:
- * the path check, then the error to send back, or the rewrite and, when the
- * IPv6 side needs it, the cut into fragments. Returns NAT64_RES.
- */
-static __always_inline __u32 nat64_finish(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
-{
-	struct plan *p = &w->p;
-	__u32 err;
-
-	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
-	if (!skb->gso_size)
-		plan_check_path(skb, p, cfg->c.lowest_ipv6_mtu, XLAT_C_DROP_TOO_BIG, 1);
-	if (p->gen) {
-		nat64_count(p->reason);
-		return NAT64_RES(nat64_send_error(skb, p) == TC_ACT_REDIRECT ? NAT64_V_SENT : V_DROP, NAT64_NO_COUNT);
-	}
-	err = nat64_tc_apply(skb, p, &w->rw);
-	if (!err && p->amend_udp)
-		err = tc_amend_udp(skb, p);
-	if (err)
-		return NAT64_DROP(err);
-	if (p->frag_size) {
-		err = tc_fragment(skb, p);
-		if (err)
-			return NAT64_DROP(err);
-		return NAT64_RES(NAT64_V_SPENT, p->reason);
-	}
-	return NAT64_XLAT(p->reason);
 }
 
 #endif

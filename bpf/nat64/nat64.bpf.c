@@ -11,10 +11,13 @@
  */
 #include "lib/common.h"
 #include "nat64/maps.h"
-#include "nat64/decide.h"
+#include "nat64/6to4.h"
+#include "nat64/4to6.h"
 #include "nat64/apply.h"
-#include "nat64/slow.h"
+#include "nat64/icmp_err.h"
+#include "nat64/hairpin.h"
 #include "nat64/frag.h"
+#include "nat64/finish.h"
 #include "nat64/reasm.h"
 #include "lib/xdp_meta.h"
 
