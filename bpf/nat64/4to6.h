@@ -81,94 +81,119 @@ static __always_inline void nat64_syn4_hold(__be32 remote4, __be32 local4, __be1
 	plan_drop(p, XLAT_C_TCP_SYN_HELD);
 }
 
-static __always_inline void nat64_plan_4to6(void *data, void *data_end, const struct nat64_config *cfg,
-					    const struct nat64_in *in, struct plan *p, struct nat64_rw *rw,
-					    const int in_tc)
-{
-	struct iphdr *ip4 = data + sizeof(struct ethhdr);
-	struct nat64_taddr4 t4 = {};
-	struct nat64_session_key key = {};
-	struct nat64_bib4_value *b4;
-	struct in6_addr src6, dst6;
+/* What the parse of an IPv4 packet found: its transport identifiers (ICMP: both the identifier). */
+struct nat64_pkt4 {
+	__u8 *l4;
 	__be16 sport, dport;
-	__u8 *l4, tflags = 0, off;
-	__u16 tot_len, hlen, upper;
-	__u64 now;
+	__u8 tflags, off;
+	__u16 upper;             /* bytes after the IPv4 header */
+};
 
-	p->to_v4 = 0;
-	p->l3len = sizeof(struct ipv6hdr);
-	if ((void *)(ip4 + 1) > data_end)
-		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-	hlen = ip4->ihl * 4;
-	tot_len = bpf_ntohs(ip4->tot_len);
+/*
+ * Fragments, options and the transport header of an IPv4 packet. Fragmented
+ * echo goes to reassembly and later fragments to tc's records (nat64/frag.h);
+ * a first fragment is translated here like a whole packet; options are tc's to
+ * take out. Returns 1 when the plan is decided.
+ */
+static __always_inline int nat64_parse4(struct iphdr *ip4, void *data_end, const struct nat64_config *cfg,
+					struct plan *p, struct nat64_rw *rw, const int in_tc, struct nat64_pkt4 *x)
+{
+	__u16 tot_len = bpf_ntohs(ip4->tot_len), hlen = ip4->ihl * 4;
+	__u8 *l4;
+
 	if (hlen < sizeof(*ip4) || tot_len < hlen)
-		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
 	if (ip4->frag_off & bpf_htons(IP_MF | IP_OFFSET)) {
-		/* Fragments (nat64_frag.h): the ports are in the first one only. */
 		if (ip4->protocol != IPPROTO_TCP && ip4->protocol != IPPROTO_UDP && ip4->protocol != IPPROTO_ICMP)
-			return plan_pass(p, XLAT_C_PASS_PROTO);
+			return plan_pass(p, XLAT_C_PASS_PROTO), 1;
 		if (!cfg->c.enabled)
-			return plan_pass(p, XLAT_C_PASS_DISABLED);
-		/* ICMP: reassembled (or the node's own); later fragments and any fragment in XDP: the tc slow path's. */
+			return plan_pass(p, XLAT_C_PASS_DISABLED), 1;
 		if (ip4->protocol == IPPROTO_ICMP)
-			return plan_slow(p, NAT64_STEP_REASM);
+			return plan_slow(p, NAT64_STEP_REASM), 1;
 		if (!in_tc || (ip4->frag_off & bpf_htons(IP_OFFSET)))
-			return plan_slow(p, NAT64_STEP_FRAG);
+			return plan_slow(p, NAT64_STEP_FRAG), 1;
 		/* The first fragment: translated here like a whole packet, then recorded (tc). */
 		rw->frag_first = 1;
 	}
 	/* Options are not translated (RFC 7915 4.1): tc takes them out. */
 	if (hlen > sizeof(*ip4)) {
 		if (!in_tc)
-			return plan_slow(p, NAT64_STEP_LAYOUT);
+			return plan_slow(p, NAT64_STEP_LAYOUT), 1;
 		p->strip = hlen - sizeof(*ip4);
 	}
 	p->df = (ip4->frag_off & bpf_htons(IP_DF)) ? 1 : 0;
-	upper = tot_len - hlen;
-	l4 = (void *)ip4 + (hlen & 0x3c);
+	x->upper = tot_len - hlen;
+	x->l4 = l4 = (void *)ip4 + (hlen & 0x3c);
 
 	switch (ip4->protocol) {
 	case IPPROTO_TCP:
-		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end || upper < sizeof(struct tcphdr))
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end || x->upper < sizeof(struct tcphdr))
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
 		p->csum_off = offsetof(struct tcphdr, check);
 		p->l4proto = IPPROTO_TCP;
-		sport = ((struct tcphdr *)l4)->source;
-		dport = ((struct tcphdr *)l4)->dest;
-		tflags = l4[13];
-		off = 2;
-		break;
+		x->sport = ((struct tcphdr *)l4)->source;
+		x->dport = ((struct tcphdr *)l4)->dest;
+		x->tflags = l4[13];
+		x->off = 2;
+		return 0;
 	case IPPROTO_UDP:
-		if ((void *)(l4 + sizeof(struct udphdr)) > data_end || upper < sizeof(struct udphdr))
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		if ((void *)(l4 + sizeof(struct udphdr)) > data_end || x->upper < sizeof(struct udphdr))
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
 		p->csum_off = offsetof(struct udphdr, check);
 		p->l4proto = IPPROTO_UDP;
-		sport = ((struct udphdr *)l4)->source;
-		dport = ((struct udphdr *)l4)->dest;
-		off = 2;
-		break;
+		x->sport = ((struct udphdr *)l4)->source;
+		x->dport = ((struct udphdr *)l4)->dest;
+		x->off = 2;
+		return 0;
 	case IPPROTO_ICMP:
-		if ((void *)(l4 + 8) > data_end || upper < 8)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+		if ((void *)(l4 + 8) > data_end || x->upper < 8)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
 		if (icmp4_is_error(l4[0])) {
 			if (!cfg->c.enabled)
-				return plan_pass(p, XLAT_C_PASS_DISABLED);
+				return plan_pass(p, XLAT_C_PASS_DISABLED), 1;
 			if (hlen > sizeof(*ip4))
-				return plan_pass(p, XLAT_C_PASS_IPV4_OPTIONS); /* the error path reads a 20-byte header */
+				return plan_pass(p, XLAT_C_PASS_IPV4_OPTIONS), 1; /* the error path reads a 20-byte header */
 			if (ip4->ttl <= 1)
-				return plan_drop(p, XLAT_C_DROP_HOP_LIMIT); /* no error about an error */
-			return plan_slow(p, NAT64_STEP_ERR_4TO6);
+				return plan_drop(p, XLAT_C_DROP_HOP_LIMIT), 1; /* no error about an error */
+			return plan_slow(p, NAT64_STEP_ERR_4TO6), 1;
 		}
 		if (l4[0] != ICMP_ECHO && l4[0] != ICMP_ECHOREPLY)
-			return plan_pass(p, XLAT_C_PASS_ICMP_TYPE);
+			return plan_pass(p, XLAT_C_PASS_ICMP_TYPE), 1;
 		p->csum_off = offsetof(struct icmphdr, checksum);
 		p->l4proto = IPPROTO_ICMPV6;
-		sport = dport = *(__be16 *)(l4 + 4);
-		off = 4;
-		break;
-	default:
-		return plan_pass(p, XLAT_C_PASS_PROTO);
+		x->sport = x->dport = *(__be16 *)(l4 + 4);
+		x->off = 4;
+		return 0;
 	}
+	return plan_pass(p, XLAT_C_PASS_PROTO), 1;
+}
+
+static __always_inline void nat64_plan_4to6(void *data, void *data_end, const struct nat64_config *cfg,
+					    const struct nat64_in *in, struct plan *p, struct nat64_rw *rw,
+					    const int in_tc)
+{
+	struct iphdr *ip4 = data + sizeof(struct ethhdr);
+	struct nat64_pkt4 x = {};
+	struct nat64_taddr4 t4 = {};
+	struct nat64_session_key key = {};
+	struct nat64_bib4_value *b4;
+	struct in6_addr src6, dst6;
+	__be16 sport, dport;
+	__u8 *l4, tflags;
+	__u16 upper;
+	__u64 now;
+
+	p->to_v4 = 0;
+	p->l3len = sizeof(struct ipv6hdr);
+	if ((void *)(ip4 + 1) > data_end)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	if (nat64_parse4(ip4, data_end, cfg, p, rw, in_tc, &x))
+		return;
+	l4 = x.l4;
+	sport = x.sport;
+	dport = x.dport;
+	tflags = x.tflags;
+	upper = x.upper;
 
 	if (!cfg->c.enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
@@ -225,7 +250,7 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	if (p->l4proto == IPPROTO_ICMPV6)
 		plan_echo_type(p, l4, rfc7915_echo_4to6(l4[0]));
 	p->pseudo_delta = rfc7915_pseudo_4to6(ip4->saddr, ip4->daddr, &src6, &dst6, ip4->protocol, upper);
-	set_rw(rw, off, dport, b4->t6.port);
+	set_rw(rw, x.off, dport, b4->t6.port);
 	/* A first fragment keeps its identity in a fragment header (RFC 7915 4.1). */
 	p->l3len = rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &dst6,
 				p->l4proto, upper);

@@ -103,16 +103,121 @@ static __always_inline int icmp6_echo(const __u8 *l4)
 	return l4[0] == ICMPV6_ECHO_REQUEST || l4[0] == ICMPV6_ECHO_REPLY;
 }
 
+/* What the parse of an IPv6 packet found: its transport identifiers and, for a first fragment, the fragment's. */
+struct nat64_pkt6 {
+	__u8 *l4;
+	__be16 sport, dport;     /* ICMP: both the identifier */
+	__u8 tflags, off, nh, fragd;
+	__be16 frag_off;
+	__be32 frag_id;
+};
+
+/*
+ * A fragment header right after the IPv6 header: fragmented echo goes to
+ * reassembly, later fragments to tc's records (nat64/frag.h); a first (or
+ * atomic) fragment is translated here like a whole packet. Returns 1 when the
+ * plan is decided.
+ */
+static __always_inline int nat64_parse6_frag(struct ipv6hdr *ip6, void *data_end, const struct nat64_config *cfg,
+					     struct plan *p, struct nat64_rw *rw, const int in_tc, struct nat64_pkt6 *x)
+{
+	struct ipv6_frag *f6 = (void *)(ip6 + 1);
+	__be32 a4;
+
+	if ((void *)(f6 + 1) > data_end)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
+	if (!cfg->c.enabled)
+		return plan_pass(p, XLAT_C_PASS_DISABLED), 1;
+	if (prefix_extract(&cfg->c.pool6, &ip6->daddr, &a4))
+		return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6), 1;
+	if (!prefix_extract(&cfg->c.pool6, &ip6->saddr, &a4))
+		return plan_drop(p, XLAT_C_DROP_SRC6_POOL6), 1;
+	if (f6->nexthdr == IPPROTO_ICMPV6 && (f6->frag_off & bpf_htons(0xfff8 | IP6_MF)))
+		return plan_slow(p, NAT64_STEP_REASM), 1; /* a fragmented ICMP echo is reassembled (tc) */
+	if (f6->nexthdr != IPPROTO_TCP && f6->nexthdr != IPPROTO_UDP && f6->nexthdr != IPPROTO_ICMPV6)
+		return plan_pass(p, XLAT_C_PASS_PROTO), 1;
+	if (ip6->hop_limit <= 1)
+		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1, (f6->frag_off & bpf_htons(0xfff8)) != 0), 1;
+	/* Later fragments, and any fragment in XDP, are the tc slow path's. */
+	if (!in_tc)
+		return plan_slow(p, f6->nexthdr == IPPROTO_ICMPV6 ? NAT64_STEP_LAYOUT : NAT64_STEP_FRAG), 1;
+	if (f6->frag_off & bpf_htons(0xfff8))
+		return plan_slow(p, NAT64_STEP_FRAG), 1;
+	if (bpf_ntohs(ip6->payload_len) < sizeof(*f6) + 8)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
+	/* The first fragment (or an atomic one): translated here like a whole packet, then recorded (tc). */
+	x->fragd = 1;
+	x->frag_off = f6->frag_off;
+	x->frag_id = f6->identification;
+	x->nh = f6->nexthdr;
+	x->l4 = (void *)(f6 + 1);
+	p->strip = sizeof(*f6);
+	rw->frag_first = 1;
+	if (x->nh == IPPROTO_ICMPV6) {
+		/* An atomic fragment (a reassembled echo among them): only echo messages. */
+		if ((void *)(x->l4 + 8) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
+		if (!icmp6_echo(x->l4))
+			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT), 1;
+	}
+	return 0;
+}
+
+/* The transport header: identifiers, TCP flags, the checksum's place. Returns 1 when the plan is decided. */
+static __always_inline int nat64_parse6_l4(void *data_end, struct plan *p, struct nat64_pkt6 *x)
+{
+	__u8 *l4 = x->l4;
+
+	switch (x->nh) {
+	case IPPROTO_TCP:
+		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
+		p->csum_off = offsetof(struct tcphdr, check);
+		p->l4proto = IPPROTO_TCP;
+		x->sport = ((struct tcphdr *)l4)->source;
+		x->dport = ((struct tcphdr *)l4)->dest;
+		x->tflags = l4[13];
+		x->off = 0;
+		return 0;
+	case IPPROTO_UDP:
+		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
+		p->csum_off = offsetof(struct udphdr, check);
+		p->l4proto = IPPROTO_UDP;
+		p->csum_zero_ok = 1;
+		x->sport = ((struct udphdr *)l4)->source;
+		x->dport = ((struct udphdr *)l4)->dest;
+		x->off = 0;
+		return 0;
+	case IPPROTO_ICMPV6:
+		if ((void *)(l4 + 8) > data_end)
+			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
+		if (l4[0] >= 133 && l4[0] <= 137)
+			return plan_pass(p, XLAT_C_PASS_NDP), 1;
+		p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
+		p->l4proto = IPPROTO_ICMP;
+		x->sport = x->dport = *(__be16 *)(l4 + 4);
+		x->off = 4;
+		return 0;
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+		return plan_pass(p, XLAT_C_PASS_EXT_HEADER), 1;
+	}
+	return plan_pass(p, XLAT_C_PASS_PROTO), 1;
+}
+
 static __always_inline void nat64_plan_6to4(void *data, void *data_end, const struct nat64_config *cfg,
 					    const struct nat64_in *in, struct plan *p, struct nat64_rw *rw,
 					    const int in_tc)
 {
 	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	struct nat64_pkt6 x = {};
 	struct nat64_taddr6 t6 = {};
 	struct nat64_bib6_value *b6;
-	__be16 sport, dport, frag_off = 0;
-	__u8 *l4, tflags = 0, off, nh, fragd = 0;
-	__be32 dst4, src4, frag_id = 0;
+	__be16 sport, dport;
+	__u8 *l4;
+	__be32 dst4, src4;
 	__u64 now;
 	__u16 upper;
 
@@ -120,88 +225,15 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	p->l3len = sizeof(struct iphdr);
 	if ((void *)(ip6 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-	l4 = (void *)(ip6 + 1);
-	nh = ip6->nexthdr;
-	if (nh == IPPROTO_FRAGMENT) {
-		/* Fragments (nat64/frag.h): the ports are in the first one only. */
-		struct ipv6_frag *f6 = (void *)l4;
-
-		if ((void *)(f6 + 1) > data_end)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		if (!cfg->c.enabled)
-			return plan_pass(p, XLAT_C_PASS_DISABLED);
-		if (prefix_extract(&cfg->c.pool6, &ip6->daddr, &dst4))
-			return plan_pass(p, XLAT_C_PASS_DST6_NOT_POOL6);
-		if (!prefix_extract(&cfg->c.pool6, &ip6->saddr, &src4))
-			return plan_drop(p, XLAT_C_DROP_SRC6_POOL6);
-		if (f6->nexthdr == IPPROTO_ICMPV6 && (f6->frag_off & bpf_htons(0xfff8 | IP6_MF)))
-			return plan_slow(p, NAT64_STEP_REASM); /* a fragmented ICMP echo is reassembled (tc) */
-		if (f6->nexthdr != IPPROTO_TCP && f6->nexthdr != IPPROTO_UDP && f6->nexthdr != IPPROTO_ICMPV6)
-			return plan_pass(p, XLAT_C_PASS_PROTO);
-		if (ip6->hop_limit <= 1)
-			return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1, (f6->frag_off & bpf_htons(0xfff8)) != 0);
-		/* Later fragments, and any fragment in XDP, are the tc slow path's. */
-		if (!in_tc)
-			return plan_slow(p, f6->nexthdr == IPPROTO_ICMPV6 ? NAT64_STEP_LAYOUT : NAT64_STEP_FRAG);
-		if (f6->frag_off & bpf_htons(0xfff8))
-			return plan_slow(p, NAT64_STEP_FRAG);
-		if (bpf_ntohs(ip6->payload_len) < sizeof(*f6) + 8)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		/* The first fragment (or an atomic one): translated here like a whole packet, then recorded (tc). */
-		fragd = 1;
-		frag_off = f6->frag_off;
-		frag_id = f6->identification;
-		nh = f6->nexthdr;
-		l4 = (void *)(f6 + 1);
-		p->strip = sizeof(*f6);
-		rw->frag_first = 1;
-		if (nh == IPPROTO_ICMPV6) {
-			/* An atomic fragment (a reassembled echo among them): only echo messages. */
-			if ((void *)(l4 + 8) > data_end)
-				return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-			if (!icmp6_echo(l4))
-				return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT);
-		}
-	}
-
-	switch (nh) {
-	case IPPROTO_TCP:
-		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct tcphdr, check);
-		p->l4proto = IPPROTO_TCP;
-		sport = ((struct tcphdr *)l4)->source;
-		dport = ((struct tcphdr *)l4)->dest;
-		tflags = l4[13];
-		off = 0;
-		break;
-	case IPPROTO_UDP:
-		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		p->csum_off = offsetof(struct udphdr, check);
-		p->l4proto = IPPROTO_UDP;
-		p->csum_zero_ok = 1;
-		sport = ((struct udphdr *)l4)->source;
-		dport = ((struct udphdr *)l4)->dest;
-		off = 0;
-		break;
-	case IPPROTO_ICMPV6:
-		if ((void *)(l4 + 8) > data_end)
-			return plan_drop(p, XLAT_C_DROP_TRUNCATED);
-		if (l4[0] >= 133 && l4[0] <= 137)
-			return plan_pass(p, XLAT_C_PASS_NDP);
-		p->csum_off = offsetof(struct icmp6hdr, icmp6_cksum);
-		p->l4proto = IPPROTO_ICMP;
-		sport = dport = *(__be16 *)(l4 + 4);
-		off = 4;
-		break;
-	case IPPROTO_HOPOPTS:
-	case IPPROTO_ROUTING:
-	case IPPROTO_DSTOPTS:
-		return plan_pass(p, XLAT_C_PASS_EXT_HEADER);
-	default:
-		return plan_pass(p, XLAT_C_PASS_PROTO);
-	}
+	x.l4 = (void *)(ip6 + 1);
+	x.nh = ip6->nexthdr;
+	if (x.nh == IPPROTO_FRAGMENT && nat64_parse6_frag(ip6, data_end, cfg, p, rw, in_tc, &x))
+		return;
+	if (nat64_parse6_l4(data_end, p, &x))
+		return;
+	l4 = x.l4;
+	sport = x.sport;
+	dport = x.dport;
 
 	if (!cfg->c.enabled)
 		return plan_pass(p, XLAT_C_PASS_DISABLED);
@@ -234,7 +266,7 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	 * The mark stays in the plan (a map value, which the verifier does not
 	 * track: the state code below is not walked twice).
 	 */
-	if (p->l4proto != IPPROTO_ICMP && !fragd && xlat_nat64_pool4_has(p->l4proto, dst4, dport)) {
+	if (p->l4proto != IPPROTO_ICMP && !x.fragd && xlat_nat64_pool4_has(p->l4proto, dst4, dport)) {
 		struct nat64_taddr4 t4 = {.addr = dst4, .port = dport, .proto = p->l4proto};
 
 		if (!in_tc)
@@ -248,7 +280,7 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	__builtin_memcpy(t6.addr, &ip6->saddr, 16);
 	t6.port = sport;
 	t6.proto = p->l4proto;
-	b6 = nat64_state_6to4(cfg, in, &t6, dst4, dport, tflags, now, p);
+	b6 = nat64_state_6to4(cfg, in, &t6, dst4, dport, x.tflags, now, p);
 	if (!b6)
 		return; /* dropped (the caller ignores slow then) */
 	if (in_tc && p->step == NAT64_STEP_HAIRPIN) {
@@ -264,10 +296,10 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	upper = bpf_ntohs(ip6->payload_len) - p->strip;
 	if (p->l4proto == IPPROTO_ICMP)
 		plan_echo_type(p, l4, rfc7915_echo_6to4(l4[0]));
-	p->pseudo_delta = rfc7915_pseudo_6to4(&ip6->saddr, &ip6->daddr, b6->t4.addr, dst4, nh, upper);
-	set_rw(rw, off, sport, b6->t4.port);
+	p->pseudo_delta = rfc7915_pseudo_6to4(&ip6->saddr, &ip6->daddr, b6->t4.addr, dst4, x.nh, upper);
+	set_rw(rw, x.off, sport, b6->t4.port);
 	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, p->l4proto, b6->t4.addr, dst4, upper + sizeof(struct iphdr),
-		     RFC7915_FRAG(fragd, frag_off, frag_id), RFC7915_ID_RANDOM);
+		     RFC7915_FRAG(x.fragd, x.frag_off, x.frag_id), RFC7915_ID_RANDOM);
 	p->verdict = V_XLAT;
 	p->reason = XLAT_C_XLAT_6TO4;
 }
