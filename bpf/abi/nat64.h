@@ -176,7 +176,7 @@ struct nat64_saved_sysctl {
  * addresses. Only the data plane reads it.
  */
 #define XLAT_NAT64_FRAG_MAX      16384
-/* nat64_reasm (nat64_reasm.h): fragmented ICMP echo messages being reassembled, at most this many at once, each
+/* nat64_reasm (nat64/reasm.h): fragmented ICMP echo messages being reassembled, at most this many at once, each
  * at most XLAT_NAT64_REASM_MSG bytes long (the ICMP message: ping -s 15864), abandoned XLAT_NAT64_REASM_TIMEOUT
  * after its first fragment. The bound is the kernel's: a tc program cannot grow an skb past about 16 KB
  * (SKB_MAX_ALLOC), and the whole message, translated, must fit in one (Ethernet, IPv6, fragment header). */

@@ -11,7 +11,7 @@
  *
  * No maps of its own: the caller passes a per-CPU scratch buffer for the
  * RFC 4884 extension. Results are enum xicmp_result; the caller maps them to
- * its own counters. The logic is that of SIIT's icmp_err_tc.h with the
+ * its own counters. The logic is that of SIIT's siit/icmp_err.h with the
  * address mapping taken out, so that SIIT can move onto it unchanged.
  */
 #ifndef XLAT_ICMP_ERR_XLAT_H

@@ -62,7 +62,7 @@ static __always_inline int nat64_state_4to6(const struct nat64_config *cfg, cons
 }
 
 /*
- * RFC 6146 3.5.2.2: an IPv4 SYN without a BIB entry (nat64_state.h, held
+ * RFC 6146 3.5.2.2: an IPv4 SYN without a BIB entry (nat64/filter.h, held
  * SYNs). Held (dropped, recorded), refused at the limit, or, once its record's
  * time has passed with no IPv6 SYN, answered with ICMP port unreachable (tc:
  * XDP hands it over untouched, the plan being slow).

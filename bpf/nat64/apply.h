@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * NAT64 appliers: the lead's plan appliers (apply_xdp.h, apply_tc.h) rewrite
+ * NAT64 appliers: the lead's plan appliers (lib/apply_xdp.h, lib/apply_tc.h) rewrite
  * the L3 header and the checksum for the address change; these wrappers add
  * the port / ICMP identifier rewrite. The L4 header never moves.
  */

@@ -71,7 +71,7 @@ static __always_inline __u32 nat64_reclaim(int table, __u64 now)
 /*
  * RFC 6146 3.5.2.2, an IPv4 SYN to a pool4 transport address without a BIB
  * entry: BPF cannot queue the packet, so it is recorded in nat64_syn4 and
- * dropped; the sender's retransmissions do the waiting (see shared.h).
+ * dropped; the sender's retransmissions do the waiting (see abi/nat64.h).
  * rt->syn4_live counts the records: +1 by the CPU whose insert succeeded, -1 by
  * the CPU whose delete succeeded, and recounted by every sweep (which also
  * heals it if userspace removed records). Concurrent SYNs on several CPUs can

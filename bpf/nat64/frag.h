@@ -15,14 +15,14 @@
  * (drop-fragment-before-first). The first fragment's L4 checksum covers the
  * whole datagram, whose length does not change: only the address and port
  * changes are folded in, incrementally. Fragmented ICMP echo messages are
- * reassembled instead (nat64_reasm.h): their checksum covers a pseudo-header
+ * reassembled instead (nat64/reasm.h): their checksum covers a pseudo-header
  * on one side only, whose length is the whole message's.
  *
  * Too big (RFC 7915 4.4 / 5.4): the FIB's MTU for the translated packet
  * (mtu.h). IPv6 -> IPv4 with DF, and IPv4 with DF: the sender gets Packet
  * Too Big (MTU + 20) / Fragmentation Needed (MTU - 20) from this node
- * (nat64_icmp_gen.h). IPv4 without DF bigger than lowest-ipv6-mtu (or the
- * route's MTU): sent as IPv6 fragments (SIIT's frag_tc.h).
+ * (nat64/icmp_gen.h). IPv4 without DF bigger than lowest-ipv6-mtu (or the
+ * route's MTU): sent as IPv6 fragments (lib/frag.h).
  */
 #ifndef XLAT_NAT64_FRAG_H
 #define XLAT_NAT64_FRAG_H

@@ -71,7 +71,7 @@ struct {
 /*
  * The session sweeper's queue: every session's key is pushed when it is
  * created; each new flow pops a few, deletes those whose time has passed and
- * pushes the others back (nat64_state.h). Work per packet stays bounded at any
+ * pushes the others back (nat64/session.h). Work per packet stays bounded at any
  * table size. It holds twice the session table (the CLI sizes it), which its
  * live keys and the stale keys of sessions deleted meanwhile never fill while
  * every new session pops more than it pushes. Preallocated (queues always are):

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The stateful NAT64 translator (RFC 6146): its XDP and tc entry points.
- * Both decide with the same code (nat64_xlat.h, nat64_state.h). The tc
+ * Both decide with the same code (nat64/6to4.h, nat64/4to6.h, with the state of nat64/bib.h, session.h, pool4.h, filter.h). The tc
  * program is complete; the XDP program is a fast path: it translates the
  * common packets and marks them done in the metadata (xdp_meta.h), and hands
  * the rest (ICMP errors, hairpinning, fragments, packets too big for their
@@ -254,7 +254,7 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	__u8 step;
 
 	NAT64_KEEP_MAP(nat64_sysctl);
-	/* One of our own IPv6 fragments back from bpf_clone_redirect (frag_tc.h): for the kernel to forward. */
+	/* One of our own IPv6 fragments back from bpf_clone_redirect (lib/frag.h): for the kernel to forward. */
 	if (skb->mark == XLAT_FRAG_MARK) {
 		skb->mark = 0;
 		return TC_ACT_OK;

@@ -28,7 +28,7 @@ struct nat64_rw {
 	__u8   off;        /* offset of the port / identifier inside the L4 header */
 	__be16 port;       /* its new value */
 	__u32  delta;      /* checksum change of that rewrite */
-	__u8   frag_first; /* (tc) the first fragment of a datagram: its outcome is recorded (nat64_frag.h) */
+	__u8   frag_first; /* (tc) the first fragment of a datagram: its outcome is recorded (nat64/frag.h) */
 	__u8   _pad[3];
 };
 
@@ -39,8 +39,8 @@ enum nat64_step {
 	NAT64_STEP_ERR_6TO4,    /* an ICMPv6 error about a flow of ours */
 	NAT64_STEP_ERR_4TO6,    /* an ICMPv4 error about a flow of ours */
 	NAT64_STEP_HAIRPIN,     /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
-	NAT64_STEP_FRAG,        /* a fragment (nat64_frag.h) */
-	NAT64_STEP_REASM,       /* a fragment of an ICMP echo: reassembled first (nat64_reasm.h) */
+	NAT64_STEP_FRAG,        /* a fragment (nat64/frag.h) */
+	NAT64_STEP_REASM,       /* a fragment of an ICMP echo: reassembled first (nat64/reasm.h) */
 	NAT64_STEP_LAYOUT,      /* XDP only: tc decides it again and can change the layout (options, checksum) */
 };
 

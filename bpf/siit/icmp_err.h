@@ -3,7 +3,7 @@
  * SIIT's ICMP error translation at tc (RFC 7915 sections 4.2, 4.3, 5.2, 5.3):
  * the inner packet's addresses go through SIIT's own mapping (EAMT, then
  * pool6); rebuilding the message (ICMP mapping, inner header, RFC 4884
- * extension, size limits, checksums) is icmp_err_xlat.h's, which NAT64
+ * extension, size limits, checksums) is lib/icmp_err.h's, which NAT64
  * shares with its session-based mapping.
  */
 #ifndef XLAT_ICMP_ERR_TC_H

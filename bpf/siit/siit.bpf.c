@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The SIIT translator (RFC 7915, addresses by RFC 6052): its XDP and tc entry
- * points. Both parse and decide with the same code (siit_6to4.h, siit_4to6.h)
- * and differ only in how they rewrite the packet (apply_xdp.h, apply_tc.h).
+ * points. Both parse and decide with the same code (siit/6to4.h, siit/4to6.h)
+ * and differ only in how they rewrite the packet (lib/apply_xdp.h, lib/apply_tc.h).
  * The tc program is complete; the XDP program is a fast path that hands the
  * packets it does not handle itself to the tc program attached beside it.
  * Every packet is counted once, under the reason for what happened to it.

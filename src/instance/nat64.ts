@@ -58,7 +58,7 @@ export interface Nat64Instance {
   enabled: boolean;
   /** max_entries of the BIB and session tables. */
   capacity: number;
-  /** Map layout version of the attached programs (bpf/shared.h enum xlat_nat64_layout). */
+  /** Map layout version of the attached programs (bpf/abi/ enum xlat_nat64_layout). */
   layout: number;
 }
 

@@ -46,7 +46,7 @@ export interface SiitInstance {
   interfaces: AttachedInterface[];
   pool6: string | null;
   enabled: boolean;
-  /** Map layout version of the attached programs (bpf/shared.h enum xlat_siit_layout). */
+  /** Map layout version of the attached programs (bpf/abi/ enum xlat_siit_layout). */
   layout: number;
 }
 export interface SiitGlobals {

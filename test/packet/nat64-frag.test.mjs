@@ -178,7 +178,7 @@ for (const [prog, hook] of HOOKS) {
 }
 
 // ---------------------------------------------------------------------------
-// Fragmented ICMP echo (ping -s 4000): reassembled, then translated whole (nat64_reasm.h).
+// Fragmented ICMP echo (ping -s 4000): reassembled, then translated whole (nat64/reasm.h).
 
 /** The upper-layer bytes of an IP packet cut into fragments of `size` bytes (a multiple of 8). */
 function cut(l4bytes, size) {
