@@ -1,7 +1,8 @@
 // Looks at (or tampers with) the maps of the instance attached in the current network namespace, below the CLI:
 // run it inside the namespace (ip netns exec NS node test/helpers/instance-maps.mjs ...). Needs root and dist/.
 //
-//   instance-maps.mjs dump siit|nat64              every entry of every map but the per-CPU counters, as JSON
+//   instance-maps.mjs dump siit|nat64              every entry of every map but the per-CPU counters and the
+//                                                  queues (no keys; the data plane's own), as JSON
 //                                                  {map name: {key hex: value hex}} (what a command could change)
 //   instance-maps.mjs set-layout siit|nat64 N      writes N as the config's layout version (its first 4 bytes),
 //                                                  as if another xlat had made the instance
@@ -23,7 +24,7 @@ for (const id of found.mapIds) maps.push(await BpfMap.fromId(id));
 try {
   if (op === 'dump') {
     const out = {};
-    for (const m of maps.filter((m) => !m.isPerCpu).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const m of maps.filter((m) => !m.isPerCpu && m.keySize > 0).sort((a, b) => a.name.localeCompare(b.name))) {
       const entries = {};
       for (const k of [...m.keys()]) entries[k.toString('hex')] = m.lookup(k)?.toString('hex') ?? null;
       out[m.name] = entries;
