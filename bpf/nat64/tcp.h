@@ -7,6 +7,7 @@
 #ifndef XLAT_NAT64_TCP_H
 #define XLAT_NAT64_TCP_H
 
+#include <linux/in.h>
 #include "abi/nat64.h"
 
 /*
