@@ -11,8 +11,8 @@
 #define XLAT_SIIT_TC_PROG  "xlat_siit_tc"
 
 /* Fixed tc filter identity, so that a later process can query and detach it. */
-#define XLAT_TC_HANDLE_SIIT   0x5117
-#define XLAT_TC_PRIO_SIIT     0x5117
+#define XLAT_TC_HANDLE_SIIT 0x5117
+#define XLAT_TC_PRIO_SIIT   0x5117
 
 /*
  * Map layout versions, one per translator: each covers everything that
@@ -34,23 +34,23 @@ enum eam_hairpin_mode {
 };
 
 /* siit_config.tables: the data plane skips lookups in empty tables. */
-#define SIIT_T_EAMT     0x01
-#define SIIT_T_DENY4    0x02
+#define SIIT_T_EAMT	0x01
+#define SIIT_T_DENY4	0x02
 #define SIIT_T_REDIRECT 0x04
 
 /* One entry, index 0, of the siit_config array map. Addresses in network order. */
 struct siit_config {
 	enum xlat_siit_layout version; /* XLAT_SIIT_CONFIG_VERSION (4 bytes) */
 	struct xlat_common_config c;
-	__u8  amend_udp_zero;     /* amend-udp-checksum-zero */
-	__u8  eam_hairpin;        /* enum eam_hairpin_mode */
-	__u8  randomize_6791;     /* randomize-rfc6791-addresses */
-	__u8  rfc6791v4_len;      /* 0 = unset */
-	__be32 rfc6791v4;         /* rfc6791v4-prefix: source of untranslatable ICMPv6 errors' IPv4 form */
-	__u8  rfc6791v6_len;      /* 0 = unset */
-	__u8  tables;             /* SIIT_T_*: which optional tables hold entries (kept by the CLI) */
-	__u8  _pad[2];
-	__u8  rfc6791v6[16];      /* rfc6791v6-prefix */
+	__u8 amend_udp_zero; /* amend-udp-checksum-zero */
+	__u8 eam_hairpin;    /* enum eam_hairpin_mode */
+	__u8 randomize_6791; /* randomize-rfc6791-addresses */
+	__u8 rfc6791v4_len;  /* 0 = unset */
+	__be32 rfc6791v4;    /* rfc6791v4-prefix: source of untranslatable ICMPv6 errors' IPv4 form */
+	__u8 rfc6791v6_len;  /* 0 = unset */
+	__u8 tables;	     /* SIIT_T_*: which optional tables hold entries (kept by the CLI) */
+	__u8 _pad[2];
+	__u8 rfc6791v6[16]; /* rfc6791v6-prefix */
 };
 
 /* One EAMT entry; the same value sits in siit_eamt6 (keyed by its IPv6
@@ -68,7 +68,7 @@ struct eamt_entry {
  * (not a veth under native XDP, whose peer may drop redirected frames). */
 #define XLAT_REDIRECT_MAX 256
 
-#define XLAT_EAMT_MAX 65536
+#define XLAT_EAMT_MAX	   65536
 #define XLAT_DENYLIST4_MAX 4096
 
 /* Up to this many IPv4 addresses of the namespace's own interfaces are kept

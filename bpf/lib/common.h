@@ -19,11 +19,11 @@
 #include "abi/common.h"
 
 /* Address families for bpf_fib_lookup (the C library's, which BPF programs do not include). */
-#define AF_INET  2
+#define AF_INET	 2
 #define AF_INET6 10
 
-#define IP_DF     0x4000
-#define IP_MF     0x2000
+#define IP_DF	  0x4000
+#define IP_MF	  0x2000
 #define IP_OFFSET 0x1fff
 
 /* RFC 7915 5.1: DF is set when the IPv4 packet exceeds what IPv6 guarantees
@@ -32,9 +32,9 @@
 
 /* What the translation logic decided for one packet. */
 enum verdict {
-	V_PASS = 0,   /* hand to the kernel untouched */
-	V_DROP,       /* drop */
-	V_XLAT,       /* translate per the plan */
+	V_PASS = 0, /* hand to the kernel untouched */
+	V_DROP,	    /* drop */
+	V_XLAT,	    /* translate per the plan */
 };
 
 #endif

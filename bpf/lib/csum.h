@@ -56,8 +56,8 @@ static __always_inline __u16 ipv4_hdr_csum(struct iphdr *ip)
 }
 
 /* Sum of an IPv6 pseudo-header (RFC 8200 section 8.1). */
-static __always_inline __u32 pseudo6_sum(const struct in6_addr *src, const struct in6_addr *dst,
-					 __u32 upper_len, __u8 nexthdr)
+static __always_inline __u32 pseudo6_sum(const struct in6_addr *src, const struct in6_addr *dst, __u32 upper_len,
+					 __u8 nexthdr)
 {
 	__u32 s = csum_words(src, 8) + csum_words(dst, 8);
 

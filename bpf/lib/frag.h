@@ -16,11 +16,11 @@
 
 /* What follows the first piece is at most XLAT_FRAG_REST bytes (jumbo frames fit); the buffer is
  * twice that so that the verifier can see every (offset, length) pair stay inside it. */
-#define XLAT_FRAG_REST 16384
+#define XLAT_FRAG_REST	  16384
 #define XLAT_FRAG_SCRATCH (2 * XLAT_FRAG_REST)
-#define XLAT_FRAG_MAX 16         /* pieces per packet */
+#define XLAT_FRAG_MAX	  16 /* pieces per packet */
 /* skb->mark of the pieces re-entering ingress (they lose any other mark). */
-#define XLAT_FRAG_MARK 0x786c6672 /* "xlfr" */
+#define XLAT_FRAG_MARK	  0x786c6672 /* "xlfr" */
 
 struct frag_scratch {
 	__u8 data[XLAT_FRAG_SCRATCH];

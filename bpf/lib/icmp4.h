@@ -29,13 +29,13 @@ struct icmphdr {
 };
 
 /* types */
-#define ICMP_ECHOREPLY      0
-#define ICMP_DEST_UNREACH   3
-#define ICMP_SOURCE_QUENCH  4
-#define ICMP_REDIRECT       5
-#define ICMP_ECHO           8
-#define ICMP_TIME_EXCEEDED  11
-#define ICMP_PARAMETERPROB  12
+#define ICMP_ECHOREPLY	   0
+#define ICMP_DEST_UNREACH  3
+#define ICMP_SOURCE_QUENCH 4
+#define ICMP_REDIRECT	   5
+#define ICMP_ECHO	   8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
 
 /* Destination Unreachable codes */
 #define ICMP_NET_UNREACH    0
@@ -43,12 +43,12 @@ struct icmphdr {
 #define ICMP_PROT_UNREACH   2
 #define ICMP_PORT_UNREACH   3
 #define ICMP_FRAG_NEEDED    4
-#define ICMP_SR_FAILED      5
+#define ICMP_SR_FAILED	    5
 #define ICMP_NET_UNKNOWN    6
 #define ICMP_HOST_UNKNOWN   7
 #define ICMP_HOST_ISOLATED  8
-#define ICMP_NET_ANO        9
-#define ICMP_HOST_ANO       10
+#define ICMP_NET_ANO	    9
+#define ICMP_HOST_ANO	    10
 #define ICMP_NET_UNR_TOS    11
 #define ICMP_HOST_UNR_TOS   12
 #define ICMP_PKT_FILTERED   13
@@ -56,7 +56,7 @@ struct icmphdr {
 #define ICMP_PREC_CUTOFF    15
 
 /* Time Exceeded codes */
-#define ICMP_EXC_TTL        0
-#define ICMP_EXC_FRAGTIME   1
+#define ICMP_EXC_TTL	  0
+#define ICMP_EXC_FRAGTIME 1
 
 #endif

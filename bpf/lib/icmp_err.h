@@ -24,9 +24,9 @@
 #include "lib/skb_csum.h"
 #include "lib/rfc7915.h"
 
-#define XICMP_ETH sizeof(struct ethhdr)
-#define XICMP_V4_MAX 576
-#define XICMP_V6_MAX 1280
+#define XICMP_ETH     sizeof(struct ethhdr)
+#define XICMP_V4_MAX  576
+#define XICMP_V6_MAX  1280
 #define XICMP_EXT_MAX 2048
 #define XICMP_NO_PORT 0xff
 
@@ -50,11 +50,11 @@ struct xicmp_scratch {
 
 /* What the inner packet becomes. */
 struct xicmp_inner {
-	struct in6_addr src6, dst6;  /* 4->6 */
-	__be32 src4, dst4;           /* 6->4 */
-	__u8   port_off;             /* offset of the port / identifier in the inner L4 header, or XICMP_NO_PORT */
-	__u8   _pad;
-	__be16 port;                 /* its new value */
+	struct in6_addr src6, dst6; /* 4->6 */
+	__be32 src4, dst4;	    /* 6->4 */
+	__u8 port_off;		    /* offset of the port / identifier in the inner L4 header, or XICMP_NO_PORT */
+	__u8 _pad;
+	__be16 port; /* its new value */
 };
 
 /*
@@ -86,13 +86,13 @@ static __always_inline __u16 xicmp_plateau(__u16 tot_len, const __u16 *plateaus)
 }
 
 struct xicmp_ext {
-	__u32 op_old;    /* bytes of the original datagram field, padding included */
-	__u32 ie_len;    /* bytes of the extension, 0: none */
+	__u32 op_old; /* bytes of the original datagram field, padding included */
+	__u32 ie_len; /* bytes of the extension, 0: none */
 };
 
 /* RFC 4884: reads the length field (in units) and saves the extension of the message whose body starts at body_off. */
-static __always_inline int xicmp_ext_save(struct __sk_buff *skb, struct xicmp_scratch *buf, __u32 len_units,
-					  __u32 unit, __u32 body_off, struct xicmp_ext *x)
+static __always_inline int xicmp_ext_save(struct __sk_buff *skb, struct xicmp_scratch *buf, __u32 len_units, __u32 unit,
+					  __u32 body_off, struct xicmp_ext *x)
 {
 	__u32 body = skb->len > body_off ? skb->len - body_off : 0;
 
@@ -105,7 +105,9 @@ static __always_inline int xicmp_ext_save(struct __sk_buff *skb, struct xicmp_sc
 		x->ie_len = XICMP_EXT_MAX + 1; /* too big to keep in any case */
 		return 0;
 	}
-	return bpf_skb_load_bytes(skb, body_off + x->op_old, buf->data, ((x->ie_len - 1) & (XICMP_EXT_MAX - 1)) + 1) ? -1 : 0;
+	return bpf_skb_load_bytes(skb, body_off + x->op_old, buf->data, ((x->ie_len - 1) & (XICMP_EXT_MAX - 1)) + 1)
+		       ? -1
+		       : 0;
 }
 
 /*
@@ -115,8 +117,8 @@ static __always_inline int xicmp_ext_save(struct __sk_buff *skb, struct xicmp_sc
  * the limit the datagram gives way first (down to 128), then the extension
  * is dropped whole. Returns the new length field in units (0: none), or -1.
  */
-static __always_inline int xicmp_ext_finish(struct __sk_buff *skb, struct xicmp_scratch *buf, __u32 body_off,
-					    int grow, __u32 unit, __u32 limit, struct xicmp_ext *x)
+static __always_inline int xicmp_ext_finish(struct __sk_buff *skb, struct xicmp_scratch *buf, __u32 body_off, int grow,
+					    __u32 unit, __u32 limit, struct xicmp_ext *x)
 {
 	__u32 body = skb->len - body_off, op, have;
 
@@ -143,7 +145,8 @@ static __always_inline int xicmp_ext_finish(struct __sk_buff *skb, struct xicmp_
 		__u32 pad = op - have;
 
 		__builtin_memset(buf->data + XICMP_EXT_MAX, 0, 128);
-		if (pad > 128 || bpf_skb_store_bytes(skb, body_off + have, buf->data + XICMP_EXT_MAX, ((pad - 1) & 127) + 1, 0))
+		if (pad > 128 ||
+		    bpf_skb_store_bytes(skb, body_off + have, buf->data + XICMP_EXT_MAX, ((pad - 1) & 127) + 1, 0))
 			return -1;
 	}
 	if (bpf_skb_change_tail(skb, body_off + op + x->ie_len, 0) ||
@@ -154,10 +157,10 @@ static __always_inline int xicmp_ext_finish(struct __sk_buff *skb, struct xicmp_
 
 /* The inner transport header's changes. */
 struct xicmp_l4 {
-	__u8  csum_off;  /* CSUM_NONE: nothing to update */
-	__u8  proto;     /* after translation */
-	__u8  set_type;
-	__u8  type;
+	__u8 csum_off; /* CSUM_NONE: nothing to update */
+	__u8 proto;    /* after translation */
+	__u8 set_type;
+	__u8 type;
 	__u32 delta;
 };
 
@@ -272,8 +275,9 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 
 		if (in4.protocol == IPPROTO_TCP || in4.protocol == IPPROTO_UDP) {
 			l4.csum_off = in4.protocol == IPPROTO_TCP ? 16 : 6;
-			l4.delta = csum_add(rfc7915_pseudo_4to6(in4.saddr, in4.daddr, &in->src6, &in->dst6, in4.protocol, upper),
-					    pdelta);
+			l4.delta = csum_add(
+				rfc7915_pseudo_4to6(in4.saddr, in4.daddr, &in->src6, &in->dst6, in4.protocol, upper),
+				pdelta);
 		} else if (in4.protocol == IPPROTO_ICMP) {
 			if (bpf_skb_load_bytes(skb, in_off + ihl, itype, 2))
 				return XLAT_C_DROP_TRUNCATED;
@@ -307,7 +311,8 @@ static __always_inline __u32 xicmp_rebuild_4to6(struct __sk_buff *skb, struct pl
 	if (grow && bpf_skb_adjust_room(skb, grow, BPF_ADJ_ROOM_NET, 0))
 		return XLAT_C_DROP_RESIZE_FAILED;
 	base = XICMP_ETH + sizeof(struct ipv6hdr);
-	units = xicmp_ext_finish(skb, buf, base + 8, (int)nlen - (int)ihl, 8, XICMP_V6_MAX - sizeof(struct ipv6hdr) - 8, &ext);
+	units = xicmp_ext_finish(skb, buf, base + 8, (int)nlen - (int)ihl, 8, XICMP_V6_MAX - sizeof(struct ipv6hdr) - 8,
+				 &ext);
 	if (units < 0)
 		return XLAT_C_DROP_RESIZE_FAILED;
 	if (units)
@@ -390,8 +395,9 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 
 		if (c.proto == IPPROTO_TCP || c.proto == IPPROTO_UDP) {
 			l4.csum_off = c.proto == IPPROTO_TCP ? 16 : 6;
-			l4.delta = csum_add(rfc7915_pseudo_6to4(&in6->saddr, &in6->daddr, in->src4, in->dst4, c.proto, upper),
-					    pdelta);
+			l4.delta = csum_add(
+				rfc7915_pseudo_6to4(&in6->saddr, &in6->daddr, in->src4, in->dst4, c.proto, upper),
+				pdelta);
 		} else if (c.proto == IPPROTO_ICMPV6) {
 			if ((void *)(t + 2) > data_end)
 				return XLAT_C_DROP_TRUNCATED;
@@ -400,9 +406,10 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 				return XLAT_C_DROP_ICMP_ERROR_INNER;
 			l4.set_type = 1;
 			l4.csum_off = 2;
-			l4.delta = csum_add(csum_add(rfc7915_type_delta(t[0], l4.type, t[1]),
-						     rfc7915_pseudo_6to4(&in6->saddr, &in6->daddr, 0, 0, IPPROTO_ICMPV6, upper)),
-					    pdelta);
+			l4.delta = csum_add(
+				csum_add(rfc7915_type_delta(t[0], l4.type, t[1]),
+					 rfc7915_pseudo_6to4(&in6->saddr, &in6->daddr, 0, 0, IPPROTO_ICMPV6, upper)),
+				pdelta);
 		}
 	}
 

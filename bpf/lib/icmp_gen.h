@@ -23,8 +23,8 @@ struct icmp_bucket {
 };
 
 enum icmp_gen_result {
-	ICMP_GEN_SENT = 0,   /* the caller returns bpf_redirect(skb->ifindex, 0) */
-	ICMP_GEN_NO_SOURCE,  /* no address of the right family on the interface */
+	ICMP_GEN_SENT = 0,  /* the caller returns bpf_redirect(skb->ifindex, 0) */
+	ICMP_GEN_NO_SOURCE, /* no address of the right family on the interface */
 	ICMP_GEN_RATE_LIMITED,
 	ICMP_GEN_FAILED,
 };

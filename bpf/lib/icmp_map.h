@@ -46,8 +46,7 @@ static __always_inline int ptr_6to4(__u32 p)
 }
 
 /* ICMPv4 error -> ICMPv6 error. *rest is the 4 bytes after the checksum (host order). */
-static __always_inline int icmp_err_4to6(__u8 type, __u8 code, __u32 rest_in, __u8 *ntype, __u8 *ncode,
-					 __u32 *rest)
+static __always_inline int icmp_err_4to6(__u8 type, __u8 code, __u32 rest_in, __u8 *ntype, __u8 *ncode, __u32 *rest)
 {
 	*rest = 0;
 	switch (type) {
@@ -107,8 +106,7 @@ static __always_inline int icmp_err_4to6(__u8 type, __u8 code, __u32 rest_in, __
 }
 
 /* ICMPv6 error -> ICMPv4 error. */
-static __always_inline int icmp_err_6to4(__u8 type, __u8 code, __u32 rest_in, __u8 *ntype, __u8 *ncode,
-					 __u32 *rest)
+static __always_inline int icmp_err_6to4(__u8 type, __u8 code, __u32 rest_in, __u8 *ntype, __u8 *ncode, __u32 *rest)
 {
 	*rest = 0;
 	switch (type) {

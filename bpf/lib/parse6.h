@@ -7,15 +7,15 @@
 
 #define IP6_MAX_EXT_HDRS 6
 /* Offsets inside the pulled packet stay below this (verifier bound). */
-#define IP6_CHAIN_MAX 512
+#define IP6_CHAIN_MAX	 512
 
 struct ip6_chain {
-	__u16 l4_off;        /* from the start of the IPv6 header */
-	__u8  proto;         /* upper-layer protocol */
-	__u8  has_frag;
-	__u8  bad;           /* counter reason when the chain cannot be translated, else 0 */
-	__u8  bad_ptr;       /* with XLAT_C_DROP_ROUTING_HEADER: offset of its segments left field */
-	__be16 frag_off;     /* as in the fragment header */
+	__u16 l4_off; /* from the start of the IPv6 header */
+	__u8 proto;   /* upper-layer protocol */
+	__u8 has_frag;
+	__u8 bad;	 /* counter reason when the chain cannot be translated, else 0 */
+	__u8 bad_ptr;	 /* with XLAT_C_DROP_ROUTING_HEADER: offset of its segments left field */
+	__be16 frag_off; /* as in the fragment header */
 	__be32 frag_id;
 };
 

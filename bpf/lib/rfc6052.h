@@ -14,8 +14,7 @@ static __always_inline int prefix6_contains(const struct rfc6052_prefix *p, cons
 {
 	const __u32 *a = addr->s6_addr32, *m = (const __u32 *)p->mask, *x = (const __u32 *)p->addr;
 
-	return (((a[0] & m[0]) ^ x[0]) | ((a[1] & m[1]) ^ x[1]) | ((a[2] & m[2]) ^ x[2]) |
-		((a[3] & m[3]) ^ x[3])) == 0;
+	return (((a[0] & m[0]) ^ x[0]) | ((a[1] & m[1]) ^ x[1]) | ((a[2] & m[2]) ^ x[2]) | ((a[3] & m[3]) ^ x[3])) == 0;
 }
 
 /* IPv6 -> IPv4: the address must be inside the prefix. Returns 0 on success. */

@@ -28,7 +28,7 @@ static __always_inline __u8 rfc7915_tclass(const struct xlat_common_config *c, _
 }
 
 /* How a translated IPv4 header gets its identification when the IPv6 packet was not a fragment. */
-#define RFC7915_WHOLE ((struct rfc7915_frag){0})
+#define RFC7915_WHOLE		      ((struct rfc7915_frag){0})
 #define RFC7915_FRAG(has_, off_, id_) ((struct rfc7915_frag){.has = (has_), .frag_off = (off_), .id = (id_)})
 enum { RFC7915_ID_RANDOM = 0, RFC7915_ID_ZERO = 1 };
 
@@ -77,9 +77,9 @@ static __always_inline void rfc7915_hdr4(struct iphdr *h, __u8 tos, const struct
  * offset and MF kept). Returns the new L3 length: 40, or 48 with a fragment
  * header. The TTL is copied, as above.
  */
-static __always_inline __u32 rfc7915_hdr6(struct ipv6hdr *h, struct ipv6_frag *fh, __u8 tclass,
-					  const struct iphdr *ip4, const struct in6_addr *src,
-					  const struct in6_addr *dst, __u8 nexthdr, __u32 upper)
+static __always_inline __u32 rfc7915_hdr6(struct ipv6hdr *h, struct ipv6_frag *fh, __u8 tclass, const struct iphdr *ip4,
+					  const struct in6_addr *src, const struct in6_addr *dst, __u8 nexthdr,
+					  __u32 upper)
 {
 	__u16 frag = bpf_ntohs(ip4->frag_off);
 	__u32 l3 = sizeof(struct ipv6hdr);

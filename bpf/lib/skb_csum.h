@@ -5,7 +5,7 @@
 
 #include "lib/csum.h"
 
-#define SKB_SUM_CHUNK 256
+#define SKB_SUM_CHUNK	   256
 #define SKB_SUM_MAX_CHUNKS 64 /* 16384 bytes: ICMP errors we build, UDP datagrams we give a checksum */
 
 /* The chunk being summed: a map value, the stack of the callers being small already. */

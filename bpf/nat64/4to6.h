@@ -67,8 +67,8 @@ static __always_inline int nat64_state_4to6(const struct nat64_config *cfg, cons
  * time has passed with no IPv6 SYN, answered with ICMP port unreachable (tc:
  * XDP hands it over untouched, the plan being slow).
  */
-static __always_inline void nat64_syn4_hold(__be32 remote4, __be32 local4, __be16 rport, __be16 lport,
-					    struct plan *p, const int in_tc)
+static __always_inline void nat64_syn4_hold(__be32 remote4, __be32 local4, __be16 rport, __be16 lport, struct plan *p,
+					    const int in_tc)
 {
 	if (nat64_special4(remote4))
 		return plan_drop(p, XLAT_C_DROP_SRC4_SPECIAL);
@@ -86,7 +86,7 @@ struct nat64_pkt4 {
 	__u8 *l4;
 	__be16 sport, dport;
 	__u8 tflags, off;
-	__u16 upper;             /* bytes after the IPv4 header */
+	__u16 upper; /* bytes after the IPv4 header */
 };
 
 /*
@@ -152,7 +152,8 @@ static __always_inline int nat64_parse4(struct iphdr *ip4, void *data_end, const
 			if (!cfg->c.enabled)
 				return plan_pass(p, XLAT_C_PASS_DISABLED), 1;
 			if (hlen > sizeof(*ip4))
-				return plan_pass(p, XLAT_C_PASS_IPV4_OPTIONS), 1; /* the error path reads a 20-byte header */
+				return plan_pass(p, XLAT_C_PASS_IPV4_OPTIONS),
+				       1; /* the error path reads a 20-byte header */
 			if (ip4->ttl <= 1)
 				return plan_drop(p, XLAT_C_DROP_HOP_LIMIT), 1; /* no error about an error */
 			return plan_slow(p, NAT64_STEP_ERR_4TO6), 1;

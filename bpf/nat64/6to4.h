@@ -106,7 +106,7 @@ static __always_inline int icmp6_echo(const __u8 *l4)
 /* What the parse of an IPv6 packet found: its transport identifiers and, for a first fragment, the fragment's. */
 struct nat64_pkt6 {
 	__u8 *l4;
-	__be16 sport, dport;     /* ICMP: both the identifier */
+	__be16 sport, dport; /* ICMP: both the identifier */
 	__u8 tflags, off, nh, fragd;
 	__be16 frag_off;
 	__be32 frag_id;
@@ -298,8 +298,8 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 		plan_echo_type(p, l4, rfc7915_echo_6to4(l4[0]));
 	p->pseudo_delta = rfc7915_pseudo_6to4(&ip6->saddr, &ip6->daddr, b6->t4.addr, dst4, x.nh, upper);
 	set_rw(rw, x.off, sport, b6->t4.port);
-	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, p->l4proto, b6->t4.addr, dst4, upper + sizeof(struct iphdr),
-		     RFC7915_FRAG(x.fragd, x.frag_off, x.frag_id), RFC7915_ID_RANDOM);
+	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, p->l4proto, b6->t4.addr, dst4,
+		     upper + sizeof(struct iphdr), RFC7915_FRAG(x.fragd, x.frag_off, x.frag_id), RFC7915_ID_RANDOM);
 	p->verdict = V_XLAT;
 	p->reason = XLAT_C_XLAT_6TO4;
 }

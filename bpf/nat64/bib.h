@@ -16,7 +16,7 @@
 
 struct bpf_map;
 
-#define E2BIG_ 7
+#define E2BIG_	7
 #define EEXIST_ 17
 
 static __always_inline int taddr6_eq(const struct nat64_taddr6 *a, const struct nat64_taddr6 *b)

@@ -17,7 +17,7 @@ enum nat64_table { T_FRAG = 3, T_ADF = 4 };
 
 struct reclaim_ctx {
 	__u64 now;
-	__u32 deleted;     /* 0 or 1: keeps the verifier's view of the callback small */
+	__u32 deleted; /* 0 or 1: keeps the verifier's view of the callback small */
 };
 
 static long reclaim_frag_cb(struct bpf_map *map, struct nat64_frag_key *key, struct nat64_frag_value *v,
@@ -161,7 +161,7 @@ __attribute__((noinline)) int xlat_nat64_syn4(__u32 remote4, __u32 local4, __u32
 	if (err == -EEXIST_)
 		return SYN4_WAITING; /* another CPU recorded it meanwhile */
 	if (err)
-		return SYN4_FULL;   /* nat64_syn4 is full (XLAT_NAT64_SYN4_MAX) */
+		return SYN4_FULL; /* nat64_syn4 is full (XLAT_NAT64_SYN4_MAX) */
 	__sync_fetch_and_add(&rt->syn4_live, 1);
 	return SYN4_HELD;
 }

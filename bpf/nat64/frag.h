@@ -56,7 +56,8 @@ static __always_inline int frag_put(const struct nat64_frag_key *k, const struct
  * A later IPv6 TCP/UDP fragment (fragment header right after the IPv6
  * header) to pool6: the decision checked the protocol, pool6 and the hop limit.
  */
-static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
+static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct nat64_config *cfg,
+					     struct nat64_work *w)
 {
 	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip6 = data + ETH_HLEN_;
@@ -114,7 +115,8 @@ static __always_inline __u32 nat64_frag_6to4(struct __sk_buff *skb, const struct
 /* ---------------------------------------------------------------- IPv4 -> IPv6 */
 
 /* A later IPv4 TCP/UDP fragment, without options: the decision checked the protocol and enabled. */
-static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
+static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct nat64_config *cfg,
+					     struct nat64_work *w)
 {
 	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
 	struct iphdr *ip4 = data + ETH_HLEN_;
@@ -164,8 +166,8 @@ static __always_inline __u32 nat64_frag_4to6(struct __sk_buff *skb, const struct
 	p->reason = XLAT_C_XLAT_FRAGMENT_4TO6;
 
 	/* RFC 7915 4.1: the fragment keeps its identity in a fragment header. */
-	p->l3len = rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &dst6, proto,
-				tot_len - sizeof(struct iphdr));
+	p->l3len = rfc7915_hdr6(&p->h.v6f.v6, &p->h.v6f.frag, rfc7915_tclass(&cfg->c, ip4->tos), ip4, &src6, &dst6,
+				proto, tot_len - sizeof(struct iphdr));
 	p->df = 0;
 	p->verdict = V_XLAT;
 	return NAT64_CONTINUE;

@@ -13,8 +13,7 @@
 #include "nat64/plan.h"
 
 /* ICMPv4 error from the IPv4 side -> ICMPv6 error to the IPv6 node. */
-static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct nat64_config *cfg,
-					    struct nat64_work *w)
+static __always_inline __u32 nat64_err_4to6(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
 {
 	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
 	struct iphdr *ip4 = data + ETH_HLEN_, *in4;
@@ -104,8 +103,7 @@ static __always_inline __u32 nat64_err_4to6_apply(struct __sk_buff *skb, const s
 }
 
 /* ICMPv6 error from the IPv6 side -> ICMPv4 error to the IPv4 host. */
-static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct nat64_config *cfg,
-					    struct nat64_work *w)
+static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct nat64_config *cfg, struct nat64_work *w)
 {
 	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip6 = data + ETH_HLEN_, *in6;
@@ -127,8 +125,7 @@ static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct 
 	in6 = (void *)(icmp + 8);
 	if ((void *)(in6 + 1) > data_end)
 		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
-	if (in6->version != 6 || ip6_walk(in6, data_end, &c) || c.bad ||
-	    (c.has_frag && (bpf_ntohs(c.frag_off) & ~7)))
+	if (in6->version != 6 || ip6_walk(in6, data_end, &c) || c.bad || (c.has_frag && (bpf_ntohs(c.frag_off) & ~7)))
 		return NAT64_DROP(XLAT_C_DROP_ICMP_ERROR_INNER);
 	il4 = (void *)in6 + (c.l4_off & (IP6_CHAIN_MAX - 1));
 	if ((void *)(il4 + 8) > data_end)
@@ -181,7 +178,8 @@ static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct 
 	return NAT64_CONTINUE;
 }
 
-static __always_inline __u32 nat64_err_6to4_apply(struct __sk_buff *skb, struct nat64_work *w, struct xicmp_scratch *buf)
+static __always_inline __u32 nat64_err_6to4_apply(struct __sk_buff *skb, struct nat64_work *w,
+						  struct xicmp_scratch *buf)
 {
 	__u32 err = xicmp_rebuild_6to4(skb, &w->p, &w->in, buf);
 

@@ -92,8 +92,8 @@ struct nat64_adf_key {
 	__be32 local4;
 	__be32 remote4;
 	__be16 lport;
-	__u8   proto;
-	__u8   _pad;
+	__u8 proto;
+	__u8 _pad;
 };
 
 struct {
@@ -133,10 +133,10 @@ struct {
 
 /* Data-plane bookkeeping, never written by userspace. */
 struct nat64_runtime {
-	__u32 next_ephemeral;     /* RFC 6056 algorithm 3 counter */
-	__u32 syn4_live;          /* records in nat64_syn4 (approximate: recounted by every sweep) */
-	__u64 reclaim_after[8];   /* earliest next full-table reclaim, by enum nat64_table */
-	__u64 syn4_sweep_after;   /* earliest next sweep of nat64_syn4 */
+	__u32 next_ephemeral;	/* RFC 6056 algorithm 3 counter */
+	__u32 syn4_live;	/* records in nat64_syn4 (approximate: recounted by every sweep) */
+	__u64 reclaim_after[8]; /* earliest next full-table reclaim, by enum nat64_table */
+	__u64 syn4_sweep_after; /* earliest next sweep of nat64_syn4 */
 };
 
 struct {

@@ -25,7 +25,8 @@
 #define NAT64_PARSE_LEN 512
 
 static __always_inline void nat64_decide(void *data, void *data_end, const struct nat64_config *cfg,
-					 const struct nat64_in *in, struct plan *p, struct nat64_rw *rw, const int in_tc)
+					 const struct nat64_in *in, struct plan *p, struct nat64_rw *rw,
+					 const int in_tc)
 {
 	struct ethhdr *eth = data;
 
@@ -296,7 +297,8 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	step = w->p.step;
 	if (step && step != NAT64_STEP_REASM && w->p.verdict != V_DROP) {
 		if (step == NAT64_STEP_ERR_4TO6 || step == NAT64_STEP_ERR_6TO4) {
-			res = step == NAT64_STEP_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb) : xlat_nat64_slow_err_6to4(skb);
+			res = step == NAT64_STEP_ERR_4TO6 ? xlat_nat64_slow_err_4to6(skb)
+							  : xlat_nat64_slow_err_6to4(skb);
 			if (res == NAT64_CONTINUE)
 				res = xlat_nat64_slow_err_apply(skb);
 		} else if (step == NAT64_STEP_FRAG) {

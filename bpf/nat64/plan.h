@@ -24,36 +24,37 @@
 
 /* What the applier writes into the L4 header besides the plan. */
 struct nat64_rw {
-	__u8   valid;
-	__u8   off;        /* offset of the port / identifier inside the L4 header */
-	__be16 port;       /* its new value */
-	__u32  delta;      /* checksum change of that rewrite */
-	__u8   frag_first; /* (tc) the first fragment of a datagram: its outcome is recorded (nat64/frag.h) */
-	__u8   _pad[3];
+	__u8 valid;
+	__u8 off;	 /* offset of the port / identifier inside the L4 header */
+	__be16 port;	 /* its new value */
+	__u32 delta;	 /* checksum change of that rewrite */
+	__u8 frag_first; /* (tc) the first fragment of a datagram: its outcome is recorded (nat64/frag.h) */
+	__u8 _pad[3];
 };
 
 /* Packets only the tc program handles (plan.slow): XDP passes them on untouched,
  * before any state is touched, and tc hands them to a global function. */
 enum nat64_step {
 	NAT64_STEP_NONE = 0,
-	NAT64_STEP_ERR_6TO4,    /* an ICMPv6 error about a flow of ours */
-	NAT64_STEP_ERR_4TO6,    /* an ICMPv4 error about a flow of ours */
-	NAT64_STEP_HAIRPIN,     /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
-	NAT64_STEP_FRAG,        /* a fragment (nat64/frag.h) */
-	NAT64_STEP_REASM,       /* a fragment of an ICMP echo: reassembled first (nat64/reasm.h) */
-	NAT64_STEP_LAYOUT,      /* XDP only: tc decides it again and can change the layout (options, checksum) */
+	NAT64_STEP_ERR_6TO4, /* an ICMPv6 error about a flow of ours */
+	NAT64_STEP_ERR_4TO6, /* an ICMPv4 error about a flow of ours */
+	NAT64_STEP_HAIRPIN,  /* IPv6 to a pool4 transport address (RFC 6146 3.8) */
+	NAT64_STEP_FRAG,     /* a fragment (nat64/frag.h) */
+	NAT64_STEP_REASM,    /* a fragment of an ICMP echo: reassembled first (nat64/reasm.h) */
+	NAT64_STEP_LAYOUT,   /* XDP only: tc decides it again and can change the layout (options, checksum) */
 };
 
 /* nat64_config.pool4_default's bit for a protocol. */
 static __always_inline __u32 pool4_default_bit(__u8 proto)
 {
-	return proto == IPPROTO_TCP ? NAT64_POOL4_DEFAULT_TCP : proto == IPPROTO_UDP ? NAT64_POOL4_DEFAULT_UDP
-										   : NAT64_POOL4_DEFAULT_ICMP;
+	return proto == IPPROTO_TCP   ? NAT64_POOL4_DEFAULT_TCP
+	       : proto == IPPROTO_UDP ? NAT64_POOL4_DEFAULT_UDP
+				      : NAT64_POOL4_DEFAULT_ICMP;
 }
 
 /* Where a packet came in: what the route lookups of the default pool4 need. */
 struct nat64_in {
-	void *ctx;     /* struct xdp_md or struct __sk_buff */
+	void *ctx; /* struct xdp_md or struct __sk_buff */
 	__u32 ifindex;
 	__u32 mark;
 };
@@ -77,7 +78,7 @@ static __always_inline void set_rw(struct nat64_rw *rw, __u8 off, __be16 old, __
 	rw->valid = 1;
 	rw->off = off;
 	rw->port = new;
-	rw->delta = csum_sub((__u32)new, (__u32)old);
+	rw->delta = csum_sub((__u32) new, (__u32)old);
 }
 
 /*
@@ -91,13 +92,12 @@ __attribute__((noinline)) int xlat_nat64_pool4_has(__u32 proto, __u32 addr, __u3
 	return cfg ? pool4_contains(cfg, (__u8)proto, (__be32)addr, (__be16)port) : 0;
 }
 
-
 #define NAT64_RES(verdict, reason) (((__u32)(verdict) << 8) | (reason))
-#define NAT64_PASS(reason) NAT64_RES(V_PASS, reason)
-#define NAT64_DROP(reason) NAT64_RES(V_DROP, reason)
-#define NAT64_XLAT(reason) NAT64_RES(V_XLAT, reason)
-#define NAT64_CONTINUE 0xffff /* a first step done, the next one follows */
-#define ETH_HLEN_ sizeof(struct ethhdr)
+#define NAT64_PASS(reason)	   NAT64_RES(V_PASS, reason)
+#define NAT64_DROP(reason)	   NAT64_RES(V_DROP, reason)
+#define NAT64_XLAT(reason)	   NAT64_RES(V_XLAT, reason)
+#define NAT64_CONTINUE		   0xffff /* a first step done, the next one follows */
+#define ETH_HLEN_		   sizeof(struct ethhdr)
 
 struct nat64_work {
 	struct plan p;
@@ -107,8 +107,8 @@ struct nat64_work {
 
 /* Verdicts beyond enum verdict in a NAT64_RES: an error was sent back (the skb
  * is redirected), or the packet left as fragments (this copy is spent). */
-#define NAT64_V_SENT  3
-#define NAT64_V_SPENT 4
+#define NAT64_V_SENT   3
+#define NAT64_V_SPENT  4
 /* A reason that counts nothing (the packet was counted already). */
 #define NAT64_NO_COUNT 0xff
 

@@ -11,7 +11,7 @@
 #include "nat64/session.h"
 #include "nat64/rfc6056.h"
 
-#define NAT64_PROBE_CHUNK   64        /* ports tried per call of the probing global function */
+#define NAT64_PROBE_CHUNK 64 /* ports tried per call of the probing global function */
 
 /* Is addr:port (network order) inside a pool4 range of proto? */
 static __always_inline int pool4_contains(const struct nat64_config *cfg, __u8 proto, __be32 addr, __be16 port)
@@ -42,15 +42,15 @@ static __always_inline int pool4_contains(const struct nat64_config *cfg, __u8 p
  * functions below take scalars only.
  */
 struct nat64_alloc {
-	struct nat64_taddr6 t6;   /* who needs a pool4 transport address */
+	struct nat64_taddr6 t6; /* who needs a pool4 transport address */
 	__u32 mark;
-	__be32 only;              /* the default pool4's address towards the destination, or 0: every range */
+	__be32 only; /* the default pool4's address towards the destination, or 0: every range */
 	__u32 _pad;
-	__u64 expires;            /* the new entry's lifetime */
-	__u64 total;              /* slots of the (proto, mark) set */
-	__u64 start;              /* where the walk began */
-	__u32 max_iter;           /* of the set's first range */
-	__u32 created;            /* 1 when this CPU created the entry (0: another CPU's was found) */
+	__u64 expires;		    /* the new entry's lifetime */
+	__u64 total;		    /* slots of the (proto, mark) set */
+	__u64 start;		    /* where the walk began */
+	__u32 max_iter;		    /* of the set's first range */
+	__u32 created;		    /* 1 when this CPU created the entry (0: another CPU's was found) */
 	struct nat64_bib4_value v4; /* the new halves, built here rather than on the deep call chain's stack */
 	struct nat64_bib6_value v6;
 	struct nat64_taddr4 t4;
@@ -291,8 +291,9 @@ __attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
 		/* The BIB table is full: the sweeper frees expired sessions and their entries, then once more. */
 		if (r == ALLOC_FULL && !retried && xlat_nat64_sweep(NAT64_SWEEP_FULL)) {
 			retried = 1;
-			r = xlat_nat64_probe_wide(a->start + done, budget - done > NAT64_PROBE_WIDE ? NAT64_PROBE_WIDE
-												      : (__u32)(budget - done));
+			r = xlat_nat64_probe_wide(a->start + done, budget - done > NAT64_PROBE_WIDE
+									   ? NAT64_PROBE_WIDE
+									   : (__u32)(budget - done));
 		}
 		if (r != ALLOC_MORE)
 			return r;
@@ -326,8 +327,8 @@ static __always_inline __be32 nat64_route_source4(void *ctx, __u32 ifindex, __be
 
 /* Creates the BIB entry of t6 and returns its bib6 half, or NULL with *err an ALLOC_* code. */
 static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat64_taddr6 *t6, __be32 dst4,
-								__be16 dport, __u32 mark, __be32 only,
-								__u64 expires, int *err)
+								__be16 dport, __u32 mark, __be32 only, __u64 expires,
+								int *err)
 {
 	struct nat64_alloc *a = nat64_alloc();
 

@@ -32,8 +32,8 @@
 
 #include "nat64/frag.h"
 
-#define REASM_CHUNK      256 /* bytes per copy (a fragment is copied in at most REASM_COPY_MAX of them) */
-#define REASM_COPY_MAX   64
+#define REASM_CHUNK    256 /* bytes per copy (a fragment is copied in at most REASM_COPY_MAX of them) */
+#define REASM_COPY_MAX 64
 
 enum { REASM_OPEN = 0, REASM_DEAD, REASM_DONE };
 
@@ -41,12 +41,12 @@ enum { REASM_OPEN = 0, REASM_DEAD, REASM_DONE };
  * holding a lock cannot be copied by a helper, and the bytes are too many for the stack. */
 struct nat64_reasm {
 	struct bpf_spin_lock lock;
-	__u32 total;              /* the message's length, once its last fragment arrived; 0 before */
-	__u32 have;               /* bytes copied in */
+	__u32 total; /* the message's length, once its last fragment arrived; 0 before */
+	__u32 have;  /* bytes copied in */
 	__u16 nfrags;
-	__u8  state;              /* REASM_* */
-	__u8  _pad;
-	__u64 expires;            /* 0 for an instant while another CPU creates the entry */
+	__u8 state; /* REASM_* */
+	__u8 _pad;
+	__u64 expires;			   /* 0 for an instant while another CPU creates the entry */
 	__u16 off[XLAT_NAT64_REASM_FRAGS]; /* byte ranges received, for overlaps */
 	__u16 len[XLAT_NAT64_REASM_FRAGS];
 };
@@ -87,11 +87,11 @@ static __always_inline void reasm_forget(const struct nat64_frag_key *k)
 /* One fragment, between the steps (global functions) that handle it. */
 struct nat64_reasm_job {
 	struct nat64_frag_key key;
-	__u32 data_off;           /* where its bytes start in the skb */
-	__u16 off;                /* their offset in the message */
+	__u32 data_off; /* where its bytes start in the skb */
+	__u16 off;	/* their offset in the message */
 	__u16 len;
-	__u8  more;               /* more fragments follow */
-	__u8  _pad[3];
+	__u8 more; /* more fragments follow */
+	__u8 _pad[3];
 };
 
 struct {

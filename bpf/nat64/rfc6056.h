@@ -43,8 +43,8 @@ static __always_inline __u32 mix_final(__u32 h)
 }
 
 /* RFC 6056 F(): the fields f-args selects, keyed by the secret. */
-static __always_inline __u32 fargs_hash(const struct nat64_config *cfg, const struct nat64_taddr6 *src,
-					__be32 dst4, __be16 dport)
+static __always_inline __u32 fargs_hash(const struct nat64_config *cfg, const struct nat64_taddr6 *src, __be32 dst4,
+					__be16 dport)
 {
 	const __u32 *a = (const void *)src->addr;
 	__u32 h = cfg->secret[0];

@@ -10,8 +10,8 @@
 #include "nat64/bib.h"
 #include "nat64/tcp.h"
 
-#define NAT64_SWEEP_STEPS   4         /* sessions the sweeper looks at per new session */
-#define NAT64_SWEEP_FULL    64        /* ... and when a table is full, before giving up */
+#define NAT64_SWEEP_STEPS 4  /* sessions the sweeper looks at per new session */
+#define NAT64_SWEEP_FULL  64 /* ... and when a table is full, before giving up */
 
 /*
  * Deletes a session whose time has passed, and takes it off its BIB entry's
@@ -100,9 +100,8 @@ static __always_inline struct nat64_session *session_get(const struct nat64_sess
  * into that entry and queues it for the sweeper, which first looks at a few
  * older sessions. NULL: table full.
  */
-static __always_inline struct nat64_session *session_create(const struct nat64_session_key *k,
-							    const struct nat64_taddr6 *t6, __u8 state,
-							    __u64 expires, __u64 now)
+static __always_inline struct nat64_session *
+session_create(const struct nat64_session_key *k, const struct nat64_taddr6 *t6, __u8 state, __u64 expires, __u64 now)
 {
 	struct nat64_taddr4 t4 = {.addr = k->local4, .port = k->lport, .proto = k->proto};
 	struct nat64_bib4_value *b4;

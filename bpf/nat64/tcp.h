@@ -32,7 +32,6 @@ static __always_inline __u64 nat64_timeout(const struct nat64_config *cfg, __u8 
 	return cfg->tcp_trans_timeout;
 }
 
-
 #define TCPF_FIN 0x01
 #define TCPF_SYN 0x02
 #define TCPF_RST 0x04
@@ -44,8 +43,8 @@ static __always_inline __u64 nat64_timeout(const struct nat64_config *cfg, __u8 
  * does; ESTABLISHED's lifetime includes the transitory period, see
  * nat64_timeout).
  */
-static __always_inline void tcp_step(const struct nat64_config *cfg, struct nat64_session *s, int from_v6,
-				     __u8 flags, __u64 now)
+static __always_inline void tcp_step(const struct nat64_config *cfg, struct nat64_session *s, int from_v6, __u8 flags,
+				     __u64 now)
 {
 	__u8 st = s->state;
 	int fin = flags & TCPF_FIN, syn = flags & TCPF_SYN, rst = flags & TCPF_RST;

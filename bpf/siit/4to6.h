@@ -35,17 +35,17 @@ static __always_inline void rfc6791v6_source(const struct siit_config *cfg, stru
 	__builtin_memcpy(out, cfg->rfc6791v6, 16);
 	if (!cfg->randomize_6791)
 		return;
-	/* Random host bits, word by word, below the prefix. */
+		/* Random host bits, word by word, below the prefix. */
 #pragma unroll
 	for (i = 0; i < 4; i++) {
 		__u32 keep = len >= (i + 1) * 32 ? ~0U : len <= i * 32 ? 0 : ~0U << (32 - (len - i * 32));
 
-		out->s6_addr32[i] = (out->s6_addr32[i] & bpf_htonl(keep)) | (bpf_htonl(bpf_get_prandom_u32()) & ~bpf_htonl(keep));
+		out->s6_addr32[i] =
+			(out->s6_addr32[i] & bpf_htonl(keep)) | (bpf_htonl(bpf_get_prandom_u32()) & ~bpf_htonl(keep));
 	}
 }
 
-static __always_inline void siit_plan_4to6(void *data, void *data_end, const struct siit_config *cfg,
-					   struct plan *p)
+static __always_inline void siit_plan_4to6(void *data, void *data_end, const struct siit_config *cfg, struct plan *p)
 {
 	struct iphdr *ip4 = data + sizeof(struct ethhdr);
 	struct in6_addr src6, dst6;
@@ -103,7 +103,8 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		 * possible (the whole datagram is here), else tell the sender. */
 		if (udp->check == 0) {
 			if (!cfg->amend_udp_zero || (frag & IP_MF))
-				return plan_reject(p, XLAT_C_DROP_UDP_ZERO_CSUM, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
+				return plan_reject(p, XLAT_C_DROP_UDP_ZERO_CSUM, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED,
+						   0);
 			p->amend_udp = 1;
 		}
 		p->csum_off = offsetof(struct udphdr, check);

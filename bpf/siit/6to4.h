@@ -70,8 +70,7 @@ static __always_inline void siit_plan_hairpin(struct ipv6hdr *ip6, const struct 
 	p->reason = XLAT_C_XLAT_HAIRPIN;
 }
 
-static __always_inline void siit_plan_6to4(void *data, void *data_end, const struct siit_config *cfg,
-					   struct plan *p)
+static __always_inline void siit_plan_6to4(void *data, void *data_end, const struct siit_config *cfg, struct plan *p)
 {
 	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
 	struct ip6_chain c;

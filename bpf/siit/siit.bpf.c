@@ -76,7 +76,6 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-
 /*
  * The slow path's heavy steps are global functions: the verifier checks each
  * once on its own rather than once per path of the program that reaches it.

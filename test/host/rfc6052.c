@@ -73,7 +73,8 @@ int main(void)
 			struct in6_addr s6, d6;
 			__u16 c;
 
-			if (scanf("%255s %255s %u %u", a, b, &len, &proto) != 4 || unhex(a, &s6, 16) || unhex(b, &d6, 16))
+			if (scanf("%255s %255s %u %u", a, b, &len, &proto) != 4 || unhex(a, &s6, 16) ||
+			    unhex(b, &d6, 16))
 				return 2;
 			c = csum_fold32(pseudo6_sum(&s6, &d6, len, proto));
 			hex(&c, 2);

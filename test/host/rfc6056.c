@@ -29,8 +29,8 @@ int main(void)
 			struct nat64_taddr6 t6 = {};
 			__be32 d4;
 
-			if (scanf("%u %63s %u %u %15s %u", &fargs, a, &sport, &proto, b, &dport) != 6 || strlen(a) != 32 ||
-			    strlen(b) != 8)
+			if (scanf("%u %63s %u %u %15s %u", &fargs, a, &sport, &proto, b, &dport) != 6 ||
+			    strlen(a) != 32 || strlen(b) != 8)
 				return 2;
 			for (int i = 0; i < 16; i++)
 				sscanf(a + 2 * i, "%2hhx", &t6.addr[i]);
