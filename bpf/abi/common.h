@@ -12,10 +12,17 @@
 
 #include <linux/types.h>
 
-/* In XDP mode a tc program is attached too, as the slow path: the XDP program
- * leaves this value in the packet's metadata when it has already decided (and
- * counted) a packet, and hands everything else to tc untouched. */
-#define XLAT_META_DONE 0x786c6174 /* "xlat" */
+/*
+ * In XDP mode a tc program is attached too, as the slow path: the XDP program
+ * leaves one of these values in the packet's metadata when it has already
+ * decided (and counted) a packet, and hands everything else to tc untouched.
+ * A SIIT and a NAT64 instance may share an interface (one in XDP, both in tc):
+ * a packet one translated is no other's business, a packet one passed may be
+ * the other's, so a pass is marked with the translator's own value.
+ */
+#define XLAT_META_XLATED       0x786c6174 /* "xlat": translated; every tc program leaves it alone */
+#define XLAT_META_PASSED_SIIT  0x786c7073 /* "xlps": SIIT passed it (counted); NAT64's tc still looks */
+#define XLAT_META_PASSED_NAT64 0x786c706e /* "xlpn" */
 
 /*
  * An RFC 6052 prefix with what the data plane needs precomputed by userspace:

@@ -91,7 +91,7 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 
 	if (!cfg || !w) {
 		nat64_count(XLAT_C_PASS_DISABLED);
-		xlat_xdp_mark_done(ctx);
+		xlat_xdp_mark_done(ctx, XLAT_META_PASSED_NAT64);
 		return XDP_PASS;
 	}
 	__builtin_memset(&w->p, 0, sizeof(w->p));
@@ -117,7 +117,7 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 	nat64_count(w->p.reason);
 	if (w->p.verdict == V_DROP)
 		return XDP_DROP;
-	xlat_xdp_mark_done(ctx);
+	xlat_xdp_mark_done(ctx, w->p.verdict == V_XLAT ? XLAT_META_XLATED : XLAT_META_PASSED_NAT64);
 	return XDP_PASS;
 }
 
@@ -253,6 +253,7 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	struct nat64_work *w;
 	__u32 res;
 	__u8 step;
+	int act;
 
 	NAT64_KEEP_MAP(nat64_sysctl);
 	/* One of our own IPv6 fragments back from bpf_clone_redirect (lib/frag.h): for the kernel to forward. */
@@ -260,17 +261,18 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		skb->mark = 0;
 		return TC_ACT_OK;
 	}
-	if (xlat_tc_decided_by_xdp(skb))
-		return TC_ACT_OK;
+	act = xlat_tc_after_xdp(skb, XLAT_META_PASSED_NAT64);
+	if (act != 1)
+		return act;
 	cfg = nat64_live_cfg();
 	w = nat64_work();
 	if (!cfg || !w) {
 		nat64_count(XLAT_C_PASS_DISABLED);
-		return TC_ACT_OK;
+		return XLAT_TC_PASS;
 	}
 	if (xlat_nat64_tc_decide(skb)) {
 		nat64_count(XLAT_C_PASS_DISABLED);
-		return TC_ACT_OK;
+		return XLAT_TC_PASS;
 	}
 	if (w->p.step == NAT64_STEP_REASM && w->p.verdict != V_DROP) {
 		res = xlat_nat64_slow_reasm(skb);
@@ -319,7 +321,9 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		return nat64_tc_action(res);
 	}
 	nat64_count(w->p.reason);
-	return w->p.verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	if (w->p.verdict == V_DROP)
+		return TC_ACT_SHOT;
+	return w->p.verdict == V_XLAT ? TC_ACT_OK : XLAT_TC_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -120,6 +120,8 @@ static __always_inline int nat64_tc_action(__u32 res)
 		return TC_ACT_SHOT;
 	case NAT64_V_SENT:
 		return TC_ACT_REDIRECT;
+	case V_PASS:
+		return TC_ACT_UNSPEC; /* the next filter's (lib/xdp_meta.h) */
 	}
 	return TC_ACT_OK;
 }

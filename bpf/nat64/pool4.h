@@ -49,7 +49,7 @@ struct nat64_alloc {
 	__u64 expires;		    /* the new entry's lifetime */
 	__u64 total;		    /* slots of the (proto, mark) set */
 	__u64 start;		    /* where the walk began */
-	__u32 max_iter;		    /* of the set's first range */
+	__u32 max_iter;		    /* of the set (every range of it carries the same) */
 	__u32 created;		    /* 1 when this CPU created the entry (0: another CPU's was found) */
 	struct nat64_bib4_value v4; /* the new halves, built here rather than on the deep call chain's stack */
 	struct nat64_bib6_value v6;
@@ -82,7 +82,7 @@ __attribute__((noinline)) int xlat_nat64_pool4_total(void)
 	struct nat64_alloc *a = nat64_alloc();
 	struct nat64_pool4_range *r;
 	__u64 total = 0;
-	__u32 i, iter = 0, seen = 0;
+	__u32 i, iter = 0;
 
 	if (!cfg || !a)
 		return 0;
@@ -96,10 +96,7 @@ __attribute__((noinline)) int xlat_nat64_pool4_total(void)
 			break;
 		if (!range_in_set(r, a))
 			continue;
-		if (!seen) {
-			iter = r->max_iter;
-			seen = 1;
-		}
+		iter = r->max_iter; /* the same in every range of a set (the CLI writes it so) */
 		total += range_slots(r);
 	}
 	a->total = total;
@@ -184,6 +181,32 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 }
 
 /*
+ * Tries one slot of the set (an index below a->total): the transport address
+ * it stands for, if free, becomes the new entry's. Returns an ALLOC_* code.
+ * Each probe finds its range again rather than carrying it from the previous
+ * one: loops whose iterations carry no state are what older verifiers
+ * (5.15, 6.1) can check within their budget.
+ */
+__attribute__((noinline)) int xlat_nat64_probe_slot(__u64 slot)
+{
+	struct nat64_pool4_range *r;
+	__u64 pick, idx, nports;
+	__u32 chosen;
+
+	pick = xlat_nat64_pool4_pick(slot);
+	chosen = pick & 0xff;
+	if (chosen >= XLAT_NAT64_POOL4_MAX)
+		return ALLOC_NO_POOL4;
+	r = bpf_map_lookup_elem(&nat64_pool4, &chosen);
+	if (!r || r->port_max < r->port_min)
+		return ALLOC_NO_POOL4;
+	nports = (__u64)r->port_max - r->port_min + 1;
+	idx = pick >> 8;
+	return xlat_nat64_bib_insert(bpf_htonl(bpf_ntohl(r->addr) + (__u32)(idx / nports)),
+				     bpf_htons((__u16)(r->port_min + idx % nports)));
+}
+
+/*
  * Tries the slots first .. first + n - 1 (n <= NAT64_PROBE_CHUNK) of the set,
  * wrapping at its end and crossing from one range to the next, for a free
  * pool4 transport address. Returns an ALLOC_* code (ALLOC_MORE: none free).
@@ -191,42 +214,19 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 __attribute__((noinline)) int xlat_nat64_probe(__u64 first, __u32 n)
 {
 	struct nat64_alloc *a = nat64_alloc();
-	struct nat64_pool4_range *r;
-	__u64 idx = 0, slots = 0, nports = 1, global;
-	__u32 i, chosen, base = 0, pmin = 0;
+	__u64 total;
+	__u32 i;
 	int err;
 
 	if (!a || !a->total)
 		return ALLOC_NO_POOL4;
-	global = first % a->total;
+	total = a->total;
 	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
-		__u64 pick;
-
 		if (i >= n)
 			break;
-		if (i == 0 || idx >= slots) {
-			/* The first probe, or off the end of a range: find the range of this slot. */
-			pick = xlat_nat64_pool4_pick(global);
-			chosen = pick & 0xff;
-			if (chosen >= XLAT_NAT64_POOL4_MAX)
-				return ALLOC_NO_POOL4;
-			r = bpf_map_lookup_elem(&nat64_pool4, &chosen);
-			if (!r)
-				return ALLOC_NO_POOL4;
-			slots = range_slots(r);
-			nports = (__u64)r->port_max - r->port_min + 1;
-			base = bpf_ntohl(r->addr);
-			pmin = r->port_min;
-			idx = pick >> 8;
-			if (!slots || !nports)
-				return ALLOC_NO_POOL4;
-		}
-		err = xlat_nat64_bib_insert(bpf_htonl(base + (__u32)(idx / nports)),
-					    bpf_htons((__u16)(pmin + idx % nports)));
+		err = xlat_nat64_probe_slot((first + i) % total);
 		if (err != ALLOC_MORE)
 			return err;
-		idx++;
-		global = global + 1 >= a->total ? 0 : global + 1;
 	}
 	return ALLOC_MORE;
 }
@@ -234,14 +234,13 @@ __attribute__((noinline)) int xlat_nat64_probe(__u64 first, __u32 n)
 /* Up to NAT64_PROBE_CHUNK probes of NAT64_PROBE_CHUNK slots from first: n slots in all. */
 __attribute__((noinline)) int xlat_nat64_probe_wide(__u64 first, __u32 n)
 {
-	__u32 i, done;
+	__u32 i;
 	int r;
 
 	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
-		done = i * NAT64_PROBE_CHUNK;
-		if (done >= n)
+		if (i * NAT64_PROBE_CHUNK >= n)
 			break;
-		r = xlat_nat64_probe(first + done, n - done > NAT64_PROBE_CHUNK ? NAT64_PROBE_CHUNK : n - done);
+		r = xlat_nat64_probe(first + i * NAT64_PROBE_CHUNK, n - i * NAT64_PROBE_CHUNK);
 		if (r != ALLOC_MORE)
 			return r;
 	}
@@ -257,13 +256,32 @@ __attribute__((noinline)) int xlat_nat64_probe_wide(__u64 first, __u32 n)
  * max-iterations slots (auto: all of them, up to NAT64_ITER_AUTO_MAX; a fixed
  * count is capped at NAT64_ITER_MAX). Returns an ALLOC_* code.
  */
+/* Walks budget slots from a->start, NAT64_PROBE_WIDE at a time. Returns an ALLOC_* code (ALLOC_MORE: all taken). */
+__attribute__((noinline)) int xlat_nat64_walk(__u32 budget)
+{
+	struct nat64_alloc *a = nat64_alloc();
+	__u32 i;
+	int r;
+
+	if (!a)
+		return ALLOC_FULL;
+	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_WIDE; i++) {
+		if (i * NAT64_PROBE_WIDE >= budget)
+			break;
+		r = xlat_nat64_probe_wide(a->start + i * NAT64_PROBE_WIDE, budget - i * NAT64_PROBE_WIDE);
+		if (r != ALLOC_MORE)
+			return r;
+	}
+	return ALLOC_MORE;
+}
+
 __attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
 {
 	struct nat64_config *cfg = nat64_cfg();
 	struct nat64_runtime *rt = nat64_rt();
 	struct nat64_alloc *a = nat64_alloc();
-	__u64 budget, done;
-	__u32 i, start = 0, retried = 0;
+	__u64 budget;
+	__u32 start = 0;
 	int r;
 
 	if (!cfg || !a)
@@ -282,23 +300,11 @@ __attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
 		budget = NAT64_ITER_MAX;
 	if (budget > a->total)
 		budget = a->total;
-	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_WIDE; i++) {
-		done = (__u64)i * NAT64_PROBE_WIDE;
-		if (done >= budget)
-			break;
-		r = xlat_nat64_probe_wide(a->start + done,
-					  budget - done > NAT64_PROBE_WIDE ? NAT64_PROBE_WIDE : (__u32)(budget - done));
-		/* The BIB table is full: the sweeper frees expired sessions and their entries, then once more. */
-		if (r == ALLOC_FULL && !retried && xlat_nat64_sweep(NAT64_SWEEP_FULL)) {
-			retried = 1;
-			r = xlat_nat64_probe_wide(a->start + done, budget - done > NAT64_PROBE_WIDE
-									   ? NAT64_PROBE_WIDE
-									   : (__u32)(budget - done));
-		}
-		if (r != ALLOC_MORE)
-			return r;
-	}
-	return ALLOC_EXHAUSTED;
+	r = xlat_nat64_walk((__u32)budget);
+	/* The BIB table is full: the sweeper frees expired sessions and their entries, then once more. */
+	if (r == ALLOC_FULL && xlat_nat64_sweep(NAT64_SWEEP_FULL))
+		r = xlat_nat64_walk((__u32)budget);
+	return r == ALLOC_MORE ? ALLOC_EXHAUSTED : r;
 }
 
 /*

@@ -46,7 +46,7 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 
 	if (!cfg) {
 		count(XLAT_C_PASS_DISABLED);
-		xlat_xdp_mark_done(ctx);
+		xlat_xdp_mark_done(ctx, XLAT_META_PASSED_SIIT);
 		return XDP_PASS;
 	}
 	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &p);
@@ -72,7 +72,7 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 		if (act == XDP_REDIRECT)
 			return act;
 	}
-	xlat_xdp_mark_done(ctx);
+	xlat_xdp_mark_done(ctx, p.verdict == V_XLAT ? XLAT_META_XLATED : XLAT_META_PASSED_SIIT);
 	return XDP_PASS;
 }
 
@@ -151,12 +151,13 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	 * functions need it there, and their stack adds up with ours. */
 	struct plan *p = saved_plan();
 	__u32 err;
+	int act = xlat_tc_after_xdp(skb, XLAT_META_PASSED_SIIT);
 
-	if (xlat_tc_decided_by_xdp(skb))
-		return TC_ACT_OK;
+	if (act != 1)
+		return act;
 	if (!cfg || !p) {
 		count(XLAT_C_PASS_DISABLED);
-		return TC_ACT_OK;
+		return XLAT_TC_PASS;
 	}
 	/* One of our own IPv6 fragments back from bpf_clone_redirect: for the kernel to forward. */
 	if (skb->mark == XLAT_FRAG_MARK) {
@@ -193,7 +194,9 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	/* Fragmented: every piece left as a clone; this copy is spent. */
 	if (p->frag_size && p->verdict == V_XLAT)
 		return TC_ACT_SHOT;
-	return p->verdict == V_DROP ? TC_ACT_SHOT : TC_ACT_OK;
+	if (p->verdict == V_DROP)
+		return TC_ACT_SHOT;
+	return p->verdict == V_XLAT ? TC_ACT_OK : XLAT_TC_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

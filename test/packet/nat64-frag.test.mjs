@@ -14,9 +14,7 @@ const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
   : !existsSync(`${root}dist/instance/nat64-layout.js`) ? 'dist/ is not built (npm run build)' : false;
 
-const XDP = {DROP: 1, PASS: 2};
-const TC = {OK: 0, SHOT: 2};
-const META_DONE = 0x786c6174;
+import {TC, XDP, tcVerdict, xdpMark} from '../helpers/verdicts.mjs';
 const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
 
 const POOL6 = ip6('2001:db8:64::');
@@ -75,20 +73,21 @@ async function runHook(prog, frame) {
   if (prog.endsWith('xdp')) {
     const out = await runProg(prog, frame);
     if (out.retval === XDP.DROP) return {verdict: 'drop', delegated: false};
-    if (out.data.length >= 4 && out.data.readUInt32LE(0) === META_DONE) return {verdict: 'ok', data: out.data.subarray(4), delegated: false};
+    const m = xdpMark(out.data);
+    if (m) return {verdict: m.mark === 'xlat' ? 'xlat' : 'pass', data: m.data, delegated: false};
     assert.equal(out.data.toString('hex'), frame.toString('hex'), 'XDP hands packets to tc untouched');
     const slow = await runProg(prog.replace(/xdp$/, 'tc'), frame);
-    return {verdict: slow.retval === TC.SHOT ? 'drop' : 'ok', data: slow.data, delegated: true};
+    return {verdict: tcVerdict(slow.retval), data: slow.data, delegated: true};
   }
   const out = await runProg(prog, frame);
-  return {verdict: out.retval === TC.SHOT ? 'drop' : 'ok', data: out.data, delegated: false};
+  return {verdict: tcVerdict(out.retval), data: out.data, delegated: false};
 }
 
 async function send(prog, pkt, verdict, reason) {
   const before = counter(reason);
   const frame = ether(pkt);
   const out = await runHook(prog, frame);
-  assert.equal(out.verdict, verdict === 'drop' ? 'drop' : 'ok', `verdict of ${reason}`);
+  assert.equal(out.verdict, verdict, `verdict of ${reason}`);
   assert.equal(counter(reason), before + 1n, `counter ${reason}`);
   if (prog.endsWith('xdp')) assert.ok(out.delegated || verdict === 'drop', 'fragments are the tc slow path\'s');
   if (verdict === 'pass') assert.equal(out.data.toString('hex'), frame.toString('hex'), 'passed untouched');
