@@ -29,7 +29,7 @@ export async function runChurn({capacity, lifetimeMs, seconds}) {
     nat.map('nat64_config').update(key0, NL.encodeNat64Config({
       version: layoutVersion('nat64'), enabled: true, pool6: {addr: P.ip6('2001:db8:64::'), len: 96}, fArgs: 0b1011,
       tos: 0, flags: 0, lowestIpv6Mtu: 1280, pool4Count: 1, maxSimultaneousOpens: 10, pool4Default: 0,
-      udpTimeout: lifetimeMs / 1000, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6,
+      udpTimeout: lifetimeMs / 1000, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280],
       secret: Buffer.from('0123456789abcdef'),
     }));
     // pool4: far more transport addresses than the table holds, so that the table (not pool4) is what fills.

@@ -96,7 +96,7 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
     const natCfg = {
       version: layoutVersion('nat64'), enabled: true, pool6: {addr: P.ip6('2001:db8:64::'), len: 96}, fArgs: 0b1011,
       tos: 0, flags: NL.NAT64_F['source-icmpv6-errors-better'], lowestIpv6Mtu: 1280, pool4Count: 3, maxSimultaneousOpens: 10,
-      udpTimeout: 3600, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
+      udpTimeout: 3600, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
     };
     nat.map('nat64_config').update(key0, NL.encodeNat64Config(natCfg));
     // pool4: a /24 of UDP ports 1024-65535 (~16 M transport addresses: room for every creation).

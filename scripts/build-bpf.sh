@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles every bpf/*.bpf.c into build/bpf/*.bpf.o with BTF, for the running architecture.
+# Compiles every bpf/*/*.bpf.c (one object per translator) into build/bpf/*.bpf.o with BTF, for the running architecture.
 #
 # The programs see only kernel UAPI headers (linux-libc-dev: linux/, asm/, asm-generic/), libbpf's bpf/ headers and
 # their own bpf/*.h; never a C library's. Every build checks that with the compiler's dependency list and fails
@@ -23,7 +23,7 @@ CLANG=${CLANG:-clang}
 command -v "$CLANG" >/dev/null || { echo "Error: $CLANG not found: run 'npm run setup' (installs clang, llvm, libbpf-dev)" >&2; exit 1; }
 resource=$("$CLANG" -print-resource-dir)
 allowed="^(bpf/|/usr/include/linux/|/usr/include/asm-generic/|/usr/include/${multiarch}/asm/|/usr/include/bpf/|${resource}/include/)"
-for src in bpf/*.bpf.c; do
+for src in bpf/*/*.bpf.c; do
   name=$(basename "${src%.c}")
   obj="build/bpf/$name.o"
   dep="build/bpf/$name.d"

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 need_pkgs=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have clang || need_pkgs+=(clang)
+# the lint suite checks the C against .clang-format
+have clang-format || need_pkgs+=(clang-format)
 have llc || need_pkgs+=(llvm)
 [ -f /usr/include/bpf/bpf_helpers.h ] || need_pkgs+=(libbpf-dev)
 ldconfig -p 2>/dev/null | grep -q 'libbpf.so.1 ' || need_pkgs+=(libbpf1)

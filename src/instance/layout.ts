@@ -1,8 +1,13 @@
 /**
- * TypeScript mirror of bpf/shared.h: struct siit_config,
- * enum xlat_counter and the fixed names. test/unit/layout-btf.test.mjs checks
- * every size, offset and value here against the BTF of build/bpf/siit.bpf.o.
+ * TypeScript mirror of bpf/abi/siit.h: struct siit_config, EAMT entries and
+ * the fixed names (what both translators share is src/abi/common.ts).
+ * test/unit/layout-btf.test.mjs checks every size, offset and value here
+ * against the BTF of build/bpf/siit.bpf.o.
  */
+import {DEFAULT_MTU_PLATEAUS, XLAT_COMMON_CONFIG, decodeCommonConfig, encodeCommonConfig, type BufPrefix} from '../abi/common.js';
+
+export {COUNTER_NAMES, XLAT_COUNTERS, XLAT_C__MAX, XLAT_MTU_PLATEAUS_MAX, counterDisplayName, type BufPrefix} from '../abi/common.js';
+export {LPM4_KEY, LPM6_KEY, RFC6052_PREFIX, decodeRfc6052Prefix, encodeRfc6052Prefix} from '../abi/common.js';
 
 export const XLAT_SIIT_XDP_PROG = 'xlat_siit_xdp';
 export const XLAT_SIIT_TC_PROG = 'xlat_siit_tc';
@@ -19,7 +24,6 @@ export const SIIT_MAP_DENY4 = 'siit_deny4';
 
 export const XLAT_EAMT_MAX = 65536;
 export const XLAT_DENYLIST4_MAX = 4096;
-export const XLAT_MTU_PLATEAUS_MAX = 16;
 
 /** enum eam_hairpin_mode. */
 export const EAM_HAIRPIN = {off: 0, simple: 1, intrinsic: 2} as const;
@@ -27,30 +31,21 @@ export type EamHairpinMode = keyof typeof EAM_HAIRPIN;
 /** enum eam_hairpin_mode as the BTF names it. */
 export const EAM_HAIRPIN_ENUM = {EAM_HAIRPIN_OFF: 0, EAM_HAIRPIN_SIMPLE: 1, EAM_HAIRPIN_INTRINSIC: 2} as const;
 
-/** struct siit_config: byte offsets and sizes. */
+/** struct siit_config: byte offsets and sizes (c: struct xlat_common_config, src/abi/common.ts). */
 export const SIIT_CONFIG = {
-  size: 108,
+  size: 112,
   version: {offset: 0, size: 4},
-  enabled: {offset: 4, size: 1},
-  zeroize_tc: {offset: 5, size: 1},
-  override_tos: {offset: 6, size: 1},
-  tos: {offset: 7, size: 1},
-  pool6: {offset: 8, size: 40},
-  amend_udp_zero: {offset: 48, size: 1},
-  eam_hairpin: {offset: 49, size: 1},
-  randomize_6791: {offset: 50, size: 1},
-  rfc6791v4_len: {offset: 51, size: 1},
-  rfc6791v4: {offset: 52, size: 4},
-  rfc6791v6_len: {offset: 56, size: 1},
-  tables: {offset: 57, size: 1},
-  lowest_ipv6_mtu: {offset: 58, size: 2},
-  rfc6791v6: {offset: 60, size: 16},
-  mtu_plateaus: {offset: 76, size: 32},
+  c: {offset: 4, size: XLAT_COMMON_CONFIG.size},
+  amend_udp_zero: {offset: 84, size: 1},
+  eam_hairpin: {offset: 85, size: 1},
+  randomize_6791: {offset: 86, size: 1},
+  rfc6791v4_len: {offset: 87, size: 1},
+  rfc6791v4: {offset: 88, size: 4},
+  rfc6791v6_len: {offset: 92, size: 1},
+  tables: {offset: 93, size: 1},
+  _pad: {offset: 94, size: 2},
+  rfc6791v6: {offset: 96, size: 16},
 } as const;
-
-/** struct lpm6_key / lpm4_key: keys of the EAMT and denylist LPM tries. */
-export const LPM6_KEY = {size: 20, prefixlen: {offset: 0, size: 4}, addr: {offset: 4, size: 16}} as const;
-export const LPM4_KEY = {size: 8, prefixlen: {offset: 0, size: 4}, addr: {offset: 4, size: 4}} as const;
 
 /** struct eamt_entry: the value of both EAMT tries. */
 export const EAMT_ENTRY = {
@@ -61,97 +56,6 @@ export const EAMT_ENTRY = {
   v4_len: {offset: 21, size: 1},
   _pad: {offset: 22, size: 2},
 } as const;
-
-/** struct rfc6052_prefix: a prefix with its mask and IPv4 octet positions precomputed. */
-export const RFC6052_PREFIX = {
-  size: 40,
-  addr: {offset: 0, size: 16},
-  mask: {offset: 16, size: 16},
-  pos: {offset: 32, size: 4},
-  len: {offset: 36, size: 1},
-  _pad: {offset: 37, size: 3},
-} as const;
-
-/** RFC 6052 section 2.2: where the four IPv4 octets sit, by prefix length (byte 8, the u-octet, is skipped). */
-const OCTET_POSITIONS: Readonly<Record<number, readonly number[]>> = {
-  32: [4, 5, 6, 7],
-  40: [5, 6, 7, 9],
-  48: [6, 7, 9, 10],
-  56: [7, 9, 10, 11],
-  64: [9, 10, 11, 12],
-  96: [12, 13, 14, 15],
-};
-
-/** Encodes a prefix (or null: unset) as struct rfc6052_prefix into b at offset. */
-export function encodeRfc6052Prefix(p: {addr: Buffer; len: number} | null, b: Buffer, offset: number): void {
-  if (p === null) return;
-  const pos = OCTET_POSITIONS[p.len];
-  if (!pos) throw new Error(`internal: ${p.len} is not an RFC 6052 prefix length`);
-  if (p.addr.length !== 16) throw new Error('internal: a prefix address must be 16 bytes');
-  for (let i = 0; i < 16; i++) {
-    const m = i * 8 < p.len ? 0xff : 0;
-    b[offset + RFC6052_PREFIX.addr.offset + i] = p.addr[i] & m;
-    b[offset + RFC6052_PREFIX.mask.offset + i] = m;
-  }
-  pos.forEach((v, i) => (b[offset + RFC6052_PREFIX.pos.offset + i] = v));
-  b[offset + RFC6052_PREFIX.len.offset] = p.len;
-}
-
-export function decodeRfc6052Prefix(b: Buffer, offset: number): {addr: Buffer; len: number} | null {
-  const len = b[offset + RFC6052_PREFIX.len.offset];
-  if (len === 0) return null;
-  const o = offset + RFC6052_PREFIX.addr.offset;
-  return {addr: Buffer.from(b.subarray(o, o + 16)), len};
-}
-
-/** enum xlat_counter, in order (value = index); XLAT_C__MAX is the length. */
-export const XLAT_COUNTERS = [
-  'XLAT_C_XLAT_6TO4',
-  'XLAT_C_XLAT_4TO6',
-  'XLAT_C_XLAT_ICMP_ERROR_6TO4',
-  'XLAT_C_XLAT_ICMP_ERROR_4TO6',
-  'XLAT_C_PASS_NOT_IP',
-  'XLAT_C_PASS_DISABLED',
-  'XLAT_C_XLAT_HAIRPIN',
-  'XLAT_C_PASS_DST6_UNTRANSLATABLE',
-  'XLAT_C_PASS_SRC6_UNTRANSLATABLE',
-  'XLAT_C_PASS_DST4_UNTRANSLATABLE',
-  'XLAT_C_PASS_SRC4_UNTRANSLATABLE',
-  'XLAT_C_PASS_DST4_LOCAL',
-  'XLAT_C_PASS_DST4_SPECIAL',
-  'XLAT_C_PASS_SRC4_SPECIAL',
-  'XLAT_C_PASS_NDP',
-  'XLAT_C_DROP_HOP_LIMIT',
-  'XLAT_C_DROP_ICMP_TYPE',
-  'XLAT_C_DROP_ICMP_FRAGMENT',
-  'XLAT_C_DROP_ICMP_ERROR_INNER',
-  'XLAT_C_DROP_ROUTING_HEADER',
-  'XLAT_C_DROP_HEADER_CHAIN',
-  'XLAT_C_DROP_TRUNCATED',
-  'XLAT_C_DROP_UDP_ZERO_CSUM',
-  'XLAT_C_DROP_RESIZE_FAILED',
-  'XLAT_C_DROP_WRITE_FAILED',
-  'XLAT_C_DROP_TOO_BIG',
-  'XLAT_C_XDP_REDIRECT',
-  'XLAT_C_ICMP_SENT',
-  'XLAT_C_ICMP_RATE_LIMITED',
-  'XLAT_C_ICMP_NO_SOURCE',
-] as const;
-export const XLAT_C__MAX = XLAT_COUNTERS.length;
-
-/** "XLAT_C_PASS_DST6_NOT_POOL6" -> "pass-dst6-not-pool6". */
-export function counterDisplayName(enumName: string): string {
-  return enumName.replace(/^XLAT_C_/, '').toLowerCase().replace(/_/g, '-');
-}
-
-/** Display names of the counters, in enum order. */
-export const COUNTER_NAMES: readonly string[] = XLAT_COUNTERS.map(counterDisplayName);
-
-/** A prefix as the instance layer stores it (addr holds 4 or 16 bytes). */
-export interface BufPrefix {
-  addr: Buffer;
-  len: number;
-}
 
 export interface SiitConfig {
   version: number;
@@ -176,7 +80,7 @@ export interface SiitConfig {
   tables: number;
 }
 
-/** siit_config.tables bits (bpf/shared.h). */
+/** siit_config.tables bits (bpf/abi/siit.h). */
 export const SIIT_T = {EAMT: 0x01, DENY4: 0x02, REDIRECT: 0x04} as const;
 
 /** Jool's defaults for everything but version and pool6. */
@@ -191,7 +95,7 @@ export const SIIT_CONFIG_DEFAULTS: Omit<SiitConfig, 'version' | 'pool6'> = Objec
   rfc6791v4: null,
   rfc6791v6: null,
   lowestIpv6Mtu: 1280,
-  mtuPlateaus: Object.freeze([65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68]) as unknown as number[],
+  mtuPlateaus: DEFAULT_MTU_PLATEAUS as number[],
   tables: 0,
 });
 
@@ -213,11 +117,7 @@ export function encodeSiitConfig(input: SiitConfigInput): Buffer {
   const o = SIIT_CONFIG;
   const b = Buffer.alloc(o.size);
   b.writeUInt32LE(c.version >>> 0, o.version.offset);
-  b[o.enabled.offset] = c.enabled ? 1 : 0;
-  b[o.zeroize_tc.offset] = c.zeroizeTrafficClass ? 1 : 0;
-  b[o.override_tos.offset] = c.overrideTos ? 1 : 0;
-  b[o.tos.offset] = c.tos & 0xff;
-  encodeRfc6052Prefix(c.pool6, b, o.pool6.offset);
+  encodeCommonConfig(c, b, o.c.offset);
   b[o.amend_udp_zero.offset] = c.amendUdpChecksumZero ? 1 : 0;
   b[o.eam_hairpin.offset] = EAM_HAIRPIN[c.eamHairpinMode];
   b[o.randomize_6791.offset] = c.randomizeRfc6791 ? 1 : 0;
@@ -232,9 +132,6 @@ export function encodeSiitConfig(input: SiitConfigInput): Buffer {
     c.rfc6791v6.addr.copy(b, o.rfc6791v6.offset);
   }
   b[o.tables.offset] = c.tables & 0xff;
-  b.writeUInt16LE(c.lowestIpv6Mtu & 0xffff, o.lowest_ipv6_mtu.offset);
-  if (c.mtuPlateaus.length > XLAT_MTU_PLATEAUS_MAX) throw new Error('internal: too many MTU plateaus');
-  c.mtuPlateaus.forEach((v, i) => b.writeUInt16LE(v & 0xffff, o.mtu_plateaus.offset + 2 * i));
   return b;
 }
 
@@ -243,27 +140,15 @@ export function decodeSiitConfig(b: Buffer): SiitConfig {
   if (b.length < o.size) throw new Error(`internal: siit_config value of ${b.length} bytes`);
   const v4len = b[o.rfc6791v4_len.offset]!;
   const v6len = b[o.rfc6791v6_len.offset]!;
-  const plateaus: number[] = [];
-  for (let i = 0; i < XLAT_MTU_PLATEAUS_MAX; i++) {
-    const v = b.readUInt16LE(o.mtu_plateaus.offset + 2 * i);
-    if (v === 0) break;
-    plateaus.push(v);
-  }
   return {
     version: b.readUInt32LE(o.version.offset),
-    enabled: b[o.enabled.offset] !== 0,
+    ...decodeCommonConfig(b, o.c.offset),
     tables: b[o.tables.offset]!,
-    pool6: decodeRfc6052Prefix(b, o.pool6.offset),
-    zeroizeTrafficClass: b[o.zeroize_tc.offset] !== 0,
-    overrideTos: b[o.override_tos.offset] !== 0,
-    tos: b[o.tos.offset]!,
     amendUdpChecksumZero: b[o.amend_udp_zero.offset] !== 0,
     eamHairpinMode: hairpinMode(b[o.eam_hairpin.offset]!),
     randomizeRfc6791: b[o.randomize_6791.offset] !== 0,
     rfc6791v4: v4len === 0 ? null : {addr: Buffer.from(b.subarray(o.rfc6791v4.offset, o.rfc6791v4.offset + 4)), len: v4len},
     rfc6791v6: v6len === 0 ? null : {addr: Buffer.from(b.subarray(o.rfc6791v6.offset, o.rfc6791v6.offset + 16)), len: v6len},
-    lowestIpv6Mtu: b.readUInt16LE(o.lowest_ipv6_mtu.offset),
-    mtuPlateaus: plateaus,
   };
 }
 

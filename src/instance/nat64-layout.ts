@@ -1,9 +1,11 @@
 /**
- * TypeScript mirror of the NAT64 part of bpf/shared.h: struct nat64_config,
+ * TypeScript mirror of bpf/abi/nat64.h: struct nat64_config,
  * the pool4 range, BIB and session layouts, enum nat64_counter and the fixed
  * names. test/unit/nat64-layout.test.mjs checks every size, offset and value
  * here against the BTF of build/bpf/nat64.bpf.o.
  */
+
+import {XLAT_COMMON_CONFIG, decodeCommonConfig, encodeCommonConfig, type BufPrefix, type CommonConfig} from '../abi/common.js';
 
 export const XLAT_NAT64_XDP_PROG = 'xlat_nat64_xdp';
 export const XLAT_NAT64_TC_PROG = 'xlat_nat64_tc';
@@ -56,8 +58,6 @@ export const NAT64_F = {
   'drop-icmpv6-info': 1 << 2,
   'source-icmpv6-errors-better': 1 << 3,
   'handle-rst-during-fin-rcv': 1 << 4,
-  'zeroize-traffic-class': 1 << 5,
-  'override-tos': 1 << 6,
 } as const;
 export type Nat64FlagName = keyof typeof NAT64_F;
 
@@ -69,27 +69,23 @@ export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 
-/** struct nat64_config. */
+/** struct nat64_config (c: struct xlat_common_config, src/abi/common.ts). */
 export const NAT64_CONFIG = {
-  size: 96,
+  size: 160,
   version: {offset: 0, size: 4},
-  enabled: {offset: 4, size: 1},
-  pool6_len: {offset: 5, size: 1},
-  f_args: {offset: 6, size: 1},
-  tos: {offset: 7, size: 1},
-  pool6: {offset: 8, size: 16},
-  flags: {offset: 24, size: 4},
-  lowest_ipv6_mtu: {offset: 28, size: 2},
-  pool4_count: {offset: 30, size: 2},
-  max_simultaneous_opens: {offset: 32, size: 4},
-  pool4_default: {offset: 36, size: 1},
-  _pad0: {offset: 37, size: 3},
-  udp_timeout: {offset: 40, size: 8},
-  tcp_est_timeout: {offset: 48, size: 8},
-  tcp_trans_timeout: {offset: 56, size: 8},
-  icmp_timeout: {offset: 64, size: 8},
-  tcp_syn_timeout: {offset: 72, size: 8},
-  secret: {offset: 80, size: 16},
+  c: {offset: 4, size: XLAT_COMMON_CONFIG.size},
+  f_args: {offset: 84, size: 1},
+  pool4_default: {offset: 85, size: 1},
+  pool4_count: {offset: 86, size: 2},
+  flags: {offset: 88, size: 4},
+  max_simultaneous_opens: {offset: 92, size: 4},
+  _pad0: {offset: 96, size: 8},
+  udp_timeout: {offset: 104, size: 8},
+  tcp_est_timeout: {offset: 112, size: 8},
+  tcp_trans_timeout: {offset: 120, size: 8},
+  icmp_timeout: {offset: 128, size: 8},
+  tcp_syn_timeout: {offset: 136, size: 8},
+  secret: {offset: 144, size: 16},
 } as const;
 
 export const NAT64_POOL4_RANGE = {
@@ -216,86 +212,18 @@ export function tcpStateName(state: number): string {
   return (NAT64_TCP_STATES[state] ?? `STATE_${state}`).replace(/^NAT64_TCP_/, '');
 }
 
-/** enum nat64_counter, in order (value = index); NAT64_C__MAX is the length. */
-export const NAT64_COUNTERS = [
-  'NAT64_C_XLAT_6TO4',
-  'NAT64_C_XLAT_4TO6',
-  'NAT64_C_XLAT_HAIRPIN',
-  'NAT64_C_PASS_NOT_IP',
-  'NAT64_C_PASS_DISABLED',
-  'NAT64_C_PASS_DST6_NOT_POOL6',
-  'NAT64_C_PASS_DST4_NOT_POOL4',
-  'NAT64_C_PASS_NDP',
-  'NAT64_C_DROP_HOP_LIMIT',
-  'NAT64_C_PASS_ICMP_TYPE',
-  'NAT64_C_PASS_PROTO',
-  'NAT64_C_PASS_FRAGMENT',
-  'NAT64_C_PASS_EXT_HEADER',
-  'NAT64_C_PASS_IPV4_OPTIONS',
-  'NAT64_C_PASS_ICMP_NO_BIB',
-  'NAT64_C_DROP_TRUNCATED',
-  'NAT64_C_DROP_UDP_ZERO_CSUM',
-  'NAT64_C_DROP_RESIZE_FAILED',
-  'NAT64_C_DROP_WRITE_FAILED',
-  'NAT64_C_DROP_NO_BIB',
-  'NAT64_C_DROP_TCP_NO_SESSION',
-  'NAT64_C_DROP_EXTERNALLY_INITIATED_TCP',
-  'NAT64_C_DROP_ADDRESS_DEPENDENT_FILTERING',
-  'NAT64_C_DROP_ICMPV6_INFO',
-  'NAT64_C_DROP_NO_POOL4',
-  'NAT64_C_DROP_POOL4_EXHAUSTED',
-  'NAT64_C_DROP_TABLE_FULL',
-  'NAT64_C_DROP_SRC4_SPECIAL',
-  'NAT64_C_TCP_SYN_HELD',
-  'NAT64_C_DROP_MAX_SIMULTANEOUS_OPENS',
-  'NAT64_C_DROP_ICMP_ERROR',
-  'NAT64_C_XLAT_ICMP_ERROR_6TO4',
-  'NAT64_C_XLAT_ICMP_ERROR_4TO6',
-  'NAT64_C_DROP_ICMP_ERROR_NO_SESSION',
-  'NAT64_C_DROP_ICMP_TYPE',
-  'NAT64_C_BIB_CREATED',
-  'NAT64_C_SESSION_CREATED',
-  'NAT64_C_RECLAIMED',
-  'NAT64_C_XLAT_FRAGMENT_6TO4',
-  'NAT64_C_XLAT_FRAGMENT_4TO6',
-  'NAT64_C_DROP_FRAGMENT_BEFORE_FIRST',
-  'NAT64_C_DROP_ICMP_FRAGMENT',
-  'NAT64_C_DROP_FRAGMENT_TABLE_FULL',
-  'NAT64_C_DROP_TOO_BIG',
-  'NAT64_C_ICMP_SENT',
-  'NAT64_C_ICMP_RATE_LIMITED',
-  'NAT64_C_ICMP_NO_SOURCE',
-  'NAT64_C_TCP_SYN_UNREACHABLE',
-  'NAT64_C_DROP_SRC6_POOL6',
-  'NAT64_C_PASS_UDP_NO_BIB',
-  'NAT64_C_REASM_HELD',
-  'NAT64_C_DROP_REASM_TOO_BIG',
-  'NAT64_C_DROP_REASM_TABLE_FULL',
-  'NAT64_C_DROP_REASM_OVERLAP',
-  'NAT64_C_REASM_EXPIRED',
-  'NAT64_C_SESSION_EXPIRED',
-  'NAT64_C_BIB_EXPIRED',
-] as const;
-export const NAT64_C__MAX = NAT64_COUNTERS.length;
-
-/** "NAT64_C_DROP_TABLE_FULL" -> "drop-table-full". */
-export function nat64CounterDisplayName(enumName: string): string {
-  return enumName.replace(/^NAT64_C_/, '').toLowerCase().replace(/_/g, '-');
-}
-export const NAT64_COUNTER_NAMES: readonly string[] = NAT64_COUNTERS.map(nat64CounterDisplayName);
+/** The one counter code space (src/abi/common.ts): a NAT64 counter's index is its number in nat64_stats. */
+export {COUNTER_NAMES as NAT64_COUNTER_NAMES, XLAT_COUNTERS as NAT64_COUNTERS, XLAT_C__MAX as NAT64_C__MAX} from '../abi/common.js';
 
 // ---------------------------------------------------------------------------
 // config
 
-/** Timeouts in seconds (the kernel side keeps nanoseconds). */
-export interface Nat64Config {
+/** Timeouts in seconds (the kernel side keeps nanoseconds). The common part: pool6 is always set for NAT64. */
+export interface Nat64Config extends Omit<CommonConfig, 'pool6'> {
   version: number;
-  enabled: boolean;
-  pool6: {addr: Buffer; len: number};
+  pool6: BufPrefix;
   fArgs: number;
-  tos: number;
   flags: number;
-  lowestIpv6Mtu: number;
   pool4Count: number;
   maxSimultaneousOpens: number;
   /** NAT64_POOL4_DEFAULT_BIT of the protocols without pool4 entries. */
@@ -316,17 +244,13 @@ export function encodeNat64Config(c: Nat64Config): Buffer {
   const L = NAT64_CONFIG;
   const b = Buffer.alloc(L.size);
   b.writeUInt32LE(c.version >>> 0, L.version.offset);
-  b.writeUInt8(c.enabled ? 1 : 0, L.enabled.offset);
-  b.writeUInt8(c.pool6.len, L.pool6_len.offset);
-  b.writeUInt8(c.fArgs & 0xf, L.f_args.offset);
-  b.writeUInt8(c.tos & 0xff, L.tos.offset);
   if (c.pool6.addr.length !== 16) throw new Error('internal: pool6 address must be 16 bytes');
-  c.pool6.addr.copy(b, L.pool6.offset);
-  b.writeUInt32LE(c.flags >>> 0, L.flags.offset);
-  b.writeUInt16LE(c.lowestIpv6Mtu, L.lowest_ipv6_mtu.offset);
-  b.writeUInt16LE(c.pool4Count, L.pool4_count.offset);
-  b.writeUInt32LE(c.maxSimultaneousOpens >>> 0, L.max_simultaneous_opens.offset);
+  encodeCommonConfig(c, b, L.c.offset);
+  b.writeUInt8(c.fArgs & 0xf, L.f_args.offset);
   b.writeUInt8(c.pool4Default & 0xff, L.pool4_default.offset);
+  b.writeUInt16LE(c.pool4Count, L.pool4_count.offset);
+  b.writeUInt32LE(c.flags >>> 0, L.flags.offset);
+  b.writeUInt32LE(c.maxSimultaneousOpens >>> 0, L.max_simultaneous_opens.offset);
   b.writeBigUInt64LE(toNs(c.udpTimeout), L.udp_timeout.offset);
   b.writeBigUInt64LE(toNs(c.tcpEstTimeout), L.tcp_est_timeout.offset);
   b.writeBigUInt64LE(toNs(c.tcpTransTimeout), L.tcp_trans_timeout.offset);
@@ -339,14 +263,13 @@ export function encodeNat64Config(c: Nat64Config): Buffer {
 export function decodeNat64Config(b: Buffer): Nat64Config {
   const L = NAT64_CONFIG;
   if (b.length < L.size) throw new Error(`internal: nat64_config value of ${b.length} bytes`);
+  const common = decodeCommonConfig(b, L.c.offset);
   return {
     version: b.readUInt32LE(L.version.offset),
-    enabled: b.readUInt8(L.enabled.offset) !== 0,
-    pool6: {addr: Buffer.from(b.subarray(L.pool6.offset, L.pool6.offset + 16)), len: b.readUInt8(L.pool6_len.offset)},
+    ...common,
+    pool6: common.pool6 ?? {addr: Buffer.alloc(16), len: 0},
     fArgs: b.readUInt8(L.f_args.offset),
-    tos: b.readUInt8(L.tos.offset),
     flags: b.readUInt32LE(L.flags.offset),
-    lowestIpv6Mtu: b.readUInt16LE(L.lowest_ipv6_mtu.offset),
     pool4Count: b.readUInt16LE(L.pool4_count.offset),
     maxSimultaneousOpens: b.readUInt32LE(L.max_simultaneous_opens.offset),
     pool4Default: b.readUInt8(L.pool4_default.offset),

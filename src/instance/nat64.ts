@@ -33,6 +33,8 @@ import {
 import * as L from './nat64-layout.js';
 import {refreshIfaddr} from './siit-ifaddr.js';
 import {META_MAP, readMeta} from './meta.js';
+import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
+import {readCounters} from './counters.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
 import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, type MaxIterations, type Nat64Proto} from '../model/nat64-pool4.js';
@@ -61,7 +63,7 @@ export interface Nat64Instance {
   enabled: boolean;
   /** max_entries of the BIB and session tables. */
   capacity: number;
-  /** Map layout version of the attached programs (bpf/shared.h enum xlat_nat64_layout). */
+  /** Map layout version of the attached programs (bpf/abi/ enum xlat_nat64_layout). */
   layout: number;
   /** The Jool-style name recorded with the instance (src/instance/meta.ts), or null. */
   name: string | null;
@@ -286,6 +288,9 @@ export async function addNat64Instance(opts: {
       pool6: opts.pool6 ? {addr: maskIpv6(opts.pool6.addr, opts.pool6.len), len: opts.pool6.len} : NO_POOL6(),
       fArgs: d['f-args'],
       tos: d.tos,
+      zeroizeTrafficClass: d['zeroize-traffic-class'],
+      overrideTos: d['override-tos'],
+      mtuPlateaus: [...DEFAULT_MTU_PLATEAUS],
       flags: flagsOf(d),
       lowestIpv6Mtu: d['lowest-ipv6-mtu'],
       pool4Count: 0,
@@ -390,6 +395,9 @@ function flagsOf(g: Omit<Nat64Globals, 'pool6'>): number {
   return f;
 }
 
+const flagNames = Object.keys(L.NAT64_F) as L.Nat64FlagName[];
+const isFlag = (k: string): k is L.Nat64FlagName => (flagNames as string[]).includes(k);
+
 export function globalsOf(cfg: L.Nat64Config): Nat64Globals {
   const flag = (n: L.Nat64FlagName) => (cfg.flags & L.NAT64_F[n]) !== 0;
   return {
@@ -400,8 +408,8 @@ export function globalsOf(cfg: L.Nat64Config): Nat64Globals {
     'drop-icmpv6-info': flag('drop-icmpv6-info'),
     'source-icmpv6-errors-better': flag('source-icmpv6-errors-better'),
     'handle-rst-during-fin-rcv': flag('handle-rst-during-fin-rcv'),
-    'zeroize-traffic-class': flag('zeroize-traffic-class'),
-    'override-tos': flag('override-tos'),
+    'zeroize-traffic-class': cfg.zeroizeTrafficClass,
+    'override-tos': cfg.overrideTos,
     tos: cfg.tos,
     'lowest-ipv6-mtu': cfg.lowestIpv6Mtu,
     'f-args': cfg.fArgs,
@@ -451,7 +459,14 @@ export function applyNat64Update(cfg: L.Nat64Config, u: Nat64GlobalUpdate): L.Na
     case 'maximum-simultaneous-opens':
       next.maxSimultaneousOpens = u.value;
       break;
+    case 'zeroize-traffic-class':
+      next.zeroizeTrafficClass = u.value;
+      break;
+    case 'override-tos':
+      next.overrideTos = u.value;
+      break;
     default: {
+      if (!isFlag(u.key)) throw new Error(`internal: global ${u.key} has no place in nat64_config`);
       const bit = L.NAT64_F[u.key];
       next.flags = u.value ? next.flags | bit : next.flags & ~bit;
     }
@@ -468,16 +483,7 @@ export async function updateNat64Global(u: Nat64GlobalUpdate): Promise<{before: 
 }
 
 export async function readNat64Stats(): Promise<{name: string; value: bigint}[]> {
-  return withInstance((maps) => {
-    const out: {name: string; value: bigint}[] = [];
-    for (let i = 0; i < maps.stats.maxEntries; i++) {
-      const perCpu = maps.stats.lookupPerCpu(indexKey(i)) ?? [];
-      let sum = 0n;
-      for (const v of perCpu) sum += v.readBigUInt64LE(0);
-      out.push({name: L.NAT64_COUNTER_NAMES[i] ?? `counter-${i}`, value: sum});
-    }
-    return out;
-  });
+  return withInstance((maps) => readCounters(maps.stats, 'nat64'));
 }
 
 // ---------------------------------------------------------------------------

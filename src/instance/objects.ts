@@ -1,7 +1,7 @@
 /**
  * This package's BPF objects and the map layout version each carries.
  *
- * A layout version (bpf/shared.h: enum xlat_siit_layout, enum xlat_nat64_layout) covers everything a translator's
+ * A layout version (bpf/abi/siit.h, bpf/abi/nat64.h: enum xlat_siit_layout, enum xlat_nat64_layout) covers everything a translator's
  * maps hold. It exists once, in C: it is the type of the config struct's first member, so it reaches the object's
  * BTF, and this module reads it from there. The CLI writes it into the config map of every instance it creates;
  * an instance whose config map carries another number was made by another xlat and is refused

@@ -1,7 +1,7 @@
 /**
  * siit_ifaddr: each interface's own addresses, the source of the ICMP errors
  * the translator originates towards a neighbour on that interface. Mirrors
- * struct xlat_ifaddr of bpf/shared.h (checked against BTF in
+ * struct xlat_ifaddr of bpf/abi/common.h (checked against BTF in
  * test/unit/layout-ifaddr.test.mjs); kept current by every CLI call.
  */
 import {isIPv4, isIPv6} from 'node:net';

@@ -9,6 +9,7 @@
  * redirect targets.
  */
 import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
+import {readCounters} from './counters.js';
 import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
 import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
@@ -18,7 +19,6 @@ import {currentNetnsName} from '../sys/netns.js';
 import * as attach from './attach.js';
 import type {AttachedInterface, Attachment, Discovered, HookRequest, ProgramSpec} from './attach.js';
 import {
-  COUNTER_NAMES,
   SIIT_MAP_CONFIG,
   SIIT_MAP_DENY4,
   SIIT_MAP_EAMT4,
@@ -47,7 +47,7 @@ export interface SiitInstance {
   interfaces: AttachedInterface[];
   pool6: string | null;
   enabled: boolean;
-  /** Map layout version of the attached programs (bpf/shared.h enum xlat_siit_layout). */
+  /** Map layout version of the attached programs (bpf/abi/ enum xlat_siit_layout). */
   layout: number;
   /** The Jool-style name recorded with the instance (src/instance/meta.ts), or null. */
   name: string | null;
@@ -281,19 +281,7 @@ export function writeSiitConfig(maps: {config: BpfMap}, cfg: SiitConfig): void {
 }
 
 export async function readSiitStats(): Promise<{name: string; value: bigint}[]> {
-  return withInstance((maps) => {
-    const n = maps.stats.maxEntries;
-    const out: {name: string; value: bigint}[] = [];
-    const key = Buffer.alloc(4);
-    for (let i = 0; i < n; i++) {
-      key.writeUInt32LE(i);
-      const perCpu = maps.stats.lookupPerCpu(key) ?? [];
-      let sum = 0n;
-      for (const v of perCpu) sum += v.readBigUInt64LE(0);
-      out.push({name: COUNTER_NAMES[i] ?? `counter-${i}`, value: sum});
-    }
-    return out;
-  });
+  return withInstance((maps) => readCounters(maps.stats, 'siit'));
 }
 
 /** Detaches the instance everywhere; returns it as it was. */

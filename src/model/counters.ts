@@ -6,6 +6,7 @@
  */
 
 const COMMON: Record<string, string> = {
+  'xdp-redirect': 'Event: translated packets the XDP fast path forwarded by itself.',
   'xlat-6to4': 'IPv6 packets translated to IPv4.',
   'xlat-4to6': 'IPv4 packets translated to IPv6.',
   'xlat-icmp-error-6to4': 'ICMPv6 errors translated to ICMPv4, the packet they carry included.',
@@ -39,7 +40,6 @@ const SIIT: Record<string, string> = {
   'drop-icmp-error-inner': 'ICMP errors whose inner packet cannot be translated, dropped.',
   'drop-routing-header': 'IPv6 packets with a routing header that still has segments left, dropped.',
   'drop-header-chain': 'IPv6 packets with extension headers after the fragment header, or too long a chain, dropped.',
-  'xdp-redirect': 'Event: translated packets the XDP fast path forwarded by itself.',
 };
 
 const NAT64: Record<string, string> = {
@@ -64,7 +64,7 @@ const NAT64: Record<string, string> = {
   'drop-src4-special': 'IPv4 packets from 0/8, 127/8, 169.254/16, multicast or broadcast, dropped.',
   'tcp-syn-held': 'IPv4 SYNs without a BIB entry, recorded and dropped while an IPv6 SYN may still open the connection (simultaneous open, RFC 6146 section 3.5.2.2).',
   'drop-max-simultaneous-opens': 'IPv4 SYNs dropped because maximum-simultaneous-opens held SYNs were already waiting.',
-  'drop-icmp-error': 'ICMP errors that cannot be translated, dropped.',
+  'drop-icmp-error-inner': 'ICMP errors whose inner packet cannot be translated (not a flow of this NAT64, or malformed), dropped.',
   'drop-icmp-error-no-session': 'ICMP errors about a flow without a session, dropped.',
   'bib-created': 'Event: BIB entries (mappings) created.',
   'session-created': 'Event: sessions created.',

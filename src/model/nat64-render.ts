@@ -138,7 +138,7 @@ export function ipv6Text(b: Uint8Array, o = 0): string {
 
 /*
  * Raw nat64_sessions entries (struct nat64_session_key / nat64_session of
- * bpf/shared.h, mirrored by NAT64_SESSION_KEY / NAT64_SESSION in
+ * bpf/abi/nat64.h, mirrored by NAT64_SESSION_KEY / NAT64_SESSION in
  * src/instance/nat64-layout.ts, which test/unit/nat64-layout.test.mjs checks
  * against BTF): byte offsets, big-endian addresses and ports, the expiry a
  * little-endian u64 of CLOCK_MONOTONIC nanoseconds.

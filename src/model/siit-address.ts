@@ -1,6 +1,6 @@
 /**
  * `xlat siit address query`: how the SIIT data plane translates one address,
- * and why. The same order as bpf/siit_addr.h: the EAMT first (longest
+ * and why. The same order as bpf/siit/addr.h: the EAMT first (longest
  * prefix), then pool6 (RFC 6052), with denylist4 keeping IPv4 addresses out
  * of the pool6 mapping and reserved IPv4 addresses never translated.
  * Pure logic over a snapshot of the instance's tables.
@@ -36,7 +36,7 @@ export interface AddressQuery {
   notes: string[];
 }
 
-/** RFC 6890 blocks the data plane never translates (bpf/siit_4to6.h ipv4_is_special). */
+/** RFC 6890 blocks the data plane never translates (bpf/siit/4to6.h ipv4_is_special). */
 export function reservedIPv4(a: Uint8Array): string | null {
   if (a[0] === 0) return '0.0.0.0/8 ("this network")';
   if (a[0] === 127) return '127.0.0.0/8 (loopback)';

@@ -14,9 +14,7 @@ const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
   : !existsSync(`${root}dist/instance/nat64-layout.js`) ? 'dist/ is not built (npm run build)' : false;
 
-const XDP = {DROP: 1, PASS: 2};
-const TC = {OK: 0, SHOT: 2};
-const META_DONE = 0x786c6174;
+import {TC, XDP, tcVerdict, xdpMark} from '../helpers/verdicts.mjs';
 const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
 
 const POOL6 = ip6('2001:db8:64::');
@@ -46,7 +44,7 @@ function reset() {
   maps.config.update(key0, L.encodeNat64Config({
     version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(POOL6), len: 96}, fArgs: 0b1011,
     tos: 0, flags: 0, lowestIpv6Mtu: 1280, pool4Count: ranges.length, maxSimultaneousOpens: 10,
-    udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
+    udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
   }));
   ranges.forEach(([proto, portMin, portMax], i) => {
     const k = Buffer.alloc(4); k.writeUInt32LE(i);
@@ -75,20 +73,21 @@ async function runHook(prog, frame) {
   if (prog.endsWith('xdp')) {
     const out = await runProg(prog, frame);
     if (out.retval === XDP.DROP) return {verdict: 'drop', delegated: false};
-    if (out.data.length >= 4 && out.data.readUInt32LE(0) === META_DONE) return {verdict: 'ok', data: out.data.subarray(4), delegated: false};
+    const m = xdpMark(out.data);
+    if (m) return {verdict: m.mark === 'xlat' ? 'xlat' : 'pass', data: m.data, delegated: false};
     assert.equal(out.data.toString('hex'), frame.toString('hex'), 'XDP hands packets to tc untouched');
     const slow = await runProg(prog.replace(/xdp$/, 'tc'), frame);
-    return {verdict: slow.retval === TC.SHOT ? 'drop' : 'ok', data: slow.data, delegated: true};
+    return {verdict: tcVerdict(slow.retval), data: slow.data, delegated: true};
   }
   const out = await runProg(prog, frame);
-  return {verdict: out.retval === TC.SHOT ? 'drop' : 'ok', data: out.data, delegated: false};
+  return {verdict: tcVerdict(out.retval), data: out.data, delegated: false};
 }
 
 async function send(prog, pkt, verdict, reason) {
   const before = counter(reason);
   const frame = ether(pkt);
   const out = await runHook(prog, frame);
-  assert.equal(out.verdict, verdict === 'drop' ? 'drop' : 'ok', `verdict of ${reason}`);
+  assert.equal(out.verdict, verdict, `verdict of ${reason}`);
   assert.equal(counter(reason), before + 1n, `counter ${reason}`);
   if (prog.endsWith('xdp')) assert.ok(out.delegated || verdict === 'drop', 'fragments are the tc slow path\'s');
   if (verdict === 'pass') assert.equal(out.data.toString('hex'), frame.toString('hex'), 'passed untouched');
@@ -178,7 +177,7 @@ for (const [prog, hook] of HOOKS) {
 }
 
 // ---------------------------------------------------------------------------
-// Fragmented ICMP echo (ping -s 4000): reassembled, then translated whole (nat64_reasm.h).
+// Fragmented ICMP echo (ping -s 4000): reassembled, then translated whole (nat64/reasm.h).
 
 /** The upper-layer bytes of an IP packet cut into fragments of `size` bytes (a multiple of 8). */
 function cut(l4bytes, size) {

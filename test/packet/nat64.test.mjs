@@ -14,8 +14,7 @@ const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
   : !existsSync(`${root}dist/instance/nat64-layout.js`) ? 'dist/ is not built (npm run build)' : false;
 
-const XDP = {DROP: 1, PASS: 2};
-const TC = {OK: 0, SHOT: 2};
+import {TC, XDP, tcVerdict, xdpMark} from '../helpers/verdicts.mjs';
 const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
 
 // The issue's scenario addressing: pool6 2001:db8:64::/96, the IPv6 client 2001:db8:1::8,
@@ -33,7 +32,7 @@ const key0 = Buffer.alloc(4);
 const defaults = () => ({
   version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(POOL6.addr), len: 96}, fArgs: 0b1011,
   tos: 0, flags: L.NAT64_F['source-icmpv6-errors-better'], lowestIpv6Mtu: 1280, pool4Count: 0, maxSimultaneousOpens: 10,
-  udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, secret: Buffer.from('0123456789abcdef'),
+  udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6, zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
 });
 let config;
 
@@ -96,25 +95,27 @@ async function runProg(o, prog, frame) {
   return testRun(o.programFd(prog), frame);
 }
 
-/* The XDP program leaves this in the metadata of packets it decided; others go to tc untouched. */
-const META_DONE = 0x786c6174;
 
 /**
  * Runs a frame through a hook configuration as the kernel would: the tc program alone, or the XDP
- * program and then the tc program for what XDP hands over. Returns {verdict: 'ok'|'drop', data, delegated}.
+ * program and then the tc program for what XDP hands over. Returns {verdict: 'xlat'|'pass'|'drop'|'sent', data, delegated}.
  */
 async function runHook(o, prog, frame) {
   if (!prog.endsWith('xdp')) {
     const out = await runProg(o, prog, frame);
-    return {verdict: out.retval === TC.SHOT ? 'drop' : 'ok', data: out.data, retval: out.retval, delegated: false};
+    return {verdict: tcVerdict(out.retval), data: out.data, retval: out.retval, delegated: false};
   }
   const out = await runProg(o, prog, frame);
   if (out.retval === XDP.DROP) return {verdict: 'drop', data: out.data, delegated: false};
   assert.equal(out.retval, XDP.PASS, 'XDP verdict is PASS or DROP');
-  if (out.data.length >= 4 && out.data.readUInt32LE(0) === META_DONE) return {verdict: 'ok', data: out.data.subarray(4), delegated: false};
+  const m = xdpMark(out.data);
+  if (m) {
+    assert.notEqual(m.mark, 'pass-siit', "NAT64's XDP never marks a pass as SIIT's");
+    return {verdict: m.mark === 'xlat' ? 'xlat' : 'pass', data: m.data, delegated: false};
+  }
   assert.equal(out.data.toString('hex'), frame.toString('hex'), 'XDP hands packets to tc untouched');
   const slow = await runProg(o, prog.replace(/xdp$/, 'tc'), frame);
-  return {verdict: slow.retval === TC.SHOT ? 'drop' : 'ok', data: slow.data, retval: slow.retval, delegated: true};
+  return {verdict: tcVerdict(slow.retval), data: slow.data, retval: slow.retval, delegated: true};
 }
 
 /**
@@ -126,7 +127,7 @@ async function send(prog, pkt, verdict, reason, {o = obj, stats = maps.stats, sl
   const before = counter(reason, stats);
   const frame = ether(pkt);
   const out = await runHook(o, prog, frame);
-  assert.equal(out.verdict, verdict === 'drop' ? 'drop' : 'ok', `verdict of ${reason}`);
+  assert.equal(out.verdict, verdict, `verdict of ${reason}`);
   assert.equal(counter(reason, stats), before + 1n, `counter ${reason}`);
   if (slow !== undefined && prog.endsWith('xdp')) assert.equal(out.delegated, slow, slow ? 'handed to tc' : 'decided by XDP');
   if (verdict !== 'xlat') {

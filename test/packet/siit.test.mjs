@@ -12,16 +12,13 @@ import {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/siit.bpf.o`;
+import {XDP, tcVerdict, xdpMark} from '../helpers/verdicts.mjs';
 const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
   : !existsSync(`${root}dist/bpf/object.js`) ? 'dist/ is not built (npm run build)' : false;
 
-const XDP = {PASS: 2, DROP: 1};
-/* The XDP program leaves this in the metadata of packets it decided; others go to tc. */
-const META_DONE = 0x786c6174;
 /* Rows the XDP fast path hands to the tc slow path. */
 const SLOW = true;
-const TC = {OK: 0, SHOT: 2};
 
 // The conformance corpus's addressing: pool6 2001:db8:100::/40.
 // n6 2001:db8:1c0:2:21:: is 192.0.2.33; n4 198.51.100.2 is 2001:db8:1c6:3364:2::.
@@ -71,17 +68,19 @@ async function runOne(prog, frame) {
 async function run(config, frame) {
   if (config === 'tc') {
     const out = await runOne('xlat_siit_tc', frame);
-    return {...out, verdict: out.retval === TC.SHOT ? 'drop' : 'ok', delegated: false};
+    return {...out, verdict: tcVerdict(out.retval), delegated: false};
   }
   const out = await runOne('xlat_siit_xdp', frame);
   if (out.retval === XDP.DROP) return {...out, verdict: 'drop', delegated: false};
   assert.equal(out.retval, XDP.PASS, 'XDP verdict is PASS or DROP');
-  if (out.data.length >= 4 && out.data.readUInt32LE(0) === META_DONE) {
-    return {...out, data: out.data.subarray(4), verdict: 'ok', delegated: false};
+  const m = xdpMark(out.data);
+  if (m) {
+    assert.notEqual(m.mark, 'pass-nat64', "SIIT's XDP never marks a pass as NAT64's");
+    return {...out, data: m.data, verdict: m.mark === 'xlat' ? 'xlat' : 'pass', delegated: false};
   }
   assert.equal(out.data.toString('hex'), frame.toString('hex'), 'XDP hands packets to tc untouched');
   const slow = await runOne('xlat_siit_tc', frame);
-  return {...slow, verdict: slow.retval === TC.SHOT ? 'drop' : 'ok', delegated: true};
+  return {...slow, verdict: tcVerdict(slow.retval), delegated: true};
 }
 
 /** Compares IP packets, ignoring the IPv4 identification and header checksum (a translator picks the id). */
@@ -179,7 +178,7 @@ for (const label of ['xdp', 'tc']) {
         const before = counterValue(idx);
         const frame = ether(input, {type: ethType});
         const out = await run(label, frame);
-        assert.equal(out.verdict, verdict === 'drop' ? 'drop' : 'ok', 'verdict');
+        assert.equal(out.verdict, verdict, 'verdict');
         if (label === 'xdp') assert.equal(out.delegated, Boolean(slow), slow ? 'handed to tc' : 'decided by XDP');
         assert.equal(counterValue(idx), before + 1n, `counter ${reason} (counted once)`);
         if (verdict === 'pass') assert.equal(out.data.toString('hex'), frame.toString('hex'), 'passed untouched');
@@ -202,7 +201,7 @@ test('siit xdp: packets pass untouched when disabled or without pool6', {skip}, 
       const idx = names.indexOf(reason);
       const before = counterValue(idx);
       const out = await run('xdp', frame);
-      assert.equal(out.verdict, 'ok');
+      assert.equal(out.verdict, 'pass');
       assert.equal(out.data.toString('hex'), frame.toString('hex'));
       assert.equal(counterValue(idx), before + 1n, reason);
     }
@@ -220,7 +219,7 @@ test('siit: every pool6 length maps like RFC 6052 (6->4->6 round trip)', {skip},
       cfg.update(key0, configBuffer({pool6: {addr: ip6(prefixes[len]), len}}));
       const v4 = ipv4Packet({src: '198.51.100.2', dst: '192.0.2.33', df: false, l4: udp(5, 6, payload)});
       const out = await run('xdp', ether(v4));
-      assert.equal(out.verdict, 'ok');
+      assert.equal(out.verdict, 'xlat');
       const v6 = out.data.subarray(14);
       assert.equal(v6.subarray(24, 40).toString('hex'), ip6(expectDst[len]).toString('hex'), `/${len} destination`);
       assert.deepEqual(checksumProblems(v6), []);
@@ -302,7 +301,7 @@ for (const label of ['xdp', 'tc']) {
     for (const [name, input, expected] of errorRows()) {
       await t.test(name, async () => {
         const out = await run(label, ether(input));
-        assert.equal(out.verdict, 'ok');
+        assert.equal(out.verdict, 'xlat');
         if (label === 'xdp') assert.ok(out.delegated, 'errors are the slow path');
         assertSameError(out.data.subarray(14), expected, name);
       });

@@ -1,5 +1,5 @@
 // The libbpf-free BTF reader (src/bpf/elf-btf.ts) behind `xlat --version`: every enum of both objects as libbpf
-// reads it, the layout versions of bpf/shared.h, and one-line errors for what is not a BPF object.
+// reads it, the layout versions of bpf/abi/siit.h and bpf/abi/nat64.h, and one-line errors for what is not a BPF object.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync, mkdtempSync, writeFileSync, rmSync} from 'node:fs';
@@ -29,11 +29,11 @@ test('every enum of both objects reads as libbpf reads it', {skip}, async () => 
 test('each object carries its map layout version (enum xlat_<translator>_layout)', {skip}, async () => {
   const {layoutVersion} = await import(path.join(ROOT, 'dist', 'instance', 'objects.js'));
   const {readFileSync} = await import('node:fs');
-  const header = readFileSync(path.join(ROOT, 'bpf', 'shared.h'), 'utf8');
   for (const [t, constant] of [['siit', 'XLAT_SIIT_CONFIG_VERSION'], ['nat64', 'XLAT_NAT64_CONFIG_VERSION']]) {
+    const header = readFileSync(path.join(ROOT, 'bpf', 'abi', `${t}.h`), 'utf8');
     const m = new RegExp(`enum xlat_${t}_layout \\{ ${constant} = (\\d+) \\};`).exec(header);
-    assert.ok(m, `bpf/shared.h defines ${constant} in enum xlat_${t}_layout`);
-    assert.equal(layoutVersion(t), Number(m[1]), `${t}: the built object carries what shared.h says`);
+    assert.ok(m, `bpf/abi/${t}.h defines ${constant} in enum xlat_${t}_layout`);
+    assert.equal(layoutVersion(t), Number(m[1]), `${t}: the built object carries what bpf/abi/${t}.h says`);
   }
 });
 

@@ -19,13 +19,14 @@ for (const [structName, exportName] of [
   ['eamt_entry', 'EAMT_ENTRY'],
   ['lpm6_key', 'LPM6_KEY'],
   ['lpm4_key', 'LPM4_KEY'],
+  ['xlat_common_config', 'XLAT_COMMON_CONFIG'],
 ]) {
   test(`struct ${structName}: size and every member offset/size`, {skip}, async () => {
     const l = await import(dist);
     const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
     const btf = await readBtfLayout(OBJECT);
     const s = btf.structLayout(structName);
-    const mirror = l[exportName];
+    const mirror = l[exportName] ?? (await import(new URL('../../dist/abi/common.js', import.meta.url)))[exportName];
     assert.equal(s.size, mirror.size, `sizeof(struct ${structName})`);
     const mirrored = Object.keys(mirror).filter((k) => k !== 'size');
     assert.deepEqual(s.members.map((m) => m.name).sort(), mirrored.sort(), 'same members');
@@ -57,10 +58,10 @@ test('enum eam_hairpin_mode: every value (when the BPF code makes it reach BTF)'
 });
 
 for (const [enumName, check] of [
-  ['xlat_counter', (l) => ({...Object.fromEntries(l.XLAT_COUNTERS.map((n, i) => [n, i])), XLAT_C__MAX: l.XLAT_C__MAX})],
+  ['xlat_counter', (l) => ({...Object.fromEntries(l.XLAT_COUNTERS.map((n, i) => [n, i])), XLAT_C__MAX: l.XLAT_C__MAX, XLAT_C__FIRST_EVENT: l.XLAT_C__FIRST_EVENT})],
 ]) {
   test(`enum ${enumName}: every value`, {skip}, async () => {
-    const l = await import(dist);
+    const l = {...(await import(new URL('../../dist/abi/common.js', import.meta.url))), ...(await import(dist))};
     const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
     const btf = await readBtfLayout(OBJECT);
     assert.ok(

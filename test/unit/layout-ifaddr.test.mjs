@@ -1,4 +1,4 @@
-// struct xlat_ifaddr (bpf/shared.h) against its TypeScript mirror in src/instance/siit-ifaddr.ts, through BTF.
+// struct xlat_ifaddr (bpf/abi/common.h) against its TypeScript mirror in src/instance/siit-ifaddr.ts, through BTF.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';

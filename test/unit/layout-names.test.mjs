@@ -3,6 +3,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 
+const C = (await import(new URL('../../dist/abi/common.js', import.meta.url))).XLAT_COMMON_CONFIG;
 const dist = new URL('../../dist/instance/layout.js', import.meta.url);
 const skip = existsSync(dist) ? false : 'dist/ is missing: run `npx tsc -p tsconfig.json`';
 // any layout version: the encoding only carries it (the real one comes from the object's BTF, src/instance/objects.ts)
@@ -25,8 +26,8 @@ test('siit_config encode/decode round trip, with the RFC 6052 mask and octet pos
   const b = l.encodeSiitConfig(cfg);
   assert.equal(b.length, l.SIIT_CONFIG.size);
   assert.equal(b.readUInt32LE(0), V);
-  assert.equal(b[4], 1);
-  const p = l.SIIT_CONFIG.pool6.offset;
+  assert.equal(b[l.SIIT_CONFIG.c.offset + C.enabled.offset], 1);
+  const p = l.SIIT_CONFIG.c.offset + C.pool6.offset;
   assert.deepEqual(b.subarray(p, p + 16), addr);
   assert.equal(b.subarray(p + 16, p + 32).toString('hex'), 'ff'.repeat(5) + '00'.repeat(11), 'mask of a /40');
   assert.deepEqual([...b.subarray(p + 32, p + 36)], [5, 6, 7, 9], 'octets of a /40 skip the u-octet');
@@ -39,19 +40,19 @@ test('siit_config: every member at its offset (defaults, then every field set)',
   const l = await import(dist);
   const o = l.SIIT_CONFIG;
   const d = l.encodeSiitConfig(l.defaultSiitConfig(null, V));
-  assert.equal(d[o.enabled.offset], 1);
-  assert.equal(d[o.zeroize_tc.offset], 0);
-  assert.equal(d[o.override_tos.offset], 0);
-  assert.equal(d[o.tos.offset], 0);
+  assert.equal(d[(o.c.offset + C.enabled.offset)], 1);
+  assert.equal(d[(o.c.offset + C.zeroize_tc.offset)], 0);
+  assert.equal(d[(o.c.offset + C.override_tos.offset)], 0);
+  assert.equal(d[(o.c.offset + C.tos.offset)], 0);
   assert.equal(d[o.amend_udp_zero.offset], 0);
   assert.equal(d[o.eam_hairpin.offset], 2, 'intrinsic');
   assert.equal(d[o.randomize_6791.offset], 1);
   assert.equal(d[o.rfc6791v4_len.offset], 0);
   assert.equal(d[o.rfc6791v6_len.offset], 0);
-  assert.equal(d.readUInt16LE(o.lowest_ipv6_mtu.offset), 1280);
+  assert.equal(d.readUInt16LE((o.c.offset + C.lowest_ipv6_mtu.offset)), 1280);
   assert.equal(d[o.tables.offset], 0, 'no optional table in use');
   const plateaus = [];
-  for (let i = 0; i < 16; i++) plateaus.push(d.readUInt16LE(o.mtu_plateaus.offset + 2 * i));
+  for (let i = 0; i < 16; i++) plateaus.push(d.readUInt16LE((o.c.offset + C.mtu_plateaus.offset) + 2 * i));
   assert.deepEqual(plateaus, [65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68, 0, 0, 0, 0, 0]);
 
   const v6 = Buffer.from('20010db8000000000000000000000000', 'hex');
@@ -73,10 +74,10 @@ test('siit_config: every member at its offset (defaults, then every field set)',
   };
   const b = l.encodeSiitConfig(cfg);
   assert.equal(b[o.tables.offset], 5);
-  assert.equal(b[o.enabled.offset], 0);
-  assert.equal(b[o.zeroize_tc.offset], 1);
-  assert.equal(b[o.override_tos.offset], 1);
-  assert.equal(b[o.tos.offset], 0xb8);
+  assert.equal(b[(o.c.offset + C.enabled.offset)], 0);
+  assert.equal(b[(o.c.offset + C.zeroize_tc.offset)], 1);
+  assert.equal(b[(o.c.offset + C.override_tos.offset)], 1);
+  assert.equal(b[(o.c.offset + C.tos.offset)], 0xb8);
   assert.equal(b[o.amend_udp_zero.offset], 1);
   assert.equal(b[o.eam_hairpin.offset], 1);
   assert.equal(b[o.randomize_6791.offset], 0);
@@ -84,10 +85,10 @@ test('siit_config: every member at its offset (defaults, then every field set)',
   assert.deepEqual([...b.subarray(o.rfc6791v4.offset, o.rfc6791v4.offset + 4)], [203, 0, 113, 8], 'network order');
   assert.equal(b[o.rfc6791v6_len.offset], 32);
   assert.deepEqual(b.subarray(o.rfc6791v6.offset, o.rfc6791v6.offset + 16), v6);
-  assert.equal(b.readUInt16LE(o.lowest_ipv6_mtu.offset), 1402, 'host order');
-  assert.equal(b.readUInt16LE(o.mtu_plateaus.offset), 9000);
-  assert.equal(b.readUInt16LE(o.mtu_plateaus.offset + 2), 1500);
-  assert.equal(b.readUInt16LE(o.mtu_plateaus.offset + 4), 0, '0 after the last');
+  assert.equal(b.readUInt16LE((o.c.offset + C.lowest_ipv6_mtu.offset)), 1402, 'host order');
+  assert.equal(b.readUInt16LE((o.c.offset + C.mtu_plateaus.offset)), 9000);
+  assert.equal(b.readUInt16LE((o.c.offset + C.mtu_plateaus.offset) + 2), 1500);
+  assert.equal(b.readUInt16LE((o.c.offset + C.mtu_plateaus.offset) + 4), 0, '0 after the last');
   assert.deepEqual(l.decodeSiitConfig(b), cfg);
   for (const mode of ['off', 'simple', 'intrinsic']) {
     assert.equal(l.decodeSiitConfig(l.encodeSiitConfig({...cfg, eamHairpinMode: mode})).eamHairpinMode, mode);
