@@ -313,7 +313,9 @@ export async function addSiitInstance(opts: {
 
   if (await attach.discover(SIIT_SPEC, all)) throw new ExistsError('this namespace already has a SIIT instance');
 
-  const plans = chosen.map((i) => attach.planHook(i, opts.hook));
+  // An interface holds one XDP program: where the NAT64 instance has it, SIIT takes tc (auto) or refuses (--hook xdp).
+  const plans: attach.HookPlan[] = [];
+  for (const i of chosen) plans.push(attach.planHook(i, opts.hook, opts.hook === 'tc' ? null : await attach.xdpHolder(i.index), 'SIIT'));
   const path = siitObjectPath();
   const layout = layoutVersion('siit', path);
   const obj = await openAndLoad(path, {verbose: opts.verbose});
