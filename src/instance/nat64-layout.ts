@@ -218,7 +218,7 @@ export {COUNTER_NAMES as NAT64_COUNTER_NAMES, XLAT_COUNTERS as NAT64_COUNTERS, X
 // ---------------------------------------------------------------------------
 // config
 
-/** Timeouts in seconds (the kernel side keeps nanoseconds). The common part: pool6 is always set for NAT64. */
+/** Timeouts in seconds (the kernel side keeps nanoseconds). pool6 of length 0: unset (the instance translates nothing). */
 export interface Nat64Config extends Omit<CommonConfig, 'pool6'> {
   version: number;
   pool6: BufPrefix;
@@ -245,7 +245,7 @@ export function encodeNat64Config(c: Nat64Config): Buffer {
   const b = Buffer.alloc(L.size);
   b.writeUInt32LE(c.version >>> 0, L.version.offset);
   if (c.pool6.addr.length !== 16) throw new Error('internal: pool6 address must be 16 bytes');
-  encodeCommonConfig(c, b, L.c.offset);
+  encodeCommonConfig({...c, pool6: c.pool6.len === 0 ? null : c.pool6}, b, L.c.offset);
   b.writeUInt8(c.fArgs & 0xf, L.f_args.offset);
   b.writeUInt8(c.pool4Default & 0xff, L.pool4_default.offset);
   b.writeUInt16LE(c.pool4Count, L.pool4_count.offset);

@@ -84,7 +84,7 @@ describe('metrics and operator tooling', {skip: SKIP ?? false, timeout: 300_000}
     const mine = j.result.instances.filter((i) => i.namespace === ns.a || i.namespace === ns.b);
     assert.deepEqual(mine.map((i) => [i.namespace, i.status]).sort(), [[ns.a, 'Running'], [ns.b, 'Paused']].sort());
     const csv = await xlat(ns.peer, ['siit', 'instance', 'display', '-A', '--csv', '--no-headers']);
-    assert.match(csv.stdout, new RegExp(`^${ns.b},SIIT,-,Paused,64:ff9b::/96,-,d0,tc,clsact-ingress,`, 'm'));
+    assert.match(csv.stdout, new RegExp(`^${ns.b},SIIT,-,Paused,\\d+,64:ff9b::/96,-,d0,tc,clsact-ingress,`, 'm'));
     const only = JSON.parse((await xlat(ns.peer, ['nat64', 'instance', 'display', '--json'])).stdout);
     assert.deepEqual(only.result.instances, [], 'without -A: this namespace only');
   });
