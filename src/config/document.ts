@@ -6,6 +6,7 @@
 import {formatPrefix4} from '../model/ipv4.js';
 import {formatDuration, NAT64_TIMEOUT_KEYS} from '../model/nat64-globals.js';
 import {formatItemPrefix} from '../model/pool4-set.js';
+import {pool4SetKey} from '../model/nat64-pool4.js';
 import {eamView} from '../model/siit-eamt.js';
 import {bibEntryView, type Nat64Current, type SiitCurrent} from './plan.js';
 
@@ -33,7 +34,16 @@ export function nat64Document(c: Nat64Current): ConfigDocument {
   const global: Record<string, unknown> = {...c.global};
   for (const k of NAT64_TIMEOUT_KEYS) global[k] = formatDuration(c.global[k]);
   doc.global = global;
-  doc.pool4 = c.pool4.map((i) => ({...(i.mark ? {mark: i.mark} : {}), protocol: i.proto.toUpperCase(), prefix: formatItemPrefix(i), 'port range': `${i.ports[0]}-${i.ports[1]}`}));
+  doc.pool4 = c.pool4.map((i) => {
+    const iter = c.iterations[pool4SetKey(i.proto, i.mark)] ?? 'auto';
+    return {
+      ...(i.mark ? {mark: i.mark} : {}),
+      protocol: i.proto.toUpperCase(),
+      prefix: formatItemPrefix(i),
+      'port range': `${i.ports[0]}-${i.ports[1]}`,
+      ...(iter !== 'auto' ? {'max-iterations': iter} : {}),
+    };
+  });
   doc.bib = c.bib.map(bibEntryView);
   doc.interfaces = [...c.interfaces];
   doc.hook = 'auto';

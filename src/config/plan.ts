@@ -10,6 +10,7 @@ import {formatIPv6} from '../model/ipv6.js';
 import {formatIPv4} from '../model/ipv4.js';
 import {NAT64_GLOBAL_KEYS, type Nat64Globals} from '../model/nat64-globals.js';
 import {formatItemPrefix, key as poolKey, pool4Combine, pool4View, type Pool4Item} from '../model/pool4-set.js';
+import type {MaxIterations} from '../model/nat64-pool4.js';
 import {SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
 import {eamView, formatEamEntry, sameEam, type EamEntry} from '../model/siit-eamt.js';
 import type {Nat64State, SiitState, StaticBib} from './state.js';
@@ -53,6 +54,8 @@ export interface Nat64Plan extends CommonPlan {
   pool4: Pool4Item[] | null;
   /** Transport addresses leaving pool4 (their dynamic state goes too). */
   pool4Removed: Pool4Item[];
+  /** max-iterations of every (protocol, mark) set after the change, or null when none changes. */
+  iterations: Record<string, MaxIterations> | null;
   bibAdd: StaticBib[];
   bibRemove: StaticBib[];
 }
@@ -155,6 +158,16 @@ export function planNat64(current: Nat64Current | null, wanted: Nat64State, defa
   const poolChanged = gone.length > 0 || fresh.length > 0 || havePool.map(poolKey).join() !== wanted.pool4.map(poolKey).join();
   for (const i of gone) changes.push({op: 'remove', table: 'pool4', entry: pool4View(i), text: `- pool4 ${poolText(i)}`});
   for (const i of fresh) changes.push({op: 'add', table: 'pool4', entry: pool4View(i), text: `+ pool4 ${poolText(i)}`});
+  // max-iterations per (protocol, mark) set: a set new to pool4 starts at auto.
+  let itersChanged = false;
+  for (const [k, to] of Object.entries(wanted.iterations)) {
+    const from = current?.iterations[k] ?? 'auto';
+    if (from === to) continue;
+    itersChanged = true;
+    const [proto, mark] = k.split('/');
+    const protocol = proto!.toUpperCase();
+    changes.push({op: 'update', table: 'pool4', entry: {protocol, mark: Number(mark), 'max-iterations': {from, to}}, text: `~ pool4 ${protocol} mark ${mark} max-iterations: ${from} -> ${to}`});
+  }
   const haveBib = current?.bib ?? [];
   const bibRemove = haveBib.filter((b) => !wanted.bib.some((w) => sameBib(w, b)));
   const bibAdd = wanted.bib.filter((w) => !haveBib.some((b) => sameBib(w, b)));
@@ -165,8 +178,9 @@ export function planNat64(current: Nat64Current | null, wanted: Nat64State, defa
     create,
     name,
     global: g.length ? wanted.global : null,
-    pool4: poolChanged ? wanted.pool4 : null,
+    pool4: poolChanged || itersChanged ? wanted.pool4 : null,
     pool4Removed: gone,
+    iterations: itersChanged ? wanted.iterations : null,
     bibAdd,
     bibRemove,
     attach,

@@ -8,7 +8,19 @@
 import type {HookRequest} from '../instance/attach.js';
 import {InputError} from '../errors.js';
 import {NAT64_DEFAULTS, NAT64_GLOBAL_KEYS, parseNat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
-import {DEFAULT_POOL4_PORTS, parseMark, parsePool4Prefix, parsePortRange, parseTransportAddress, PROTO_NUMBER, type Nat64Proto, type TransportAddress} from '../model/nat64-pool4.js';
+import {
+  DEFAULT_POOL4_PORTS,
+  parseMark,
+  parseMaxIterations,
+  parsePool4Prefix,
+  parsePortRange,
+  parseTransportAddress,
+  pool4SetKey,
+  PROTO_NUMBER,
+  type MaxIterations,
+  type Nat64Proto,
+  type TransportAddress,
+} from '../model/nat64-pool4.js';
 import {validateIfnames} from '../model/names.js';
 import {formatPrefix4, parsePrefix4, type Prefix4} from '../model/ipv4.js';
 import {formatPrefix6} from '../model/ipv6.js';
@@ -38,6 +50,8 @@ export interface Nat64State {
   name: string | null | undefined;
   global: Nat64Globals;
   pool4: Pool4Item[];
+  /** max-iterations of each (protocol, mark) set of pool4, keyed by pool4SetKey: what the file says, or auto. */
+  iterations: Record<string, MaxIterations>;
   bib: StaticBib[];
   interfaces: string[] | null;
   hook: 'auto' | 'xdp' | 'tc';
@@ -199,14 +213,29 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
     else (global as unknown as Record<string, unknown>)[u.key] = u.value;
   }
   const items: Pool4Item[] = [];
+  const iterations: Record<string, MaxIterations> = {};
+  const iterationsSaidAt: Record<string, string> = {};
   ((doc.pool4 ?? []) as Doc[]).forEach((x, i) => {
     const path = `/pool4/${i}`;
     const proto = String(x.protocol).toLowerCase() as Nat64Proto;
     const p = c.at(`${path}/prefix`, () => parsePool4Prefix(String(x.prefix), force));
     const ports = x['port range'] === undefined ? DEFAULT_POOL4_PORTS : c.at(`${path}/port range`, () => parsePortRange(String(x['port range'])));
     const mark = c.at(`${path}/mark`, () => parseMark(x.mark === undefined ? undefined : String(x.mark)));
-    if (x['max-iterations'] !== undefined) c.notes.push(`${path}/max-iterations: ignored (this data plane has no port search limit)`);
-    if (p && ports && mark !== undefined) items.push({proto, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]});
+    const iter = x['max-iterations'] === undefined ? undefined : c.at(`${path}/max-iterations`, () => parseMaxIterations(String(x['max-iterations'])));
+    if (p && ports && mark !== undefined) {
+      items.push({proto, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]});
+      // max-iterations belongs to the (protocol, mark) set, as in Jool: the entries of a set must not disagree.
+      const k = pool4SetKey(proto, mark);
+      if (iter !== undefined) {
+        if (iterationsSaidAt[k] !== undefined && iterations[k] !== iter) {
+          c.errors.push(`${path}/max-iterations: ${iter} contradicts ${iterations[k]} at ${iterationsSaidAt[k]} (one value per protocol and mark)`);
+        } else {
+          iterations[k] = iter;
+          iterationsSaidAt[k] = `${path}/max-iterations`;
+        }
+      }
+      iterations[k] ??= 'auto';
+    }
   });
   const bib: StaticBib[] = [];
   const seen4 = new Map<string, string>();
@@ -232,5 +261,5 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
   bib.sort((a, b) => PROTO_NUMBER[a.proto] - PROTO_NUMBER[b.proto] || Buffer.compare(Buffer.from(a.t4.addr), Buffer.from(b.t4.addr)) || a.t4.port - b.t4.port);
   const hook = (doc.hook as 'auto' | 'xdp' | 'tc' | undefined) ?? 'auto';
   const capacity = typeof doc.capacity === 'number' ? doc.capacity : null;
-  return {state: {name, global, pool4: canonicalPool4(items), bib, interfaces, hook, capacity}, notes: c.notes, errors: c.errors};
+  return {state: {name, global, pool4: canonicalPool4(items), iterations, bib, interfaces, hook, capacity}, notes: c.notes, errors: c.errors};
 }

@@ -22,6 +22,7 @@ import {
   removeNat64Instance,
   removeStaticBibIn,
   staticBibIn,
+  userIterations,
   userPool4,
   withNat64Instance,
   writeConfig,
@@ -43,6 +44,7 @@ export async function readNat64Current(): Promise<Nat64Current | null> {
     name: readMeta(maps.meta).name,
     global: globalsOf(cfg),
     pool4: userPool4(maps, cfg),
+    iterations: userIterations(maps, cfg),
     bib: staticBibIn(maps).map((e) => ({proto: e.proto, t6: e.ipv6, t4: e.ipv4})),
     interfaces: attach.publicInterfaces(found.attachments).map((i) => i.name),
     capacity: maps.sessions.maxEntries,
@@ -63,7 +65,7 @@ function withGlobals(cfg: L.Nat64Config, g: Nat64Globals): L.Nat64Config {
 function fillFresh(maps: Nat64Maps, cfg: L.Nat64Config, wanted: Nat64State): L.Nat64Config {
   let next = withGlobals(cfg, wanted.global);
   writeConfig(maps, next);
-  next = writeUserPool4(maps, next, wanted.pool4);
+  next = writeUserPool4(maps, next, wanted.pool4, wanted.iterations);
   for (const b of wanted.bib) addStaticBibIn(maps, next, b.proto, b.t6, b.t4);
   return next;
 }
@@ -104,16 +106,17 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
       if (plan.global || plan.pool4) {
         const oldRanges = readPool4(maps, cfg);
         const oldUser = userPool4(maps, cfg);
+        const oldIterations = userIterations(maps, cfg);
         now = await j.step(
           'writing the globals and pool4',
           () => {
             let next = plan.global ? withGlobals(cfg, plan.global) : cfg;
             writeConfig(maps, next);
-            if (plan.pool4) next = writeUserPool4(maps, next, plan.pool4);
+            if (plan.pool4) next = writeUserPool4(maps, next, plan.pool4, plan.iterations ?? undefined);
             return next;
           },
           () => {
-            writeUserPool4(maps, cfg, oldUser);
+            writeUserPool4(maps, cfg, oldUser, oldIterations);
             writeConfig(maps, {...cfg, pool4Count: oldRanges.length});
           },
         );

@@ -37,7 +37,7 @@ import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
 import {readCounters} from './counters.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
-import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, type MaxIterations, type Nat64Proto} from '../model/nat64-pool4.js';
+import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, pool4SetKey, type MaxIterations, type Nat64Proto} from '../model/nat64-pool4.js';
 import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
 import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
 import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
@@ -500,13 +500,18 @@ function toItem(r: L.Pool4Range): Pool4Item {
   return {proto: PROTO_NAME[r.proto]!, mark: r.mark, addr: ipv4Number(r.addr), len: r.prefixLen, ports: [r.portMin, r.portMax]};
 }
 
-const setKey = (proto: Nat64Proto, mark: number): string => `${proto}/${mark}`;
+const setKey = pool4SetKey;
 
 /** max-iterations per (protocol, mark) set, as the ranges carry it (every range of a set carries the same). */
 function iterationsOf(ranges: L.Pool4Range[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const r of ranges) if (!(r.flags & L.NAT64_POOL4_DEFAULT)) m.set(setKey(PROTO_NAME[r.proto]!, r.mark), r.maxIter);
   return m;
+}
+
+/** max-iterations of each (protocol, mark) set pool4 has entries for, keyed by pool4SetKey. */
+export function userIterations(maps: Nat64Maps, cfg: L.Nat64Config): Record<string, MaxIterations> {
+  return Object.fromEntries([...iterationsOf(readPool4(maps, cfg))].map(([k, v]) => [k, maxIterationsOf(v)]));
 }
 
 function toRange(i: Pool4Item, iters: Map<string, number>): L.Pool4Range {
@@ -539,9 +544,9 @@ export async function listPool4(): Promise<{entries: Pool4Entry[]; defaults: Poo
  * Makes pool4 exactly `items` (canonical). Each (protocol, mark) set keeps the max-iterations it has, unless
  * `iterations` gives it one.
  */
-export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4Item[], iterations?: Map<string, MaxIterations>): L.Nat64Config {
+export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4Item[], iterations?: Record<string, MaxIterations>): L.Nat64Config {
   const iters = iterationsOf(readPool4(maps, cfg));
-  for (const [k, v] of iterations ?? []) iters.set(k, maxIterCode(v));
+  for (const [k, v] of Object.entries(iterations ?? {})) iters.set(k, maxIterCode(v));
   return writePool4(maps, cfg, pool4Combine(items).map((i) => toRange(i, iters)));
 }
 
@@ -553,10 +558,10 @@ export async function addPool4(items: Pool4Item[], maxIterations?: MaxIterations
   return withInstance((maps, cfg) => {
     const before = userPool4(maps, cfg);
     const after = pool4Combine([...before, ...items]);
-    const iters = new Map<string, MaxIterations>();
-    if (maxIterations !== undefined) for (const i of items) iters.set(setKey(i.proto, i.mark), maxIterations);
+    const iters: Record<string, MaxIterations> = {};
+    if (maxIterations !== undefined) for (const i of items) iters[setKey(i.proto, i.mark)] = maxIterations;
     const had = iterationsOf(readPool4(maps, cfg));
-    const itersChanged = [...iters].some(([k, v]) => (had.get(k) ?? L.NAT64_ITER_AUTO) !== maxIterCode(v));
+    const itersChanged = Object.entries(iters).some(([k, v]) => (had.get(k) ?? L.NAT64_ITER_AUTO) !== maxIterCode(v));
     if (samePool4(before, after) && !itersChanged) return {changed: false, entries: after};
     writeUserPool4(maps, cfg, after, iters);
     return {changed: true, entries: after};

@@ -57,11 +57,15 @@ export function parsePool4Prefix(text: string, force: boolean): Prefix4 {
 
 /**
  * Jool's max-iterations of a pool4 (protocol, mark) set: how many transport addresses one allocation may try.
- * 'auto' tries every one up to 8192; 'infinity' every one up to 65536 (the data plane's bound); or a count.
+ * 'auto' tries every one up to 8192; 'infinity' every one up to 65536 (the data plane's bound); or a count (Jool's
+ * range, 1 to 4294967295: a count above 65536 acts as 65536).
  */
 export type MaxIterations = 'auto' | 'infinity' | number;
 const ITER_INFINITY = 0xffffffff;
-export const MAX_ITERATIONS_LIMIT = 65536;
+export const MAX_ITERATIONS_LIMIT = 0xffffffff;
+
+/** The key of a pool4 (protocol, mark) set, which max-iterations belongs to. */
+export const pool4SetKey = (proto: Nat64Proto, mark: number): string => `${proto}/${mark}`;
 
 export function parseMaxIterations(text: string): MaxIterations {
   const t = text.trim().toLowerCase();

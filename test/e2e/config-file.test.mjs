@@ -221,8 +221,20 @@ describe('configuration files', {skip: SKIP ?? false, timeout: 600_000}, () => {
     const f = file('nat64.json', JOOL_NAT64);
     const first = result(await cli('nat64', 'file', 'handle', f, '--json'), 'first apply');
     assert.equal(first.changed, true);
-    assert.ok(first.result.notes.some((n) => n.startsWith('/pool4/2/max-iterations: ignored')));
+    assert.ok(!first.result.notes.some((n) => n.includes('max-iterations')), 'max-iterations is applied, not ignored');
     assert.equal(result(await cli('nat64', 'file', 'handle', f, '--json'), 'second').changed, false);
+    // max-iterations belongs to the UDP set (mark 0), as in Jool: pool4 display shows it, export keeps it.
+    const udp = result(await cli('nat64', 'pool4', 'display', '--udp', '--json'), 'pool4 udp');
+    assert.deepEqual(udp.result.pool4.map((e) => e['max-iterations']), [1500]);
+    assert.equal(JSON.parse(await exported('nat64')).pool4.find((e) => e.protocol === 'UDP')['max-iterations'], 1500);
+    // Changing it alone is one change; two entries of one set that disagree are refused, nothing changed.
+    const other = {...JOOL_NAT64, pool4: JOOL_NAT64.pool4.map((e) => (e['max-iterations'] ? {...e, 'max-iterations': 'infinity'} : e))};
+    const d = result(await cli('nat64', 'file', 'handle', file('nat64-iter.json', other), '--check', '--json'), 'check');
+    assert.deepEqual(d.result.changes.map((c) => c.text), ['~ pool4 UDP mark 0 max-iterations: 1500 -> infinity']);
+    const clash = {...JOOL_NAT64, pool4: [...JOOL_NAT64.pool4, {protocol: 'UDP', prefix: '192.0.2.2/32', 'max-iterations': 7}]};
+    const rc = await cli('nat64', 'file', 'handle', file('nat64-clash.json', clash));
+    assert.equal(rc.code, 2, show(rc));
+    assert.match(rc.stderr, /max-iterations: 7 contradicts 1500 at \/pool4\/2\/max-iterations/);
     const bib = result(await cli('nat64', 'bib', 'display', '--udp', '--json'), 'bib');
     assert.deepEqual(bib.result.bib, [{protocol: 'UDP', 'ipv6-address': '2001:db8::2#10000', 'ipv4-address': '192.0.2.1#61500', static: true}]);
     const pool4 = result(await cli('nat64', 'pool4', 'display', '--tcp', '--json'), 'pool4');

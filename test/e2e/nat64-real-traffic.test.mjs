@@ -34,7 +34,7 @@ const j = (args) => xlat(lab.j, ['nat64', ...args]);
 async function stats() {
   const r = await j(['stats', 'display', '--json']);
   ok(r, 'stats display');
-  return JSON.parse(r.stdout).stats;
+  return JSON.parse(r.stdout).result.stats;
 }
 const traffic = (ns, args, timeout = 60_000) => nsRun(ns, 'python3', [TRAFFIC, ...args], {timeout});
 const server = (ns, args) => nsBackground(ns, 'python3', args, {timeout: 120_000});

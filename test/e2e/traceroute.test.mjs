@@ -65,7 +65,7 @@ describe('traceroute through the translator', {skip: SKIP ?? false}, () => {
     it('counts the expiring probes and the Time Exceeded it sent', async () => {
       const r = await xlat(lab.j, ['siit', 'stats', 'display', '--json']);
       ok(r, 'stats');
-      const st = JSON.parse(r.stdout).stats;
+      const st = JSON.parse(r.stdout).result.stats;
       assert.ok(st['drop-hop-limit'] >= 6 && st['icmp-sent'] >= 6, JSON.stringify(st));
     });
   });
@@ -98,7 +98,7 @@ describe('traceroute through the translator', {skip: SKIP ?? false}, () => {
     it('counts the expiring probes and the Time Exceeded it sent', async () => {
       const r = await xlat(lab.j, ['nat64', 'stats', 'display', '--json']);
       ok(r, 'stats');
-      const st = JSON.parse(r.stdout).stats;
+      const st = JSON.parse(r.stdout).result.stats;
       assert.ok(st['drop-hop-limit'] >= 5 && st['icmp-sent'] >= 5, JSON.stringify(st));
     });
   });

@@ -103,7 +103,7 @@ test('plans: a file against itself changes nothing; changes are listed as --diff
 test('NAT64 plans: pool4 and static BIB as sets; capacity cannot change; export round-trips', () => {
   const doc = {global: {pool6: '64:ff9b::/96'}, pool4: [{protocol: 'TCP', prefix: '192.0.2.1', 'port range': '100-200'}], bib: [{protocol: 'TCP', 'ipv6 address': '2001:db8::1#80', 'ipv4 address': '192.0.2.1#150'}]};
   const wanted = parseNat64Document(lowerKeys(doc)).state;
-  const current = {name: 'n', global: wanted.global, pool4: wanted.pool4, bib: wanted.bib, interfaces: ['eth0'], capacity: 65536};
+  const current = {name: 'n', global: wanted.global, pool4: wanted.pool4, iterations: wanted.iterations, bib: wanted.bib, interfaces: ['eth0'], capacity: 65536};
   assert.deepEqual(planNat64(current, wanted, NAT64_GLOBAL_DEFAULTS).changes, []);
   const round = parseNat64Document(lowerKeys(JSON.parse(JSON.stringify(nat64Document(current))))).state;
   assert.deepEqual(planNat64(current, round, NAT64_GLOBAL_DEFAULTS).changes, []);
@@ -111,5 +111,7 @@ test('NAT64 plans: pool4 and static BIB as sets; capacity cannot change; export 
   const p = planNat64(current, more, NAT64_GLOBAL_DEFAULTS);
   assert.deepEqual(p.changes.map((c) => c.text).sort(), ['+ pool4 TCP 192.0.2.1/32 201-300', '- bib TCP 2001:db8::1#80 192.0.2.1#150'].sort());
   assert.deepEqual(p.pool4Removed, []);
+  const iter = parseNat64Document(lowerKeys({...doc, pool4: [{...doc.pool4[0], 'max-iterations': 1500}]})).state;
+  assert.deepEqual(planNat64(current, iter, NAT64_GLOBAL_DEFAULTS).changes.map((c) => c.text), ['~ pool4 TCP mark 0 max-iterations: auto -> 1500']);
   assert.throws(() => planNat64(current, {...wanted, capacity: 10}, NAT64_GLOBAL_DEFAULTS), /cannot be resized/);
 });

@@ -158,7 +158,7 @@ test('a failure half-way rolls back what was attached', {skip: skip || (spawnSyn
   ip('-n', NS, 'link', 'set', 'dev', 'xv4', 'xdp', 'obj', path.join(tmp, 'other.o'), 'sec', 'xdp');
   try {
     const r = inNs(`return s.addSiitInstance({pool6: null, interfaces: ['xv6', 'xv4'], hook: 'xdp', verbose: false});`);
-    assert.equal(r.message, 'interface xv4 already has an XDP program');
+    assert.match(r.message, /^interface xv4 already has an XDP program \(other_xdp\).*--hook tc$/);
     assert.equal(inNs(`return s.findSiitInstance();`), null);
     assert.doesNotMatch(ip('-n', NS, 'link', 'show', 'dev', 'xv6'), /xdp/);
     assert.match(ip('-n', NS, 'link', 'show', 'dev', 'xv4'), /xdp/, 'the other program is untouched');

@@ -50,7 +50,8 @@ test('pool4 and BIB arguments', {skip}, async () => {
   assert.equal(p.parseMaxIterations('auto'), 'auto');
   assert.equal(p.parseMaxIterations('Infinity'), 'infinity');
   assert.equal(p.parseMaxIterations('1024'), 1024);
-  for (const bad of ['0', '65537', '-1', 'lots']) assert.throws(() => p.parseMaxIterations(bad), /max-iterations/, bad);
+  assert.equal(p.parseMaxIterations('4294967295'), 4294967295, "Jool's range (above 65536 it acts as 65536)");
+  for (const bad of ['0', '4294967296', '-1', 'lots']) assert.throws(() => p.parseMaxIterations(bad), /max-iterations/, bad);
   for (const m of ['auto', 'infinity', 1, 8192]) assert.equal(p.maxIterationsOf(p.maxIterCode(m)), m);
   assert.deepEqual(p.parsePortRange('61001-65535'), [61001, 65535]);
   assert.deepEqual(p.parsePortRange('80'), [80, 80]);
