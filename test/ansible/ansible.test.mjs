@@ -83,16 +83,24 @@ async function play(playbook, {extra = [], user} = {}) {
   return {code: r.code, stats, failed, why};
 }
 
+/** The `result` of `xlat ARGS --json -n NS` (the CLI contract's success envelope). */
+async function xlatResult(ns, args) {
+  const r = await xlat(null, [...args, '--json', '-n', ns]);
+  assert.equal(r.code, 0, `xlat ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+  return JSON.parse(r.stdout).result;
+}
+
 async function instanceOf(ns, mode) {
-  const r = await xlat(null, [mode, 'instance', 'display', '--json', '-n', ns]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout).instance;
+  return (await xlatResult(ns, [mode, 'instance', 'display'])).instances[0] ?? null;
 }
 
 async function eamt(ns) {
-  const r = await xlat(null, ['siit', 'eamt', 'display', '--json', '-n', ns]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  return (await xlatResult(ns, ['siit', 'eamt', 'display'])).eamt;
+}
+
+/** The running configuration, as `file export` prints it: compared before and after a task that must not change it. */
+async function exported(ns, mode) {
+  return (await xlatResult(ns, [mode, 'file', 'export'])).config;
 }
 
 async function ping(ns, target) {
@@ -114,15 +122,6 @@ async function tcp(serverNs, clientNs, target, {connectPort, listenPort} = {}) {
   }
 }
 
-// xlat_config hands a whole configuration file to `xlat <mode> file handle`, which arrives with configuration files.
-const hasFileHandle = () => {
-  try {
-    execFileSync(process.execPath, [CLI, 'siit', 'file', 'handle', '--help'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-};
 describe('Ansible collection xlat.translator against namespace labs (-c local)', {skip: SKIP ?? false}, () => {
   before(async () => {
     labs.siit = await createSiitLab();
@@ -148,7 +147,7 @@ describe('Ansible collection xlat.translator against namespace labs (-c local)',
     const siit = await instanceOf(labs.siit.j, 'siit');
     assert.equal(siit.pool6, '2001:db8:100::/40');
     assert.deepEqual(siit.interfaces.map((i) => i.name).sort(), ['to_client_v4', 'to_client_v6']);
-    assert.deepEqual(await eamt(labs.siit.j), [{ipv6Prefix: '2001:db8:6::/120', ipv4Prefix: '203.0.113.0/24'}]);
+    assert.deepEqual(await eamt(labs.siit.j), [{'ipv6-prefix': '2001:db8:6::/120', 'ipv4-prefix': '203.0.113.0/24'}]);
     assert.equal((await instanceOf(labs.nat64.j, 'nat64')).pool6, '64:ff9b::/96');
   });
 
@@ -205,12 +204,6 @@ describe('Ansible collection xlat.translator against namespace labs (-c local)',
     assert.match(r.failed[0].msg, /needs root privileges/);
   });
 
-  it('xlat_config says plainly that this xlat has no file handle', {skip: hasFileHandle() ? 'this xlat has file handle' : false}, async () => {
-    const r = await play('config.yml');
-    assert.equal(r.failed.length, 1, r.why());
-    assert.match(r.failed[0].msg, /has no 'siit file handle' command: xlat_config needs a release with configuration files/);
-  });
-
   it('state absent removes both instances; again changes nothing', async () => {
     const r = await play('absent.yml');
     assert.equal(r.stats.failures, 0, r.why());
@@ -222,27 +215,3 @@ describe('Ansible collection xlat.translator against namespace labs (-c local)',
   });
 });
 
-const CONFIG_SKIP = SKIP ?? (hasFileHandle() ? null : "this xlat has no 'siit file handle' (configuration files) yet: xlat_config is not exercised");
-if (CONFIG_SKIP && !SKIP) console.log(`# xlat_config tests skipped: ${CONFIG_SKIP}`);
-
-describe('xlat_config (xlat <mode> file handle)', {skip: CONFIG_SKIP ?? false}, () => {
-  before(async () => {
-    labs.siit = await createSiitLab();
-    labs.nat64 = await createSiitLab();
-  });
-  after(async () => {
-    await cleanupAll();
-  });
-
-  it('applies a configuration, then changes nothing; check mode changes nothing', async () => {
-    const c = await play('config.yml', {extra: ['--check']});
-    assert.equal(c.stats.failures, 0, c.why());
-    assert.equal(await instanceOf(labs.siit.j, 'siit'), null);
-    const r = await play('config.yml');
-    assert.equal(r.stats.failures, 0, r.why());
-    assert.equal(r.stats.changed, 1, r.why());
-    assert.equal((await instanceOf(labs.siit.j, 'siit')).pool6, '2001:db8:100::/40');
-    const again = await play('config.yml');
-    assert.equal(again.stats.changed, 0, again.why());
-  });
-});
