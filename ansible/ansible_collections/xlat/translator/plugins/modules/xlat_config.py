@@ -16,8 +16,8 @@ description:
     C(xlat siit|nat64 file handle FILE --json), which brings the namespace's instance to exactly what it says,
     creating the instance if there is none, all or nothing, and reports C(changed) and the list of C(changes).
   - A second run with the same configuration reports C(changed=false) (xlat writes nothing then).
-  - In check mode xlat runs with C(--check): it computes the changes and writes nothing. With C(--diff), the task's
-    diff is xlat's own C(--diff) lines (C(+) added, C(-) removed, C(~) updated).
+  - In check mode xlat runs with C(--check), which computes the changes and writes nothing. With C(--diff), the
+    task's diff is xlat's own C(--diff) lines (C(+) added, C(-) removed, C(~) updated).
   - The configuration's format is xlat's (Jool's atomic-configuration format plus C(interfaces), C(hook),
     C(capacity); see the xlat README, "Configuration files", and C(xlat config schema)); this module only passes it
     on. A file with errors fails the task with xlat's message (every problem, also in C(problems)) and changes
@@ -85,7 +85,7 @@ notes:
   type: list
   elements: str
 problems:
-  description: On failure because of the configuration, every problem xlat found, each C(/json/pointer: what is wrong).
+  description: On failure because of the configuration, every problem xlat found, each a JSON pointer and what is wrong there.
   returned: failure
   type: list
   elements: str
