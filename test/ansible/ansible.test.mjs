@@ -7,7 +7,7 @@ import {describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync, chmodSync} from 'node:fs';
+import {mkdtempSync, rmSync, chmodSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {skipReason, cleanupAll, run, nsRun, nsBackground, xlat, CLI, REPO} from '../helpers/netns.mjs';
 import {createSiitLab, ADDR} from '../helpers/topology.mjs';
@@ -80,19 +80,27 @@ async function play(playbook, {extra = [], user} = {}) {
   const why = () =>
     `exit ${r.code}; stats ${JSON.stringify(stats)}; changed: ${JSON.stringify(report.changed.map((c) => c.task))}; ` +
     `failed: ${JSON.stringify(failed.map((f) => [f.task, f.msg]))}\n${r.stderr}`;
-  return {code: r.code, stats, failed, why};
+  return {code: r.code, stats, failed, changed: report.changed, why};
+}
+
+/** The `result` of `xlat ARGS --json -n NS` (the CLI contract's success envelope). */
+async function xlatResult(ns, args) {
+  const r = await xlat(null, [...args, '--json', '-n', ns]);
+  assert.equal(r.code, 0, `xlat ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+  return JSON.parse(r.stdout).result;
 }
 
 async function instanceOf(ns, mode) {
-  const r = await xlat(null, [mode, 'instance', 'display', '--json', '-n', ns]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout).instance;
+  return (await xlatResult(ns, [mode, 'instance', 'display'])).instances[0] ?? null;
 }
 
 async function eamt(ns) {
-  const r = await xlat(null, ['siit', 'eamt', 'display', '--json', '-n', ns]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout);
+  return (await xlatResult(ns, ['siit', 'eamt', 'display'])).eamt;
+}
+
+/** The running configuration, as `file export` prints it: compared before and after a task that must not change it. */
+async function exported(ns, mode) {
+  return (await xlatResult(ns, [mode, 'file', 'export'])).config;
 }
 
 async function ping(ns, target) {
@@ -114,15 +122,6 @@ async function tcp(serverNs, clientNs, target, {connectPort, listenPort} = {}) {
   }
 }
 
-// xlat_config hands a whole configuration file to `xlat <mode> file handle`, which arrives with configuration files.
-const hasFileHandle = () => {
-  try {
-    execFileSync(process.execPath, [CLI, 'siit', 'file', 'handle', '--help'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-};
 describe('Ansible collection xlat.translator against namespace labs (-c local)', {skip: SKIP ?? false}, () => {
   before(async () => {
     labs.siit = await createSiitLab();
@@ -148,7 +147,7 @@ describe('Ansible collection xlat.translator against namespace labs (-c local)',
     const siit = await instanceOf(labs.siit.j, 'siit');
     assert.equal(siit.pool6, '2001:db8:100::/40');
     assert.deepEqual(siit.interfaces.map((i) => i.name).sort(), ['to_client_v4', 'to_client_v6']);
-    assert.deepEqual(await eamt(labs.siit.j), [{ipv6Prefix: '2001:db8:6::/120', ipv4Prefix: '203.0.113.0/24'}]);
+    assert.deepEqual(await eamt(labs.siit.j), [{'ipv6-prefix': '2001:db8:6::/120', 'ipv4-prefix': '203.0.113.0/24'}]);
     assert.equal((await instanceOf(labs.nat64.j, 'nat64')).pool6, '64:ff9b::/96');
   });
 
@@ -205,12 +204,6 @@ describe('Ansible collection xlat.translator against namespace labs (-c local)',
     assert.match(r.failed[0].msg, /needs root privileges/);
   });
 
-  it('xlat_config says plainly that this xlat has no file handle', {skip: hasFileHandle() ? 'this xlat has file handle' : false}, async () => {
-    const r = await play('config.yml');
-    assert.equal(r.failed.length, 1, r.why());
-    assert.match(r.failed[0].msg, /has no 'siit file handle' command: xlat_config needs a release with configuration files/);
-  });
-
   it('state absent removes both instances; again changes nothing', async () => {
     const r = await play('absent.yml');
     assert.equal(r.stats.failures, 0, r.why());
@@ -222,27 +215,105 @@ describe('Ansible collection xlat.translator against namespace labs (-c local)',
   });
 });
 
-const CONFIG_SKIP = SKIP ?? (hasFileHandle() ? null : "this xlat has no 'siit file handle' (configuration files) yet: xlat_config is not exercised");
-if (CONFIG_SKIP && !SKIP) console.log(`# xlat_config tests skipped: ${CONFIG_SKIP}`);
 
-describe('xlat_config (xlat <mode> file handle)', {skip: CONFIG_SKIP ?? false}, () => {
+// xlat_config: whole configuration files through `xlat <mode> file handle`, SIIT inline through the role, NAT64 from
+// a file on the host through the module (test/ansible/config.yml).
+const NAT64_FILE = {
+  global: {pool6: '64:ff9b::/96'},
+  pool4: ['TCP', 'UDP', 'ICMP'].map((protocol) => ({protocol, prefix: '198.51.100.1', 'port range': '61001-65535'})),
+  bib: [{protocol: 'TCP', 'ipv6 address': '2001:db8:1c0:2:21::#8080', 'ipv4 address': '198.51.100.1#61080'}],
+  interfaces: ['to_client_v6', 'to_client_v4'],
+};
+
+describe('xlat_config (xlat <mode> file handle) against namespace labs', {skip: SKIP ?? false}, () => {
+  const goodFile = path.join(tmp, 'nat64.json');
+  const badFile = path.join(tmp, 'nat64-bad.json');
+  const playConfig = (file, extra = []) => play('config.yml', {extra: ['-e', `nat64_config_file=${file}`, ...extra]});
   before(async () => {
     labs.siit = await createSiitLab();
     labs.nat64 = await createSiitLab();
+    writeFileSync(goodFile, JSON.stringify(NAT64_FILE, null, 2));
+    // One valid change (pool6) and two errors: nothing at all may be applied.
+    writeFileSync(badFile, JSON.stringify({
+      ...NAT64_FILE,
+      global: {pool6: '64:ff9b:1::/96'},
+      pool4: [{protocol: 'TCP', prefix: '198.51.100.300', 'port range': '61001-65535'}, {protocol: 'SCTP', prefix: '198.51.100.1'}],
+    }));
   });
   after(async () => {
     await cleanupAll();
   });
 
-  it('applies a configuration, then changes nothing; check mode changes nothing', async () => {
-    const c = await play('config.yml', {extra: ['--check']});
-    assert.equal(c.stats.failures, 0, c.why());
-    assert.equal(await instanceOf(labs.siit.j, 'siit'), null);
-    const r = await play('config.yml');
+  it('check mode reports the changes with xlat\'s diff lines and makes none', async () => {
+    const r = await playConfig(goodFile, ['--check', '--diff']);
     assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 2, r.why());
+    const diffs = r.changed.map((c) => c.diff?.prepared ?? '').join('');
+    assert.match(diffs, /^\+ eamt 2001:db8:6::\/120 203\.0\.113\.0\/24$/m, r.why());
+    assert.match(diffs, /^\+ bib TCP 2001:db8:1c0:2:21::#8080 198\.51\.100\.1#61080$/m, diffs);
+    assert.equal(await instanceOf(labs.siit.j, 'siit'), null);
+    assert.equal(await instanceOf(labs.nat64.j, 'nat64'), null);
+  });
+
+  it('the first run applies both files: the instances are what they say', async () => {
+    const r = await playConfig(goodFile);
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 2, r.why());
+    const siit = await instanceOf(labs.siit.j, 'siit');
+    assert.equal(siit.pool6, '2001:db8:100::/40');
+    assert.deepEqual(siit.interfaces.map((i) => i.name).sort(), ['to_client_v4', 'to_client_v6']);
+    assert.deepEqual(await eamt(labs.siit.j), [{'ipv6-prefix': '2001:db8:6::/120', 'ipv4-prefix': '203.0.113.0/24'}]);
+    const nat64 = await exported(labs.nat64.j, 'nat64');
+    assert.equal(nat64.global.pool6, '64:ff9b::/96');
+    assert.deepEqual(nat64.pool4.map((e) => `${e.protocol} ${e.prefix} ${e['port range']}`).sort(),
+      ['ICMP 198.51.100.1/32 61001-65535', 'TCP 198.51.100.1/32 61001-65535', 'UDP 198.51.100.1/32 61001-65535']);
+    assert.deepEqual(nat64.bib.map((e) => `${e.protocol} ${e['ipv6 address']} ${e['ipv4 address']}`),
+      ['TCP 2001:db8:1c0:2:21::#8080 198.51.100.1#61080']);
+  });
+
+  it('the configured translators translate', async () => {
+    await ping(labs.siit.n6, ADDR.n4As6);
+    await ping(labs.siit.n4, ADDR.n6As4);
+    await ping(labs.nat64.n6, '64:ff9b::198.51.100.2');
+    await tcp(labs.nat64.n6, labs.nat64.n4, '198.51.100.1', {connectPort: 61080, listenPort: 8080});
+  });
+
+  it('a second run changes nothing, in check mode neither', async () => {
+    const r = await playConfig(goodFile);
+    assert.equal(r.stats.failures, 0, r.why());
+    assert.equal(r.stats.changed, 0, r.why());
+    const c = await playConfig(goodFile, ['--check', '--diff']);
+    assert.equal(c.stats.failures, 0, c.why());
+    assert.equal(c.stats.changed, 0, c.why());
+  });
+
+  it('drift: check mode reports the hand-removed EAMT entry and leaves it out; a run puts it back', async () => {
+    const rm = await xlat(null, ['siit', 'eamt', 'remove', '2001:db8:6::/120', '-n', labs.siit.j]);
+    assert.equal(rm.code, 0, rm.stderr);
+    const c = await playConfig(goodFile, ['--check', '--diff']);
+    assert.equal(c.stats.failures, 0, c.why());
+    assert.equal(c.stats.changed, 1, c.why());
+    assert.equal(c.changed[0].diff?.prepared, '+ eamt 2001:db8:6::/120 203.0.113.0/24\n', c.why());
+    assert.deepEqual(await eamt(labs.siit.j), []);
+    const r = await playConfig(goodFile);
     assert.equal(r.stats.changed, 1, r.why());
-    assert.equal((await instanceOf(labs.siit.j, 'siit')).pool6, '2001:db8:100::/40');
-    const again = await play('config.yml');
-    assert.equal(again.stats.changed, 0, again.why());
+    assert.equal((await eamt(labs.siit.j)).length, 1);
+  });
+
+  it("a file with errors fails with xlat's message, lists every problem and changes nothing", async () => {
+    const before = await exported(labs.nat64.j, 'nat64');
+    // What xlat itself says of that file.
+    const direct = await xlat(null, ['nat64', 'file', 'handle', badFile, '--check', '--json', '-n', labs.nat64.j]);
+    assert.equal(direct.code, 2, direct.stderr);
+    const error = JSON.parse(direct.stderr.trim().split('\n').pop()).error;
+    assert.equal(error.problems.length, 2, direct.stderr);
+    const r = await playConfig(badFile);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.failed.length, 1, r.why());
+    assert.equal(r.failed[0].task, 'NAT64 from a file on the host');
+    assert.equal(r.failed[0].msg, error.message);
+    assert.match(r.failed[0].msg, /\/pool4\/0\/prefix: /);
+    assert.deepEqual(r.failed[0].problems, error.problems);
+    assert.deepEqual(await exported(labs.nat64.j, 'nat64'), before);
   });
 });

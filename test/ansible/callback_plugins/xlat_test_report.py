@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v2.0 only (see https://www.gnu.org/licenses/old-licenses/gpl-2.0.txt)
-"""Stdout callback for test/ansible/ansible.test.mjs: one JSON document with the per-host stats and every failed
-result (task name, msg), which the test asserts on. (ansible-core has no JSON callback of its own.)"""
+"""Stdout callback for test/ansible/ansible.test.mjs: one JSON document with the per-host stats, every failed
+result (task name, msg, problems) and every changed one (task name, diff), which the test asserts on.
+(ansible-core has no JSON callback of its own.)"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -32,7 +33,7 @@ class CallbackModule(CallbackBase):
     def _record(self, result, into):
         r = result._result
         into.append(dict(host=result._host.get_name(), task=result._task.get_name(), msg=r.get('msg'),
-                         item=r.get('item'), rc=r.get('rc')))
+                         item=r.get('item'), rc=r.get('rc'), diff=r.get('diff'), problems=r.get('problems')))
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         if not ignore_errors:

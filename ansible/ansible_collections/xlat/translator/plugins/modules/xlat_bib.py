@@ -82,19 +82,19 @@ def main():
     p = module.params
     xlat = xlat_cli.Xlat(module)
     try:
-        bib = xlat_cli.bib_entries(xlat.read_table('nat64', 'bib', 'display', '--' + p['proto']) or {})
+        bib = xlat_cli.bib_entries(xlat.read_table('nat64', 'bib', 'display', '--' + p['proto']))
         match = [e for e in bib if e['static'] and xlat_cli.same_transport(e['ipv6'], p['ipv6'])
                  and (p['ipv4'] is None or xlat_cli.same_transport(e['ipv4'], p['ipv4']))]
         if p['state'] == 'present' and not match:
             xlat.change('nat64', 'bib', 'add', '--' + p['proto'], p['ipv6'], p['ipv4'])
         elif p['state'] == 'absent' and match:
             xlat.change('nat64', 'bib', 'remove', '--' + p['proto'], match[0]['ipv6'], match[0]['ipv4'])
-        result = dict(changed=bool(xlat.commands), commands=xlat.commands, bib=bib)
+        result = dict(bib=bib)
         if module._diff:
             wanted = dict(proto=p['proto'], static=True, ipv6=p['ipv6'], ipv4=p['ipv4'])
             result['diff'] = dict(before=dict(entry=match[0] if match else None),
                                   after=dict(entry=(match[0] if match else wanted) if p['state'] == 'present' else None))
-        module.exit_json(**result)
+        xlat.exit(**result)
     except xlat_cli.XlatError as e:
         xlat.fail(e)
 

@@ -87,7 +87,7 @@ def main():
     p = module.params
     xlat = xlat_cli.Xlat(module)
     try:
-        table = xlat_cli.eamt_entries(xlat.read_table('siit', 'eamt', 'display') or [])
+        table = xlat_cli.eamt_entries(xlat.read_table('siit', 'eamt', 'display'))
         match = [e for e in table if xlat_cli.same_prefix(e['ipv6_prefix'], p['ipv6_prefix'])
                  and (p['ipv4_prefix'] is None or xlat_cli.same_prefix(e['ipv4_prefix'], p['ipv4_prefix']))]
         wanted = dict(ipv6_prefix=p['ipv6_prefix'], ipv4_prefix=p['ipv4_prefix'])
@@ -98,13 +98,12 @@ def main():
             xlat.change(*words)
         elif p['state'] == 'absent' and match:
             xlat.change('siit', 'eamt', 'remove', match[0]['ipv6_prefix'], match[0]['ipv4_prefix'])
-        changed = bool(xlat.commands)
-        result = dict(changed=changed, commands=xlat.commands, eamt=table)
+        result = dict(eamt=table)
         if module._diff:
             result['diff'] = dict(
                 before=dict(entry=match[0] if match else None),
                 after=dict(entry=(match[0] if match else wanted) if p['state'] == 'present' else None))
-        module.exit_json(**result)
+        xlat.exit(**result)
     except xlat_cli.XlatError as e:
         xlat.fail(e)
 

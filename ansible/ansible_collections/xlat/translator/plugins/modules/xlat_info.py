@@ -57,19 +57,23 @@ RETURN = r'''
 xlat:
   description:
     - Per translator type (siit, nat64), C(instance) (null when there is none) and, for an existing instance, the
-      gathered items as xlat reports them. Also set as the fact C(xlat).
+      gathered items. Also set as the fact C(xlat).
+    - C(instance), C(global), C(stats) and C(session) are as xlat reports them (kebab-case keys); table entries use
+      the option names of the modules that manage them (C(eamt) as in xlat_eamt, C(pool4) as in xlat_pool4,
+      C(bib) per protocol as in xlat_bib), so an entry read back can be written in a task as it is.
   returned: always
   type: dict
   sample: {"siit": {"instance": {"type": "SIIT", "pool6": "64:ff9b::/96"}, "global": {"manually-enabled": true},
-           "eamt": [{"ipv6_prefix": "2001:db8:6::/120", "ipv4_prefix": "192.0.2.0/24"}], "stats": {"xlat-6to4": 12}},
-           "nat64": {"instance": null}}
+           "eamt": [{"ipv6_prefix": "2001:db8:6::/120", "ipv4_prefix": "192.0.2.0/24"}], "denylist4": ["192.0.2.0/24"],
+           "stats": {"xlat-6to4": 12}},
+           "nat64": {"instance": {"type": "NAT64", "pool6": "64:ff9b::/96"},
+                     "pool4": [{"proto": "tcp", "prefix": "198.51.100.1/32", "ports": "61001-65535", "mark": 0}],
+                     "bib": {"tcp": [{"proto": "tcp", "static": true, "ipv6": "2001:db8::8#80", "ipv4": "198.51.100.1#61080"}],
+                             "udp": [], "icmp": []}}}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.xlat.translator.plugins.module_utils import xlat_cli
-
-PROTOS = ('tcp', 'udp', 'icmp')
-
 
 def read(xlat, mode, gather):
     info = dict(instance=xlat_cli.instance(xlat.run(mode, 'instance', 'display')))
@@ -88,9 +92,9 @@ def read(xlat, mode, gather):
         if 'pool4' in gather:
             info['pool4'] = xlat_cli.pool4_entries(xlat.run('nat64', 'pool4', 'display'))
         if 'bib' in gather:
-            info['bib'] = dict((p, xlat_cli.bib_entries(xlat.run('nat64', 'bib', 'display', '--' + p))) for p in PROTOS)
+            info['bib'] = dict((p, xlat_cli.bib_entries(xlat.run('nat64', 'bib', 'display', '--' + p))) for p in xlat_cli.PROTOS)
         if 'session' in gather:
-            info['session'] = dict((p, xlat_cli.session_entries(xlat.run('nat64', 'session', 'display', '--' + p))) for p in PROTOS)
+            info['session'] = dict((p, xlat_cli.session_entries(xlat.run('nat64', 'session', 'display', '--' + p))) for p in xlat_cli.PROTOS)
     return info
 
 
@@ -109,7 +113,7 @@ def main():
         facts = dict((mode, read(xlat, mode, module.params['gather'])) for mode in module.params['types'])
     except xlat_cli.XlatError as e:
         xlat.fail(e)
-    module.exit_json(changed=False, xlat=facts, ansible_facts=dict(xlat=facts))
+    xlat.exit(changed=False, xlat=facts, ansible_facts=dict(xlat=facts))
 
 
 if __name__ == '__main__':

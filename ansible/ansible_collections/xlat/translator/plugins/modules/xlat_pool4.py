@@ -12,9 +12,13 @@ DOCUMENTATION = r'''
 module: xlat_pool4
 short_description: Add or remove one NAT64 pool4 entry
 description:
-  - Makes sure one pool4 entry (IPv4 prefix, port range, protocol, mark) is, or is not, in the NAT64 instance's pool4.
-  - Runs C(xlat nat64 pool4 display/add/remove). While a protocol has no entry, xlat uses the namespace's own IPv4
-    addresses; those defaults are not entries and this module neither sees nor removes them.
+  - Makes sure the transport addresses of an IPv4 prefix and port range (for a protocol and mark) are, or are not,
+    in the NAT64 instance's pool4.
+  - Runs C(xlat nat64 pool4 display/add/remove). pool4 is a set of addresses and ports, which xlat merges and
+    splits as ranges are added and removed; the module compares sets, so C(present) is true when the range is held,
+    whether by one entry or several, and C(absent) when no part of it is.
+  - While a protocol has no entry, xlat uses the namespace's own IPv4 addresses; those defaults are not entries
+    and this module neither sees nor removes them.
 version_added: "0.1.0"
 author:
   - xlat contributors
@@ -28,7 +32,7 @@ options:
   ports:
     description:
       - Port (or ICMP identifier) range C(FIRST-LAST), or one port.
-      - Default when adding is xlat's (1-65535, 0-65535 for ICMP); when comparing, any range of the prefix matches.
+      - Default when adding is xlat's (61001-65535); when removing, every port of the prefix.
     type: str
   proto:
     description: Protocol of the entry.
@@ -67,7 +71,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 pool4:
-  description: The configured pool4 entries before the task's change (proto, prefix, ports, mark).
+  description:
+    - The configured pool4 entries of the protocol before the task's change (proto, prefix, ports C(FIRST-LAST),
+      mark, max_iterations), as xlat stores them.
   returned: always
   type: list
   elements: dict
@@ -80,16 +86,6 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.xlat.translator.plugins.module_utils import xlat_cli
-
-
-def ports_of(text):
-    if text is None:
-        return None
-    first, sep, last = str(text).partition('-')
-    try:
-        return [int(first), int(last if sep else first)]
-    except ValueError:
-        return 'invalid'
 
 
 def main():
@@ -107,29 +103,39 @@ def main():
     )
     p = module.params
     xlat = xlat_cli.Xlat(module)
-    ports = ports_of(p['ports'])
     try:
-        entries = xlat_cli.pool4_entries(xlat.read_table('nat64', 'pool4', 'display', '--' + p['proto']) or {})
-        match = [e for e in entries if e['proto'] == p['proto'] and e['mark'] == p['mark']
-                 and xlat_cli.same_prefix(e['prefix'], p['prefix']) and (ports is None or e['ports'] == ports)]
-        if p['state'] == 'present' and not match:
-            words = ['nat64', 'pool4', 'add', '--' + p['proto'], p['prefix']]
-            if p['ports'] is not None:
-                words.append(p['ports'])
+        ports = xlat_cli.port_range(p['ports'])
+    except ValueError:
+        ports = None
+    try:
+        entries = xlat_cli.pool4_entries(xlat.read_table('nat64', 'pool4', 'display', '--' + p['proto']))
+        mine = [e for e in entries if e['proto'] == p['proto'] and e['mark'] == p['mark']]
+        try:
+            # Without ports, adding means xlat's default range (61001-65535) and removing means every port.
+            held = xlat_cli.pool4_coverage(mine, p['prefix'], ports if ports or p['state'] == 'absent' else (61001, 65535))
+        except ValueError:
+            # A malformed prefix or range: xlat says what is wrong with it.
+            held = 'none' if p['state'] == 'present' else 'some'
+        target = [p['prefix']] + ([p['ports']] if p['ports'] is not None else [])
+        if p['state'] == 'present' and held != 'all':
+            words = ['nat64', 'pool4', 'add', '--' + p['proto']] + target
             if p['mark']:
                 words += ['--mark', p['mark']]
             if p['force']:
                 words.append('--force')
             xlat.change(*words)
-        elif p['state'] == 'absent':
-            for e in match:
-                xlat.change('nat64', 'pool4', 'remove', '--' + p['proto'], e['prefix'], '%d-%d' % tuple(e['ports']))
-        result = dict(changed=bool(xlat.commands), commands=xlat.commands, pool4=entries)
+        elif p['state'] == 'absent' and held != 'none':
+            words = ['nat64', 'pool4', 'remove', '--' + p['proto']] + target
+            if p['mark']:
+                words += ['--mark', p['mark']]
+            xlat.change(*words)
+        result = dict(pool4=entries)
         if module._diff:
-            wanted = dict(proto=p['proto'], prefix=p['prefix'], ports=ports or 'default', mark=p['mark'])
-            result['diff'] = dict(before=dict(entries=match),
-                                  after=dict(entries=(match or [wanted]) if p['state'] == 'present' else []))
-        module.exit_json(**result)
+            what = '%s %s ports %s mark %d' % (p['proto'].upper(), p['prefix'], p['ports'] or 'default', p['mark'])
+            words = dict(all='in pool4', some='partly in pool4', none='not in pool4')
+            result['diff'] = dict(before='%s: %s\n' % (what, words[held]),
+                                  after='%s: %s\n' % (what, words['all' if p['state'] == 'present' else 'none']))
+        xlat.exit(**result)
     except xlat_cli.XlatError as e:
         xlat.fail(e)
 
