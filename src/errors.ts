@@ -133,13 +133,13 @@ const ERRNO_WORDS: Record<string, string> = {
   EEXIST: 'it exists already',
   ENOSPC: 'no space left',
   EINVAL: 'invalid argument',
-  EADDRNOTAVAIL: 'the address is not one of this namespace\'s',
+  EADDRNOTAVAIL: "the address is not one of this namespace's",
 };
 
 /** "no such file or directory" for an fs error (its code in words), or its message. */
 export function describeSystemError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== undefined && code in ERRNO_WORDS) return ERRNO_WORDS[code]!;
+  if (code !== undefined && code in ERRNO_WORDS) return ERRNO_WORDS[code];
   if (err instanceof Error) return err.message.replace(/^E[A-Z]+: /, '');
   return String(err);
 }

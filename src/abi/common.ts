@@ -42,7 +42,7 @@ export function encodeRfc6052Prefix(p: BufPrefix | null, b: Buffer, offset: numb
   if (p.addr.length !== 16) throw new Error('internal: a prefix address must be 16 bytes');
   for (let i = 0; i < 16; i++) {
     const m = i * 8 < p.len ? 0xff : 0;
-    b[offset + RFC6052_PREFIX.addr.offset + i] = p.addr[i]! & m;
+    b[offset + RFC6052_PREFIX.addr.offset + i] = p.addr[i] & m;
     b[offset + RFC6052_PREFIX.mask.offset + i] = m;
   }
   pos.forEach((v, i) => (b[offset + RFC6052_PREFIX.pos.offset + i] = v));
@@ -107,7 +107,7 @@ export function decodeCommonConfig(b: Buffer, at: number): CommonConfig {
     pool6: decodeRfc6052Prefix(b, at + o.pool6.offset),
     zeroizeTrafficClass: b[at + o.zeroize_tc.offset] !== 0,
     overrideTos: b[at + o.override_tos.offset] !== 0,
-    tos: b[at + o.tos.offset]!,
+    tos: b[at + o.tos.offset],
     lowestIpv6Mtu: b.readUInt16LE(at + o.lowest_ipv6_mtu.offset),
     mtuPlateaus: plateaus,
   };
@@ -136,7 +136,7 @@ const NAT64: readonly Translator[] = ['nat64'];
  * enum xlat_counter, in order (value = index), with the translators that count each. Packets up to
  * XLAT_C__FIRST_EVENT, events after.
  */
-export const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] = [
+const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] = [
   ['XLAT_C_XLAT_6TO4', BOTH],
   ['XLAT_C_XLAT_4TO6', BOTH],
   ['XLAT_C_XLAT_ICMP_ERROR_6TO4', BOTH],
@@ -211,7 +211,10 @@ export const XLAT_C__FIRST_EVENT = XLAT_COUNTERS.indexOf('XLAT_C_XDP_REDIRECT');
 
 /** "XLAT_C_PASS_DST6_NOT_POOL6" -> "pass-dst6-not-pool6". */
 export function counterDisplayName(enumName: string): string {
-  return enumName.replace(/^XLAT_C_/, '').toLowerCase().replace(/_/g, '-');
+  return enumName
+    .replace(/^XLAT_C_/, '')
+    .toLowerCase()
+    .replace(/_/g, '-');
 }
 
 /** Display names of every counter, in enum order (the index of a name is its counter number). */

@@ -3,8 +3,8 @@ import {libbpf} from '../ffi/libbpf.js';
 import {SystemError} from '../errors.js';
 import {describe} from './fail.js';
 
-export const BTF_KIND_STRUCT = 4;
-export const BTF_KIND_ENUM = 6;
+const BTF_KIND_STRUCT = 4;
+const BTF_KIND_ENUM = 6;
 const BTF_TYPE_HEADER = 12;
 const BTF_MEMBER_SIZE = 12;
 const BTF_ENUM_SIZE = 8;

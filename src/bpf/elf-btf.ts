@@ -67,7 +67,7 @@ export function btfEnums(btf: Buffer, what: string): Map<string, Record<string, 
   const strStart = hdrLen + btf.readUInt32LE(16);
   const str = (off: number) => btf.toString('latin1', strStart + off, btf.indexOf(0, strStart + off));
   const enums = new Map<string, Record<string, number>>();
-  for (let at = typeStart; at + 12 <= typeEnd; ) {
+  for (let at = typeStart; at + 12 <= typeEnd;) {
     const nameOff = btf.readUInt32LE(at);
     const info = btf.readUInt32LE(at + 4);
     const kind = (info >>> 24) & 0x1f;
@@ -81,7 +81,9 @@ export function btfEnums(btf: Buffer, what: string): Map<string, Record<string, 
         const v = body + i * size;
         values[str(btf.readUInt32LE(v))] =
           kind === KIND_ENUM
-            ? signed ? btf.readInt32LE(v + 4) : btf.readUInt32LE(v + 4)
+            ? signed
+              ? btf.readInt32LE(v + 4)
+              : btf.readUInt32LE(v + 4)
             : Number((BigInt(btf.readUInt32LE(v + 8)) << 32n) | BigInt(btf.readUInt32LE(v + 4)));
       }
       enums.set(str(nameOff), values);

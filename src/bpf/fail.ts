@@ -21,12 +21,3 @@ export function check(lib: Libbpf, rc: number, what: string): number {
   if (rc < 0) throw new SystemError(`${what}: ${describe(lib, rc)}`, -rc);
   return rc;
 }
-
-/** For pointer-returning calls: throws with errno when ptr is null. */
-export function checkPtr<T>(lib: Libbpf, ptr: T | null, what: string): T {
-  if (ptr === null) {
-    const e = lib.errno() || 22;
-    throw new SystemError(`${what}: ${describe(lib, e)}`, e);
-  }
-  return ptr;
-}

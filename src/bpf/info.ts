@@ -6,7 +6,7 @@ import {libbpf, type Libbpf} from '../ffi/libbpf.js';
 import {check} from './fail.js';
 
 /** struct bpf_prog_info (232 bytes in Linux 6.x headers). */
-export const PROG_INFO = {
+const PROG_INFO = {
   size: 232,
   type: 0,
   id: 4,
@@ -17,7 +17,7 @@ export const PROG_INFO = {
 } as const;
 
 /** struct bpf_map_info (88 bytes). */
-export const MAP_INFO = {
+const MAP_INFO = {
   size: 88,
   type: 0,
   id: 4,
@@ -52,10 +52,6 @@ function cString(buf: Buffer, offset: number, len: number): string {
   return slice.toString('utf8', 0, end < 0 ? len : end);
 }
 
-export async function mapInfoByFd(fd: number): Promise<MapInfo> {
-  return mapInfoSync(await libbpf(), fd);
-}
-
 export function mapInfoSync(lib: Libbpf, fd: number): MapInfo {
   const buf = Buffer.alloc(MAP_INFO.size);
   check(lib, lib.bpf_obj_get_info_by_fd(fd, buf, [buf.length]), `reading BPF map info (fd ${fd})`);
@@ -74,7 +70,7 @@ export async function progInfoByFd(fd: number): Promise<ProgInfo> {
   return progInfoSync(await libbpf(), fd);
 }
 
-export function progInfoSync(lib: Libbpf, fd: number): ProgInfo {
+function progInfoSync(lib: Libbpf, fd: number): ProgInfo {
   const read = (nrMapIds: number, mapIdsAddr: bigint): Buffer => {
     const buf = Buffer.alloc(PROG_INFO.size);
     buf.writeUInt32LE(nrMapIds, PROG_INFO.nr_map_ids);

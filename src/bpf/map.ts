@@ -4,14 +4,13 @@ import {SystemError} from '../errors.js';
 import {check, describe} from './fail.js';
 import {mapInfoSync} from './info.js';
 
-export const BPF_ANY = 0n;
+const BPF_ANY = 0n;
 export const BPF_NOEXIST = 1n;
-export const BPF_EXIST = 2n;
 
 /** enum bpf_map_type values xlat uses. */
 export const BPF_MAP_TYPE_HASH = 1;
 export const BPF_MAP_TYPE_ARRAY = 2;
-export const BPF_MAP_TYPE_PERCPU_HASH = 5;
+const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 
 const ENOENT = 2;

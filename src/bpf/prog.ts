@@ -5,10 +5,6 @@ import {progInfoByFd, type ProgInfo} from './info.js';
 
 export type {ProgInfo} from './info.js';
 
-/** BPF program types xlat uses (enum bpf_prog_type). */
-export const BPF_PROG_TYPE_SCHED_CLS = 3;
-export const BPF_PROG_TYPE_XDP = 6;
-
 export async function progInfo(fd: number): Promise<ProgInfo> {
   return progInfoByFd(fd);
 }

@@ -3,14 +3,13 @@ import {libbpf, type TcHook, type TcOpts} from '../ffi/libbpf.js';
 import {SystemError} from '../errors.js';
 import {check, describe} from './fail.js';
 
-export const BPF_TC_INGRESS = 1 << 0;
-export const BPF_TC_EGRESS = 1 << 1;
+const BPF_TC_INGRESS = 1 << 0;
 
 const ingress = (ifindex: number): TcHook => ({ifindex, attach_point: BPF_TC_INGRESS, parent: 0});
 const ident = (handle: number, priority: number): TcOpts => ({prog_fd: 0, flags: 0, prog_id: 0, handle, priority});
 
 /** Creates the clsact qdisc of ifindex (already there is fine). */
-export async function createIngressHook(ifindex: number, ifname = `ifindex ${ifindex}`): Promise<void> {
+async function createIngressHook(ifindex: number, ifname = `ifindex ${ifindex}`): Promise<void> {
   const lib = await libbpf();
   const rc = lib.bpf_tc_hook_create(ingress(ifindex));
   if (rc === 0 || rc === -17 /* EEXIST */) return;
@@ -22,22 +21,13 @@ export async function createIngressHook(ifindex: number, ifname = `ifindex ${ifi
  * handle and priority; never replaces an existing filter (no BPF_TC_F_REPLACE).
  * Creates the clsact hook if needed. Returns the attached program id.
  */
-export async function attach(
-  ifindex: number,
-  progFd: number,
-  handle: number,
-  priority: number,
-  ifname = `ifindex ${ifindex}`,
-): Promise<number> {
+export async function attach(ifindex: number, progFd: number, handle: number, priority: number, ifname = `ifindex ${ifindex}`): Promise<number> {
   const lib = await libbpf();
   await createIngressHook(ifindex, ifname);
   const opts: TcOpts = {prog_fd: progFd, flags: 0, prog_id: 0, handle, priority};
   const rc = lib.bpf_tc_attach(ingress(ifindex), opts);
   if (rc === -17) {
-    throw new SystemError(
-      `interface ${ifname} already has a tc ingress filter with handle 0x${handle.toString(16)} priority 0x${priority.toString(16)}`,
-      17,
-    );
+    throw new SystemError(`interface ${ifname} already has a tc ingress filter with handle 0x${handle.toString(16)} priority 0x${priority.toString(16)}`, 17);
   }
   if (rc < 0) throw new SystemError(`attaching tc ingress program to ${ifname} failed: ${describe(lib, rc)}`, -rc);
   return opts.prog_id;

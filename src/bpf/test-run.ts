@@ -10,11 +10,7 @@ export interface TestRunOutput {
   durationNs: number;
 }
 
-export async function testRun(
-  progFd: number,
-  data: Buffer,
-  opts: {repeat?: number; dataSizeOut?: number} = {},
-): Promise<TestRunOutput> {
+export async function testRun(progFd: number, data: Buffer, opts: {repeat?: number; dataSizeOut?: number} = {}): Promise<TestRunOutput> {
   const lib = await libbpf();
   const out = Buffer.alloc(opts.dataSizeOut ?? data.length + 256);
   const {err, result} = lib.bpf_prog_test_run_opts(progFd, {data_in: data, data_out: out, repeat: opts.repeat ?? 1});

@@ -3,10 +3,9 @@ import {libbpf} from '../ffi/libbpf.js';
 import {SystemError} from '../errors.js';
 import {check, describe} from './fail.js';
 
-export const XDP_FLAGS_UPDATE_IF_NOEXIST = 1 << 0;
-export const XDP_FLAGS_SKB_MODE = 1 << 1;
-export const XDP_FLAGS_DRV_MODE = 1 << 2;
-export const XDP_FLAGS_HW_MODE = 1 << 3;
+const XDP_FLAGS_UPDATE_IF_NOEXIST = 1 << 0;
+const XDP_FLAGS_SKB_MODE = 1 << 1;
+const XDP_FLAGS_DRV_MODE = 1 << 2;
 
 const XDP_ATTACHED_DRV = 1;
 const XDP_ATTACHED_SKB = 2;

@@ -14,18 +14,19 @@
  */
 import {childWords, matchWord, type CommandInfo, type CommandTree, type FlagInfo} from './command-tree.js';
 
-export type Normalized = {kind: 'run'; argv: string[]; json: boolean; command: string | null} | {kind: 'error'; message: string; json: boolean; command: string | null};
+export type Normalized =
+  {kind: 'run'; argv: string[]; json: boolean; command: string | null} | {kind: 'error'; message: string; json: boolean; command: string | null};
 
 /** Flags every command has: they may appear anywhere. */
 export function globalFlags(tree: CommandTree): FlagInfo[] {
   const all = [...tree.commands.values()];
   if (all.length === 0) return [];
-  return all[0]!.flags.filter((f) => all.every((c) => c.flags.some((g) => g.name === f.name && g.takesValue === f.takesValue)));
+  return all[0].flags.filter((f) => all.every((c) => c.flags.some((g) => g.name === f.name && g.takesValue === f.takesValue)));
 }
 
 function findFlag(flags: FlagInfo[], token: string): FlagInfo | undefined {
   if (token.startsWith('--')) {
-    const name = token.slice(2).split('=')[0]!;
+    const name = token.slice(2).split('=')[0];
     return flags.find((f) => f.name === name);
   }
   if (/^-[A-Za-z]/.test(token)) return flags.find((f) => f.char === token[1]);
@@ -40,7 +41,7 @@ function expandLongFlag(flags: FlagInfo[], token: string): string {
   if (name === '' || flags.some((f) => f.name === name) || name === 'help') return token;
   const hits = flags.filter((f) => !f.hidden && f.name.startsWith(name));
   if (hits.length !== 1) return token;
-  return `--${hits[0]!.name}${eq === -1 ? '' : token.slice(eq)}`;
+  return `--${hits[0].name}${eq === -1 ? '' : token.slice(eq)}`;
 }
 
 /** Whether every command under `prefix` that has this flag has it as a boolean (so it can be moved without a value). */
@@ -71,7 +72,7 @@ export function normalizeArgv(argv: readonly string[], tree: CommandTree, bin = 
   const rest: string[] = [];
   let help = false;
   for (let i = 0; i < head.length; i++) {
-    const t = head[i]!;
+    const t = head[i];
     if (t === '-h' || t === '--help') {
       help = true;
       continue;
@@ -110,7 +111,7 @@ export function normalizeArgv(argv: readonly string[], tree: CommandTree, bin = 
   }
   let command: CommandInfo | undefined;
   for (; i < rest.length && !command; i++) {
-    const t = rest[i]!;
+    const t = rest[i];
     if (t.startsWith('-') && t !== '-') {
       if (words.length > 0 && booleanUnder(tree, words, t)) {
         early.push(t);
@@ -155,10 +156,10 @@ export function normalizeArgv(argv: readonly string[], tree: CommandTree, bin = 
   // 3. Long flags of the command may be abbreviated; values are left as typed.
   const out: string[] = [];
   for (let k = 0; k < after.length; k++) {
-    const t = expandLongFlag(command.flags, after[k]!);
+    const t = expandLongFlag(command.flags, after[k]);
     out.push(t);
     const f = findFlag(command.flags, t);
-    if (f?.takesValue && !t.includes('=') && !(t.length > 2 && !t.startsWith('--')) && k + 1 < after.length) out.push(after[++k]!);
+    if (f?.takesValue && !t.includes('=') && !(t.length > 2 && !t.startsWith('--')) && k + 1 < after.length) out.push(after[++k]);
   }
   return {kind: 'run', argv: [...words, ...out, ...moved, ...tail], json, command: words.join(' ')};
 }

@@ -8,7 +8,11 @@ export const attachArgs = {
 };
 
 export const attachFlags = {
-  hook: Flags.string({summary: 'Where to attach the new interfaces: auto, xdp, xdp-generic (SIIT) or tc.', options: ['auto', 'xdp', 'xdp-generic', 'tc'] as const, default: 'auto'}),
+  hook: Flags.string({
+    summary: 'Where to attach the new interfaces: auto, xdp, xdp-generic (SIIT) or tc.',
+    options: ['auto', 'xdp', 'xdp-generic', 'tc'] as const,
+    default: 'auto',
+  }),
 };
 
 /** The interface names of the command line, checked. */

@@ -63,7 +63,11 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
     await super.init();
     // Never read arguments from a piped standard input (only `--file -` does, on purpose).
     const args = Object.fromEntries(Object.entries(this.ctor.args ?? {}).map(([k, a]) => [k, {...a, ignoreStdin: true}]));
-    const {args: parsedArgs, flags, argv} = await this.parse({
+    const {
+      args: parsedArgs,
+      flags,
+      argv,
+    } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof XlatCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,

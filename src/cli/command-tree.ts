@@ -109,7 +109,7 @@ export function childWords(tree: CommandTree, prefix: string[], includeHidden = 
   const under = (words: string[]) => words.length > depth && prefix.every((w, i) => words[i] === w);
   for (const c of tree.commands.values()) {
     if (!includeHidden && c.hidden) continue;
-    if (under(c.words)) out.add(c.words[depth]!);
+    if (under(c.words)) out.add(c.words[depth]);
   }
   return [...out].sort();
 }
@@ -129,11 +129,11 @@ export function matchWord(tree: CommandTree, prefix: string[], typed: string): W
   const children = allChildWords(tree, prefix);
   if (children.includes(typed)) return {word: typed};
   const hits = children.filter((c) => c.startsWith(typed));
-  if (hits.length === 1) return {word: hits[0]!};
+  if (hits.length === 1) return {word: hits[0]};
   if (hits.length > 1) {
     const visible = childWords(tree, prefix);
     const shown = hits.filter((h) => visible.includes(h));
-    if (shown.length === 1) return {word: shown[0]!};
+    if (shown.length === 1) return {word: shown[0]};
     return {ambiguous: shown.length ? shown : hits};
   }
   return null;

@@ -16,10 +16,12 @@ export function bashCompletion(tree: CommandTree, bin = 'xlat'): string {
   const fn = `_${bin.replace(/[^A-Za-z0-9_]/g, '_')}_complete`;
   const g = globals(tree);
   const valueFlags = new Set<string>();
-  for (const c of tree.commands.values()) for (const f of c.flags) if (f.takesValue) {
-    valueFlags.add(`--${f.name}`);
-    if (f.char) valueFlags.add(`-${f.char}`);
-  }
+  for (const c of tree.commands.values())
+    for (const f of c.flags)
+      if (f.takesValue) {
+        valueFlags.add(`--${f.name}`);
+        if (f.char) valueFlags.add(`-${f.char}`);
+      }
   const cases: string[] = [];
   const paths = new Set<string>(['']);
   for (const t of tree.topics.keys()) paths.add(t);

@@ -28,7 +28,7 @@ export function successEnvelope<R>(command: string, result: R, changed: boolean,
   return {ok: true, command, changed, result, warnings};
 }
 
-export function errorEnvelope(command: string | null, message: string, exitCode: number, detail?: string, internal = false, problems?: string[]): ErrorEnvelope {
+function errorEnvelope(command: string | null, message: string, exitCode: number, detail?: string, internal = false, problems?: string[]): ErrorEnvelope {
   const error: ErrorEnvelope['error'] = {kind: internal ? 'internal' : kindOfExitCode(exitCode), message, 'exit-code': exitCode};
   if (detail !== undefined) error.detail = detail;
   if (problems !== undefined) error.problems = problems;
@@ -39,7 +39,15 @@ export function errorEnvelope(command: string | null, message: string, exitCode:
  * Writes a failure the way the contract says: a JSON object on stderr under
  * --json, else one `Error:` line (one per problem of a configuration file).
  */
-export function writeError(json: boolean, command: string | null, message: string, exitCode: number, detail?: string, internal = false, problems?: string[]): void {
+export function writeError(
+  json: boolean,
+  command: string | null,
+  message: string,
+  exitCode: number,
+  detail?: string,
+  internal = false,
+  problems?: string[],
+): void {
   if (json) {
     // One line, like the text form: a script reads it whole.
     process.stderr.write(`${JSON.stringify(errorEnvelope(command, message, exitCode, detail, internal, problems))}\n`);

@@ -42,7 +42,7 @@ function isOclifError(err: unknown): err is OclifLike {
 }
 
 /** oclif's parse messages in the project's words; `cmd` is the command as typed ("siit instance add"). */
-export function rewriteParseError(err: OclifLike, cmd: string): string {
+function rewriteParseError(err: OclifLike, cmd: string): string {
   const text = oneLine(err.message);
   const where = cmd ? ` for 'xlat ${cmd}'` : '';
   const help = cmd ? ` (see 'xlat ${cmd} --help')` : ' (see --help)';
@@ -52,11 +52,11 @@ export function rewriteParseError(err: OclifLike, cmd: string): string {
   }
   let m = /^Nonexistent flags?: (.+?)(?: See more help.*)?$/.exec(text);
   if (m) {
-    const flags = m[1]!.split(/,\s*/);
+    const flags = m[1].split(/,\s*/);
     return `unknown flag${flags.length === 1 ? '' : 's'} ${flags.join(', ')}${where}${help}`;
   }
   m = /Missing required flag:?\s*(\S+)/.exec(text);
-  if (m) return `missing required flag --${m[1]!.replace(/^-+/, '')}${help}`;
+  if (m) return `missing required flag --${m[1].replace(/^-+/, '')}${help}`;
   m = /^Expected --(\S+?)=(.*) to be one of: (.+)$/.exec(text);
   if (m) return `'${m[2]}' is not a valid value for --${m[1]}: expected one of ${m[3]}`;
   m = /^Expected (.+) to be one of: (.+)$/.exec(text);
@@ -69,7 +69,7 @@ export function rewriteParseError(err: OclifLike, cmd: string): string {
   if (m) return `flag --${m[1]} may be given only once`;
   m = /^Unexpected arguments?: (.+?)(?: See more help.*)?$/.exec(text);
   if (m) {
-    const extra = m[1]!.split(/,\s*/);
+    const extra = m[1].split(/,\s*/);
     return `unexpected argument${extra.length === 1 ? '' : 's'} ${extra.map((e) => `'${e}'`).join(' ')}${where}${help}`;
   }
   return text.replace(/^Parsing (--\S+) /, '$1: ');

@@ -12,7 +12,10 @@ export const fileHandleArgs = {
 export const fileHandleFlags = {
   check: Flags.boolean({summary: 'Validate and compute the changes, write nothing (a dry run).', default: false}),
   diff: Flags.boolean({summary: 'Print each change as a line: "+" added, "-" removed, "~" updated.', default: false}),
-  force: Flags.boolean({summary: 'Accept overlapping EAMT entries, pool4 prefixes shorter than /24 and pool4 ranges over ports local services listen on.', default: false}),
+  force: Flags.boolean({
+    summary: 'Accept overlapping EAMT entries, pool4 prefixes shorter than /24 and pool4 ranges over ports local services listen on.',
+    default: false,
+  }),
 };
 
 export interface FileHandleResult {

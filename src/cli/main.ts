@@ -14,7 +14,7 @@ import {writeError} from './envelope.js';
 const ROOT = new URL('../../', import.meta.url);
 
 /** Runs an already canonical xlat command line. */
-export async function runCanonical(argv: string[]): Promise<void> {
+async function runCanonical(argv: string[]): Promise<void> {
   await execute({args: argv, dir: ROOT.href});
 }
 

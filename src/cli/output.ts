@@ -14,7 +14,7 @@ export function toJson(value: unknown): string {
     },
     2,
   );
-  return (text ?? 'null').replace(/"\\u0000bigint(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!);
+  return (text ?? 'null').replace(/"\\u0000bigint(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]);
 }
 
 export interface TableOptions {
@@ -37,7 +37,7 @@ export function renderTable(headers: string[], rows: string[][], options: TableO
   }
   const widths = headers.map((h, i) => Math.max(options.noHeaders ? 0 : h.length, ...rows.map((r) => (r[i] ?? '').length), 1));
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const out = [rule];
   if (!options.noHeaders) out.push(line(headers), rule);
   for (const row of rows) out.push(line(row));

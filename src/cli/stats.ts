@@ -43,7 +43,8 @@ export function statsOutput(
   where: {namespace: string; enabled: boolean},
   json: boolean,
 ): {text: string | null; result: StatsResult} {
-  if (flags.format === 'prometheus' && (flags.csv || json)) throw new InputError('--format prometheus is an output format of its own: leave out --csv and --json');
+  if (flags.format === 'prometheus' && (flags.csv || json))
+    throw new InputError('--format prometheus is an output format of its own: leave out --csv and --json');
   const explain = (name: string) => explainCounter(set, name) ?? '(a counter this xlat does not know: see the data plane that set it)';
   const shown = flags.all ? counters : counters.filter((c) => c.value !== 0n);
   let text: string | null = null;

@@ -14,6 +14,7 @@ import type {MaxIterations} from '../model/nat64-pool4.js';
 import {SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
 import {eamView, formatEamEntry, sameEam, type EamEntry} from '../model/siit-eamt.js';
 import type {Nat64State, SiitState, StaticBib} from './state.js';
+import {scalarText} from './scalar.js';
 
 export type ChangeTable = 'instance' | 'global' | 'eamt' | 'denylist4' | 'pool4' | 'bib' | 'interfaces';
 
@@ -61,7 +62,7 @@ export interface Nat64Plan extends CommonPlan {
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-const show = (v: unknown): string => (v === null ? '(unset)' : Array.isArray(v) ? v.join(',') : String(v));
+const show = (v: unknown): string => (v === null ? '(unset)' : Array.isArray(v) ? v.join(',') : scalarText(v));
 
 function globalChanges<G extends object>(keys: readonly (keyof G & string)[], from: G, to: G): Change[] {
   const out: Change[] = [];
@@ -75,7 +76,9 @@ function globalChanges<G extends object>(keys: readonly (keyof G & string)[], fr
 function namePlan(kind: string, current: string | null, wanted: string | null | undefined, changes: Change[]): string | undefined {
   if (wanted === undefined || wanted === null || wanted === current) return undefined;
   if (current !== null) {
-    throw new ExistsError(`this namespace's ${kind} instance is named '${current}' and the file names '${wanted}': there is one ${kind} instance per namespace (remove it first, or use its name)`);
+    throw new ExistsError(
+      `this namespace's ${kind} instance is named '${current}' and the file names '${wanted}': there is one ${kind} instance per namespace (remove it first, or use its name)`,
+    );
   }
   changes.push({op: 'update', table: 'instance', entry: {name: wanted}, text: `~ instance name: (none) -> ${wanted}`});
   return wanted;
@@ -99,7 +102,12 @@ export function planSiit(current: SiitCurrent | null, wanted: SiitState, default
   const create = current === null;
   if (create) {
     const where = wanted.interfaces === null ? 'every non-loopback interface' : wanted.interfaces.join(', ');
-    changes.push({op: 'create', table: 'instance', entry: {type: 'SIIT', interfaces: wanted.interfaces, hook: wanted.hook}, text: `+ instance SIIT on ${where} (hook ${wanted.hook})`});
+    changes.push({
+      op: 'create',
+      table: 'instance',
+      entry: {type: 'SIIT', interfaces: wanted.interfaces, hook: wanted.hook},
+      text: `+ instance SIIT on ${where} (hook ${wanted.hook})`,
+    });
   }
   const name = create ? (wanted.name ?? undefined) : namePlan('SIIT', current.name, wanted.name, changes);
   if (create && name) changes.push({op: 'update', table: 'instance', entry: {name}, text: `~ instance name: (none) -> ${name}`});
@@ -121,7 +129,7 @@ export function planSiit(current: SiitCurrent | null, wanted: SiitState, default
   return {create, name, global: g.length ? wanted.global : null, eamtAdd, eamtRemove, denyAdd, denyRemove, attach, detach, changes};
 }
 
-export function bibText(b: StaticBib): string {
+function bibText(b: StaticBib): string {
   return `${b.proto.toUpperCase()} ${formatIPv6(b.t6.addr)}#${b.t6.port} ${formatIPv4(b.t4.addr)}#${b.t4.port}`;
 }
 
@@ -165,8 +173,13 @@ export function planNat64(current: Nat64Current | null, wanted: Nat64State, defa
     if (from === to) continue;
     itersChanged = true;
     const [proto, mark] = k.split('/');
-    const protocol = proto!.toUpperCase();
-    changes.push({op: 'update', table: 'pool4', entry: {protocol, mark: Number(mark), 'max-iterations': {from, to}}, text: `~ pool4 ${protocol} mark ${mark} max-iterations: ${from} -> ${to}`});
+    const protocol = proto.toUpperCase();
+    changes.push({
+      op: 'update',
+      table: 'pool4',
+      entry: {protocol, mark: Number(mark), 'max-iterations': {from, to}},
+      text: `~ pool4 ${protocol} mark ${mark} max-iterations: ${from} -> ${to}`,
+    });
   }
   const haveBib = current?.bib ?? [];
   const bibRemove = haveBib.filter((b) => !wanted.bib.some((w) => sameBib(w, b)));

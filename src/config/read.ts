@@ -10,7 +10,7 @@ import {parseNat64Document, parseSiitDocument, type Nat64State, type Parsed, typ
 import {lowerKeys, schemaErrors, type Translator} from './validate.js';
 
 /** The file's text ('-': standard input). */
-export function readConfigText(file: string): string {
+function readConfigText(file: string): string {
   const name = file === '-' ? 'standard input' : file;
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -20,7 +20,7 @@ export function readConfigText(file: string): string {
 }
 
 /** JSON.parse, with "line L column C" instead of a character offset. */
-export function parseJsonText(text: string, name: string): unknown {
+function parseJsonText(text: string, name: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -27,6 +27,7 @@ import {formatPrefix6} from '../model/ipv6.js';
 import {canonicalPool4, ipv4Number, type Pool4Item} from '../model/pool4-set.js';
 import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
 import {checkEamAdd, compareEam, parseEamEntry, type EamEntry} from '../model/siit-eamt.js';
+import {scalarText} from './scalar.js';
 
 /** A static BIB entry. */
 export interface StaticBib {
@@ -98,14 +99,14 @@ const IGNORED_GLOBALS: Record<string, string> = {
   'ss-capacity': 'session synchronization is not implemented',
   'ss-max-payload': 'session synchronization is not implemented',
   'ss-max-sessions-per-packet': 'session synchronization is not implemented',
-  'mtu-plateaus': 'this NAT64 reports the next hop\'s MTU in Fragmentation Needed',
+  'mtu-plateaus': "this NAT64 reports the next hop's MTU in Fragmentation Needed",
 };
 
 /** The text the CLI would take for a JSON value ("true", "300", "65535,1500", "null"). */
 function asText(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return v.map(String).join(',');
-  return String(v);
+  return scalarText(v);
 }
 
 class Collector {
@@ -166,7 +167,7 @@ export function parseSiitDocument(doc: Doc, force = false): Parsed<SiitState> {
     // The view form of the value, as display shows it.
     const v = change.value;
     (global as unknown as Record<string, unknown>)[key] =
-      v !== null && typeof v === 'object' && 'addr' in v ? (v.addr.length === 4 ? formatPrefix4(v as Prefix4) : formatPrefix6(v)) : v;
+      v !== null && typeof v === 'object' && 'addr' in v ? (v.addr.length === 4 ? formatPrefix4(v) : formatPrefix6(v)) : v;
   }
   const eams: {path: string; e: EamEntry}[] = [];
   ((doc.eamt ?? []) as Doc[]).forEach((x, i) => {
@@ -220,7 +221,7 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
     const proto = String(x.protocol).toLowerCase() as Nat64Proto;
     const p = c.at(`${path}/prefix`, () => parsePool4Prefix(String(x.prefix), force));
     const ports = x['port range'] === undefined ? DEFAULT_POOL4_PORTS : c.at(`${path}/port range`, () => parsePortRange(String(x['port range'])));
-    const mark = c.at(`${path}/mark`, () => parseMark(x.mark === undefined ? undefined : String(x.mark)));
+    const mark = c.at(`${path}/mark`, () => parseMark(x.mark === undefined ? undefined : scalarText(x.mark)));
     const iter = x['max-iterations'] === undefined ? undefined : c.at(`${path}/max-iterations`, () => parseMaxIterations(String(x['max-iterations'])));
     if (p && ports && mark !== undefined) {
       items.push({proto, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]});

@@ -48,7 +48,7 @@ const PHRASES: Record<string, string> = {
 /** The innermost $defs name a schema path goes through ("#/$defs/bool/anyOf" -> "bool"). */
 function defName(schemaPath: string): string | null {
   const m = /#\/\$defs\/([^/]+)\/(?:anyOf|pattern|type|enum)$/.exec(schemaPath);
-  return m ? m[1]! : null;
+  return m ? m[1] : null;
 }
 
 /** JSON pointer segments decoded ("ipv6 prefix" stays readable). */
@@ -64,7 +64,8 @@ export function formatAjvErrors(errors: readonly AjvError[]): string[] {
     if (e.keyword === 'anyOf') folded.add(`${e.instancePath}\u0000${e.schemaPath.replace(/\/anyOf$/, '')}`);
   }
   const isFolded = (e: AjvError) =>
-    e.keyword !== 'anyOf' && [...folded].some((f) => {
+    e.keyword !== 'anyOf' &&
+    [...folded].some((f) => {
       const [path, schema] = f.split('\u0000');
       return e.instancePath === path && e.schemaPath.startsWith(`${schema}/anyOf/`);
     });

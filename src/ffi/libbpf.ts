@@ -58,7 +58,6 @@ export interface TestRunResult {
 }
 
 /** libbpf log levels (enum libbpf_print_level). */
-export const LIBBPF_WARN = 0;
 export const LIBBPF_INFO = 1;
 export const LIBBPF_DEBUG = 2;
 
@@ -161,14 +160,13 @@ async function bind(): Promise<Libbpf> {
     throw new Error(`cannot load koffi's native module for ${process.platform}-${process.arch}: ${(err as Error).message}`);
   }
   let lib: ReturnType<typeof koffi.load>;
-  let libc: ReturnType<typeof koffi.load>;
   try {
     lib = koffi.load('libbpf.so.1');
   } catch (err) {
     const why = (err as Error).message.replace(/^Failed to load shared library: /, '');
     throw new Error(`libbpf.so.1 is missing (xlat needs libbpf >= 1.1; Debian/Ubuntu: apt install libbpf1): ${why}`);
   }
-  libc = koffi.load('libc.so.6');
+  const libc = koffi.load('libc.so.6');
 
   // Opaque pointer types (never dereferenced from JS).
   koffi.opaque('bpf_object');
@@ -252,7 +250,7 @@ async function bind(): Promise<Libbpf> {
   const printCb = (level: number, fmt: string, args: unknown): number => {
     if (level > logMax) return 0;
     fmtBuf ??= Buffer.allocUnsafe(16 << 20);
-    const n: number = vsnprintf(fmtBuf, fmtBuf.length, fmt, args);
+    const n = vsnprintf(fmtBuf, fmtBuf.length, fmt, args) as number;
     if (n > 0) logLines.push(fmtBuf.toString('utf8', 0, Math.min(n, fmtBuf.length - 1)));
     if (n >= fmtBuf.length) logLines.push('[libbpf message truncated]\n');
     return 0;
@@ -351,17 +349,14 @@ async function bind(): Promise<Libbpf> {
     bpf_map_update_elem: (fd, key, value, flags) => f.update(fd, key, value, flags) as number,
     bpf_map_delete_elem: (fd, key) => f.del(fd, key) as number,
     bpf_map_get_next_key: (fd, key, next) => f.next_key(fd, key, next) as number,
-    bpf_map_lookup_batch: (fd, inB, outB, keys, values, count) =>
-      f.lookup_batch(fd, inB, outB, keys, values, count, null) as number,
+    bpf_map_lookup_batch: (fd, inB, outB, keys, values, count) => f.lookup_batch(fd, inB, outB, keys, values, count, null) as number,
     bpf_prog_get_fd_by_id: (id) => f.prog_by_id(id) as number,
     bpf_map_get_fd_by_id: (id) => f.map_by_id(id) as number,
     bpf_obj_get_info_by_fd: (fd, info, len) => f.info(fd, info, len) as number,
     bpf_map_create: (type, name, keySize, valueSize, maxEntries) => f.map_create(type, name, keySize, valueSize, maxEntries, null) as number,
     bpf_prog_bind_map: (progFd, mapFd) => f.prog_bind_map(progFd, mapFd, null) as number,
-    bpf_xdp_attach: (ifindex, progFd, flags) =>
-      f.xdp_attach(ifindex, progFd, flags, {sz: SZ.xdpAttach, old_prog_fd: 0}) as number,
-    bpf_xdp_detach: (ifindex, flags, oldProgFd) =>
-      f.xdp_detach(ifindex, flags, {sz: SZ.xdpAttach, old_prog_fd: oldProgFd > 0 ? oldProgFd : 0}) as number,
+    bpf_xdp_attach: (ifindex, progFd, flags) => f.xdp_attach(ifindex, progFd, flags, {sz: SZ.xdpAttach, old_prog_fd: 0}) as number,
+    bpf_xdp_detach: (ifindex, flags, oldProgFd) => f.xdp_detach(ifindex, flags, {sz: SZ.xdpAttach, old_prog_fd: oldProgFd > 0 ? oldProgFd : 0}) as number,
     bpf_xdp_query: (ifindex, flags) => {
       const opts = {sz: SZ.xdpQuery, prog_id: 0, drv_prog_id: 0, hw_prog_id: 0, skb_prog_id: 0, attach_mode: 0};
       const err = f.xdp_query(ifindex, flags, opts) as number;

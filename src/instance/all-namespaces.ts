@@ -13,7 +13,7 @@ export type Translator = 'SIIT' | 'NAT64';
 export type AnyInstance = SiitInstance | Nat64Instance;
 
 /** The instance of one kind in the current namespace, or null. */
-export async function findHere(type: Translator): Promise<AnyInstance | null> {
+async function findHere(type: Translator): Promise<AnyInstance | null> {
   if (type === 'SIIT') return (await import('./siit.js')).findSiitInstance();
   return (await import('./nat64.js')).findNat64Instance();
 }

@@ -57,9 +57,30 @@ export interface Discovered {
 }
 
 /** Link kinds of virtual devices whose XDP would not see real driver state: tc suits them better. */
-export const VIRTUAL_KINDS = new Set([
-  'veth', 'bridge', 'vlan', 'macvlan', 'macvtap', 'ipvlan', 'vxlan', 'geneve', 'gre', 'gretap', 'ip6gre', 'ip6gretap',
-  'ipip', 'ip6tnl', 'sit', 'tun', 'dummy', 'wireguard', 'vrf', 'ifb', 'netkit', 'team', 'bond',
+const VIRTUAL_KINDS = new Set([
+  'veth',
+  'bridge',
+  'vlan',
+  'macvlan',
+  'macvtap',
+  'ipvlan',
+  'vxlan',
+  'geneve',
+  'gre',
+  'gretap',
+  'ip6gre',
+  'ip6gretap',
+  'ipip',
+  'ip6tnl',
+  'sit',
+  'tun',
+  'dummy',
+  'wireguard',
+  'vrf',
+  'ifb',
+  'netkit',
+  'team',
+  'bond',
 ]);
 
 /** Why tc serves an interface on its own, as `instance display` explains it. */
@@ -107,12 +128,7 @@ export interface NamedMaps {
  * on failure). Every one of `names` must exist; the `optional` ones may not
  * (a map only one of the programs uses, absent when that program is not attached).
  */
-export async function openMapsByName(
-  mapIds: number[],
-  names: readonly string[],
-  label: string,
-  optional: readonly string[] = [],
-): Promise<NamedMaps> {
+export async function openMapsByName(mapIds: number[], names: readonly string[], label: string, optional: readonly string[] = []): Promise<NamedMaps> {
   const byName = new Map<string, BpfMap>();
   const closeAll = () => {
     for (const m of byName.values()) m.close();
@@ -155,10 +171,7 @@ export function publicInterfaces(list: Attachment[], redirects?: ReadonlySet<num
     const t = list.find((b) => b.ifindex === a.ifindex && b.hook === 'tc');
     if (x) {
       const slow = t ? 'tc as its slow path' : 'WARNING: its tc slow path is missing (remove and add the instance again)';
-      const fwd =
-        redirects === undefined
-          ? ''
-          : `; packets translated towards it are forwarded by ${redirects.has(x.ifindex) ? 'XDP itself' : 'the kernel'}`;
+      const fwd = redirects === undefined ? '' : `; packets translated towards it are forwarded by ${redirects.has(x.ifindex) ? 'XDP itself' : 'the kernel'}`;
       out.push({name: x.name, ifindex: x.ifindex, hook: 'xdp', mode: x.mode, reason: `${x.reason}; ${slow}${fwd}`});
     } else if (t) {
       out.push({name: t.name, ifindex: t.ifindex, hook: 'tc', mode: t.mode, reason: t.reason});
@@ -169,13 +182,13 @@ export function publicInterfaces(list: Attachment[], redirects?: ReadonlySet<num
 
 /** Detaches every attachment; throws the first error after trying them all. */
 export async function detachAll(spec: ProgramSpec, list: Attachment[]): Promise<void> {
-  let first: unknown = null;
+  let first: Error | null = null;
   for (const a of list) {
     try {
       if (a.hook === 'xdp') await xdp.detach(a.ifindex, a.mode === 'native' ? 'native' : 'generic', a.progId);
       else await tc.detach(a.ifindex, spec.tcHandle, spec.tcPrio);
     } catch (err) {
-      first ??= err;
+      first ??= err instanceof Error ? err : new Error(String(err));
     }
   }
   if (first !== null) throw first;
@@ -297,7 +310,7 @@ export async function attachMore(spec: ProgramSpec, found: Discovered, names: st
   const all = listInterfaces();
   const chosen = chooseInterfaces(all, names);
   const taken = found.attachments.filter((a) => chosen.some((c) => c.index === a.ifindex));
-  if (taken.length) throw new ExistsError(`the ${spec.label} instance is attached to ${taken[0]!.name} already`);
+  if (taken.length) throw new ExistsError(`the ${spec.label} instance is attached to ${taken[0].name} already`);
   const tcId = found.attachments.find((a) => a.hook === 'tc')?.progId;
   const xdpId = found.attachments.find((a) => a.hook === 'xdp')?.progId;
   if (tcId === undefined) throw new XlatError(`the ${spec.label} instance has no tc program attached anywhere: remove it and add it again`);
@@ -311,7 +324,9 @@ export async function attachMore(spec: ProgramSpec, found: Discovered, names: st
       let plan = planHook(i, hook, holder, spec.label);
       if (plan.how !== 'tc' && xdpId === undefined) {
         if (hook === 'xdp' || hook === 'xdp-generic') {
-          throw new XlatError(`the ${spec.label} instance runs with tc only (its XDP program is not loaded): attach ${i.name} with --hook tc, or remove the instance and add it again with XDP`);
+          throw new XlatError(
+            `the ${spec.label} instance runs with tc only (its XDP program is not loaded): attach ${i.name} with --hook tc, or remove the instance and add it again with XDP`,
+          );
         }
         plan = {iface: i, how: 'tc', reason: 'the instance runs with tc only'};
       }

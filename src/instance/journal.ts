@@ -5,7 +5,7 @@
  */
 import {XlatError} from '../errors.js';
 
-export class Journal {
+class Journal {
   private readonly undos: {what: string; undo: () => void | Promise<void>}[] = [];
 
   /** Does one step; its undo runs if a later step fails. */

@@ -22,11 +22,10 @@ export const SIIT_MAP_EAMT6 = 'siit_eamt6';
 export const SIIT_MAP_EAMT4 = 'siit_eamt4';
 export const SIIT_MAP_DENY4 = 'siit_deny4';
 
-export const XLAT_EAMT_MAX = 65536;
 export const XLAT_DENYLIST4_MAX = 4096;
 
 /** enum eam_hairpin_mode. */
-export const EAM_HAIRPIN = {off: 0, simple: 1, intrinsic: 2} as const;
+const EAM_HAIRPIN = {off: 0, simple: 1, intrinsic: 2} as const;
 export type EamHairpinMode = keyof typeof EAM_HAIRPIN;
 /** enum eam_hairpin_mode as the BTF names it. */
 export const EAM_HAIRPIN_ENUM = {EAM_HAIRPIN_OFF: 0, EAM_HAIRPIN_SIMPLE: 1, EAM_HAIRPIN_INTRINSIC: 2} as const;
@@ -84,7 +83,7 @@ export interface SiitConfig {
 export const SIIT_T = {EAMT: 0x01, DENY4: 0x02, REDIRECT: 0x04} as const;
 
 /** Jool's defaults for everything but version and pool6. */
-export const SIIT_CONFIG_DEFAULTS: Omit<SiitConfig, 'version' | 'pool6'> = Object.freeze({
+const SIIT_CONFIG_DEFAULTS: Omit<SiitConfig, 'version' | 'pool6'> = Object.freeze({
   enabled: true,
   zeroizeTrafficClass: false,
   overrideTos: false,
@@ -138,14 +137,14 @@ export function encodeSiitConfig(input: SiitConfigInput): Buffer {
 export function decodeSiitConfig(b: Buffer): SiitConfig {
   const o = SIIT_CONFIG;
   if (b.length < o.size) throw new Error(`internal: siit_config value of ${b.length} bytes`);
-  const v4len = b[o.rfc6791v4_len.offset]!;
-  const v6len = b[o.rfc6791v6_len.offset]!;
+  const v4len = b[o.rfc6791v4_len.offset];
+  const v6len = b[o.rfc6791v6_len.offset];
   return {
     version: b.readUInt32LE(o.version.offset),
     ...decodeCommonConfig(b, o.c.offset),
-    tables: b[o.tables.offset]!,
+    tables: b[o.tables.offset],
     amendUdpChecksumZero: b[o.amend_udp_zero.offset] !== 0,
-    eamHairpinMode: hairpinMode(b[o.eam_hairpin.offset]!),
+    eamHairpinMode: hairpinMode(b[o.eam_hairpin.offset]),
     randomizeRfc6791: b[o.randomize_6791.offset] !== 0,
     rfc6791v4: v4len === 0 ? null : {addr: Buffer.from(b.subarray(o.rfc6791v4.offset, o.rfc6791v4.offset + 4)), len: v4len},
     rfc6791v6: v6len === 0 ? null : {addr: Buffer.from(b.subarray(o.rfc6791v6.offset, o.rfc6791v6.offset + 16)), len: v6len},
@@ -185,7 +184,7 @@ export function decodeEamtEntry(b: Buffer): EamtEntryRaw {
   return {
     v6: Buffer.from(b.subarray(EAMT_ENTRY.v6.offset, EAMT_ENTRY.v6.offset + 16)),
     v4: Buffer.from(b.subarray(EAMT_ENTRY.v4.offset, EAMT_ENTRY.v4.offset + 4)),
-    v6Len: b[EAMT_ENTRY.v6_len.offset]!,
-    v4Len: b[EAMT_ENTRY.v4_len.offset]!,
+    v6Len: b[EAMT_ENTRY.v6_len.offset],
+    v4Len: b[EAMT_ENTRY.v4_len.offset],
   };
 }

@@ -22,13 +22,13 @@ export interface InstanceMeta {
   name: string | null;
 }
 
-export function decodeMeta(v: Buffer | null): InstanceMeta {
+function decodeMeta(v: Buffer | null): InstanceMeta {
   if (v === null || v.readUInt32LE(0) !== VERSION) return {name: null};
   const n = v.readUInt8(4);
   return {name: n === 0 ? null : v.toString('utf8', 5, 5 + Math.min(n, 15))};
 }
 
-export function encodeMeta(m: InstanceMeta): Buffer {
+function encodeMeta(m: InstanceMeta): Buffer {
   const v = Buffer.alloc(VALUE_SIZE);
   v.writeUInt32LE(VERSION, 0);
   const name = Buffer.from(m.name ?? '', 'utf8').subarray(0, 15);

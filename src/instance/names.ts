@@ -10,7 +10,7 @@ import {readMeta, writeMeta} from './meta.js';
 export type Translator = 'SIIT' | 'NAT64';
 
 /** Whether the namespace has the instance, and its recorded name. */
-export async function instanceName(type: Translator): Promise<{exists: boolean; name: string | null}> {
+async function instanceName(type: Translator): Promise<{exists: boolean; name: string | null}> {
   if (type === 'SIIT') {
     const siit = await import('./siit.js');
     if (!(await siit.findSiitInstance())) return {exists: false, name: null};
@@ -33,9 +33,21 @@ export async function requireInstanceName(type: Translator, wanted: string): Pro
 export async function recordInstanceName(type: Translator, name: string): Promise<void> {
   if (type === 'SIIT') {
     const siit = await import('./siit.js');
-    await siit.withSiitInstance((maps, found) => writeMeta(maps.meta, found.attachments.map((a) => a.progId), {name}));
+    await siit.withSiitInstance((maps, found) =>
+      writeMeta(
+        maps.meta,
+        found.attachments.map((a) => a.progId),
+        {name},
+      ),
+    );
     return;
   }
   const nat64 = await import('./nat64.js');
-  await nat64.withNat64Instance((maps, _cfg, found) => writeMeta(maps.meta, found.attachments.map((a) => a.progId), {name}));
+  await nat64.withNat64Instance((maps, _cfg, found) =>
+    writeMeta(
+      maps.meta,
+      found.attachments.map((a) => a.progId),
+      {name},
+    ),
+  );
 }

@@ -85,7 +85,13 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
     });
     if (plan.name !== undefined) {
       try {
-        await withNat64Instance((maps, _cfg, found) => writeMeta(maps.meta, found.attachments.map((a) => a.progId), {name: plan.name!}));
+        await withNat64Instance((maps, _cfg, found) =>
+          writeMeta(
+            maps.meta,
+            found.attachments.map((a) => a.progId),
+            {name: plan.name!},
+          ),
+        );
       } catch (err) {
         await removeNat64Instance().catch(() => undefined);
         throw err;
@@ -122,25 +128,43 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
         );
       }
       for (const b of plan.bibRemove) {
-        await j.step('removing a static BIB entry', () => removeStaticBibIn(maps, b.proto, b.t6, b.t4), (putBack) => putBack());
+        await j.step(
+          'removing a static BIB entry',
+          () => removeStaticBibIn(maps, b.proto, b.t6, b.t4),
+          (putBack) => putBack(),
+        );
       }
       for (const b of plan.bibAdd) {
-        await j.step('adding a static BIB entry', () => addStaticBibIn(maps, now, b.proto, b.t6, b.t4), (takeOut) => takeOut());
+        await j.step(
+          'adding a static BIB entry',
+          () => addStaticBibIn(maps, now, b.proto, b.t6, b.t4),
+          (takeOut) => takeOut(),
+        );
       }
       if (plan.detach.length) {
         await j.step(
           `detaching ${plan.detach.join(', ')}`,
           () => attach.detachSome(NAT64_SPEC, found, plan.detach),
           async () => {
-            await attach.attachMore(NAT64_SPEC, {...found, attachments: found.attachments.filter((a) => !plan.detach.includes(a.name))}, plan.detach, wanted.hook);
+            await attach.attachMore(
+              NAT64_SPEC,
+              {...found, attachments: found.attachments.filter((a) => !plan.detach.includes(a.name))},
+              plan.detach,
+              wanted.hook,
+            );
           },
         );
       }
-      if (plan.name !== undefined) await writeMeta(maps.meta, found.attachments.map((a) => a.progId), {name: plan.name});
+      if (plan.name !== undefined)
+        await writeMeta(
+          maps.meta,
+          found.attachments.map((a) => a.progId),
+          {name: plan.name},
+        );
     });
     // Done: now what cannot be undone.
     const gone: Pool4Item[] = plan.pool4Removed;
-    if (gone.length) dropStateIn(maps, (a, p, pr) => pool4Holds(gone, PROTO_NAME[pr]!, a, p));
+    if (gone.length) dropStateIn(maps, (a, p, pr) => pool4Holds(gone, PROTO_NAME[pr], a, p));
     for (const b of plan.bibRemove) dropSessionsOf(maps, b.proto, b.t4);
   });
 }

@@ -24,33 +24,23 @@ export const NAT64_MAP_SYSCTL = 'nat64_sysctl';
 export const NAT64_MAP_NAMES = [NAT64_MAP_CONFIG, NAT64_MAP_STATS, NAT64_MAP_POOL4, NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS] as const;
 /** Each interface's own addresses (struct xlat_ifaddr by ifindex): the source of the ICMP errors the NAT64 originates. */
 export const NAT64_MAP_IFADDR = 'nat64_ifaddr';
-/** First fragments' translations, for the later fragments (data plane only). */
-export const NAT64_MAP_FRAGS = 'nat64_frags';
-export const XLAT_NAT64_FRAG_MAX = 16384;
-export const XLAT_NAT64_FRAG_TIMEOUT_NS = 2_000_000_000n;
-export const NAT64_FRAG_PASS = 1;
-/** Externally initiated SYNs waiting for an IPv6 SYN (RFC 6146 3.5.2.2; data plane only). */
-export const NAT64_MAP_SYN4 = 'nat64_syn4';
-export const XLAT_NAT64_SYN4_MAX = 16384;
-export const XLAT_NAT64_SYN4_TIMEOUT_NS = 6_000_000_000n;
 
 /** The maps whose size `instance add --capacity` sets. */
 /** The session sweeper's queue and the address-dependent-filtering index: as big as the session table. */
-export const NAT64_MAP_SESSQ = 'nat64_sessq';
-export const NAT64_MAP_ADF = 'nat64_adf';
-export const NAT64_TABLE_MAPS = [NAT64_MAP_BIB4, NAT64_MAP_BIB6, NAT64_MAP_SESSIONS, NAT64_MAP_SESSQ, NAT64_MAP_ADF] as const;
+const NAT64_MAP_SESSQ = 'nat64_sessq';
+const NAT64_MAP_ADF = 'nat64_adf';
+type Nat64TableMap = typeof NAT64_MAP_BIB4 | typeof NAT64_MAP_BIB6 | typeof NAT64_MAP_SESSIONS | typeof NAT64_MAP_SESSQ | typeof NAT64_MAP_ADF;
 
 /** max_entries of each table map for `instance add --capacity N` (the sweeper's queue holds twice the sessions). */
-export function nat64MaxEntries(capacity: number): Record<(typeof NAT64_TABLE_MAPS)[number], number> {
+export function nat64MaxEntries(capacity: number): Record<Nat64TableMap, number> {
   return {
     [NAT64_MAP_BIB4]: capacity,
     [NAT64_MAP_BIB6]: capacity,
     [NAT64_MAP_SESSIONS]: capacity,
     [NAT64_MAP_SESSQ]: 2 * capacity,
     [NAT64_MAP_ADF]: capacity,
-  } as Record<(typeof NAT64_TABLE_MAPS)[number], number>;
+  };
 }
-export const NAT64_DEFAULT_CAPACITY = 65536;
 
 export const NAT64_F = {
   'address-dependent-filtering': 1 << 0,
@@ -101,16 +91,20 @@ export const NAT64_POOL4_RANGE = {
   max_iter: {offset: 16, size: 4},
 } as const;
 
-/** max-iterations: 0 = auto (every slot of the set, up to NAT64_ITER_AUTO_MAX); a fixed count is capped at NAT64_ITER_MAX. */
+/** max-iterations: 0 = auto (every slot of the set, up to 8,192); a fixed count is capped at 65,536 (bpf/abi/nat64.h). */
 export const NAT64_ITER_AUTO = 0;
-export const NAT64_ITER_AUTO_MAX = 8192;
-export const NAT64_ITER_MAX = 65536;
 
 /** nat64_config.pool4_default bits: protocols without pool4 entries (the node's own addresses serve). */
 export const NAT64_POOL4_DEFAULT_BIT: Record<number, number> = {6: 1 << 0, 17: 1 << 1, 1: 1 << 2};
 
 export const NAT64_TADDR4 = {size: 8, addr: {offset: 0, size: 4}, port: {offset: 4, size: 2}, proto: {offset: 6, size: 1}, _pad: {offset: 7, size: 1}} as const;
-export const NAT64_TADDR6 = {size: 20, addr: {offset: 0, size: 16}, port: {offset: 16, size: 2}, proto: {offset: 18, size: 1}, _pad: {offset: 19, size: 1}} as const;
+export const NAT64_TADDR6 = {
+  size: 20,
+  addr: {offset: 0, size: 16},
+  port: {offset: 16, size: 2},
+  proto: {offset: 18, size: 1},
+  _pad: {offset: 19, size: 1},
+} as const;
 export const NAT64_BIB4_VALUE = {
   size: 40,
   t6: {offset: 0, size: 20},
@@ -119,7 +113,13 @@ export const NAT64_BIB4_VALUE = {
   sessions: {offset: 32, size: 4},
   gen: {offset: 36, size: 4},
 } as const;
-export const NAT64_BIB6_VALUE = {size: 24, t4: {offset: 0, size: 8}, flags: {offset: 8, size: 4}, _pad: {offset: 12, size: 4}, expires: {offset: 16, size: 8}} as const;
+export const NAT64_BIB6_VALUE = {
+  size: 24,
+  t4: {offset: 0, size: 8},
+  flags: {offset: 8, size: 4},
+  _pad: {offset: 12, size: 4},
+  expires: {offset: 16, size: 8},
+} as const;
 export const NAT64_SESSION_KEY = {
   size: 16,
   local4: {offset: 0, size: 4},
@@ -196,7 +196,7 @@ export const NAT64_IFADDR = {
 } as const;
 
 /** enum nat64_tcp_state, in order. */
-export const NAT64_TCP_STATES = [
+const NAT64_TCP_STATES = [
   'NAT64_TCP_CLOSED',
   'NAT64_TCP_V4_INIT',
   'NAT64_TCP_V6_INIT',

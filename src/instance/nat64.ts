@@ -37,7 +37,16 @@ import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
 import {readCounters} from './counters.js';
 import {formatIpv6 as formatIpv6Addr, formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {NAT64_DEFAULTS, type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
-import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, pool4SetKey, type MaxIterations, type Nat64Proto} from '../model/nat64-pool4.js';
+import {
+  DEFAULT_POOL4_PORTS,
+  PROTO_NAME,
+  PROTO_NUMBER,
+  maxIterCode,
+  maxIterationsOf,
+  pool4SetKey,
+  type MaxIterations,
+  type Nat64Proto,
+} from '../model/nat64-pool4.js';
 import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
 import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
 import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
@@ -52,7 +61,7 @@ export const NAT64_SPEC: ProgramSpec = {
   tcPrio: L.XLAT_TC_PRIO_NAT64,
 };
 
-export const MAX_CAPACITY = 16 * 1024 * 1024;
+const MAX_CAPACITY = 16 * 1024 * 1024;
 
 export interface Nat64Instance {
   netns: string;
@@ -70,7 +79,7 @@ export interface Nat64Instance {
 }
 
 /** build/bpf/nat64.bpf.o of this package (XLAT_NAT64_OBJECT overrides it, for tests). */
-export function nat64ObjectPath(): string {
+function nat64ObjectPath(): string {
   return objectPath('nat64');
 }
 
@@ -129,10 +138,10 @@ function ownAddresses(): Buffer[] {
   const out: Buffer[] = [];
   for (const text of namespaceIpv4Addresses()) {
     const b = ipv4Bytes(text);
-    if (!b || b[0] === 127 || b[0] === 0 || (b[0] === 169 && b[1] === 254) || b[0]! >= 224) continue;
+    if (!b || b[0] === 127 || b[0] === 0 || (b[0] === 169 && b[1] === 254) || b[0] >= 224) continue;
     out.push(b);
   }
-  return out.sort(Buffer.compare);
+  return out.sort((a, b) => Buffer.compare(a, b));
 }
 
 /** Writes user entries, then the defaults for protocols without any, and the count. */
@@ -142,16 +151,27 @@ function writePool4(maps: Maps, cfg: L.Nat64Config, user: L.Pool4Range[]): L.Nat
   let pool4Default = 0;
   for (const proto of [L.IPPROTO_TCP, L.IPPROTO_UDP, L.IPPROTO_ICMP]) {
     if (user.some((r) => r.proto === proto)) continue;
-    pool4Default |= L.NAT64_POOL4_DEFAULT_BIT[proto]!;
+    pool4Default |= L.NAT64_POOL4_DEFAULT_BIT[proto];
     for (const addr of own) {
-      all.push({addr, prefixLen: 32, mark: 0, portMin: DEFAULT_POOL4_PORTS[0], portMax: DEFAULT_POOL4_PORTS[1], proto, flags: L.NAT64_POOL4_DEFAULT, maxIter: L.NAT64_ITER_AUTO});
+      all.push({
+        addr,
+        prefixLen: 32,
+        mark: 0,
+        portMin: DEFAULT_POOL4_PORTS[0],
+        portMax: DEFAULT_POOL4_PORTS[1],
+        proto,
+        flags: L.NAT64_POOL4_DEFAULT,
+        maxIter: L.NAT64_ITER_AUTO,
+      });
     }
   }
   if (all.length > L.XLAT_NAT64_POOL4_MAX) {
-    throw new InputError(`pool4 would need ${all.length} entries, at most ${L.XLAT_NAT64_POOL4_MAX} fit (entries plus one per own address and protocol without entries)`);
+    throw new InputError(
+      `pool4 would need ${all.length} entries, at most ${L.XLAT_NAT64_POOL4_MAX} fit (entries plus one per own address and protocol without entries)`,
+    );
   }
   const old = readPool4(maps, cfg);
-  const same = old.length === all.length && old.every((r, i) => L.encodePool4Range(r).equals(L.encodePool4Range(all[i]!)));
+  const same = old.length === all.length && old.every((r, i) => L.encodePool4Range(r).equals(L.encodePool4Range(all[i])));
   if (same && cfg.pool4Default === pool4Default) return cfg;
   // Shrink the count first so the data plane never walks a half-written tail.
   const shrunk = {...cfg, pool4Count: Math.min(cfg.pool4Count, all.length)};
@@ -368,7 +388,16 @@ export async function removeNat64Instance(): Promise<Nat64Instance> {
   const before = await findNat64Instance().catch((err: unknown) => {
     if (!(err instanceof LayoutMismatchError)) throw err;
     const interfaces = publicInterfaces(found.attachments);
-    return {netns: currentNetnsName(), type: 'NAT64', interfaces, pool6: null, enabled: true, capacity: 0, layout: err.instanceLayout, name: null} satisfies Nat64Instance;
+    return {
+      netns: currentNetnsName(),
+      type: 'NAT64',
+      interfaces,
+      pool6: null,
+      enabled: true,
+      capacity: 0,
+      layout: err.instanceLayout,
+      name: null,
+    } satisfies Nat64Instance;
   });
   if (!before) throw new NoInstanceError('NAT64');
   let saved: Awaited<ReturnType<typeof openMapsByName>> | null = null;
@@ -466,7 +495,7 @@ export function applyNat64Update(cfg: L.Nat64Config, u: Nat64GlobalUpdate): L.Na
       next.overrideTos = u.value;
       break;
     default: {
-      if (!isFlag(u.key)) throw new Error(`internal: global ${u.key} has no place in nat64_config`);
+      if (!isFlag(u.key)) throw new Error(`internal: global ${String(u.key)} has no place in nat64_config`);
       const bit = L.NAT64_F[u.key];
       next.flags = u.value ? next.flags | bit : next.flags & ~bit;
     }
@@ -497,7 +526,7 @@ export type {Pool4Item} from '../model/pool4-set.js';
 export type Pool4Entry = Pool4Item & {maxIterations: MaxIterations};
 
 function toItem(r: L.Pool4Range): Pool4Item {
-  return {proto: PROTO_NAME[r.proto]!, mark: r.mark, addr: ipv4Number(r.addr), len: r.prefixLen, ports: [r.portMin, r.portMax]};
+  return {proto: PROTO_NAME[r.proto], mark: r.mark, addr: ipv4Number(r.addr), len: r.prefixLen, ports: [r.portMin, r.portMax]};
 }
 
 const setKey = pool4SetKey;
@@ -505,7 +534,7 @@ const setKey = pool4SetKey;
 /** max-iterations per (protocol, mark) set, as the ranges carry it (every range of a set carries the same). */
 function iterationsOf(ranges: L.Pool4Range[]): Map<string, number> {
   const m = new Map<string, number>();
-  for (const r of ranges) if (!(r.flags & L.NAT64_POOL4_DEFAULT)) m.set(setKey(PROTO_NAME[r.proto]!, r.mark), r.maxIter);
+  for (const r of ranges) if (!(r.flags & L.NAT64_POOL4_DEFAULT)) m.set(setKey(PROTO_NAME[r.proto], r.mark), r.maxIter);
   return m;
 }
 
@@ -547,7 +576,11 @@ export async function listPool4(): Promise<{entries: Pool4Entry[]; defaults: Poo
 export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4Item[], iterations?: Record<string, MaxIterations>): L.Nat64Config {
   const iters = iterationsOf(readPool4(maps, cfg));
   for (const [k, v] of Object.entries(iterations ?? {})) iters.set(k, maxIterCode(v));
-  return writePool4(maps, cfg, pool4Combine(items).map((i) => toRange(i, iters)));
+  return writePool4(
+    maps,
+    cfg,
+    pool4Combine(items).map((i) => toRange(i, iters)),
+  );
 }
 
 /**
@@ -575,12 +608,15 @@ export async function addPool4(items: Pool4Item[], maxIterations?: MaxIterations
 export async function removePool4(sel: Pool4Item, quick: boolean): Promise<Pool4Item[]> {
   return withInstance((maps, cfg) => {
     const before = userPool4(maps, cfg);
-    const removed = pool4Combine(before.filter((i) => i.proto === sel.proto && i.mark === sel.mark), pool4Combine(before, [sel]));
+    const removed = pool4Combine(
+      before.filter((i) => i.proto === sel.proto && i.mark === sel.mark),
+      pool4Combine(before, [sel]),
+    );
     if (removed.length === 0) {
       throw new NotFoundError(`pool4 has no ${sel.proto.toUpperCase()} entry (mark ${sel.mark}) within ${formatItemPrefix(sel)} ports ${sel.ports.join('-')}`);
     }
     writeUserPool4(maps, cfg, pool4Combine(before, [sel]));
-    if (!quick) dropStateIn(maps, (a, p, pr) => pool4Holds(removed, PROTO_NAME[pr]!, a, p));
+    if (!quick) dropStateIn(maps, (a, p, pr) => pool4Holds(removed, PROTO_NAME[pr], a, p));
     return removed;
   });
 }
@@ -589,7 +625,7 @@ export async function flushPool4(quick: boolean): Promise<Pool4Item[]> {
   return withInstance((maps, cfg) => {
     const user = userPool4(maps, cfg);
     writePool4(maps, cfg, []);
-    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => pool4Holds(user, PROTO_NAME[pr]!, a, p));
+    if (!quick && user.length) dropStateIn(maps, (a, p, pr) => pool4Holds(user, PROTO_NAME[pr], a, p));
     return user;
   });
 }
@@ -603,18 +639,18 @@ export function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto
       const k = keys.subarray(i * 8, i * 8 + 8);
       const flags = values.readUInt32LE(i * L.NAT64_BIB4_VALUE.size + L.NAT64_BIB4_VALUE.flags.offset);
       if (flags & L.NAT64_BIB_STATIC) continue;
-      if (gone(k.readUInt32BE(0), k.readUInt16BE(4), k[6]!)) {
+      if (gone(k.readUInt32BE(0), k.readUInt16BE(4), k[6])) {
         doomed.push(Buffer.from(k));
         doomed.push(Buffer.from(values.subarray(i * L.NAT64_BIB4_VALUE.size, i * L.NAT64_BIB4_VALUE.size + 20)));
       }
     }
   }
   for (let i = 0; i < doomed.length; i += 2) {
-    maps.bib4.delete(doomed[i]!);
-    maps.bib6.delete(doomed[i + 1]!);
+    maps.bib4.delete(doomed[i]);
+    maps.bib6.delete(doomed[i + 1]);
     n++;
   }
-  dropSessions(maps, (k) => gone(k.readUInt32BE(0), k.readUInt16BE(8), k[12]!));
+  dropSessions(maps, (k) => gone(k.readUInt32BE(0), k.readUInt16BE(8), k[12]));
   return n;
 }
 
@@ -660,7 +696,7 @@ function readBib(maps: Maps, proto: number): BibEntry[] {
       const t4 = L.decodeTAddr4(keys, i * 8);
       const t6 = L.decodeTAddr6(values, i * S);
       out.push({
-        proto: PROTO_NAME[proto]!,
+        proto: PROTO_NAME[proto],
         ipv4: {addr: t4.addr, port: t4.port},
         ipv6: {addr: t6.addr, port: t6.port},
         static: (values.readUInt32LE(i * S + 20) & L.NAT64_BIB_STATIC) !== 0,
@@ -680,7 +716,13 @@ export async function addStaticBib(proto: Nat64Proto, t6: {addr: Uint8Array; por
 }
 
 /** Adds a static BIB entry (its IPv4 side in pool4, neither side mapped); returns how to take it out again. */
-export function addStaticBibIn(maps: Nat64Maps, cfg: L.Nat64Config, proto: Nat64Proto, t6: {addr: Uint8Array; port: number}, t4: {addr: Uint8Array; port: number}): () => void {
+export function addStaticBibIn(
+  maps: Nat64Maps,
+  cfg: L.Nat64Config,
+  proto: Nat64Proto,
+  t6: {addr: Uint8Array; port: number},
+  t4: {addr: Uint8Array; port: number},
+): () => void {
   {
     const p = PROTO_NUMBER[proto];
     const ranges = readPool4(maps, cfg).filter((r) => r.proto === p);
@@ -750,7 +792,11 @@ export function staticBibIn(maps: Nat64Maps): BibEntry[] {
   return [L.IPPROTO_TCP, L.IPPROTO_UDP, L.IPPROTO_ICMP].flatMap((p) => readBib(maps, p).filter((e) => e.static));
 }
 
-export async function removeBib(proto: Nat64Proto, t6: {addr: Uint8Array; port: number} | null, t4: {addr: Uint8Array; port: number} | null): Promise<BibEntry> {
+export async function removeBib(
+  proto: Nat64Proto,
+  t6: {addr: Uint8Array; port: number} | null,
+  t4: {addr: Uint8Array; port: number} | null,
+): Promise<BibEntry> {
   return withInstance((maps) => {
     const p = PROTO_NUMBER[proto];
     const e = readBib(maps, p).find(
@@ -787,9 +833,7 @@ export async function withSessionTable<T>(
     batches: (chunk?: number) => Iterable<{count: number; keys: Buffer; values: Buffer}>;
   }) => T | Promise<T>,
 ): Promise<T> {
-  return withInstance((maps, cfg) =>
-    fn({pool6: cfg.pool6, nowNs: now(), transSeconds: cfg.tcpTransTimeout, batches: (chunk) => maps.sessions.batches(chunk)}),
-  );
+  return withInstance((maps, cfg) => fn({pool6: cfg.pool6, nowNs: now(), transSeconds: cfg.tcpTransTimeout, batches: (chunk) => maps.sessions.batches(chunk)}));
 }
 
 // ---------------------------------------------------------------------------
@@ -797,5 +841,10 @@ export async function withSessionTable<T>(
 
 /** pool4 entries that take ports this namespace's own services or connections use (src/model/pool4-safety.ts). */
 export function pool4Risks(items: Pool4Item[]): Pool4Risks {
-  return assessPool4(items, listeningSockets(), ephemeralPorts(), ownAddresses().map((b) => ipv4Number(b)));
+  return assessPool4(
+    items,
+    listeningSockets(),
+    ephemeralPorts(),
+    ownAddresses().map((b) => ipv4Number(b)),
+  );
 }

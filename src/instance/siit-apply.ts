@@ -9,7 +9,17 @@ import {NOEXIST} from './siit-txn.js';
 import {atomically} from './journal.js';
 import * as attach from './attach.js';
 import {readMeta, writeMeta} from './meta.js';
-import {addSiitInstance, attachSiitInterfaces, findSiitInstance, readSiitConfig, removeSiitInstance, SIIT_SPEC, withSiitInstance, writeSiitConfig, type FreshSiitMaps} from './siit.js';
+import {
+  addSiitInstance,
+  attachSiitInterfaces,
+  findSiitInstance,
+  readSiitConfig,
+  removeSiitInstance,
+  SIIT_SPEC,
+  withSiitInstance,
+  writeSiitConfig,
+  type FreshSiitMaps,
+} from './siit.js';
 import {applyGlobalChange, entryValue, globalsView, key4, key6, ONE, readDeny4, readEamt, sortPrefix4} from './siit-tables.js';
 import type {SiitConfig} from './layout.js';
 import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
@@ -64,7 +74,13 @@ export async function applySiitPlan(plan: SiitPlan, wanted: SiitState, verbose: 
     });
     if (plan.name !== undefined) {
       try {
-        await withSiitInstance((maps, found) => writeMeta(maps.meta, found.attachments.map((a) => a.progId), {name: plan.name!}));
+        await withSiitInstance((maps, found) =>
+          writeMeta(
+            maps.meta,
+            found.attachments.map((a) => a.progId),
+            {name: plan.name!},
+          ),
+        );
       } catch (err) {
         await removeSiitInstance().catch(() => undefined);
         throw err;
@@ -91,36 +107,66 @@ export async function applySiitPlan(plan: SiitPlan, wanted: SiitState, verbose: 
       }
       for (const e of plan.eamtRemove) {
         const v = entryValue(e);
-        await j.step(`removing EAMT entry`, () => {
-          maps.eamt6.delete(key6(e.p6));
-          maps.eamt4.delete(key4(e.p4));
-        }, () => {
-          maps.eamt6.update(key6(e.p6), v, NOEXIST);
-          maps.eamt4.update(key4(e.p4), v, NOEXIST);
-        });
+        await j.step(
+          `removing EAMT entry`,
+          () => {
+            maps.eamt6.delete(key6(e.p6));
+            maps.eamt4.delete(key4(e.p4));
+          },
+          () => {
+            maps.eamt6.update(key6(e.p6), v, NOEXIST);
+            maps.eamt4.update(key4(e.p4), v, NOEXIST);
+          },
+        );
       }
       for (const e of plan.eamtAdd) {
         const v = entryValue(e);
-        await j.step('adding EAMT entry', () => maps.eamt6.update(key6(e.p6), v, NOEXIST), () => void maps.eamt6.delete(key6(e.p6)));
-        await j.step('adding EAMT entry', () => maps.eamt4.update(key4(e.p4), v, NOEXIST), () => void maps.eamt4.delete(key4(e.p4)));
+        await j.step(
+          'adding EAMT entry',
+          () => maps.eamt6.update(key6(e.p6), v, NOEXIST),
+          () => void maps.eamt6.delete(key6(e.p6)),
+        );
+        await j.step(
+          'adding EAMT entry',
+          () => maps.eamt4.update(key4(e.p4), v, NOEXIST),
+          () => void maps.eamt4.delete(key4(e.p4)),
+        );
       }
       for (const p of plan.denyRemove) {
-        await j.step('removing a denylist4 prefix', () => void maps.deny4.delete(key4(p)), () => maps.deny4.update(key4(p), ONE, NOEXIST));
+        await j.step(
+          'removing a denylist4 prefix',
+          () => void maps.deny4.delete(key4(p)),
+          () => maps.deny4.update(key4(p), ONE, NOEXIST),
+        );
       }
       for (const p of plan.denyAdd) {
-        await j.step('adding a denylist4 prefix', () => maps.deny4.update(key4(p), ONE, NOEXIST), () => void maps.deny4.delete(key4(p)));
+        await j.step(
+          'adding a denylist4 prefix',
+          () => maps.deny4.update(key4(p), ONE, NOEXIST),
+          () => void maps.deny4.delete(key4(p)),
+        );
       }
       if (plan.detach.length) {
         await j.step(
           `detaching ${plan.detach.join(', ')}`,
           () => attach.detachSome(SIIT_SPEC, found, plan.detach),
           async () => {
-            await attach.attachMore(SIIT_SPEC, {...found, attachments: found.attachments.filter((a) => !plan.detach.includes(a.name))}, plan.detach, wanted.hook);
+            await attach.attachMore(
+              SIIT_SPEC,
+              {...found, attachments: found.attachments.filter((a) => !plan.detach.includes(a.name))},
+              plan.detach,
+              wanted.hook,
+            );
           },
         );
       }
       // Last: a created map cannot be unbound, so nothing may fail after it.
-      if (plan.name !== undefined) await writeMeta(maps.meta, found.attachments.map((a) => a.progId), {name: plan.name});
+      if (plan.name !== undefined)
+        await writeMeta(
+          maps.meta,
+          found.attachments.map((a) => a.progId),
+          {name: plan.name},
+        );
     }),
   );
 }

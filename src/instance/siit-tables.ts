@@ -11,15 +11,7 @@ import {formatPrefix6, type Prefix6} from '../model/ipv6.js';
 import {queryAddress, type AddressQuery} from '../model/siit-address.js';
 import type {SiitGlobalChange, SiitGlobalsView} from '../model/siit-config.js';
 import {checkEamAdd, compareEam, formatEamEntry, sameEam, type EamEntry} from '../model/siit-eamt.js';
-import {
-  XLAT_DENYLIST4_MAX,
-  decodeEamtEntry,
-  decodeLpmKey,
-  encodeEamtEntry,
-  encodeLpmKey,
-  type BufPrefix,
-  type SiitConfig,
-} from './layout.js';
+import {XLAT_DENYLIST4_MAX, decodeEamtEntry, decodeLpmKey, encodeEamtEntry, encodeLpmKey, type BufPrefix, type SiitConfig} from './layout.js';
 import {readSiitConfig, withSiitMaps, writeSiitConfig, type SiitMaps} from './siit.js';
 import {runTxn, type TxnStep} from './siit-txn.js';
 
@@ -93,7 +85,7 @@ export async function addEamt(entries: readonly EamEntry[], force: boolean): Pro
       const value = entryValue(e);
       steps.push({op: 'create', map: maps.eamt6, key: key6(e.p6), value}, {op: 'create', map: maps.eamt4, key: key4(e.p4), value});
     }
-    const what = entries.length === 1 ? `adding EAMT entry ${formatEamEntry(entries[0]!)}` : `adding ${entries.length} EAMT entries`;
+    const what = entries.length === 1 ? `adding EAMT entry ${formatEamEntry(entries[0])}` : `adding ${entries.length} EAMT entries`;
     runTxn(steps, what);
     return {added: entries.length, total: existing.length + entries.length};
   });
@@ -268,10 +260,6 @@ export async function querySiitAddress(family: 4 | 6, addr: Uint8Array): Promise
   return withSiitMaps((maps) => {
     const cfg = readSiitConfig(maps);
     const local4 = [...maps.local4.keys()].map((k) => Uint8Array.from(k));
-    return queryAddress(
-      {pool6: cfg.pool6, eamt: readEamt(maps), denylist4: readDeny4(maps.deny4), local4},
-      family,
-      addr,
-    );
+    return queryAddress({pool6: cfg.pool6, eamt: readEamt(maps), denylist4: readDeny4(maps.deny4), local4}, family, addr);
   });
 }

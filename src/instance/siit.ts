@@ -72,7 +72,7 @@ export const SIIT_SPEC: ProgramSpec = {
 };
 
 /** build/bpf/siit.bpf.o of this package (XLAT_SIIT_OBJECT overrides it, for tests). */
-export function siitObjectPath(): string {
+function siitObjectPath(): string {
   return objectPath('siit');
 }
 
@@ -108,7 +108,7 @@ async function openMaps(mapIds: number[]): Promise<OpenMaps> {
     ifaddr: m.get(SIIT_MAP_IFADDR),
     redirect: m.find(SIIT_MAP_REDIRECT),
     meta: m.find(META_MAP),
-    close: m.close,
+    close: () => m.close(),
   };
 }
 

@@ -50,7 +50,7 @@ const OPERATIONS: Record<string, string[]> = {
 function pick(options: string[], token: string, what: string): string {
   if (options.includes(token)) return token;
   const hits = options.filter((o) => o.startsWith(token));
-  if (hits.length === 1) return hits[0]!;
+  if (hits.length === 1) return hits[0];
   if (hits.length === 0) throw new JoolSyntaxError(`unexpected ${what} '${token}' (expected one of ${options.join(', ')})`);
   throw new JoolSyntaxError(`ambiguous ${what} '${token}': it may be ${hits.join(', ')}`);
 }
@@ -61,7 +61,7 @@ const JOOL3_OPS = ['--display', '--add', '--remove', '--flush', '--count', '--up
 /** Jool 3 when the line is made of Jool 3 mode and operation flags (`--instance NAME` is Jool 4's). */
 export function isJool3(argv: readonly string[]): boolean {
   if (argv.length === 0) return true; // `jool` alone: Jool 3 displays the globals
-  const first = argv[0]!;
+  const first = argv[0];
   if (first === '--instance' || first === '-i') {
     const next = argv[1];
     return next === undefined || JOOL3_OPS.includes(next);
@@ -75,13 +75,13 @@ const mode = (f: JoolFlavour): string => (f === 'SIIT' ? 'siit' : 'nat64');
 // ---------------------------------------------------------------------------
 // Jool 4
 
-export function translateJool4(flavour: JoolFlavour, argv: readonly string[]): Translation {
+function translateJool4(flavour: JoolFlavour, argv: readonly string[]): Translation {
   const notes: string[] = [];
   let name: string | undefined;
   // argp1: -i NAME, --instance NAME, --instance=NAME; -f/--file FILE.
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const t = argv[i]!;
+    const t = argv[i];
     if (t === '-i' || t === '--instance' || t === '-f' || t === '--file') {
       const v = argv[++i];
       if (v === undefined) throw new JoolSyntaxError(`${t} needs a value`);
@@ -92,13 +92,13 @@ export function translateJool4(flavour: JoolFlavour, argv: readonly string[]): T
   }
   const words = rest.filter((a) => !a.startsWith('-'));
   if (words.length === 0) throw new JoolSyntaxError(`more arguments expected: one of ${MODES[flavour].join(', ')}`);
-  const modeWord = pick(MODES[flavour], words[0]!, 'mode');
-  const idx = rest.indexOf(words[0]!);
+  const modeWord = pick(MODES[flavour], words[0], 'mode');
+  const idx = rest.indexOf(words[0]);
   rest.splice(idx, 1);
   let op = 'display';
   const opWord = rest.find((a) => !a.startsWith('-'));
-  if (opWord !== undefined && OPERATIONS[modeWord]!.some((o) => o.startsWith(opWord))) {
-    op = pick(OPERATIONS[modeWord]!, opWord, `${modeWord} operation`);
+  if (opWord !== undefined && OPERATIONS[modeWord].some((o) => o.startsWith(opWord))) {
+    op = pick(OPERATIONS[modeWord], opWord, `${modeWord} operation`);
     rest.splice(rest.indexOf(opWord), 1);
   }
   const xmode = modeWord === 'blacklist4' ? 'denylist4' : modeWord;
@@ -113,7 +113,7 @@ export function translateJool4(flavour: JoolFlavour, argv: readonly string[]): T
       // `instance add [NAME]`: the name is a word after the operation (not --pool6's value).
       const i = args.findIndex((a, k) => !a.startsWith('-') && args[k - 1] !== '--pool6');
       if (i !== -1) {
-        const n = args.splice(i, 1)[0]!;
+        const n = args.splice(i, 1)[0];
         if (name !== undefined && name !== n) throw new JoolSyntaxError(`two instance names: '${name}' and '${n}'`);
         name = n;
       }
@@ -131,7 +131,7 @@ export function translateJool4(flavour: JoolFlavour, argv: readonly string[]): T
 
 const PROTOS = ['--tcp', '--udp', '--icmp'];
 
-export function translateJool3(flavour: JoolFlavour, argv: readonly string[]): Translation {
+function translateJool3(flavour: JoolFlavour, argv: readonly string[]): Translation {
   const notes: string[] = [];
   const m = mode(flavour);
   const keys: readonly string[] = flavour === 'SIIT' ? SIIT_ALL_GLOBAL_KEYS : NAT64_GLOBAL_KEYS;
@@ -169,7 +169,8 @@ export function translateJool3(flavour: JoolFlavour, argv: readonly string[]): T
       if (op === '--display') return {commands: allProtos.map((p) => [m, 'pool4', 'display', p, ...flags]), notes};
       if (op === '--flush') return {commands: [[m, 'pool4', 'flush', ...flags]], notes};
       if (op === '--add' || op === '--remove') {
-        if (op === '--add' && words.length < 2) notes.push('no port range given: xlat takes 61001-65535 (Jool 3 took every port, which cuts local services off)');
+        if (op === '--add' && words.length < 2)
+          notes.push('no port range given: xlat takes 61001-65535 (Jool 3 took every port, which cuts local services off)');
         return {commands: allProtos.map((p) => [m, 'pool4', op.slice(2), p, ...words, ...flags]), notes};
       }
       throw unsupported(`--pool4 ${op}`);
@@ -199,7 +200,7 @@ export function translateJool3(flavour: JoolFlavour, argv: readonly string[]): T
       const commands: string[][] = [];
       const passthrough: string[] = [];
       for (let i = 0; i < rest.length; i++) {
-        const t = rest[i]!;
+        const t = rest[i];
         if (t === '--enable' || t === '--disable') {
           commands.push([m, 'global', 'update', 'manually-enabled', t === '--enable' ? 'true' : 'false']);
           continue;
@@ -211,7 +212,19 @@ export function translateJool3(flavour: JoolFlavour, argv: readonly string[]): T
           commands.push([m, 'global', 'update', k, value.replace(/\s*,\s*/g, ',')]);
           continue;
         }
-        if (k !== undefined && ['fragment-arrival-timeout', 'logging-bib', 'logging-session', 'ss-enabled', 'ss-flush-asap', 'ss-flush-deadline', 'ss-capacity', 'ss-max-payload'].includes(k)) {
+        if (
+          k !== undefined &&
+          [
+            'fragment-arrival-timeout',
+            'logging-bib',
+            'logging-session',
+            'ss-enabled',
+            'ss-flush-asap',
+            'ss-flush-deadline',
+            'ss-capacity',
+            'ss-max-payload',
+          ].includes(k)
+        ) {
           if (inline === undefined) i++;
           notes.push(`--${k}: ignored (xlat has no such setting)`);
           continue;

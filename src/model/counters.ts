@@ -24,7 +24,8 @@ const COMMON: Record<string, string> = {
   'icmp-sent': 'Event: ICMP errors the translator originated.',
   'icmp-rate-limited': 'Event: ICMP errors the rate limit (100/s per CPU, burst 50) held back.',
   'icmp-no-source': 'Event: ICMP errors not sent because the interface had no address to send them from.',
-  'drop-hop-limit': 'Packets whose TTL or hop limit would run out here, dropped; the sender got Time Exceeded from the translator as from a router (none for ICMP errors and later fragments).',
+  'drop-hop-limit':
+    'Packets whose TTL or hop limit would run out here, dropped; the sender got Time Exceeded from the translator as from a router (none for ICMP errors and later fragments).',
 };
 
 const SIIT: Record<string, string> = {
@@ -62,7 +63,8 @@ const NAT64: Record<string, string> = {
   'drop-pool4-exhausted': 'IPv6 packets that needed a new mapping while every pool4 port was taken, dropped.',
   'drop-table-full': 'Packets that needed a new BIB entry or session while the table was full, dropped (live flows are never evicted).',
   'drop-src4-special': 'IPv4 packets from 0/8, 127/8, 169.254/16, multicast or broadcast, dropped.',
-  'tcp-syn-held': 'IPv4 SYNs without a BIB entry, recorded and dropped while an IPv6 SYN may still open the connection (simultaneous open, RFC 6146 section 3.5.2.2).',
+  'tcp-syn-held':
+    'IPv4 SYNs without a BIB entry, recorded and dropped while an IPv6 SYN may still open the connection (simultaneous open, RFC 6146 section 3.5.2.2).',
   'drop-max-simultaneous-opens': 'IPv4 SYNs dropped because maximum-simultaneous-opens held SYNs were already waiting.',
   'drop-icmp-error-inner': 'ICMP errors whose inner packet cannot be translated (not a flow of this NAT64, or malformed), dropped.',
   'drop-icmp-error-no-session': 'ICMP errors about a flow without a session, dropped.',
@@ -76,7 +78,8 @@ const NAT64: Record<string, string> = {
   'tcp-syn-unreachable': 'Held IPv4 SYNs answered with ICMP port unreachable after 6 seconds without an IPv6 SYN.',
   'drop-src6-pool6': 'IPv6 packets whose source is inside pool6 (a translation coming back, a routing loop), dropped.',
   'pass-udp-no-bib': 'IPv4 UDP to a pool4 transport address without a mapping, left to the kernel (which answers port unreachable unless a socket listens).',
-  'reasm-held': 'Fragments of an ICMP echo message kept until the message is whole (RFC 6146 section 3.4 reassembles; RFC 7915 cannot translate fragmented ICMP).',
+  'reasm-held':
+    'Fragments of an ICMP echo message kept until the message is whole (RFC 6146 section 3.4 reassembles; RFC 7915 cannot translate fragmented ICMP).',
   'drop-reasm-too-big': 'Fragmented ICMP echo messages larger than the reassembly bound (15,872 bytes), dropped.',
   'drop-reasm-table-full': 'Fragments of ICMP echo messages that found no room (64 messages at once), dropped.',
   'drop-reasm-overlap': 'Fragments of ICMP echo messages that overlap or exceed 32 pieces, dropped with their message.',

@@ -16,7 +16,7 @@ export function ipv4Problem(text: string, out?: Uint8Array): string | null {
   const parts = text.split('.');
   if (parts.length !== 4) return `expected 4 dot-separated octets, found ${parts.length}`;
   for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
+    const part = parts[i];
     if (part.length === 0) return `octet ${i + 1} is empty`;
     if (!/^[0-9]+$/.test(part)) return `octet '${part}' is not a decimal number`;
     if (part.length > 1 && part.startsWith('0')) return `octet '${part}' has a leading zero`;
@@ -50,7 +50,7 @@ export function parseLength(text: string, max: number): number | null {
 /** True when every bit of `addr` after the first `len` bits is zero. */
 export function hostBitsZero(addr: Uint8Array, len: number): boolean {
   for (let bit = len; bit < addr.length * 8; bit++) {
-    if ((addr[bit >> 3]! >> (7 - (bit & 7))) & 1) return false;
+    if ((addr[bit >> 3] >> (7 - (bit & 7))) & 1) return false;
   }
   return true;
 }
@@ -60,7 +60,7 @@ export function maskAddress(addr: Uint8Array, len: number): Uint8Array {
   const out = Uint8Array.from(addr);
   for (let i = 0; i < out.length; i++) {
     const keep = Math.max(0, Math.min(8, len - i * 8));
-    out[i]! &= (0xff << (8 - keep)) & 0xff;
+    out[i] &= (0xff << (8 - keep)) & 0xff;
   }
   return out;
 }

@@ -31,9 +31,9 @@ export function ipv6Problem(text: string, out?: Uint8Array): string | null {
   const words: number[][] = [[], []];
   const lists = [head, tail];
   for (let li = 0; li < 2; li++) {
-    const groups = lists[li]!;
+    const groups = lists[li];
     for (let gi = 0; gi < groups.length; gi++) {
-      const g = groups[gi]!;
+      const g = groups[gi];
       if (g.length === 0) return "empty group (a lone ':' at the start or end, or ':' doubled wrongly)";
       if (g.includes('.')) {
         // An embedded IPv4 address is only valid as the final 32 bits of the text.
@@ -42,14 +42,14 @@ export function ipv6Problem(text: string, out?: Uint8Array): string | null {
         const v4 = new Uint8Array(4);
         const problem = ipv4Problem(g, v4);
         if (problem !== null) return `embedded IPv4 address '${g}' is invalid (${problem})`;
-        words[li]!.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+        words[li].push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
         continue;
       }
       if (g.length > 4) return `group '${g}' has more than 4 hex digits`;
-      words[li]!.push(parseInt(g, 16));
+      words[li].push(parseInt(g, 16));
     }
   }
-  const total = words[0]!.length + words[1]!.length;
+  const total = words[0].length + words[1].length;
   if (compressed) {
     if (total > 7) return "too many groups for '::' to stand for any";
   } else if (total < 8) {
@@ -59,12 +59,12 @@ export function ipv6Problem(text: string, out?: Uint8Array): string | null {
   }
   if (out) {
     out.fill(0);
-    words[0]!.forEach((w, i) => {
+    words[0].forEach((w, i) => {
       out[2 * i] = w >> 8;
       out[2 * i + 1] = w & 0xff;
     });
-    const start = 8 - words[1]!.length;
-    words[1]!.forEach((w, i) => {
+    const start = 8 - words[1].length;
+    words[1].forEach((w, i) => {
       out[2 * (start + i)] = w >> 8;
       out[2 * (start + i) + 1] = w & 0xff;
     });
@@ -88,7 +88,7 @@ export function parseIPv6(text: string): Uint8Array {
 export function formatIPv6(addr: Uint8Array): string {
   if (addr.length !== 16) throw new RangeError(`an IPv6 address has 16 bytes, not ${addr.length}`);
   const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push((addr[2 * i]! << 8) | addr[2 * i + 1]!);
+  for (let i = 0; i < 8; i++) words.push((addr[2 * i] << 8) | addr[2 * i + 1]);
 
   if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
     return `::ffff:${formatIPv4(addr.subarray(12, 16))}`;
@@ -96,7 +96,7 @@ export function formatIPv6(addr: Uint8Array): string {
 
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

@@ -4,10 +4,10 @@
 import {InputError} from '../errors.js';
 
 /** IFNAMSIZ - 1: Linux interface names are at most 15 bytes. */
-export const IFNAME_MAX = 15;
+const IFNAME_MAX = 15;
 
 /** Why `name` cannot be a Linux interface name (mirrors the kernel's dev_valid_name), or null. */
-export function ifnameProblem(name: string): string | null {
+function ifnameProblem(name: string): string | null {
   if (name.length === 0) return 'it is empty';
   if (Buffer.byteLength(name) > IFNAME_MAX) return `it is longer than ${IFNAME_MAX} bytes`;
   if (name === '.' || name === '..') return "'.' and '..' are not allowed";
@@ -34,7 +34,7 @@ export function validateIfnames(names: readonly string[]): string[] {
 }
 
 /** Why `name` cannot be an `ip netns` name (a file in /run/netns), or null. */
-export function netnsProblem(name: string): string | null {
+function netnsProblem(name: string): string | null {
   if (name.length === 0) return 'it is empty';
   if (name === '.' || name === '..') return "'.' and '..' are not allowed";
   if (name.includes('/')) return "it contains '/'";

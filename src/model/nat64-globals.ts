@@ -7,7 +7,7 @@ import {formatDuration, parseBool, parseDuration} from './values.js';
 import {parsePool6OrNull} from './pool6.js';
 import type {Prefix6} from './ipv6.js';
 
-export const NAT64_BOOLEAN_KEYS = [
+const NAT64_BOOLEAN_KEYS = [
   'manually-enabled',
   'address-dependent-filtering',
   'drop-externally-initiated-tcp',
@@ -18,7 +18,7 @@ export const NAT64_BOOLEAN_KEYS = [
   'override-tos',
 ] as const;
 export const NAT64_TIMEOUT_KEYS = ['udp-timeout', 'tcp-est-timeout', 'tcp-trans-timeout', 'icmp-timeout'] as const;
-export const NAT64_NUMBER_KEYS = ['tos', 'lowest-ipv6-mtu', 'f-args', 'maximum-simultaneous-opens'] as const;
+const NAT64_NUMBER_KEYS = ['tos', 'lowest-ipv6-mtu', 'f-args', 'maximum-simultaneous-opens'] as const;
 export const NAT64_GLOBAL_KEYS = ['pool6', ...NAT64_BOOLEAN_KEYS, ...NAT64_TIMEOUT_KEYS, ...NAT64_NUMBER_KEYS] as const;
 
 export type Nat64BooleanKey = (typeof NAT64_BOOLEAN_KEYS)[number];
@@ -71,16 +71,16 @@ export const NAT64_DEFAULTS: Omit<Nat64Globals, 'pool6'> = {
  * Smallest values that can work: RFC 6146 section 4 minimums, and one second
  * for ICMP (a session that expires at once cannot carry a reply).
  */
-export const NAT64_TIMEOUT_MIN: Record<Nat64TimeoutKey, number> = {
+const NAT64_TIMEOUT_MIN: Record<Nat64TimeoutKey, number> = {
   'udp-timeout': 120,
   'tcp-est-timeout': 7200,
   'tcp-trans-timeout': 240,
   'icmp-timeout': 1,
 };
 /** Longest timeout accepted: 30 days. */
-export const NAT64_TIMEOUT_MAX = 30 * 24 * 3600;
+const NAT64_TIMEOUT_MAX = 30 * 24 * 3600;
 
-export const NAT64_NUMBER_RANGE: Record<Nat64NumberKey, [number, number]> = {
+const NAT64_NUMBER_RANGE: Record<Nat64NumberKey, [number, number]> = {
   tos: [0, 255],
   'lowest-ipv6-mtu': [1280, 65535],
   'f-args': [0, 15],
@@ -89,9 +89,7 @@ export const NAT64_NUMBER_RANGE: Record<Nat64NumberKey, [number, number]> = {
 };
 
 export type Nat64GlobalUpdate =
-  | {key: 'pool6'; value: Prefix6 | null}
-  | {key: Nat64BooleanKey; value: boolean}
-  | {key: Nat64TimeoutKey | Nat64NumberKey; value: number};
+  {key: 'pool6'; value: Prefix6 | null} | {key: Nat64BooleanKey; value: boolean} | {key: Nat64TimeoutKey | Nat64NumberKey; value: number};
 
 const isOneOf = <T extends string>(list: readonly T[], k: string): k is T => (list as readonly string[]).includes(k);
 
@@ -99,7 +97,7 @@ export {formatDuration, parseDuration};
 
 /** A timeout global: a duration within its minimum and the maximum. */
 /** force: down to one second whatever the key (labs and tests; see belowRfcMinimum). */
-export function parseTimeout(key: Nat64TimeoutKey, value: string, force = false): number {
+function parseTimeout(key: Nat64TimeoutKey, value: string, force = false): number {
   const n = parseDuration(key, value);
   const min = force ? Math.min(1, NAT64_TIMEOUT_MIN[key]) : NAT64_TIMEOUT_MIN[key];
   if (n < min) {
@@ -112,7 +110,7 @@ export function parseTimeout(key: Nat64TimeoutKey, value: string, force = false)
 }
 
 /** An integer global; f-args also as 0bXXXX, or as display prints it ("11 (0b1011)"). */
-export function parseNat64Number(key: Nat64NumberKey, text: string): number {
+function parseNat64Number(key: Nat64NumberKey, text: string): number {
   const [min, max] = NAT64_NUMBER_RANGE[key];
   const bad = () => new InputError(`'${text}' is not a valid value for ${key}: expected an integer from ${min} to ${max}`);
   const t = text.trim();
@@ -120,7 +118,7 @@ export function parseNat64Number(key: Nat64NumberKey, text: string): number {
   const shown = /^(\d{1,2}) \(0b([01]{1,4})\)$/.exec(t);
   if (key === 'f-args' && shown) {
     n = Number(shown[1]);
-    if (parseInt(shown[2]!, 2) !== n) throw bad();
+    if (parseInt(shown[2], 2) !== n) throw bad();
   } else if (/^\d{1,9}$/.test(t)) n = Number(t);
   else if (key === 'f-args' && /^0b[01]{1,4}$/.test(t)) n = parseInt(t.slice(2), 2);
   else if (/^0x[0-9a-fA-F]{1,8}$/.test(t)) n = parseInt(t.slice(2), 16);

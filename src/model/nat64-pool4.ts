@@ -9,10 +9,9 @@ import {parseIPv6} from './ipv6.js';
 export type Nat64Proto = 'tcp' | 'udp' | 'icmp';
 export const PROTO_NUMBER: Record<Nat64Proto, number> = {tcp: 6, udp: 17, icmp: 1};
 export const PROTO_NAME: Record<number, Nat64Proto> = {6: 'tcp', 17: 'udp', 1: 'icmp'};
-export const PROTO_LABEL: Record<Nat64Proto, string> = {tcp: 'TCP', udp: 'UDP', icmp: 'ICMP'};
 
 /** pool4 prefixes shorter than this need --force (each address is a whole port range). */
-export const POOL4_MIN_PREFIX = 24;
+const POOL4_MIN_PREFIX = 24;
 /**
  * Ports the empty pool4 uses on the namespace's own addresses, and what
  * `pool4 add` takes when no range is given (Jool's default too): above
@@ -48,9 +47,7 @@ export function parsePortRange(text: string): [number, number] {
 export function parsePool4Prefix(text: string, force: boolean): Prefix4 {
   const p = parsePrefix4(text, {allowBare: true});
   if (p.len < POOL4_MIN_PREFIX && !force) {
-    throw new InputError(
-      `pool4 prefix '${text}' is shorter than /${POOL4_MIN_PREFIX} (${2 ** (32 - p.len)} addresses): add --force if you mean it`,
-    );
+    throw new InputError(`pool4 prefix '${text}' is shorter than /${POOL4_MIN_PREFIX} (${2 ** (32 - p.len)} addresses): add --force if you mean it`);
   }
   return p;
 }
@@ -62,7 +59,7 @@ export function parsePool4Prefix(text: string, force: boolean): Prefix4 {
  */
 export type MaxIterations = 'auto' | 'infinity' | number;
 const ITER_INFINITY = 0xffffffff;
-export const MAX_ITERATIONS_LIMIT = 0xffffffff;
+const MAX_ITERATIONS_LIMIT = 0xffffffff;
 
 /** The key of a pool4 (protocol, mark) set, which max-iterations belongs to. */
 export const pool4SetKey = (proto: Nat64Proto, mark: number): string => `${proto}/${mark}`;

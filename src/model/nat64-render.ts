@@ -8,7 +8,7 @@ import {formatIPv4} from './ipv4.js';
 import {formatIPv6} from './ipv6.js';
 import {embedIPv4, ipv4Offsets} from './rfc6052.js';
 
-export const SEPARATOR = '---------------------------------';
+const SEPARATOR = '---------------------------------';
 
 export const SESSION_CSV_HEADERS = [
   'Protocol',
@@ -23,13 +23,13 @@ export const SESSION_CSV_HEADERS = [
   'State',
   'Expires In (s)',
 ];
-export const BIB_CSV_HEADERS = ['Protocol', 'IPv6 Address', 'IPv6 L4-ID', 'IPv4 Address', 'IPv4 L4-ID', 'Static'];
+const BIB_CSV_HEADERS = ['Protocol', 'IPv6 Address', 'IPv6 L4-ID', 'IPv4 Address', 'IPv4 L4-ID', 'Static'];
 
 const PROTO_LABELS: Record<number, string> = {6: 'TCP', 17: 'UDP', 1: 'ICMP'};
 const TCP_STATES = ['CLOSED', 'V4_INIT', 'V6_INIT', 'ESTABLISHED', 'V4_FIN_RCV', 'V6_FIN_RCV', 'V4_FIN_V6_FIN_RCV', 'TRANS'];
 const ESTABLISHED = 3;
 
-export function protoLabel(proto: number): string {
+function protoLabel(proto: number): string {
   return PROTO_LABELS[proto] ?? `proto ${proto}`;
 }
 
@@ -82,11 +82,11 @@ function tables(): void {
   }
 }
 
-const dec = (n: number): string => ((n & 0xffff) === n ? DEC[n]! : String(n));
+const dec = (n: number): string => ((n & 0xffff) === n ? DEC[n] : String(n));
 
 /** Dotted quad of an IPv4 address held as an unsigned 32-bit number. */
 function ipv4Text(n: number): string {
-  return `${DEC[n >>> 24]!}.${DEC[(n >>> 16) & 255]!}.${DEC[(n >>> 8) & 255]!}.${DEC[n & 255]!}`;
+  return `${DEC[n >>> 24]}.${DEC[(n >>> 16) & 255]}.${DEC[(n >>> 8) & 255]}.${DEC[n & 255]}`;
 }
 
 const words = new Uint16Array(8);
@@ -117,22 +117,22 @@ export function ipv6Text(b: Uint8Array, o = 0): string {
   if (HEX.length === 0) tables();
   let zeros = 0;
   for (let i = 0; i < 8; i++) {
-    const w = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
+    const w = (b[o + 2 * i] << 8) | b[o + 2 * i + 1];
     words[i] = w;
     if (w === 0) zeros |= 1 << i;
   }
   if ((zeros & 0x3f) === 0x1f && words[5] === 0xffff) return formatIPv6(b.subarray(o, o + 16));
-  const run = ZERO_RUN[zeros]!;
+  const run = ZERO_RUN[zeros];
   if (run === 0) {
-    return `${HEX[words[0]!]!}:${HEX[words[1]!]!}:${HEX[words[2]!]!}:${HEX[words[3]!]!}:${HEX[words[4]!]!}:${HEX[words[5]!]!}:${HEX[words[6]!]!}:${HEX[words[7]!]!}`;
+    return `${HEX[words[0]]}:${HEX[words[1]]}:${HEX[words[2]]}:${HEX[words[3]]}:${HEX[words[4]]}:${HEX[words[5]]}:${HEX[words[6]]}:${HEX[words[7]]}`;
   }
   const start = run >> 4;
   const after = start + (run & 15);
-  let s = start ? HEX[words[0]!]! : '';
-  for (let i = 1; i < start; i++) s += `:${HEX[words[i]!]!}`;
+  let s = start ? HEX[words[0]] : '';
+  for (let i = 1; i < start; i++) s += `:${HEX[words[i]]}`;
   s += '::';
-  if (after < 8) s += HEX[words[after]!]!;
-  for (let i = after + 1; i < 8; i++) s += `:${HEX[words[i]!]!}`;
+  if (after < 8) s += HEX[words[after]];
+  for (let i = after + 1; i < 8; i++) s += `:${HEX[words[i]]}`;
   return s;
 }
 
@@ -155,8 +155,8 @@ const V_PORT6 = 16;
 const V_STATE = 18;
 const V_EXPIRES = 24;
 
-const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
+const be32 = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const be16 = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
 
 /** Above this, nanoseconds left are not exact as a double: BigInt arithmetic then. */
 const EXACT_NS = 2 ** 52;
@@ -212,10 +212,10 @@ export class SessionFormatter {
     if (text === undefined) {
       const b = this.embedScratch;
       const o = this.embedOffsets;
-      b[o[0]!] = n >>> 24;
-      b[o[1]!] = (n >>> 16) & 255;
-      b[o[2]!] = (n >>> 8) & 255;
-      b[o[3]!] = n & 255;
+      b[o[0]] = n >>> 24;
+      b[o[1]] = (n >>> 16) & 255;
+      b[o[2]] = (n >>> 8) & 255;
+      b[o[3]] = n & 255;
       text = ipv6Text(b);
       if (this.embedded.size >= CACHE_MAX) this.embedded.clear();
       this.embedded.set(n, text);
@@ -264,7 +264,17 @@ export class SessionFormatter {
    * node's address as text). Every entry point ends here, so the views are
    * the same whether sessions come one by one or in raw chunks.
    */
-  private textOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
+  private textOf(
+    proto: number,
+    local4: number,
+    remote4: number,
+    lport: number,
+    rport: number,
+    remote6: string,
+    port6: number,
+    state: number,
+    seconds: number,
+  ): string {
     const st = this.state(proto, state, seconds);
     return (
       `${st ? `(${st}) ` : ''}Expires in ${dec(seconds)} seconds\n` +
@@ -274,12 +284,32 @@ export class SessionFormatter {
     );
   }
 
-  private csvOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
+  private csvOf(
+    proto: number,
+    local4: number,
+    remote4: number,
+    lport: number,
+    rport: number,
+    remote6: string,
+    port6: number,
+    state: number,
+    seconds: number,
+  ): string {
     return `${proto === this.proto ? this.label : protoLabel(proto)},${remote6},${dec(port6)},${this.embed(remote4)},${dec(proto === 1 ? port6 : rport)},${this.local4(local4)},${dec(lport)},${this.remote4(remote4)},${dec(rport)},${this.state(proto, state, seconds) ?? ''},${dec(seconds)}\n`;
   }
 
   /** The JSON text of json(s) as toJson() indents it inside the envelope's {"result": {"sessions": [...]}}. */
-  private jsonOf(proto: number, local4: number, remote4: number, lport: number, rport: number, remote6: string, port6: number, state: number, seconds: number): string {
+  private jsonOf(
+    proto: number,
+    local4: number,
+    remote4: number,
+    lport: number,
+    rport: number,
+    remote6: string,
+    port6: number,
+    state: number,
+    seconds: number,
+  ): string {
     const st = this.state(proto, state, seconds);
     const i = '        ';
     return (
@@ -347,23 +377,20 @@ export class SessionFormatter {
     let at = 0;
     for (let i = 0; i < count; i++) {
       const k = i * KEY_SIZE;
-      const proto = keys[k + K_PROTO]!;
+      const proto = keys[k + K_PROTO];
       if (proto !== this.proto) continue;
       const v = i * VALUE_SIZE;
       const hi = dv.getUint32(v + V_EXPIRES + 4, true) - nowHi;
       const left = hi * 4294967296 + (dv.getUint32(v + V_EXPIRES, true) - nowLo);
       if (left <= 0) continue;
       // Math.floor(remainingMs / 1000), remainingMs = nanoseconds left / 1e6 truncated: exactly.
-      const seconds =
-        left < EXACT_NS
-          ? (left - (left % 1e9)) / 1e9
-          : Math.floor(Number((dv.getBigUint64(v + V_EXPIRES, true) - nowNs) / 1_000_000n) / 1000);
+      const seconds = left < EXACT_NS ? (left - (left % 1e9)) / 1e9 : Math.floor(Number((dv.getBigUint64(v + V_EXPIRES, true) - nowNs) / 1_000_000n) / 1000);
       const local4 = be32(keys, k + K_LOCAL4);
       const remote4 = be32(keys, k + K_REMOTE4);
       const lport = be16(keys, k + K_LPORT);
       const rport = be16(keys, k + K_RPORT);
       const port6 = be16(values, v + V_PORT6);
-      const state = values[v + V_STATE]!;
+      const state = values[v + V_STATE];
       const remote6 = ipv6Text(values, v + V_ADDR6);
       let line: string;
       if (mode === 'csv') line = this.csvOf(proto, local4, remote4, lport, rport, remote6, port6, state, seconds);

@@ -37,10 +37,7 @@ export function pool4Risks(items: Pool4Item[], listening: LocalPort[], ephemeral
     if (i.proto === 'icmp') continue;
     const hits = listening.filter(
       (s) =>
-        s.proto === i.proto &&
-        s.port >= i.ports[0] &&
-        s.port <= i.ports[1] &&
-        (s.addr === null ? ownAddresses.some((a) => covers(i, a)) : covers(i, s.addr)),
+        s.proto === i.proto && s.port >= i.ports[0] && s.port <= i.ports[1] && (s.addr === null ? ownAddresses.some((a) => covers(i, a)) : covers(i, s.addr)),
     );
     if (hits.length) {
       const where = hits

@@ -53,7 +53,7 @@ function subtract(a: Intervals, b: Intervals): Intervals {
   return out;
 }
 
-const sameIntervals = (a: Intervals, b: Intervals): boolean => a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1]);
+const sameIntervals = (a: Intervals, b: Intervals): boolean => a.length === b.length && a.every((x, i) => x[0] === b[i][0] && x[1] === b[i][1]);
 
 /** Intersection of two united interval lists. */
 function intersect(a: Intervals, b: Intervals): Intervals {
@@ -85,9 +85,9 @@ function emit(runs: Run[], s: number, len: number, covered: Intervals, out: {add
   const e = s + blockSize(len);
   const inside = runs.filter((r) => r.to > s && r.from < e);
   if (inside.length === 0) return;
-  let contiguous = inside[0]!.from <= s && inside[inside.length - 1]!.to >= e;
-  for (let k = 1; contiguous && k < inside.length; k++) contiguous = inside[k - 1]!.to === inside[k]!.from;
-  let common: Intervals = contiguous ? inside[0]!.ports : [];
+  let contiguous = inside[0].from <= s && inside[inside.length - 1].to >= e;
+  for (let k = 1; contiguous && k < inside.length; k++) contiguous = inside[k - 1].to === inside[k].from;
+  let common: Intervals = contiguous ? inside[0].ports : [];
   for (const r of inside.slice(1)) common = intersect(common, r.ports);
   const fresh = subtract(common, covered);
   if (fresh.length) out.push({addr: s, len, ports: fresh});
@@ -109,8 +109,8 @@ function combineGroup(proto: Nat64Proto, mark: number, plus: Pool4Item[], minus:
   // Elementary address ranges with their port sets, neighbours with equal sets merged.
   const runs: Run[] = [];
   for (let k = 0; k + 1 < points.length; k++) {
-    const from = points[k]!;
-    const to = points[k + 1]!;
+    const from = points[k];
+    const to = points[k + 1];
     const covers = (i: Pool4Item) => start(i) <= from && to <= start(i) + blockSize(i.len);
     const ports = subtract(unite(plus.filter(covers).map((i) => [...i.ports])), unite(minus.filter(covers).map((i) => [...i.ports])));
     if (ports.length === 0) continue;
@@ -153,7 +153,7 @@ export function canonicalPool4(items: Pool4Item[]): Pool4Item[] {
 export function samePool4(a: Pool4Item[], b: Pool4Item[]): boolean {
   const x = canonicalPool4(a);
   const y = canonicalPool4(b);
-  return x.length === y.length && x.every((i, k) => key(i) === key(y[k]!));
+  return x.length === y.length && x.every((i, k) => key(i) === key(y[k]));
 }
 
 export function key(i: Pool4Item): string {
@@ -162,20 +162,19 @@ export function key(i: Pool4Item): string {
 
 /** Whether the set holds this transport address for the protocol (any mark when mark is undefined). */
 export function pool4Holds(items: Pool4Item[], proto: Nat64Proto, addr: number, port: number, mark?: number): boolean {
-  return items.some((i) => i.proto === proto && (mark === undefined || i.mark === mark) && start(i) <= addr && addr < start(i) + blockSize(i.len) && port >= i.ports[0] && port <= i.ports[1]);
-}
-
-/** Whether a and b share a transport address (same protocol and mark). */
-export function pool4Overlap(a: Pool4Item, b: Pool4Item): boolean {
-  if (a.proto !== b.proto || a.mark !== b.mark) return false;
-  const n = Math.min(a.len, b.len);
-  const m = blockSize(n);
-  if (a.addr - (a.addr % m) !== b.addr - (b.addr % m)) return false;
-  return a.ports[0] <= b.ports[1] && b.ports[0] <= a.ports[1];
+  return items.some(
+    (i) =>
+      i.proto === proto &&
+      (mark === undefined || i.mark === mark) &&
+      start(i) <= addr &&
+      addr < start(i) + blockSize(i.len) &&
+      port >= i.ports[0] &&
+      port <= i.ports[1],
+  );
 }
 
 export function ipv4Number(bytes: Uint8Array): number {
-  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+  return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
 }
 
 export function ipv4Bytes(n: number): Uint8Array {

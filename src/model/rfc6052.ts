@@ -12,7 +12,7 @@ export const RFC6052_LENGTHS: readonly number[] = Object.freeze([32, 40, 48, 56,
 /** The byte holding bits 64-71 of an IPv6 address. */
 const U_OCTET = 8;
 
-export function isRfc6052Length(len: number): boolean {
+function isRfc6052Length(len: number): boolean {
   return RFC6052_LENGTHS.includes(len);
 }
 
@@ -42,7 +42,7 @@ export function embedIPv4(prefix: Prefix6, ipv4: Uint8Array): Uint8Array {
 /** The IPv4 address (4 bytes) embedded in `addr` by a prefix of length `len`. */
 export function extractIPv4(addr: Uint8Array, len: number): Uint8Array {
   if (addr.length !== 16) throw new RangeError(`an IPv6 address has 16 bytes, not ${addr.length}`);
-  return Uint8Array.from(ipv4Offsets(len), (off) => addr[off]!);
+  return Uint8Array.from(ipv4Offsets(len), (off) => addr[off]);
 }
 
 /** True when `addr` starts with `prefix` (the first prefix.len bits match). */
@@ -52,7 +52,7 @@ export function prefixContains(prefix: Prefix6, addr: Uint8Array): boolean {
   const rest = prefix.len & 7;
   if (rest === 0) return true;
   const mask = (0xff << (8 - rest)) & 0xff;
-  return (prefix.addr[full]! & mask) === (addr[full]! & mask);
+  return (prefix.addr[full] & mask) === (addr[full] & mask);
 }
 
 /** Why `prefix` cannot be an RFC 6052 translation prefix (pool6), or null when it can. */

@@ -41,8 +41,8 @@ export function reservedIPv4(a: Uint8Array): string | null {
   if (a[0] === 0) return '0.0.0.0/8 ("this network")';
   if (a[0] === 127) return '127.0.0.0/8 (loopback)';
   if (a[0] === 169 && a[1] === 254) return '169.254.0.0/16 (link-local)';
-  if (a[0]! >= 224 && a[0]! < 240) return '224.0.0.0/4 (multicast)';
-  if (a[0]! >= 240) return a.every((b) => b === 255) ? '255.255.255.255/32 (limited broadcast)' : '240.0.0.0/4 (reserved)';
+  if (a[0] >= 224 && a[0] < 240) return '224.0.0.0/4 (multicast)';
+  if (a[0] >= 240) return a.every((b) => b === 255) ? '255.255.255.255/32 (limited broadcast)' : '240.0.0.0/4 (reserved)';
   return null;
 }
 
@@ -104,7 +104,7 @@ export function queryAddress(t: AddressTables, family: 4 | 6, addr: Uint8Array):
       return out;
     }
     out.result = formatIPv4(v4);
-    if (t.local4.some((l) => l.every((b, i) => b === v4![i]))) out.notes.push(`${out.result} is an address of this namespace`);
+    if (t.local4.some((l) => l.every((b, i) => b === v4[i]))) out.notes.push(`${out.result} is an address of this namespace`);
     return out;
   }
 
@@ -152,9 +152,7 @@ export function renderAddressQuery(q: AddressQuery): string {
     );
   } else if (q.method === 'rfc6052' && q.pool6) {
     lines.push('  Scheme: RFC 6052 prefix', `    Prefix: ${q.pool6}`);
-    lines.push(
-      q.family === 6 ? `  Operation: ${q.query} - ${q.pool6} = ${q.result}` : `  Operation: ${q.pool6} + ${q.query} = ${q.result}`,
-    );
+    lines.push(q.family === 6 ? `  Operation: ${q.query} - ${q.pool6} = ${q.result}` : `  Operation: ${q.pool6} + ${q.query} = ${q.result}`);
   }
   lines.push(`  Result: ${q.result ?? `untranslatable: ${q.reason}`}`);
   for (const n of q.notes) lines.push(`  Note: ${n}`);

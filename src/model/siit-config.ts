@@ -13,7 +13,7 @@ import {isUnsetWord, parseBool} from './values.js';
 
 export {parseBool};
 
-export const HAIRPIN_MODES = ['off', 'simple', 'intrinsic'] as const;
+const HAIRPIN_MODES = ['off', 'simple', 'intrinsic'] as const;
 export type HairpinMode = (typeof HAIRPIN_MODES)[number];
 
 /** Keys in Jool's display order. */
@@ -49,9 +49,9 @@ export interface SiitGlobalsView {
   'rfc6791v4-prefix': string | null;
 }
 
-export const MTU_PLATEAUS_MAX = 16;
-export const MTU_MIN = 68;
-export const IPV6_MIN_MTU = 1280;
+const MTU_PLATEAUS_MAX = 16;
+const MTU_MIN = 68;
+const IPV6_MIN_MTU = 1280;
 
 export type SiitGlobalChange =
   | {key: 'manually-enabled' | 'zeroize-traffic-class' | 'override-tos' | 'amend-udp-checksum-zero' | 'randomize-rfc6791-addresses'; value: boolean}
@@ -97,12 +97,12 @@ export function parseMtuPlateaus(text: string): number[] {
 function parseHairpin(text: string): HairpinMode {
   const byNumber: Record<string, HairpinMode> = {'0': 'off', '1': 'simple', '2': 'intrinsic'};
   if (isOneOf(HAIRPIN_MODES, text)) return text;
-  if (text in byNumber) return byNumber[text]!;
+  if (text in byNumber) return byNumber[text];
   throw new InputError(`'${text}' is not a valid value for eam-hairpin-mode: expected off, simple or intrinsic`);
 }
 
 /** An IPv4 prefix (a bare address is a /32) or null; length 1-32. */
-export function parseRfc6791v4(text: string): Prefix4 | null {
+function parseRfc6791v4(text: string): Prefix4 | null {
   if (isUnsetWord(text)) return null;
   const p = parsePrefix4(text, {allowBare: true});
   if (p.len === 0) throw new InputError(`'${text}' is not a valid value for rfc6791v4-prefix: a /0 prefix cannot be stored (length 1-32)`);
@@ -110,7 +110,7 @@ export function parseRfc6791v4(text: string): Prefix4 | null {
 }
 
 /** An IPv6 prefix (a bare address is a /128) or null; length 1-128. */
-export function parseRfc6791v6(text: string): Prefix6 | null {
+function parseRfc6791v6(text: string): Prefix6 | null {
   if (isUnsetWord(text)) return null;
   const p = text.includes('/') ? parsePrefix6(text) : {addr: parseIPv6(text), len: 128};
   if (p.len === 0) throw new InputError(`'${text}' is not a valid value for rfc6791v6-prefix: a /0 prefix cannot be stored (length 1-128)`);

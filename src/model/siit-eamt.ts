@@ -40,12 +40,8 @@ export function parseAnyPrefix(text: string): AnyPrefix {
   throw new InputError(`'${text}' is not an IPv6 or IPv4 prefix`);
 }
 
-export function formatAnyPrefix(p: AnyPrefix): string {
-  return p.family === 6 ? formatPrefix6(p.prefix) : formatPrefix4(p.prefix);
-}
-
 /** Why the entry breaks RFC 7757's rule on suffix lengths, or null. */
-export function suffixProblem(e: EamEntry): string | null {
+function suffixProblem(e: EamEntry): string | null {
   const s4 = 32 - e.p4.len;
   const s6 = 128 - e.p6.len;
   if (s4 <= s6) return null;
@@ -105,14 +101,14 @@ export function parseEamFile(text: string, name = 'the file'): EamEntry[] {
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/#.*$/, '').trim();
+    const line = lines[i].replace(/#.*$/, '').trim();
     if (line === '' || /^IPv6 Prefix\s*,\s*IPv4 Prefix$/i.test(line)) continue;
     const fields = line.split(/[\s,]+/).filter((f) => f !== '');
     const at = `${name} line ${i + 1}`;
     if (fields.length !== 2) throw new InputError(`${at}: expected two prefixes (IPv6 and IPv4), found ${fields.length} fields`);
     let e: EamEntry;
     try {
-      e = {...parseEamEntry(fields[0]!, fields[1]!), origin: at};
+      e = {...parseEamEntry(fields[0], fields[1]), origin: at};
     } catch (err) {
       if (err instanceof InputError) throw new InputError(`${at}: ${err.message}`);
       throw err;
@@ -137,12 +133,12 @@ function hex(addr: Uint8Array): string {
 /** Last address of a prefix (host bits set). */
 function lastAddress(addr: Uint8Array, len: number): Uint8Array {
   const out = maskAddress(addr, len);
-  for (let bit = len; bit < out.length * 8; bit++) out[bit >> 3]! |= 0x80 >> (bit & 7);
+  for (let bit = len; bit < out.length * 8; bit++) out[bit >> 3] |= 0x80 >> (bit & 7);
   return out;
 }
 
 /** True when the prefixes share an address (prefixes are nested or disjoint). */
-export function prefixesOverlap(a: {addr: Uint8Array; len: number}, b: {addr: Uint8Array; len: number}): boolean {
+function prefixesOverlap(a: {addr: Uint8Array; len: number}, b: {addr: Uint8Array; len: number}): boolean {
   const n = Math.min(a.len, b.len);
   return hex(maskAddress(a.addr, n)) === hex(maskAddress(b.addr, n));
 }
@@ -184,7 +180,7 @@ export function findEamConflicts(existing: readonly EamEntry[], added: readonly 
   const byNew = new Map<number, EamConflict[]>();
   const note = (newIdx: number, otherIdx: number, family: 6 | 4, exact: boolean) => {
     const list = byNew.get(newIdx) ?? [];
-    list.push({entry: all[newIdx]!, other: all[otherIdx]!, otherIsNew: otherIdx >= firstNew, family, exact});
+    list.push({entry: all[newIdx], other: all[otherIdx], otherIsNew: otherIdx >= firstNew, family, exact});
     byNew.set(newIdx, list);
   };
   for (const family of [6, 4] as const) {
@@ -195,7 +191,7 @@ export function findEamConflicts(existing: readonly EamEntry[], added: readonly 
     items.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.len - b.len || a.index - b.index));
     const stack: Item[] = [];
     for (const cur of items) {
-      while (stack.length > 0 && stack[stack.length - 1]!.end < cur.start) stack.pop();
+      while (stack.length > 0 && stack[stack.length - 1].end < cur.start) stack.pop();
       const top = stack[stack.length - 1];
       if (top && (top.index >= firstNew || cur.index >= firstNew)) {
         const exact = top.len === cur.len;
@@ -245,12 +241,12 @@ export function checkEamAdd(existing: readonly EamEntry[], added: readonly EamEn
 // arithmetic (RFC 7757 section 3)
 
 function getBit(a: Uint8Array, i: number): number {
-  return (a[i >> 3]! >> (7 - (i & 7))) & 1;
+  return (a[i >> 3] >> (7 - (i & 7))) & 1;
 }
 
 function setBit(a: Uint8Array, i: number, v: number): void {
-  if (v) a[i >> 3]! |= 0x80 >> (i & 7);
-  else a[i >> 3]! &= ~(0x80 >> (i & 7)) & 0xff;
+  if (v) a[i >> 3] |= 0x80 >> (i & 7);
+  else a[i >> 3] &= ~(0x80 >> (i & 7)) & 0xff;
 }
 
 /**

@@ -50,7 +50,7 @@ export function listeningSockets(): ListeningSocket[] {
       const f = line.trim().split(/\s+/);
       if (f.length < 4) continue;
       if (proto === 'tcp' && f[3] !== TCP_LISTEN) continue;
-      const local = parseLocal(f[1]!, v6);
+      const local = parseLocal(f[1], v6);
       if (local === 'other' || local.port === 0) continue;
       if (!out.some((o) => o.proto === proto && o.addr === local.addr && o.port === local.port)) out.push({proto, ...local});
     }

@@ -34,7 +34,7 @@ function lockDir(): string {
 }
 
 /** The lock file of the current network namespace. */
-export function lockPath(): string {
+function lockPath(): string {
   const st = fs.statSync('/proc/self/ns/net');
   return path.join(lockDir(), `netns-${st.dev}-${st.ino}.lock`);
 }
@@ -44,7 +44,10 @@ export function lockPath(): string {
  * (XLAT_LOCK_TIMEOUT seconds overrides it); `onWait` is told once who holds
  * it. Returns the function that releases it.
  */
-export async function lockNamespace(onWait: (holder: string) => void = () => undefined, timeoutMs = Number(process.env.XLAT_LOCK_TIMEOUT ?? 120) * 1000): Promise<() => void> {
+export async function lockNamespace(
+  onWait: (holder: string) => void = () => undefined,
+  timeoutMs = Number(process.env.XLAT_LOCK_TIMEOUT ?? 120) * 1000,
+): Promise<() => void> {
   const file = lockPath();
   let fd: number;
   try {

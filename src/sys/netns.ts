@@ -8,7 +8,7 @@ import path from 'node:path';
 import {libbpf} from '../ffi/libbpf.js';
 import {InputError, SystemError, describeSystemError} from '../errors.js';
 
-export const NETNS_RUN_DIR = '/run/netns';
+const NETNS_RUN_DIR = '/run/netns';
 const CLONE_NEWNET = 0x40000000;
 
 /** Moves this process (its main thread) into the named network namespace. */
@@ -70,7 +70,8 @@ export async function inNetns<T>(name: string, fn: () => T | Promise<T>): Promis
     forgetInterfaces();
     if (rc !== 0) {
       const e = lib.errno();
-      // Staying in the wrong namespace would make every later answer wrong: stop here.
+      // Staying in the wrong namespace would make every later answer wrong: stop here, whatever fn() did.
+      // eslint-disable-next-line no-unsafe-finally
       throw new SystemError(`returning to the original network namespace failed: ${lib.libbpf_strerror(e)}`, e);
     }
   }

@@ -3,8 +3,8 @@ import os from 'node:os';
 import {libbpf} from '../ffi/libbpf.js';
 import {PrivilegeError, XlatError} from '../errors.js';
 
-export const MIN_KERNEL: [number, number] = [5, 15];
-export const MIN_LIBBPF: [number, number] = [1, 1];
+const MIN_KERNEL: [number, number] = [5, 15];
+const MIN_LIBBPF: [number, number] = [1, 1];
 
 export function requireRoot(what?: string): void {
   const euid = process.geteuid ? process.geteuid() : 0;

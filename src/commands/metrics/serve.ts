@@ -4,7 +4,7 @@ import {XlatCommand} from '../../cli/base-command.js';
 import {InputError, describeSystemError} from '../../errors.js';
 
 /** "ADDR:PORT", "[v6]:PORT" or ":PORT" (every address). */
-export function parseListen(text: string): {host: string | undefined; port: number} {
+function parseListen(text: string): {host: string | undefined; port: number} {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
   if (!m || Number(m[3]) > 65535) throw new InputError(`'${text}' is not a valid --listen: expected ADDRESS:PORT, [IPV6]:PORT or :PORT`);
   const host = m[1] ?? (m[2] === '' ? undefined : m[2]);
@@ -12,7 +12,7 @@ export function parseListen(text: string): {host: string | undefined; port: numb
 }
 
 export default class MetricsServe extends XlatCommand<typeof MetricsServe> {
-  static override summary = 'Serve every instance\'s counters over HTTP for Prometheus (/metrics).';
+  static override summary = "Serve every instance's counters over HTTP for Prometheus (/metrics).";
 
   static override description = `Listens on --listen and answers GET /metrics with the Prometheus text exposition format: one counter family per xlat counter (HELP and TYPE lines; see 'stats display --explain'), labelled with namespace and translator, for the SIIT and NAT64 instances of the current namespace and of every named namespace (/run/netns), read from the kernel at each scrape. It keeps no state of its own: restart it at will. Runs until SIGINT or SIGTERM.`;
 
@@ -39,7 +39,9 @@ export default class MetricsServe extends XlatCommand<typeof MetricsServe> {
         return;
       }
       if (url.pathname !== '/metrics') {
-        res.writeHead(url.pathname === '/' ? 200 : 404, {'Content-Type': 'text/plain; charset=utf-8'}).end(url.pathname === '/' ? 'xlat: see /metrics\n' : 'not found: see /metrics\n');
+        res
+          .writeHead(url.pathname === '/' ? 200 : 404, {'Content-Type': 'text/plain; charset=utf-8'})
+          .end(url.pathname === '/' ? 'xlat: see /metrics\n' : 'not found: see /metrics\n');
         return;
       }
       queue = queue.then(async () => {
@@ -54,7 +56,9 @@ export default class MetricsServe extends XlatCommand<typeof MetricsServe> {
     };
     const server = createServer(handle);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => reject(new InputError(`cannot listen on ${this.flags.listen}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : describeSystemError(err)}`)));
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new InputError(`cannot listen on ${this.flags.listen}: ${err.code === 'EADDRINUSE' ? 'the address is in use' : describeSystemError(err)}`)),
+      );
       server.listen(port, host, () => resolve());
     });
     const addr = server.address();

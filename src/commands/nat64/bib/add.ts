@@ -20,14 +20,14 @@ export default class Nat64BibAdd extends XlatCommand<typeof Nat64BibAdd> {
 
   static override args = {
     first: Args.string({description: 'A transport address ADDR#PORT (IPv6 or IPv4).', required: true}),
-    second: Args.string({description: 'The other family\'s transport address.', required: true}),
+    second: Args.string({description: "The other family's transport address.", required: true}),
   };
 
   public async run(): Promise<{added: BibJson[]}> {
     const [proto] = protoFromFlags(this.flags, 'tcp');
     const {t6, t4} = parseTransportPair(this.args.first, this.args.second);
     const nat64 = await this.nat64();
-    await nat64.addStaticBib(proto!, t6, t4);
-    return {added: [bibView({proto: proto!, ipv6: t6, ipv4: t4, static: true})]};
+    await nat64.addStaticBib(proto, t6, t4);
+    return {added: [bibView({proto: proto, ipv6: t6, ipv4: t4, static: true})]};
   }
 }

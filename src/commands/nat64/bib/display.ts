@@ -20,9 +20,9 @@ export default class Nat64BibDisplay extends XlatCommand<typeof Nat64BibDisplay>
   public async run(): Promise<{bib: BibJson[]}> {
     const [proto] = protoFromFlags(this.flags, 'tcp');
     const nat64 = await this.nat64();
-    const entries = await nat64.listBib(proto!);
+    const entries = await nat64.listBib(proto);
     if (!this.jsonEnabled()) {
-      process.stdout.write(renderBib(PROTO_NUMBER[proto!], entries, this.flags.csv ? 'csv' : 'text', this.flags['no-headers']));
+      process.stdout.write(renderBib(PROTO_NUMBER[proto], entries, this.flags.csv ? 'csv' : 'text', this.flags['no-headers']));
     }
     return {bib: entries.map(bibView)};
   }

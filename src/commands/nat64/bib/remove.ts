@@ -10,7 +10,10 @@ export default class Nat64BibRemove extends XlatCommand<typeof Nat64BibRemove> {
 
   static override description = `Give either side (IPV6#PORT or IPV4#PORT) or both, in either order. Static and dynamic entries can be removed; the entry's sessions go with it. Exit 3 when no entry has them.`;
 
-  static override examples = ['<%= config.bin %> <%= command.id %> --tcp 2001:db8:1::8#80 192.0.2.1#61080', '<%= config.bin %> <%= command.id %> --tcp 192.0.2.1#61080'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --tcp 2001:db8:1::8#80 192.0.2.1#61080',
+    '<%= config.bin %> <%= command.id %> --tcp 192.0.2.1#61080',
+  ];
 
   static override writes = true;
 
@@ -37,6 +40,6 @@ export default class Nat64BibRemove extends XlatCommand<typeof Nat64BibRemove> {
       }
     }
     const nat64 = await this.nat64();
-    return {removed: [bibView(await nat64.removeBib(proto!, t6, t4))]};
+    return {removed: [bibView(await nat64.removeBib(proto, t6, t4))]};
   }
 }

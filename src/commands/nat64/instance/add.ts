@@ -18,15 +18,30 @@ IPv6 packets to pool6 are translated to the IPv4 address embedded in them (RFC 6
 
   static override examples = [
     {description: 'The scenario of the README:', command: '<%= config.bin %> <%= command.id %> --pool6 2001:db8:64::/96'},
-    {description: 'Well-known prefix, one interface, room for a million sessions:', command: '<%= config.bin %> <%= command.id %> --pool6 64:ff9b::/96 --iface eth0 --capacity 1048576'},
+    {
+      description: 'Well-known prefix, one interface, room for a million sessions:',
+      command: '<%= config.bin %> <%= command.id %> --pool6 64:ff9b::/96 --iface eth0 --capacity 1048576',
+    },
   ];
 
   static override writes = true;
 
   static override flags = {
-    pool6: Flags.string({summary: 'RFC 6052 prefix for IPv4 addresses (/32, /40, /48, /56, /64 or /96). Without it nothing is translated until one is set.', helpValue: 'PREFIX'}),
-    iface: Flags.string({char: 'i', summary: 'Interface to attach to (repeatable). Default: every non-loopback interface.', helpValue: 'IFNAME', multiple: true}),
-    hook: Flags.string({summary: 'Where to attach: auto (tc on veth and virtual devices; native XDP, else tc, on physical ones), xdp, or tc.', options: ['auto', 'xdp', 'tc'] as const, default: 'auto'}),
+    pool6: Flags.string({
+      summary: 'RFC 6052 prefix for IPv4 addresses (/32, /40, /48, /56, /64 or /96). Without it nothing is translated until one is set.',
+      helpValue: 'PREFIX',
+    }),
+    iface: Flags.string({
+      char: 'i',
+      summary: 'Interface to attach to (repeatable). Default: every non-loopback interface.',
+      helpValue: 'IFNAME',
+      multiple: true,
+    }),
+    hook: Flags.string({
+      summary: 'Where to attach: auto (tc on veth and virtual devices; native XDP, else tc, on physical ones), xdp, or tc.',
+      options: ['auto', 'xdp', 'tc'] as const,
+      default: 'auto',
+    }),
     capacity: Flags.string({summary: 'Entries per state table (BIB, sessions): 1 to 16777216.', helpValue: 'N', default: '65536'}),
   };
 

@@ -26,7 +26,8 @@ While a protocol has no entry, pool4 is the namespace's own IPv4 addresses with 
     ...protoFlags,
     mark: Flags.string({summary: 'Only for packets with this mark (default 0).', helpValue: 'N'}),
     'max-iterations': Flags.string({
-      summary: 'Transport addresses one allocation may try in this protocol and mark: auto (all, up to 8192), infinity (all, up to 65536) or a count (as Jool).',
+      summary:
+        'Transport addresses one allocation may try in this protocol and mark: auto (all, up to 8192), infinity (all, up to 65536) or a count (as Jool).',
       helpValue: 'auto|infinity|N',
     }),
     force: Flags.boolean({summary: 'Accept a prefix shorter than /24, or a range covering ports local services listen on.', default: false}),
@@ -44,7 +45,7 @@ While a protocol has no entry, pool4 is the namespace's own IPv4 addresses with 
     const ports = this.args.ports === undefined ? DEFAULT_POOL4_PORTS : parsePortRange(this.args.ports);
     const mark = parseMark(this.flags.mark);
     const maxIterations = this.flags['max-iterations'] === undefined ? undefined : parseMaxIterations(this.flags['max-iterations']);
-    const item: Pool4Item = {proto: protos[0]!, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]};
+    const item: Pool4Item = {proto: protos[0], mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]};
     const nat64 = await this.nat64();
     const risks = nat64.pool4Risks([item]);
     if (risks.lockouts.length && !this.flags.force) throw new InputError(`${risks.lockouts[0]}; give --force to add it anyway, or a range without that port`);

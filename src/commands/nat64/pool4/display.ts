@@ -22,7 +22,9 @@ export default class Nat64Pool4Display extends XlatCommand<typeof Nat64Pool4Disp
     const [entries, defaults] = [pick(all.entries), pick(all.defaults)];
     const row = (v: Pool4View, origin: string) => [String(v.mark), v.protocol, String(v['max-iterations']), v.prefix, v['port-range'], origin];
     const rows = [...entries.map((v) => row(v, 'pool4')), ...defaults.map((v) => row(v, 'own address (pool4 empty)'))];
-    this.log(renderTable(['Mark', 'Protocol', 'Max iterations', 'Address', 'Ports', 'Origin'], rows, {csv: this.flags.csv, noHeaders: this.flags['no-headers']}));
+    this.log(
+      renderTable(['Mark', 'Protocol', 'Max iterations', 'Address', 'Ports', 'Origin'], rows, {csv: this.flags.csv, noHeaders: this.flags['no-headers']}),
+    );
     return {pool4: entries, defaults};
   }
 }

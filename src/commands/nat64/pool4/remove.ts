@@ -30,7 +30,7 @@ export default class Nat64Pool4Remove extends XlatCommand<typeof Nat64Pool4Remov
     const ports = this.args.ports === undefined ? ALL_PORTS : parsePortRange(this.args.ports);
     const mark = parseMark(this.flags.mark);
     const nat64 = await this.nat64();
-    const removed = await nat64.removePool4({proto: proto!, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]}, this.flags.quick);
+    const removed = await nat64.removePool4({proto: proto, mark, addr: ipv4Number(p.addr), len: p.len, ports: [ports[0], ports[1]]}, this.flags.quick);
     return {removed: removed.map(pool4View)};
   }
 }

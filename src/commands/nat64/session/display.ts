@@ -19,10 +19,7 @@ export default class Nat64SessionDisplay extends XlatCommand<typeof Nat64Session
 
 then a separator; the count last. --tcp (default), --udp or --icmp. With --json: {"sessions": [{"protocol", "state", "expires-in", "ipv6-remote", "ipv6-local", "ipv4-local", "ipv4-remote"}, ...]}, transport addresses as ADDR#PORT. Without --numeric the remote addresses are looked up in reverse DNS (briefly: unanswered ones stay numeric). --csv prints one line per session. The table is read from the kernel in batches.`;
 
-  static override examples = [
-    '<%= config.bin %> <%= command.id %> --icmp --numeric',
-    '<%= config.bin %> <%= command.id %> --tcp --numeric --csv --no-headers',
-  ];
+  static override examples = ['<%= config.bin %> <%= command.id %> --icmp --numeric', '<%= config.bin %> <%= command.id %> --tcp --numeric --csv --no-headers'];
 
   static override flags = {
     ...protoFlags,
@@ -49,12 +46,12 @@ then a separator; the count last. --tcp (default), --udp or --icmp. With --json:
       let names: Map<string, string> | undefined;
       if (!this.flags.numeric && mode !== 'json') {
         // A first pass for the remote addresses, their names, then the listing.
-        const probe = new SessionFormatter(PROTO_NUMBER[proto!], pool6);
+        const probe = new SessionFormatter(PROTO_NUMBER[proto], pool6);
         const addrs = new Set<string>();
         for (const {count, keys, values} of batches(BATCH)) probe.remoteAddresses(count, keys, values, nowNs, addrs);
         names = await reverseNames([...addrs]);
       }
-      const fmt = new SessionFormatter(PROTO_NUMBER[proto!], pool6, names, transSeconds);
+      const fmt = new SessionFormatter(PROTO_NUMBER[proto], pool6, names, transSeconds);
       if (mode === 'json') write(fmt.jsonHead(this.commandName));
       else if (headers) write(fmt.header(mode));
       for (const {count, keys, values} of batches(BATCH)) fmt.renderRaw(mode, count, keys, values, nowNs, write);

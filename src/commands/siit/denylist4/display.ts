@@ -16,7 +16,11 @@ export default class SiitDenylist4Display extends XlatCommand<typeof SiitDenylis
     await this.siit();
     const tables = await import('../../../instance/siit-tables.js');
     const list = (await tables.displayDenylist4()).map(formatPrefix4);
-    const text = renderTable(['IPv4 Prefix'], list.map((p) => [p]), {csv: this.flags.csv, noHeaders: this.flags['no-headers']});
+    const text = renderTable(
+      ['IPv4 Prefix'],
+      list.map((p) => [p]),
+      {csv: this.flags.csv, noHeaders: this.flags['no-headers']},
+    );
     if (text !== '') this.log(text);
     return {denylist4: list.map((prefix) => ({prefix}))};
   }

@@ -18,7 +18,7 @@ The EAMT is consulted before pool6, in both directions. An entry whose IPv6 or I
     '<%= config.bin %> <%= command.id %> 198.51.100.0/24 2001:db8:7::/120',
     {description: 'Add a /32 inside an existing /24 entry:', command: '<%= config.bin %> <%= command.id %> 2001:db8:8::1 192.0.2.1 --force'},
     {description: 'Add many entries in one go:', command: '<%= config.bin %> <%= command.id %> --file eamt.txt'},
-    {description: 'From another instance:', command: "<%= config.bin %> -n red siit eamt display --csv | <%= config.bin %> -n blue <%= command.id %> --file -"},
+    {description: 'From another instance:', command: '<%= config.bin %> -n red siit eamt display --csv | <%= config.bin %> -n blue <%= command.id %> --file -'},
   ];
 
   static override writes = true;
@@ -30,7 +30,7 @@ The EAMT is consulted before pool6, in both directions. An entry whose IPv6 or I
 
   static override flags = {
     force: Flags.boolean({summary: 'Add even if the prefixes overlap an existing entry (the longest prefix then wins).', default: false}),
-    file: Flags.string({summary: "Add every \"PREFIX PREFIX\" line of FILE ('-': standard input), all or nothing.", helpValue: 'FILE'}),
+    file: Flags.string({summary: 'Add every "PREFIX PREFIX" line of FILE (\'-\': standard input), all or nothing.', helpValue: 'FILE'}),
   };
 
   public async run(): Promise<{added: EamView[]; total: number}> {

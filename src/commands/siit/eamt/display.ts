@@ -16,10 +16,14 @@ export default class SiitEamtDisplay extends XlatCommand<typeof SiitEamtDisplay>
     await this.siit();
     const tables = await import('../../../instance/siit-tables.js');
     const rows = (await tables.displayEamt()).map(eamView);
-    const text = renderTable(['IPv6 Prefix', 'IPv4 Prefix'], rows.map((r) => [r['ipv6-prefix'], r['ipv4-prefix']]), {
-      csv: this.flags.csv,
-      noHeaders: this.flags['no-headers'],
-    });
+    const text = renderTable(
+      ['IPv6 Prefix', 'IPv4 Prefix'],
+      rows.map((r) => [r['ipv6-prefix'], r['ipv4-prefix']]),
+      {
+        csv: this.flags.csv,
+        noHeaders: this.flags['no-headers'],
+      },
+    );
     if (text !== '') this.log(text);
     return {eamt: rows};
   }

@@ -6,7 +6,10 @@ export default class SiitFileExport extends XlatCommand<typeof SiitFileExport> {
 
   static override description = `The file 'siit file handle' takes: every global, the EAMT, denylist4, the instance name when one is recorded, the interfaces and the hook. Applying it again changes nothing. With --json: {"config": {...}}. Exit 3 when the namespace has no SIIT instance.`;
 
-  static override examples = ['<%= config.bin %> <%= command.id %> > siit.json', '<%= config.bin %> -n red <%= command.id %> | <%= config.bin %> -n blue siit file handle -'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> > siit.json',
+    '<%= config.bin %> -n red <%= command.id %> | <%= config.bin %> -n blue siit file handle -',
+  ];
 
   public async run(): Promise<{config: Record<string, unknown>}> {
     await this.enterKernel();

@@ -17,7 +17,10 @@ There is at most one SIIT instance per network namespace (exit 4 when there is o
 
   static override examples = [
     {description: 'Translate with the well-known prefix on every interface:', command: '<%= config.bin %> <%= command.id %> --pool6 64:ff9b::/96'},
-    {description: 'Attach to two interfaces only, forcing the tc hook:', command: '<%= config.bin %> <%= command.id %> --pool6 2001:db8:100::/40 --iface eth0 --iface eth1 --hook tc'},
+    {
+      description: 'Attach to two interfaces only, forcing the tc hook:',
+      command: '<%= config.bin %> <%= command.id %> --pool6 2001:db8:100::/40 --iface eth0 --iface eth1 --hook tc',
+    },
     {description: 'Create the instance inside the namespace "red":', command: '<%= config.bin %> -n red <%= command.id %> --pool6 64:ff9b::/96'},
   ];
 
@@ -25,7 +28,12 @@ There is at most one SIIT instance per network namespace (exit 4 when there is o
 
   static override flags = {
     pool6: Flags.string({summary: 'RFC 6052 prefix for embedding IPv4 addresses (/32, /40, /48, /56, /64 or /96).', helpValue: 'PREFIX'}),
-    iface: Flags.string({char: 'i', summary: 'Interface to attach to (repeatable). Default: every non-loopback interface.', helpValue: 'IFNAME', multiple: true}),
+    iface: Flags.string({
+      char: 'i',
+      summary: 'Interface to attach to (repeatable). Default: every non-loopback interface.',
+      helpValue: 'IFNAME',
+      multiple: true,
+    }),
     hook: Flags.string({
       summary: 'Where to attach: auto (tc on veth and virtual devices; native XDP, else tc, on physical ones), xdp (native, else generic), xdp-generic, or tc.',
       options: ['auto', 'xdp', 'xdp-generic', 'tc'] as const,

@@ -19,7 +19,13 @@ export default class SiitStatsDisplay extends XlatCommand<typeof SiitStatsDispla
     const siit = await this.siit();
     const instance = await siit.findSiitInstance();
     const counters = await siit.readSiitStats();
-    const {text, result} = statsOutput('SIIT', counters, this.flags, {namespace: instance?.netns ?? '', enabled: instance?.enabled ?? false}, this.jsonEnabled());
+    const {text, result} = statsOutput(
+      'SIIT',
+      counters,
+      this.flags,
+      {namespace: instance?.netns ?? '', enabled: instance?.enabled ?? false},
+      this.jsonEnabled(),
+    );
     if (text !== null) this.log(text);
     return result;
   }
