@@ -283,6 +283,16 @@ function errorRows() {
       return [ipv6Packet({src: N6, dst: N4_AS6, l4: icmpMsg(1, 4, 0, in6)}),
         ipv4Packet({src: N6_AS4, dst: N4, df: false, l4: icmpMsg(3, 3, 0, in4.subarray(0, 576 - 28))})];
     })()],
+    // Jool decides DF from the translated size before the cut: a 1312-byte ICMPv6 error would be 1292 bytes as
+    // IPv4, more than 1260, so its 576-byte ICMPv4 error carries DF.
+    ['6->4 error of 1312 bytes -> 576 bytes with DF (decided before the cut)', ...(() => {
+      const body = Buffer.alloc(1312 - 48 - 48, 5);
+      const in6 = ipv6Packet({src: N4_AS6, dst: N6, hopLimit: 63, l4: udp(4000, 2000, body)});
+      const in4 = ipv4Packet({src: N4, dst: N6_AS4, ttl: 63, df: false, l4: udp(4000, 2000, body)});
+      const err6 = ipv6Packet({src: N6, dst: N4_AS6, l4: icmpMsg(1, 4, 0, in6)});
+      assert.equal(err6.length, 1312);
+      return [err6, ipv4Packet({src: N6_AS4, dst: N4, df: true, l4: icmpMsg(3, 3, 0, in4.subarray(0, 576 - 28))})];
+    })()],
   ];
 }
 
