@@ -154,10 +154,11 @@ static __always_inline int nat64_parse6_frag(struct ipv6hdr *ip6, void *data_end
 	p->strip = sizeof(*f6);
 	rw->frag_first = 1;
 	if (x->nh == IPPROTO_ICMPV6) {
-		/* An atomic fragment (a reassembled echo among them): only echo messages. */
+		/* An atomic fragment (a reassembled echo among them) is a whole message: echoes and errors
+		 * (RFC 6946) are translated as if the header were not there; other informational ones are not. */
 		if ((void *)(x->l4 + 8) > data_end)
 			return plan_drop(p, XLAT_C_DROP_TRUNCATED), 1;
-		if (!icmp6_echo(x->l4))
+		if (!icmp6_echo(x->l4) && x->l4[0] >= 128)
 			return plan_drop(p, XLAT_C_DROP_ICMP_FRAGMENT), 1;
 	}
 	return 0;

@@ -116,12 +116,23 @@ static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct 
 	__u8 *icmp, *il4, ntype, ncode, proto;
 	__be16 sport, dport;
 	__be32 dst4, rem4;
-	__u32 nrest;
+	__u32 nrest, strip = 0;
 	__u64 now;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
 	icmp = (void *)(ip6 + 1);
+	if (ip6->nexthdr == IPPROTO_FRAGMENT) {
+		/* An atomic fragment (RFC 6946): the message is whole, the header only goes. */
+		struct ipv6_frag *f6 = (void *)(ip6 + 1);
+
+		if ((void *)(f6 + 1) > data_end)
+			return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+		if (f6->nexthdr != IPPROTO_ICMPV6 || (f6->frag_off & bpf_htons(0xfff8 | IP6_MF)))
+			return NAT64_DROP(XLAT_C_DROP_ICMP_FRAGMENT);
+		icmp = (void *)(f6 + 1);
+		strip = sizeof(*f6);
+	}
 	in6 = (void *)(icmp + 8);
 	if ((void *)(in6 + 1) > data_end)
 		return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
@@ -171,8 +182,8 @@ static __always_inline __u32 nat64_err_6to4(struct __sk_buff *skb, const struct 
 	w->in.port = key.lport;
 	/* The outer header: DF from the size before the message is cut to 576 bytes, as for SIIT (and Jool). */
 	rfc7915_hdr4(&p->h.v4, rfc7915_tos(&cfg->c, ip6), ip6, IPPROTO_ICMP, key.local4, dst4,
-		     bpf_ntohs(ip6->payload_len) + sizeof(struct iphdr), RFC7915_WHOLE, RFC7915_ID_RANDOM);
-	p->strip = 0;
+		     bpf_ntohs(ip6->payload_len) - strip + sizeof(struct iphdr), RFC7915_WHOLE, RFC7915_ID_RANDOM);
+	p->strip = strip;
 	p->to_v4 = 1;
 
 	return NAT64_CONTINUE;

@@ -6,7 +6,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, raw, fragHeader, ether, checksumProblems, ip4, ip6} from '../helpers/packets.mjs';
+import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, icmpMsg, raw, fragHeader, ether, checksumProblems, ip4, ip6} from '../helpers/packets.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
@@ -248,3 +248,32 @@ test('nat64: a record expires after 2 s', {skip}, async () => {
   await send('xlat_nat64_tc', ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({offset: 8, id: 42})], l4: raw(17, whole6.subarray(64))}), 'drop', 'drop-fragment-before-first');
   assert.equal(maps.frags.lookup(k), null, 'the expired record was deleted');
 });
+
+// ---------------------------------------------------------------------------
+// Atomic fragments (a fragment header with offset 0 and M=0, RFC 6946): a whole message, translated as if the header
+// were not there (RFC 7915 5.1.1: the identification carried over, DF clear), echo requests and errors alike.
+
+for (const [prog, hook] of HOOKS) {
+  test(`nat64 ${hook}: an ICMPv6 echo request in an atomic fragment is translated like an unfragmented one`, {skip}, async () => {
+    reset();
+    const data = Buffer.from('atomic fragment echo');
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 30, ext: [fragHeader({id: 0x10203})], l4: icmpEcho(128, 4243, 9, data)}), 'xlat', 'xlat-6to4');
+    const id4 = out.readUInt16BE(24);
+    assert.ok(id4 >= 61001, `pool4 identifier ${id4}`);
+    assertSame(out, ipv4Packet({src: P4, dst: S4, ttl: 30, df: false, id: 0x0203, l4: icmpEcho(8, id4, 9, data)}), 'one IPv4 echo request');
+  });
+
+  test(`nat64 ${hook}: an ICMPv6 error in an atomic fragment reaches the IPv4 node translated`, {skip}, async () => {
+    reset();
+    // An IPv4 node's UDP to the IPv6 node through a BIB entry the node made; the node answers port unreachable.
+    const req = await send('xlat_nat64_tc', ipv6Packet({src: C6, dst: S4_AS6, l4: udp(5002, 53, big)}), 'xlat', 'xlat-6to4');
+    const p4port = req.readUInt16BE(20);
+    const back6 = ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 60, l4: udp(53, 5002, Buffer.alloc(8, 1))});
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, ext: [fragHeader({id: 77})], l4: icmpMsg(1, 4, 0, back6)}), 'xlat', 'xlat-icmp-error-6to4');
+    const back4 = ipv4Packet({src: S4, dst: P4, ttl: 60, df: false, l4: udp(53, p4port, Buffer.alloc(8, 1))});
+    assert.equal(out.readUInt8(20), 3, 'ICMPv4 destination unreachable');
+    assert.equal(out.readUInt8(21), 3, 'port unreachable');
+    assert.equal(out.subarray(28 + 12, 28 + 20).toString('hex'), back4.subarray(12, 20).toString('hex'), 'inner addresses: the IPv4 view');
+    assert.equal(out.readUInt16BE(28 + 22), p4port, 'inner destination port: the pool4 one');
+  });
+}
