@@ -35,10 +35,10 @@ struct plan {
 	__u8 gen;	   /* not translated: answer the sender with the ICMP error below (tc only) */
 	__u8 gen_type;
 	__u8 gen_code;
-	__u8 amend_udp; /* 4->6 UDP without checksum: compute it (tc only) */
-	__u32 gen_rest; /* the error's 4 bytes after the checksum, host order (MTU, pointer) */
-	__u8 df;	/* 4->6: the IPv4 packet had DF set */
-	__u8 _pad2;
+	__u8 amend_udp;	    /* 4->6 UDP without checksum: compute it (tc only) */
+	__u32 gen_rest;	    /* the error's 4 bytes after the checksum, host order (MTU, pointer) */
+	__u8 df;	    /* 4->6: the IPv4 packet had DF set */
+	__u8 own_src;	    /* SIIT: the source is the translator's own address on the way out (found at tc) */
 	__u16 frag_size;    /* 4->6: send as IPv6 fragments of this many payload bytes (tc only), 0: don't */
 	__u16 strip;	    /* old L3 bytes beyond the base header to remove (IPv6 extension headers, IPv4 options) */
 	__u16 l3len;	    /* length of the new L3 header: 20, 40, or 48 with a fragment header */

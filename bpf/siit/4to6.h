@@ -71,10 +71,14 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 	if (siit_4to6_addr(cfg, ip4->daddr, &dst6))
 		return plan_pass(p, XLAT_C_PASS_DST4_UNTRANSLATABLE);
 	if (siit_4to6_addr(cfg, ip4->saddr, &src6)) {
-		/* RFC 6791: an error from a router we cannot map gets the configured source. */
-		if (!cfg->rfc6791v6_len || !ipv4_icmp_error(ip4, data_end))
+		/* RFC 6791: an error from a router we cannot map gets the configured source; with none
+		 * configured, the translator's own address towards the destination (as Jool), found at tc. */
+		if (!ipv4_icmp_error(ip4, data_end))
 			return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
-		rfc6791v6_source(cfg, &src6);
+		if (cfg->rfc6791v6_len)
+			rfc6791v6_source(cfg, &src6);
+		else
+			p->own_src = 1;
 	}
 	if (ip4->ttl <= 1)
 		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 0,

@@ -96,10 +96,12 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	if (siit_6to4_addr(cfg, &ip6->daddr, &dst4))
 		return plan_pass(p, XLAT_C_PASS_DST6_UNTRANSLATABLE);
 	if (siit_6to4_addr(cfg, &ip6->saddr, &src4)) {
-		/* RFC 7915 5.2 / RFC 6791: an error from a router we cannot map gets the configured source. */
-		if (!cfg->rfc6791v4_len || !ip6_icmp_error(ip6, data_end))
+		/* RFC 7915 5.2 / RFC 6791: an error from a router we cannot map gets the configured source; with
+		 * none configured, the translator's own address towards the destination (as Jool), found at tc. */
+		if (!ip6_icmp_error(ip6, data_end))
 			return plan_pass(p, XLAT_C_PASS_SRC6_UNTRANSLATABLE);
-		src4 = rfc6791v4_source(cfg);
+		src4 = cfg->rfc6791v4_len ? rfc6791v4_source(cfg) : 0;
+		p->own_src = !cfg->rfc6791v4_len;
 	}
 	if (ip6->hop_limit <= 1)
 		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1,

@@ -11,6 +11,7 @@
 
 #include "lib/icmp_err.h"
 #include "siit/addr.h"
+#include "siit/maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -24,6 +25,50 @@ static __always_inline struct xicmp_scratch *siit_xicmp_scratch(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&siit_xicmp_buf, &zero);
+}
+
+/*
+ * RFC 6791 pools unset: the error leaves from the translator's own address on the interface the kernel routes
+ * its destination through (siit_ifaddr, kept current by every CLI call), as Jool's does. Returns that interface,
+ * or 0 when there is none (no route, or no address of the family there): the error then stays the kernel's.
+ * The error is sent out of that interface directly: the kernel would take an IPv4 packet arriving with one of
+ * its own addresses as source for a spoofed (martian) one.
+ */
+static __always_inline __u32 siit_own_source(struct __sk_buff *skb, struct plan *p)
+{
+	struct bpf_fib_lookup f = {};
+	struct xlat_ifaddr *a;
+	__u32 ifindex;
+
+	f.ifindex = skb->ifindex;
+	if (p->to_v4) {
+		f.family = AF_INET;
+		f.ipv4_dst = p->h.v4.daddr;
+	} else {
+		f.family = AF_INET6;
+		__builtin_memcpy(f.ipv6_dst, &p->h.v6f.v6.daddr, 16);
+	}
+	switch (bpf_fib_lookup(skb, &f, sizeof(f), 0)) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		break;
+	default:
+		return 0;
+	}
+	ifindex = f.ifindex;
+	a = bpf_map_lookup_elem(&siit_ifaddr, &ifindex);
+	if (!a)
+		return 0;
+	if (p->to_v4) {
+		if (!a->has_v4)
+			return 0;
+		p->h.v4.saddr = a->v4;
+	} else {
+		if (!a->has_v6)
+			return 0;
+		__builtin_memcpy(&p->h.v6f.v6.saddr, a->v6, 16);
+	}
+	return ifindex;
 }
 
 /* IPv4 ICMP error -> ICMPv6 error. The plan holds the outer IPv6 header. */

@@ -129,6 +129,13 @@ __attribute__((noinline)) int xlat_slow_icmp_err_6to4(struct __sk_buff *skb)
 	return p && cfg ? (int)tc_icmp_err_6to4(skb, cfg, p) : XLAT_C_DROP_WRITE_FAILED;
 }
 
+__attribute__((noinline)) int xlat_slow_own_source(struct __sk_buff *skb)
+{
+	struct plan *p = saved_plan();
+
+	return p ? (int)siit_own_source(skb, p) : 0;
+}
+
 __attribute__((noinline)) int xlat_slow_amend_udp(struct __sk_buff *skb)
 {
 	struct plan *p = saved_plan();
@@ -150,7 +157,7 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	/* The plan lives in the per-CPU map, not on the stack: the slow-path
 	 * functions need it there, and their stack adds up with ours. */
 	struct plan *p = saved_plan();
-	__u32 err;
+	__u32 err, own_if = 0;
 	int act = xlat_tc_after_xdp(skb, XLAT_META_PASSED_SIIT);
 
 	if (act != 1)
@@ -176,6 +183,14 @@ int xlat_siit_tc(struct __sk_buff *skb)
 		count(p->reason);
 		return xlat_slow_send_error(skb);
 	}
+	/* An error from an untranslatable source with no RFC 6791 pool: from our own address, or the kernel's. */
+	if (p->verdict == V_XLAT && p->own_src) {
+		own_if = xlat_slow_own_source(skb);
+		if (!own_if) {
+			p->verdict = V_PASS;
+			p->reason = p->to_v4 ? XLAT_C_PASS_SRC6_UNTRANSLATABLE : XLAT_C_PASS_SRC4_UNTRANSLATABLE;
+		}
+	}
 	if (p->verdict == V_XLAT) {
 		if (p->icmp_err)
 			err = p->to_v4 ? xlat_slow_icmp_err_6to4(skb) : xlat_slow_icmp_err_4to6(skb);
@@ -191,6 +206,8 @@ int xlat_siit_tc(struct __sk_buff *skb)
 		}
 	}
 	count(p->reason);
+	if (own_if && p->verdict == V_XLAT)
+		return bpf_redirect_neigh(own_if, NULL, 0, 0);
 	/* Fragmented: every piece left as a clone; this copy is spent. */
 	if (p->frag_size && p->verdict == V_XLAT)
 		return TC_ACT_SHOT;
