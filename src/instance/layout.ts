@@ -21,6 +21,7 @@ export const SIIT_MAP_LOCAL4 = 'siit_local4';
 export const SIIT_MAP_EAMT6 = 'siit_eamt6';
 export const SIIT_MAP_EAMT4 = 'siit_eamt4';
 export const SIIT_MAP_DENY4 = 'siit_deny4';
+export const SIIT_MAP_IFADDR = 'siit_ifaddr';
 
 export const XLAT_DENYLIST4_MAX = 4096;
 

@@ -185,15 +185,8 @@ export function encodeSyn4Value(expires: bigint): Buffer {
   return b;
 }
 
-/** struct xlat_ifaddr as the NAT64 object holds it (the same struct as SIIT's siit_ifaddr value). */
-export const NAT64_IFADDR = {
-  size: 24,
-  v6: {offset: 0, size: 16},
-  v4: {offset: 16, size: 4},
-  has_v4: {offset: 20, size: 1},
-  has_v6: {offset: 21, size: 1},
-  _pad: {offset: 22, size: 2},
-} as const;
+/** nat64_ifaddr's values: struct xlat_ifaddr, as SIIT's (one layout, src/abi/common.ts). */
+export {XLAT_IFADDR as NAT64_IFADDR} from '../abi/common.js';
 
 /** enum nat64_tcp_state, in order. */
 const NAT64_TCP_STATES = [

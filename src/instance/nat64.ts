@@ -31,7 +31,7 @@ import {
   type ProgramSpec,
 } from './attach.js';
 import * as L from './nat64-layout.js';
-import {refreshIfaddr} from './siit-ifaddr.js';
+import {refreshIfaddr} from './ifaddr.js';
 import {META_MAP, readMeta} from './meta.js';
 import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
 import {readCounters} from './counters.js';

@@ -8,7 +8,7 @@
  * own here: its maps, configuration, local4/ifaddr refresh and the XDP
  * redirect targets.
  */
-import {refreshIfaddr, SIIT_MAP_IFADDR} from './siit-ifaddr.js';
+import {refreshIfaddr} from './ifaddr.js';
 import {readCounters} from './counters.js';
 import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
 import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError} from '../errors.js';
@@ -21,6 +21,7 @@ import type {AttachedInterface, Attachment, Discovered, HookRequest, ProgramSpec
 import {
   SIIT_MAP_CONFIG,
   SIIT_MAP_DENY4,
+  SIIT_MAP_IFADDR,
   SIIT_MAP_EAMT4,
   SIIT_MAP_EAMT6,
   SIIT_MAP_LOCAL4,

@@ -65,8 +65,8 @@ test('nat64_config encode/decode round trip; counter names', {skip}, async () =>
   assert.deepEqual(L.decodePool4Range(L.encodePool4Range(r)), r);
 });
 
-test('nat64_ifaddr holds what siit-ifaddr.ts encodes (the CLI fills it with refreshIfaddr)', {skip}, async () => {
+test('nat64_ifaddr holds what ifaddr.ts encodes (the CLI fills it with refreshIfaddr)', {skip}, async () => {
   const L = await import(dist);
-  const {XLAT_IFADDR} = await import(new URL('../../dist/instance/siit-ifaddr.js', import.meta.url));
+  const {XLAT_IFADDR} = await import(new URL('../../dist/abi/common.js', import.meta.url));
   assert.deepEqual(L.NAT64_IFADDR, XLAT_IFADDR);
 });

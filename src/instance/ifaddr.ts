@@ -1,23 +1,15 @@
 /**
- * siit_ifaddr: each interface's own addresses, the source of the ICMP errors
- * the translator originates towards a neighbour on that interface. Mirrors
- * struct xlat_ifaddr of bpf/abi/common.h (checked against BTF in
- * test/unit/layout-ifaddr.test.mjs); kept current by every CLI call.
+ * siit_ifaddr and nat64_ifaddr (both struct xlat_ifaddr by ifindex, laid out in
+ * src/abi/common.ts and checked against BTF in test/unit/layout-ifaddr.test.mjs):
+ * each interface's own addresses, the source of the ICMP errors a translator
+ * originates towards a neighbour on that interface (and of SIIT's errors from
+ * untranslatable sources when no RFC 6791 pool is set). Kept current by every
+ * CLI call.
  */
 import {isIPv4, isIPv6} from 'node:net';
 import type {BpfMap} from '../bpf/map.js';
+import {XLAT_IFADDR} from '../abi/common.js';
 import {interfaceAddresses} from '../sys/interfaces.js';
-
-export const SIIT_MAP_IFADDR = 'siit_ifaddr';
-
-export const XLAT_IFADDR = {
-  size: 24,
-  v6: {offset: 0, size: 16},
-  v4: {offset: 16, size: 4},
-  has_v4: {offset: 20, size: 1},
-  has_v6: {offset: 21, size: 1},
-  _pad: {offset: 22, size: 2},
-} as const;
 
 function ipv6Bytes(text: string): Buffer {
   const [head, tail] = text.includes('::') ? text.split('::') : [text, ''];
