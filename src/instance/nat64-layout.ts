@@ -387,20 +387,22 @@ export interface SessionValue {
 }
 
 export function encodeSessionKey(k: SessionKey, b = Buffer.alloc(NAT64_SESSION_KEY.size), at = 0): Buffer {
-  k.local4.copy(b, at, 0, 4);
-  k.remote4.copy(b, at + 4, 0, 4);
-  b.writeUInt16BE(k.lport, at + 8);
-  b.writeUInt16BE(k.rport, at + 10);
-  b.writeUInt8(k.proto, at + 12);
-  b.fill(0, at + 13, at + 16);
+  const K = NAT64_SESSION_KEY;
+  k.local4.copy(b, at + K.local4.offset, 0, K.local4.size);
+  k.remote4.copy(b, at + K.remote4.offset, 0, K.remote4.size);
+  b.writeUInt16BE(k.lport, at + K.lport.offset);
+  b.writeUInt16BE(k.rport, at + K.rport.offset);
+  b.writeUInt8(k.proto, at + K.proto.offset);
+  b.fill(0, at + K._pad.offset, at + K._pad.offset + K._pad.size);
   return b;
 }
 export function encodeSession(v: SessionValue, b = Buffer.alloc(NAT64_SESSION.size), at = 0): Buffer {
-  v.addr6.copy(b, at, 0, 16);
-  b.writeUInt16BE(v.port6, at + 16);
-  b.writeUInt8(v.state, at + 18);
-  b.writeUInt8(0, at + 19);
-  b.writeUInt32LE(0, at + 20);
-  b.writeBigUInt64LE(v.expires, at + 24);
+  const S = NAT64_SESSION;
+  v.addr6.copy(b, at + S.addr6.offset, 0, S.addr6.size);
+  b.writeUInt16BE(v.port6, at + S.port6.offset);
+  b.writeUInt8(v.state, at + S.state.offset);
+  b.writeUInt8(0, at + S.flags.offset);
+  b.writeUInt32LE(0, at + S.bib_gen.offset);
+  b.writeBigUInt64LE(v.expires, at + S.expires.offset);
   return b;
 }

@@ -632,16 +632,19 @@ export async function flushPool4(quick: boolean): Promise<Pool4Item[]> {
 
 /** Deletes the dynamic BIB entries (and their sessions) whose pool4 side satisfies `gone`. */
 export function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto: number) => boolean): number {
+  const K = L.NAT64_TADDR4;
+  const V = L.NAT64_BIB4_VALUE;
   let n = 0;
   const doomed: Buffer[] = [];
   for (const {count, keys, values} of maps.bib4.batches()) {
     for (let i = 0; i < count; i++) {
-      const k = keys.subarray(i * 8, i * 8 + 8);
-      const flags = values.readUInt32LE(i * L.NAT64_BIB4_VALUE.size + L.NAT64_BIB4_VALUE.flags.offset);
+      const k = keys.subarray(i * K.size, (i + 1) * K.size);
+      const flags = values.readUInt32LE(i * V.size + V.flags.offset);
       if (flags & L.NAT64_BIB_STATIC) continue;
-      if (gone(k.readUInt32BE(0), k.readUInt16BE(4), k[6])) {
+      if (gone(k.readUInt32BE(K.addr.offset), k.readUInt16BE(K.port.offset), k[K.proto.offset])) {
         doomed.push(Buffer.from(k));
-        doomed.push(Buffer.from(values.subarray(i * L.NAT64_BIB4_VALUE.size, i * L.NAT64_BIB4_VALUE.size + 20)));
+        // The IPv6 half's key is the t6 member of this value.
+        doomed.push(Buffer.from(values.subarray(i * V.size + V.t6.offset, i * V.size + V.t6.offset + V.t6.size)));
       }
     }
   }
@@ -650,15 +653,17 @@ export function dropStateIn(maps: Maps, gone: (addr: number, port: number, proto
     maps.bib6.delete(doomed[i + 1]);
     n++;
   }
-  dropSessions(maps, (k) => gone(k.readUInt32BE(0), k.readUInt16BE(8), k[12]));
+  const S = L.NAT64_SESSION_KEY;
+  dropSessions(maps, (k) => gone(k.readUInt32BE(S.local4.offset), k.readUInt16BE(S.lport.offset), k[S.proto.offset]));
   return n;
 }
 
 function dropSessions(maps: Maps, match: (key: Buffer) => boolean): void {
+  const S = L.NAT64_SESSION_KEY.size;
   const doomed: Buffer[] = [];
   for (const {count, keys} of maps.sessions.batches()) {
     for (let i = 0; i < count; i++) {
-      const k = keys.subarray(i * 16, i * 16 + 16);
+      const k = keys.subarray(i * S, (i + 1) * S);
       if (match(k)) doomed.push(Buffer.from(k));
     }
   }
@@ -678,28 +683,32 @@ export interface BibEntry {
 /** Live BIB entries of a protocol: a pair is alive while either half is. */
 function readBib(maps: Maps, proto: number): BibEntry[] {
   const t = now();
+  const K6 = L.NAT64_TADDR6;
+  const V6 = L.NAT64_BIB6_VALUE;
+  const K4 = L.NAT64_TADDR4;
+  const V4 = L.NAT64_BIB4_VALUE;
   const alive6 = new Map<string, bigint>();
   for (const {count, keys, values} of maps.bib6.batches()) {
     for (let i = 0; i < count; i++) {
-      if (keys[i * 20 + 18] !== proto) continue;
-      alive6.set(keys.toString('latin1', i * 20, i * 20 + 20), values.readBigUInt64LE(i * 24 + 16));
+      if (keys[i * K6.size + K6.proto.offset] !== proto) continue;
+      alive6.set(keys.toString('latin1', i * K6.size, (i + 1) * K6.size), values.readBigUInt64LE(i * V6.size + V6.expires.offset));
     }
   }
   const out: BibEntry[] = [];
-  const S = L.NAT64_BIB4_VALUE.size;
   for (const {count, keys, values} of maps.bib4.batches()) {
     for (let i = 0; i < count; i++) {
-      if (keys[i * 8 + 6] !== proto) continue;
-      const exp4 = values.readBigUInt64LE(i * S + 24);
-      const exp6 = alive6.get(values.toString('latin1', i * S, i * S + 20)) ?? 0n;
+      if (keys[i * K4.size + K4.proto.offset] !== proto) continue;
+      const at = i * V4.size;
+      const exp4 = values.readBigUInt64LE(at + V4.expires.offset);
+      const exp6 = alive6.get(values.toString('latin1', at + V4.t6.offset, at + V4.t6.offset + V4.t6.size)) ?? 0n;
       if (exp4 < t && exp6 < t) continue;
-      const t4 = L.decodeTAddr4(keys, i * 8);
-      const t6 = L.decodeTAddr6(values, i * S);
+      const t4 = L.decodeTAddr4(keys, i * K4.size);
+      const t6 = L.decodeTAddr6(values, at + V4.t6.offset);
       out.push({
         proto: PROTO_NAME[proto],
         ipv4: {addr: t4.addr, port: t4.port},
         ipv6: {addr: t6.addr, port: t6.port},
-        static: (values.readUInt32LE(i * S + 20) & L.NAT64_BIB_STATIC) !== 0,
+        static: (values.readUInt32LE(at + V4.flags.offset) & L.NAT64_BIB_STATIC) !== 0,
       });
     }
   }
