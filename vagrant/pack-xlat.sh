@@ -10,13 +10,15 @@ cd "$(dirname "$0")/.."
 REPO=$(pwd)
 out=${1:-$REPO/vagrant/.pack}
 
+# Already built (npm run lab:vagrant builds first): packing runs no scripts, so prepack does not build again
+# (the second pack, of the staged package, has no scripts/ to build with).
 for f in build/bpf/siit.bpf.o build/bpf/nat64.bpf.o dist/commands oclif.manifest.json; do
   [ -e "$f" ] || { echo "Error: $f is missing: run 'npm run build' first" >&2; exit 1; }
 done
 
 stage=$(mktemp -d /tmp/xlat-pack.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-npm pack --silent --pack-destination "$stage" >/dev/null
+npm pack --ignore-scripts --silent --pack-destination "$stage" >/dev/null
 tgz=$(ls "$stage"/*.tgz)
 tar -C "$stage" -xzf "$tgz"
 rm -f "$tgz"
@@ -31,7 +33,7 @@ rm -f "$tgz"
   cp "$REPO/package-lock.json" . 2>/dev/null || true
   npm install --silent --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null
   rm -f package-lock.json
-  npm pack --silent --pack-destination "$stage" >/dev/null
+  npm pack --ignore-scripts --silent --pack-destination "$stage" >/dev/null
 )
 mkdir -p "$out"
 name=$(basename "$(ls "$stage"/*.tgz)")
