@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import {checkLayout, layoutVersion, objectPath} from './objects.js';
 import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, NotFoundError, XlatError, describeSystemError} from '../errors.js';
 import {openAndLoad} from '../bpf/object.js';
-import {BPF_NOEXIST, type BpfMap} from '../bpf/map.js';
+import type {BpfMap} from '../bpf/map.js';
 import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
 import {currentNetnsName} from '../sys/netns.js';
 import {
@@ -32,6 +32,7 @@ import {
 } from './attach.js';
 import * as L from './nat64-layout.js';
 import {refreshIfaddr} from './ifaddr.js';
+import {runTxn} from './txn.js';
 import {META_MAP, readMeta} from './meta.js';
 import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
 import {readCounters} from './counters.js';
@@ -756,13 +757,23 @@ export function addStaticBibIn(
     // Expired leftovers of either half go first.
     maps.bib4.delete(k4);
     maps.bib6.delete(k6);
-    maps.bib4.update(k4, L.encodeBib4Value({addr: Buffer.from(t6.addr), port: t6.port, proto: p}, L.NAT64_BIB_STATIC, L.NAT64_NEVER), BPF_NOEXIST);
-    try {
-      maps.bib6.update(k6, L.encodeBib6Value({addr: Buffer.from(t4.addr), port: t4.port, proto: p}, L.NAT64_BIB_STATIC, L.NAT64_NEVER), BPF_NOEXIST);
-    } catch (err) {
-      maps.bib4.delete(k4);
-      throw err;
-    }
+    runTxn(
+      [
+        {
+          op: 'create',
+          map: maps.bib4,
+          key: k4,
+          value: L.encodeBib4Value({addr: Buffer.from(t6.addr), port: t6.port, proto: p}, L.NAT64_BIB_STATIC, L.NAT64_NEVER),
+        },
+        {
+          op: 'create',
+          map: maps.bib6,
+          key: k6,
+          value: L.encodeBib6Value({addr: Buffer.from(t4.addr), port: t4.port, proto: p}, L.NAT64_BIB_STATIC, L.NAT64_NEVER),
+        },
+      ],
+      `adding the static ${proto.toUpperCase()} BIB entry`,
+    );
     return () => {
       maps.bib4.delete(k4);
       maps.bib6.delete(k6);

@@ -5,7 +5,7 @@
  * A new instance gets its whole configuration in its maps before it is
  * attached, so a failure leaves nothing behind.
  */
-import {NOEXIST} from './siit-txn.js';
+import {NOEXIST} from './txn.js';
 import {atomically} from './journal.js';
 import * as attach from './attach.js';
 import {readMeta, writeMeta} from './meta.js';

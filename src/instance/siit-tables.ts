@@ -13,7 +13,7 @@ import type {SiitGlobalChange, SiitGlobalsView} from '../model/siit-config.js';
 import {checkEamAdd, compareEam, formatEamEntry, sameEam, type EamEntry} from '../model/siit-eamt.js';
 import {XLAT_DENYLIST4_MAX, decodeEamtEntry, decodeLpmKey, encodeEamtEntry, encodeLpmKey, type BufPrefix, type SiitConfig} from './layout.js';
 import {readSiitConfig, withSiitMaps, writeSiitConfig, type SiitMaps} from './siit.js';
-import {runTxn, type TxnStep} from './siit-txn.js';
+import {runTxn, type TxnStep} from './txn.js';
 
 const EEXIST = 17;
 const ENOSPC = 28;

@@ -2,6 +2,7 @@
  * All-or-nothing changes over several BPF maps: each step records how to undo
  * itself, and a failure undoes the steps already done, newest first.
  * Kernel-free: works on anything with update/delete/lookup (tests pass fakes).
+ * Both translators' tables use it (SIIT's EAMT and denylist4, NAT64's static BIB).
  */
 import {XlatError} from '../errors.js';
 

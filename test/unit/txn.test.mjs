@@ -1,7 +1,7 @@
-// All-or-nothing multi-map changes (src/instance/siit-txn.ts) on fake maps.
+// All-or-nothing multi-map changes (src/instance/txn.ts) on fake maps.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {runTxn} from '../../dist/instance/siit-txn.js';
+import {runTxn} from '../../dist/instance/txn.js';
 
 function fakeMap(name, {failOnUpdate = -1} = {}) {
   const m = new Map();
