@@ -5,6 +5,7 @@
  * of addresses leaving pool4, the sessions of removed static entries) happens
  * only after everything else succeeded.
  */
+import {readPool4} from './nat64-maps.js';
 import {atomically} from './journal.js';
 import * as attach from './attach.js';
 import {readMeta, writeMeta} from './meta.js';
@@ -18,7 +19,6 @@ import {
   findNat64Instance,
   globalsOf,
   NAT64_SPEC,
-  readPool4,
   removeNat64Instance,
   removeStaticBibIn,
   staticBibIn,
