@@ -7,11 +7,11 @@
 // Needs root, a build, qemu-system-x86_64 and the prepared kernels (scripts/setup.sh installs and prepares them
 // where /dev/kvm exists; `scripts/kernel-vm.sh prepare` does it by hand); what is missing is said in one line. Without
 // KVM the guests are emulated: a few minutes each.
-import {describe, it} from 'node:test';
+import {describe, it, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {skipReason, run, REPO} from '../helpers/netns.mjs';
+import {skipReason, run, startBackground, cleanupAll, REPO} from '../helpers/netns.mjs';
 
 const MARK = 'XLAT-KERNEL-SCENARIO';
 const KERNEL_VM = path.join(REPO, 'scripts', 'kernel-vm.sh');
@@ -21,6 +21,8 @@ const PROGRAMS = {siit: ['xlat_siit_xdp', 'xlat_siit_tc'], nat64: ['xlat_nat64_x
 const PING_NAMES = ['siit 6->4', 'siit 4->6', 'nat64 6->4'];
 // An emulated guest (no KVM) was measured at about 4 minutes for the scenario on this machine class.
 const GUEST_TIMEOUT = 20 * 60_000;
+// kernel-vm.sh stops its own guest a little earlier
+process.env.XLAT_KERNEL_VM_TIMEOUT = String(GUEST_TIMEOUT / 1000 - 30);
 
 function commandExists(cmd) {
   return run('sh', ['-c', `command -v ${cmd}`], {timeout: 5000}).then((r) => r.code === 0);
@@ -36,6 +38,8 @@ async function guestSkipReason() {
   return null;
 }
 
+after(cleanupAll);
+
 const HOST_SKIP = skipReason();
 const GUEST_SKIP = await guestSkipReason();
 if (GUEST_SKIP) console.log(`# kernels suite: guests skipped: ${GUEST_SKIP}`);
@@ -43,7 +47,7 @@ if (GUEST_SKIP) console.log(`# kernels suite: guests skipped: ${GUEST_SKIP}`);
 /** The scenario's result line out of a command's output, parsed; throws with the output when there is none. */
 function scenarioResult(r) {
   const line = r.stdout.split('\n').find((l) => l.startsWith(`${MARK} `));
-  if (!line) throw new Error(`no ${MARK} line (exit ${r.code}${r.timedOut ? ', timed out' : ''})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+  if (!line) throw new Error(`no ${MARK} line (exit ${r.code ?? r.signal}${r.timedOut ? ', timed out' : ''})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
   return JSON.parse(line.slice(MARK.length + 1));
 }
 
@@ -75,11 +79,13 @@ for (const guest of GUESTS) {
   describe(`the four programs load and translate on ${guest}'s kernel (scripts/kernel-vm.sh)`, {skip: GUEST_SKIP ?? false}, () => {
     it('SIIT and NAT64, each on XDP and on tc', {timeout: GUEST_TIMEOUT + 60_000}, async () => {
       const t = Date.now();
-      const r = await run(KERNEL_VM, ['run', guest, '--', 'node test/kernels/scenario.mjs'], {
+      // a background process of the helpers: its process group (QEMU with it) is killed at the timeout, by
+      // cleanupAll and when this process ends or is stopped
+      const vm = startBackground(KERNEL_VM, ['run', guest, '--', 'node test/kernels/scenario.mjs'], {
+        ready: /^/,
         timeout: GUEST_TIMEOUT,
-        cwd: REPO,
-        env: {...process.env, XLAT_KERNEL_VM_TIMEOUT: String(GUEST_TIMEOUT / 1000 - 30)},
       });
+      const r = await vm.exited;
       const result = scenarioResult(r);
       console.log(`# ${guest}: guest run ${Math.round((Date.now() - t) / 1000)} s`);
       assert.equal(result.kernel, readFileSync(path.join(CACHE, guest, 'release'), 'utf8').trim(), `${guest}: the guest ran its own kernel`);
