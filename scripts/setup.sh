@@ -39,3 +39,20 @@ if [ ! -d node_modules/@oclif/core ] || [ ! -d node_modules/koffi ] || [ ! -d no
   echo "setup: installing npm dependencies"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
+
+# The kernel suite (test/kernels) boots the oldest kernels xlat supports in QEMU (scripts/kernel-vm.sh). With KVM a
+# guest takes well under a minute; emulated (no /dev/kvm) it takes minutes, too slow for every machine's `npm test`:
+# there qemu and the kernels are installed only when asked (XLAT_KERNELS=1), and the suite says what is missing.
+if [ -e /dev/kvm ] || [ "${XLAT_KERNELS:-}" = 1 ]; then
+  if ! have qemu-system-x86_64; then
+    [ "$(id -u)" -eq 0 ] || { echo "Error: qemu-system-x86 is missing and not root: install it or run as root" >&2; exit 1; }
+    echo "setup: installing qemu-system-x86 (the kernel suite's guests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends qemu-system-x86 >/dev/null 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-system-x86 >/dev/null; }
+  fi
+  # Downloads once (Debian's kernel through apt, Ubuntu's from its archive): a failure leaves the suite to say so.
+  if [ "$(id -u)" -eq 0 ]; then
+    bash scripts/kernel-vm.sh prepare || echo "setup: warning: kernels not prepared: the kernel suite will skip them"
+  fi
+fi

@@ -37,6 +37,8 @@ failed=()
 for suite in "${suites[@]}"; do
   case "$suite" in
     unit|packet) conc=(); timeout=120000 ;;
+    # a guest per kernel: about a minute each with KVM, several emulated (test/kernels says what it measured)
+    kernels) conc=(--test-concurrency=1); timeout=2700000 ;;
     helpers|fixtures) echo "test: test/$suite holds no suite" >&2; exit 2 ;;
     *) conc=(--test-concurrency=1); timeout=300000 ;;
   esac

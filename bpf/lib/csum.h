@@ -18,11 +18,12 @@ static __always_inline __u16 csum_fold32(__u64 s)
 	return (__u16)s;
 }
 
+/* End-around carry without a branch: a branch on data doubles what the verifier walks after it. */
 static __always_inline __u32 csum_add(__u32 a, __u32 b)
 {
-	__u32 r = a + b;
+	__u64 r = (__u64)a + b;
 
-	return r + (r < a);
+	return (__u32)r + (__u32)(r >> 32);
 }
 
 static __always_inline __u32 csum_sub(__u32 a, __u32 b)

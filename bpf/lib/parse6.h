@@ -31,8 +31,9 @@ static __always_inline int ip6_walk(struct ipv6hdr *ip6, void *data_end, struct 
 	__u8 nh = ip6->nexthdr;
 	int i;
 
-	c->has_frag = 0;
-	c->bad = 0;
+	/* All of it: the fields a packet does not set are read anyway (the compiler may load them before it tests
+	 * has_frag), and Linux 5.15 refuses a read of stack never written. */
+	*c = (struct ip6_chain){};
 #pragma unroll
 	for (i = 0; i < IP6_MAX_EXT_HDRS; i++) {
 		__u8 *h;

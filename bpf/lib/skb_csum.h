@@ -8,9 +8,12 @@
 #define SKB_SUM_CHUNK	   256
 #define SKB_SUM_MAX_CHUNKS 64 /* 16384 bytes: ICMP errors we build, UDP datagrams we give a checksum */
 
-/* The chunk being summed: a map value, the stack of the callers being small already. */
+/* The chunk being summed and the sum so far: a map value, the stack of the callers being small already (and
+ * a sum kept here is not state the verifier carries from one chunk to the next). */
 struct skb_sum_buf {
 	__u8 data[SKB_SUM_CHUNK];
+	__u32 sum;
+	__u32 _pad;
 };
 
 struct {
@@ -20,36 +23,46 @@ struct {
 	__type(value, struct skb_sum_buf);
 } xlat_sum_buf SEC(".maps");
 
+/* Adds the chunk at off (at most SKB_SUM_CHUNK of the len > 0 bytes from there) to the sum; -1: unreadable. */
+__attribute__((noinline)) int xlat_skb_sum_chunk(struct __sk_buff *skb, __u32 off, __u32 len)
+{
+	__u32 zero = 0, n = len > SKB_SUM_CHUNK ? SKB_SUM_CHUNK : len;
+	struct skb_sum_buf *b = bpf_map_lookup_elem(&xlat_sum_buf, &zero);
+
+	if (!b)
+		return -1;
+	__builtin_memset(b->data, 0, SKB_SUM_CHUNK);
+	/* 1..256, written so that the verifier sees the bounds. */
+	if (bpf_skb_load_bytes(skb, off, b->data, ((n - 1) & (SKB_SUM_CHUNK - 1)) + 1))
+		return -1;
+	/* Chunks are even-sized, so an odd tail pads with zero like RFC 1071 says. */
+	b->sum = csum_add(b->sum, (__u32)bpf_csum_diff(NULL, 0, (void *)b->data, SKB_SUM_CHUNK, 0));
+	return 0;
+}
+
 /*
- * One's complement sum of len bytes at off; ~0 when the range cannot be read.
- * A global (not inlined) function: the verifier checks it once on its own
- * instead of once per path that reaches it.
+ * One's complement sum of len bytes at off; ~0 when the range cannot be read
+ * or is longer than SKB_SUM_MAX_CHUNKS chunks. Global (not inlined) functions:
+ * the verifier checks each once on its own instead of once per path that
+ * reaches it, and the loop carries nothing but its counter (old verifiers walk
+ * a loop iteration by iteration; 5.15 could not prune one carrying the sum).
  */
 __attribute__((noinline)) int xlat_skb_sum(struct __sk_buff *skb, __u32 off, __u32 len)
 {
-	__u32 sum = 0, zero = 0;
+	__u32 zero = 0;
 	struct skb_sum_buf *b = bpf_map_lookup_elem(&xlat_sum_buf, &zero);
-	__u8 *buf;
 	int i;
 
-	if (!b)
+	if (!b || len > SKB_SUM_CHUNK * SKB_SUM_MAX_CHUNKS)
 		return ~0U;
-	buf = b->data;
+	b->sum = 0;
 	for (i = 0; i < SKB_SUM_MAX_CHUNKS; i++) {
-		__u32 n = len > SKB_SUM_CHUNK ? SKB_SUM_CHUNK : len;
-
-		if (n == 0)
+		if (i * SKB_SUM_CHUNK >= len)
 			break;
-		__builtin_memset(buf, 0, SKB_SUM_CHUNK);
-		/* 1..256, written so that the verifier sees the bounds. */
-		if (bpf_skb_load_bytes(skb, off, buf, ((n - 1) & (SKB_SUM_CHUNK - 1)) + 1))
+		if (xlat_skb_sum_chunk(skb, off + i * SKB_SUM_CHUNK, len - i * SKB_SUM_CHUNK))
 			return ~0U;
-		/* Chunks are even-sized, so an odd tail pads with zero like RFC 1071 says. */
-		sum = csum_add(sum, (__u32)bpf_csum_diff(NULL, 0, (void *)buf, SKB_SUM_CHUNK, 0));
-		off += n;
-		len -= n;
 	}
-	return len ? (int)~0U : (int)sum;
+	return (int)b->sum;
 }
 
 static __always_inline __u32 skb_sum(struct __sk_buff *skb, __u32 off, __u32 len)

@@ -39,6 +39,25 @@ static __always_inline void nat64_decide(void *data, void *data_end, const struc
 	plan_pass(p, XLAT_C_PASS_NOT_IP);
 }
 
+/*
+ * The bpf_for_each_map_elem callbacks, each loaded into a register before any
+ * other subprogram is referenced: libbpf lays a program's subprograms out in
+ * the order they are first referenced, and Linux 5.15 (before "bpf: Stop
+ * caching subprog index in the bpf_pseudo_func insn", 5.16) remembers a
+ * callback's subprogram number as it was when the callback was first seen.
+ * Any subprogram laid out before a callback but seen after it shifts the
+ * number, and 5.15 then finds a global function there ("callback function not
+ * static"). Seen first, the callbacks are subprograms 1 to 4 for good. Costs
+ * four register loads per packet, nothing else.
+ */
+#define NAT64_CALLBACKS_FIRST()                            \
+	do {                                               \
+		asm volatile("" : : "r"(reclaim_frag_cb)); \
+		asm volatile("" : : "r"(reclaim_adf_cb));  \
+		asm volatile("" : : "r"(sweep_syn4_cb));   \
+		asm volatile("" : : "r"(reasm_expire_cb)); \
+	} while (0)
+
 static __always_inline struct nat64_config *nat64_live_cfg(void)
 {
 	struct nat64_config *cfg = nat64_cfg();
@@ -83,12 +102,14 @@ static __always_inline struct xicmp_scratch *nat64_scratch(void)
 SEC("xdp")
 int xlat_nat64_xdp(struct xdp_md *ctx)
 {
-	struct nat64_config *cfg = nat64_live_cfg();
+	struct nat64_config *cfg;
 	/* The plan lives in the per-CPU map, not on the stack: the state functions' stack adds up with ours. */
 	struct nat64_work *w = nat64_work();
 	struct nat64_in in = {.ctx = ctx, .ifindex = ctx->ingress_ifindex};
 	__u32 err;
 
+	NAT64_CALLBACKS_FIRST();
+	cfg = nat64_live_cfg();
 	if (!cfg || !w) {
 		nat64_count(XLAT_C_PASS_DISABLED);
 		xlat_xdp_mark_done(ctx, XLAT_META_PASSED_NAT64);
@@ -255,6 +276,7 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	__u8 step;
 	int act;
 
+	NAT64_CALLBACKS_FIRST();
 	NAT64_KEEP_MAP(nat64_sysctl);
 	/* One of our own IPv6 fragments back from bpf_clone_redirect (lib/frag.h): for the kernel to forward. */
 	if (skb->mark == XLAT_FRAG_MARK) {

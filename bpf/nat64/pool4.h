@@ -183,11 +183,11 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 /*
  * Tries one slot of the set (an index below a->total): the transport address
  * it stands for, if free, becomes the new entry's. Returns an ALLOC_* code.
- * Each probe finds its range again rather than carrying it from the previous
- * one: loops whose iterations carry no state are what older verifiers
- * (5.15, 6.1) can check within their budget.
+ * Each probe finds its range again (a global call) rather than carrying it
+ * from the previous one: loops whose iterations carry no state are what older
+ * verifiers (5.15, 6.1) can check within their budget.
  */
-__attribute__((noinline)) int xlat_nat64_probe_slot(__u64 slot)
+static __always_inline int probe_slot(__u64 slot)
 {
 	struct nat64_pool4_range *r;
 	__u64 pick, idx, nports;
@@ -224,39 +224,19 @@ __attribute__((noinline)) int xlat_nat64_probe(__u64 first, __u32 n)
 	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
 		if (i >= n)
 			break;
-		err = xlat_nat64_probe_slot((first + i) % total);
+		err = probe_slot((first + i) % total);
 		if (err != ALLOC_MORE)
 			return err;
 	}
 	return ALLOC_MORE;
 }
 
-/* Up to NAT64_PROBE_CHUNK probes of NAT64_PROBE_CHUNK slots from first: n slots in all. */
-__attribute__((noinline)) int xlat_nat64_probe_wide(__u64 first, __u32 n)
-{
-	__u32 i;
-	int r;
-
-	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
-		if (i * NAT64_PROBE_CHUNK >= n)
-			break;
-		r = xlat_nat64_probe(first + i * NAT64_PROBE_CHUNK, n - i * NAT64_PROBE_CHUNK);
-		if (r != ALLOC_MORE)
-			return r;
-	}
-	return ALLOC_MORE;
-}
-
-#define NAT64_PROBE_WIDE (NAT64_PROBE_CHUNK * NAT64_PROBE_CHUNK)
-
 /*
- * Creates the BIB entry of a->t6 (RFC 6146 3.5.1.1 / RFC 6056 algorithm 3):
- * start at F(f-args, secret) + next_ephemeral among the slots of the
- * protocol and mark, then walk them in order, range after range, for at most
- * max-iterations slots (auto: all of them, up to NAT64_ITER_AUTO_MAX; a fixed
- * count is capped at NAT64_ITER_MAX). Returns an ALLOC_* code.
+ * Walks budget slots from a->start, NAT64_PROBE_CHUNK at a time. Returns an
+ * ALLOC_* code (ALLOC_MORE: all taken). Two levels of global calls, not more:
+ * every frame of the chain from the program down to here counts against the
+ * 512 bytes of stack the verifier allows the deepest one.
  */
-/* Walks budget slots from a->start, NAT64_PROBE_WIDE at a time. Returns an ALLOC_* code (ALLOC_MORE: all taken). */
 __attribute__((noinline)) int xlat_nat64_walk(__u32 budget)
 {
 	struct nat64_alloc *a = nat64_alloc();
@@ -265,16 +245,23 @@ __attribute__((noinline)) int xlat_nat64_walk(__u32 budget)
 
 	if (!a)
 		return ALLOC_FULL;
-	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_WIDE; i++) {
-		if (i * NAT64_PROBE_WIDE >= budget)
+	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_CHUNK; i++) {
+		if (i * NAT64_PROBE_CHUNK >= budget)
 			break;
-		r = xlat_nat64_probe_wide(a->start + i * NAT64_PROBE_WIDE, budget - i * NAT64_PROBE_WIDE);
+		r = xlat_nat64_probe(a->start + i * NAT64_PROBE_CHUNK, budget - i * NAT64_PROBE_CHUNK);
 		if (r != ALLOC_MORE)
 			return r;
 	}
 	return ALLOC_MORE;
 }
 
+/*
+ * Creates the BIB entry of a->t6 (RFC 6146 3.5.1.1 / RFC 6056 algorithm 3):
+ * start at F(f-args, secret) + next_ephemeral among the slots of the
+ * protocol and mark, then walk them in order, range after range, for at most
+ * max-iterations slots (auto: all of them, up to NAT64_ITER_AUTO_MAX; a fixed
+ * count is capped at NAT64_ITER_MAX). Returns an ALLOC_* code.
+ */
 __attribute__((noinline)) int xlat_nat64_bib_create(__u32 dst4, __u32 dport)
 {
 	struct nat64_config *cfg = nat64_cfg();

@@ -37,36 +37,45 @@ static __always_inline void session_expire(const struct nat64_session_key *k, co
 
 /* ---------------------------------------------------------------- the sweeper */
 
-/* Looks at up to n sessions from the queue's head: deletes the expired ones, queues the others again.
- * Returns how many it deleted. */
-static __always_inline __u32 nat64_sweep(__u32 n, __u64 now)
+/* The session at the queue's head: deleted if its time has passed (1), queued again if not (0); -1: the queue
+ * is empty. A global function: the sweeper's loop carries nothing from one session to the next, which is what
+ * older verifiers (5.15) can walk within their budget (each iteration with a session's branches inline could
+ * not be pruned). */
+__attribute__((noinline)) int xlat_nat64_sweep_one(__u64 now)
 {
-	__u32 i, freed = 0;
+	struct nat64_session_key k;
+	struct nat64_session *s, copy;
 
-	for (i = 0; i < NAT64_SWEEP_FULL; i++) {
-		struct nat64_session_key k;
-		struct nat64_session *s, copy;
-
-		if (i >= n || bpf_map_pop_elem(&nat64_sessq, &k))
-			break;
-		s = bpf_map_lookup_elem(&nat64_sessions, &k);
-		if (!s)
-			continue; /* deleted by a lookup meanwhile */
-		if (s->expires >= now) {
-			bpf_map_push_elem(&nat64_sessq, &k, BPF_EXIST);
-			continue;
-		}
-		copy = *s;
-		session_expire(&k, &copy);
-		freed++;
+	if (bpf_map_pop_elem(&nat64_sessq, &k))
+		return -1;
+	s = bpf_map_lookup_elem(&nat64_sessions, &k);
+	if (!s)
+		return 0; /* deleted by a lookup meanwhile */
+	if (s->expires >= now) {
+		bpf_map_push_elem(&nat64_sessq, &k, BPF_EXIST);
+		return 0;
 	}
-	return freed;
+	copy = *s;
+	session_expire(&k, &copy);
+	return 1;
 }
 
-/* The sweeper as a global function: its loop is verified once. */
+/* The sweeper: looks at up to n sessions from the queue's head. Returns how many it deleted. */
 __attribute__((noinline)) int xlat_nat64_sweep(__u32 n)
 {
-	return (int)nat64_sweep(n, bpf_ktime_get_ns());
+	__u64 now = bpf_ktime_get_ns();
+	__u32 i, freed = 0;
+	int r;
+
+	for (i = 0; i < NAT64_SWEEP_FULL; i++) {
+		if (i >= n)
+			break;
+		r = xlat_nat64_sweep_one(now);
+		if (r < 0)
+			break;
+		freed += r;
+	}
+	return (int)freed;
 }
 
 /*
