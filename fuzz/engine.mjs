@@ -158,6 +158,8 @@ export function fuzzProgram(opts) {
   const {target, lib, hook, seed, phaseLen = 2000, names, firstEvent, maxFailures = 20, frames = null} = opts;
   const packets = frames ? frames.length : opts.packets;
   const rows = [];
+  /** The first frame counted under each reason: the coverage report shows one packet per counter reached. */
+  const examples = {};
   const rng = new Rng(seed);
   const counters = new Counters(lib, target.stats);
   const emitted = new Emitted();
@@ -306,6 +308,7 @@ export function fuzzProgram(opts) {
     const emissionIdx = problems.findIndex((x) => / were emitted$| emitted by a packet /.test(x));
     if (emissionIdx >= 0 && !confirmEmission(frame)) problems.splice(emissionIdx, 1), lateEmissions++;
     if (frames) rows.push({reason, verdict, problems});
+    if (reason && !(reason in examples)) examples[reason] = hex(frame);
     if (problems.length) {
       failures.push({index: i, phase: phasesSeen.at(-1), ops, reason, verdict, problems, frame: hex(frame), output: outFrame ? hex(outFrame) : null});
     }
@@ -316,7 +319,7 @@ export function fuzzProgram(opts) {
   names.forEach((n, k) => {
     if (reached[k]) byName[n] = reached[k];
   });
-  return {packets: Math.min(packets, failures.length >= maxFailures ? failures.at(-1).index + 1 : packets), refused, lateEmissions, ms: Date.now() - t0, reached: byName, verdicts, failures, phases: [...new Set(phasesSeen)], rows};
+  return {packets: Math.min(packets, failures.length >= maxFailures ? failures.at(-1).index + 1 : packets), refused, lateEmissions, ms: Date.now() - t0, reached: byName, verdicts, failures, phases: [...new Set(phasesSeen)], rows, examples};
 }
 
 /**

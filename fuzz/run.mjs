@@ -36,8 +36,8 @@ function parseArgs(argv) {
     else if (a === '--replay') o.replay = next();
     else throw new Error(`unknown argument ${a} (see fuzz/run.mjs)`);
   }
-  if (o.quick && !argv.includes('--packets')) o.packets = 12_000;
-  if (o.quick && !argv.includes('--phase-length')) o.phaseLen = 400;
+  if (o.quick && !argv.includes('--packets')) o.packets = 80_000;
+  if (o.quick && !argv.includes('--phase-length')) o.phaseLen = 1000;
   if (!Number.isInteger(o.packets) || o.packets < 1) throw new Error('--packets must be a positive integer');
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new Error('--seed must be an integer from 0 to 4294967295');
   for (const p of o.programs) if (!PROGRAMS.includes(p)) throw new Error(`unknown program ${p} (one of ${PROGRAMS.join(', ')})`);

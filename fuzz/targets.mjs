@@ -103,12 +103,13 @@ export async function nat64Target(repo) {
   const phases = [
     {name: 'defaults', cfg: {}, pool4: full, ifaddr: true},
     {name: 'address-dependent filtering, externally initiated TCP and ICMPv6 info dropped', cfg: {flags: F['address-dependent-filtering'] | F['drop-externally-initiated-tcp'] | F['drop-icmpv6-info'] | F['handle-rst-during-fin-rcv']}, pool4: full, ifaddr: true},
-    {name: 'tiny pool4, one simultaneous open', cfg: {maxSimultaneousOpens: 1, fArgs: 0b1111}, pool4: tiny, ifaddr: true},
+    {name: 'tiny pool4 on flushed tables, one simultaneous open', cfg: {maxSimultaneousOpens: 1, fArgs: 0b1111}, pool4: tiny, ifaddr: true, flush: true}, // exhausted before the tables fill
     {name: 'timeouts of milliseconds', cfg: {udpTimeout: 0.002, tcpEstTimeout: 0.003, tcpTransTimeout: 0.002, icmpTimeout: 0.002, tcpSynTimeout: 0.001, flags: F['address-dependent-filtering']}, pool4: full, ifaddr: true},
     {name: 'no UDP pool4, no interface address, mtu 1500', cfg: {lowestIpv6Mtu: 1500, overrideTos: true, tos: 4, zeroizeTrafficClass: true}, pool4: full.filter((r) => r[0] !== 17), ifaddr: false},
     {name: 'disabled', cfg: {enabled: false}, pool4: full, ifaddr: true},
     {name: 'flushed tables, defaults', cfg: {}, pool4: full, ifaddr: true, flush: true},
     {name: 'errors in bursts (the rate limit)', cfg: {}, pool4: full, ifaddr: true, burst: true},
+    {name: 'new flows only (the tables fill up)', cfg: {}, pool4: full, ifaddr: true, churn: true},
   ];
   let current = phases[0];
   const base = {
@@ -141,6 +142,7 @@ export async function nat64Target(repo) {
     },
     seed(rng) {
       if (current.burst && rng.chance(0.7)) return nat64Churn(rng, 'expiring');
+      if (current.churn && rng.chance(0.8)) return nat64Churn(rng, 'flow');
       const r = rng.int(100);
       if (r < 45) {
         const s = live.seed(rng);
