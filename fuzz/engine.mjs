@@ -176,16 +176,31 @@ export function fuzzProgram(opts) {
   let phase = -1;
   let refused = 0;
   let lateEmissions = 0;
-  /** Runs the frame again (after letting earlier deliveries settle): does it emit anything by itself? */
+  /**
+   * Runs the frame again (after letting earlier deliveries settle): does it emit anything by itself while it is
+   * dropped again? A run with another outcome (an ICMP error the rate limit held back the first time and lets
+   * through now) proves nothing either way: it is tried again, a few times at most.
+   */
   const confirmEmission = (frame) => {
-    const until = Date.now() + 50;
-    while (Date.now() < until) emitted.delta();
     const fd = hook === 'xdp' ? target.progs.xdp : target.progs.tc;
-    const r = run(fd, frame, out2);
-    if (hook === 'xdp' && !r.err && r.retval === 2 && !META[r.data.readUInt32LE(0)]) run(target.progs.tc, frame, out2);
-    const again = emitted.delta();
+    let confirmed = false;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const until = Date.now() + 50;
+      while (Date.now() < until) emitted.delta();
+      const r = run(fd, frame, out2);
+      let dropped = !r.err && (hook === 'xdp' ? r.retval === 1 : r.retval === TC.SHOT);
+      if (hook === 'xdp' && !r.err && r.retval === 2 && !META[r.data.readUInt32LE(0)]) {
+        const t = run(target.progs.tc, frame, out2);
+        dropped = !t.err && t.retval === TC.SHOT;
+      }
+      const again = emitted.delta();
+      if (dropped) {
+        confirmed = again > 0;
+        break;
+      }
+    }
     before = counters.read();
-    return again > 0;
+    return confirmed;
   };
 
   const run = (fd, frame, buf) => {

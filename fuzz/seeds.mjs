@@ -73,9 +73,9 @@ export function siitSeeds() {
     s.push(v4({l4: icmpMsg(t, c, r, about4)}));
   }
   s.push(v4({l4: icmpMsg(3, 1, 0, ipv4Packet({src: A.N6_AS4, dst: A.N4, l4: icmpEcho(8, 3, 3, PAY(8))}))}));
-  // Found by the fuzzer (counted drop-resize-failed): an ICMPv6 error whose inner packet carries hop-by-hop,
-  // destination options and routing headers and is cut inside its UDP header. Kept as a seed so that every run
-  // reaches that counter rather than one run in a few.
+  // Found by the fuzzer: an ICMPv6 error whose inner packet's header chain (hop-by-hop, destination options, a
+  // routing header claiming 40 bytes) runs past the end of the packet. The translation asked the kernel to shrink
+  // the packet by more than it held (counted drop-resize-failed); now drop-icmp-error-inner. Kept as a seed.
   s.push(Buffer.from('6000000000483a4020010db801c63364000200000000000020010db801c0000200210000000000000400fbad00000027600000000044005920010db801c00002002100000000000020010db801c6336400020000000000003c000102000000002b000000010200001104000000000000', 'hex'));
   return s;
 }
