@@ -62,3 +62,17 @@ for (const kind of ['siit', 'nat64']) {
     assert.equal((await xlat(ns, [kind, 'instance', 'remove'])).code, 0);
   });
 }
+
+test('nat64 instance add warns when the default pool4 (61001-65535) overlaps ip_local_port_range, and only then', {skip: SKIP || false}, async () => {
+  for (const [range, warned] of [['32768 60999', false], ['32768 65000', true]]) {
+    const ns = await createNamespace(uniqueName('eph'));
+    await ipIn(ns, ['link', 'add', 'a0', 'type', 'veth', 'peer', 'name', 'a1']);
+    const set = await nsRun(ns, 'sh', ['-c', `echo '${range}' > /proc/sys/net/ipv4/ip_local_port_range`]);
+    assert.equal(set.code, 0, show(set));
+    const r = await xlat(ns, ['nat64', 'instance', 'add', '--pool6', '64:ff9b::/96', '-i', 'a0', '--json']);
+    assert.equal(r.code, 0, show(r));
+    const warnings = JSON.parse(r.stdout).warnings.filter((w) => /ip_local_port_range/.test(w));
+    assert.equal(warnings.length, warned ? 1 : 0, `${range}: ${JSON.stringify(JSON.parse(r.stdout).warnings)}`);
+    assert.equal((await xlat(ns, ['nat64', 'instance', 'remove'])).code, 0);
+  }
+});
