@@ -56,6 +56,9 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, __u32 fra
 	p->to_v4 = 0;
 	if ((void *)(ip4 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* Not the IP version its Ethernet type says: the kernel drops it; a hairpin would carry it over (fuzzing). */
+	if (ip4->version != 4)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
 	hlen = ip4->ihl * 4;
 	tot_len = bpf_ntohs(ip4->tot_len);
 	if (hlen < sizeof(*ip4) || tot_len < hlen)

@@ -83,6 +83,9 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, __u32 fra
 	p->to_v4 = 1;
 	if ((void *)(ip6 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* Not the IP version its Ethernet type says: the kernel drops it; a hairpin would carry it over (fuzzing). */
+	if (ip6->version != 6)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
 	/* Router/neighbour discovery and redirects belong to this link. */
 	if (ip6->nexthdr == IPPROTO_ICMPV6) {
 		__u8 *t = (void *)(ip6 + 1);
