@@ -22,7 +22,7 @@ export const LO = 1;
 export async function siitTarget(repo, env) {
   const {openAndLoad} = await import(path.join(repo, 'dist/bpf/object.js'));
   const L = await import(path.join(repo, 'dist/instance/layout.js'));
-  const {encodeIfaddr} = await import(path.join(repo, 'dist/instance/siit-ifaddr.js'));
+  const {encodeIfaddr} = await import(path.join(repo, 'dist/instance/ifaddr.js'));
   const {layoutVersion} = await import(path.join(repo, 'dist/instance/objects.js'));
   const obj = await openAndLoad(path.join(repo, 'build/bpf/siit.bpf.o'));
   const m = (n) => obj.map(n);
@@ -91,7 +91,7 @@ const NAT64_SIZES = {nat64_bib4: 256, nat64_bib6: 256, nat64_sessions: 256, nat6
 export async function nat64Target(repo) {
   const {openAndLoad} = await import(path.join(repo, 'dist/bpf/object.js'));
   const L = await import(path.join(repo, 'dist/instance/nat64-layout.js'));
-  const {encodeIfaddr} = await import(path.join(repo, 'dist/instance/siit-ifaddr.js'));
+  const {encodeIfaddr} = await import(path.join(repo, 'dist/instance/ifaddr.js'));
   const {layoutVersion} = await import(path.join(repo, 'dist/instance/objects.js'));
   const obj = await openAndLoad(path.join(repo, 'build/bpf/nat64.bpf.o'), {maxEntries: NAT64_SIZES});
   const m = (n) => obj.map(n);
