@@ -122,7 +122,11 @@ export async function applySiitPlan(plan: SiitPlan, wanted: SiitState, verbose: 
       // Halves of entries an earlier CLI left when it was killed between an entry's two writes: not entries (the
       // plan did not count them), and in the way of the entries about to be added.
       for (const h of eamtHalves(maps)) {
-        await j.step('dropping half of an EAMT entry', () => void h.map.delete(h.key), () => h.map.update(h.key, h.value, NOEXIST));
+        await j.step(
+          'dropping half of an EAMT entry',
+          () => void h.map.delete(h.key),
+          () => h.map.update(h.key, h.value, NOEXIST),
+        );
       }
       for (const e of plan.eamtAdd) {
         const v = entryValue(e);
