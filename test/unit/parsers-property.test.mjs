@@ -15,15 +15,20 @@ import {oneLine} from '../../dist/cli/errors.js';
 import {parseIPv4, formatIPv4, parsePrefix4, formatPrefix4} from '../../dist/model/ipv4.js';
 import {parseIPv6, formatIPv6, parsePrefix6, formatPrefix6} from '../../dist/model/ipv6.js';
 import {parsePool6OrNull, formatPool6} from '../../dist/model/pool6.js';
-import {parseAnyPrefix, formatAnyPrefix, parseEamEntry, formatEamEntry} from '../../dist/model/siit-eamt.js';
+import {parseAnyPrefix, parseEamEntry, formatEamEntry} from '../../dist/model/siit-eamt.js';
+
+const formatAnyPrefix = (p) => (p.family === 6 ? formatPrefix6(p.prefix) : formatPrefix4(p.prefix));
 import {parsePortRange, parseTransportAddress, parseMaxIterations, parseMark} from '../../dist/model/nat64-pool4.js';
 import {parseBool, parseDuration, formatDuration} from '../../dist/model/values.js';
-import {parseTimeout, parseNat64Number, parseNat64GlobalUpdate, NAT64_TIMEOUT_KEYS, NAT64_NUMBER_KEYS, NAT64_GLOBAL_KEYS} from '../../dist/model/nat64-globals.js';
+import {parseNat64GlobalUpdate, NAT64_TIMEOUT_KEYS, NAT64_GLOBAL_KEYS} from '../../dist/model/nat64-globals.js';
+
+const NAT64_NUMBER_KEYS = ['tos', 'lowest-ipv6-mtu', 'f-args', 'maximum-simultaneous-opens'];
+/** A timeout or number global, through `global update`'s parser (the one files use too). */
+const nat64Value = (key) => (t) => parseNat64GlobalUpdate(key, t).value;
 import {parseSiitGlobalChange, changeView, SIIT_ALL_GLOBAL_KEYS} from '../../dist/model/siit-config.js';
 import {validateIfname, validateNetnsName} from '../../dist/model/names.js';
 import {readConfig} from '../../dist/config/read.js';
 import {siitDocument, nat64Document} from '../../dist/config/document.js';
-import {NAT64_DEFAULT_CAPACITY} from '../../dist/instance/nat64-layout.js';
 
 const SEED = Number(process.env.XLAT_PROPERTY_SEED ?? 20261201);
 const RUNS = Number(process.env.XLAT_PROPERTY_RUNS ?? 3000);
@@ -132,10 +137,10 @@ roundTrip('IPv4 transport address', inputs(fc.tuple(ipv4Text, port).map(([a, p])
 roundTrip('IPv6 transport address', inputs(fc.tuple(ipv6Text, port).map(([a, p]) => `${a}#${p}`)), (t) => parseTransportAddress(t, 6), (v) => `${formatIPv6(v.addr)}#${v.port}`);
 roundTrip('port range', inputs(fc.oneof(port.map(String), fc.tuple(port, port).map(([a, b]) => `${a}-${b}`))), parsePortRange, ([a, b]) => `${a}-${b}`);
 roundTrip('duration', inputs(durationText), (t) => parseDuration('udp-timeout', t), formatDuration);
-for (const key of NAT64_TIMEOUT_KEYS) roundTrip(`NAT64 ${key}`, inputs(durationText), (t) => parseTimeout(key, t), formatDuration, 500);
+for (const key of NAT64_TIMEOUT_KEYS) roundTrip(`NAT64 ${key}`, inputs(durationText), nat64Value(key), formatDuration, 500);
 roundTrip('boolean', inputs(fc.constantFrom('true', 'false', 'yes', 'no', 'on', 'off', '1', '0', 'TRUE', ' On ')), (t) => parseBool('k', t), String);
 for (const key of NAT64_NUMBER_KEYS) {
-  roundTrip(`NAT64 ${key}`, inputs(fc.oneof(fc.nat(70000).map(String), fc.nat(15).map((n) => `0b${n.toString(2)}`), fc.nat(0xffff).map((n) => `0x${n.toString(16)}`))), (t) => parseNat64Number(key, t), String, 500);
+  roundTrip(`NAT64 ${key}`, inputs(fc.oneof(fc.nat(70000).map(String), fc.nat(15).map((n) => `0b${n.toString(2)}`), fc.nat(0xffff).map((n) => `0x${n.toString(16)}`))), nat64Value(key), String, 500);
 }
 roundTrip('pool4 max-iterations', inputs(fc.oneof(fc.constantFrom('auto', 'infinity', 'AUTO'), fc.nat(0xffffffff).map(String))), parseMaxIterations, String);
 roundTrip('pool4 mark', inputs(fc.nat(0xffffffff).map(String)), parseMark, String);
@@ -218,6 +223,8 @@ const jsonText = (doc) => fc.oneof({weight: 6, arbitrary: doc.map((d) => JSON.st
  * The running state a parsed document describes, in the shape `file export` takes: what the file leaves out is
  * what an instance has by default (no name, no interfaces, the default capacity, the hook chosen automatically).
  */
+/** `instance add --capacity`'s default. */
+const NAT64_DEFAULT_CAPACITY = 65536;
 const current = (state) => ({
   ...state,
   name: state.name ?? null,
@@ -284,7 +291,7 @@ test('refused values at the CLI: exactly one `Error:` line on stderr, exit 2, no
     [inputs(prefix4Text).filter(refusedBy((t) => parsePrefix4(t, {allowBare: true}))), (v) => ['nat64', 'pool4', 'add', '--udp', v, '61001-65535']],
     [inputs(fc.tuple(port, port).map(([a, b]) => `${a}-${b}`)).filter(refusedBy(parsePortRange)), (v) => ['nat64', 'pool4', 'add', '--udp', '192.0.2.1', v]],
     [inputs(prefix6Text).filter(refusedBy(parsePrefix6)), (v) => ['siit', 'eamt', 'add', v, '192.0.2.0/24']],
-    [inputs(durationText).filter(refusedBy((t) => parseTimeout('udp-timeout', t))), (v) => ['nat64', 'global', 'update', 'udp-timeout', v]],
+    [inputs(durationText).filter(refusedBy(nat64Value('udp-timeout'))), (v) => ['nat64', 'global', 'update', 'udp-timeout', v]],
     [inputs(fc.constantFrom('true', 'off')).filter(refusedBy((t) => parseBool('k', t))), (v) => ['siit', 'global', 'update', 'manually-enabled', v]],
     [inputs(fc.tuple(ipv4Text, port).map(([a, p]) => `${a}#${p}`)).filter(refusedBy((t) => parseTransportAddress(t, 4))), (v) => ['nat64', 'bib', 'add', '--udp', '2001:db8::1#53', v]],
   ];
