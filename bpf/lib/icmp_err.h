@@ -376,6 +376,9 @@ static __always_inline __u32 xicmp_rebuild_6to4(struct __sk_buff *skb, struct pl
 		return XLAT_C_DROP_TRUNCATED;
 	if (in6->version != 6 || ip6_walk(in6, data_end, &c) || c.bad)
 		return XLAT_C_DROP_ICMP_ERROR_INNER;
+	/* The walk saw each header's first 8 bytes only: a chain cut short ends past the packet (found by fuzzing). */
+	if (in_off + c.l4_off > skb->len)
+		return XLAT_C_DROP_ICMP_ERROR_INNER;
 	if (ntype == ICMP_DEST_UNREACH && ncode == ICMP_FRAG_NEEDED) {
 		__u32 mtu = nrest - (sizeof(struct ipv6hdr) - sizeof(struct iphdr));
 

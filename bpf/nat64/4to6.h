@@ -188,6 +188,12 @@ static __always_inline void nat64_plan_4to6(void *data, void *data_end, const st
 	p->l3len = sizeof(struct ipv6hdr);
 	if ((void *)(ip4 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* Not the IP version its Ethernet type says: the kernel drops it; a hairpin would carry it over (fuzzing). */
+	if (ip4->version != 4)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
+	/* A total length beyond the frame (malformed, as a cut header is: dropped before state is touched). */
+	if (sizeof(struct ethhdr) + bpf_ntohs(ip4->tot_len) > in->frame_len)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	if (nat64_parse4(ip4, data_end, cfg, p, rw, in_tc, &x))
 		return;
 	l4 = x.l4;

@@ -226,6 +226,12 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	p->l3len = sizeof(struct iphdr);
 	if ((void *)(ip6 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* Not the IP version its Ethernet type says: the kernel drops it; a hairpin would carry it over (fuzzing). */
+	if (ip6->version != 6)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
+	/* A payload length beyond the frame (malformed, as a cut header is: dropped before state is touched). */
+	if (sizeof(struct ethhdr) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len) > in->frame_len)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	x.l4 = (void *)(ip6 + 1);
 	x.nh = ip6->nexthdr;
 	if (x.nh == IPPROTO_FRAGMENT && nat64_parse6_frag(ip6, data_end, cfg, p, rw, in_tc, &x))

@@ -105,7 +105,7 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 	struct nat64_config *cfg;
 	/* The plan lives in the per-CPU map, not on the stack: the state functions' stack adds up with ours. */
 	struct nat64_work *w = nat64_work();
-	struct nat64_in in = {.ctx = ctx, .ifindex = ctx->ingress_ifindex};
+	struct nat64_in in = {.ctx = ctx, .frame_len = ctx->data_end - ctx->data, .ifindex = ctx->ingress_ifindex};
 	__u32 err;
 
 	NAT64_CALLBACKS_FIRST();
@@ -256,7 +256,7 @@ __attribute__((noinline)) int xlat_nat64_tc_decide(struct __sk_buff *skb)
 {
 	struct nat64_config *cfg = nat64_live_cfg();
 	struct nat64_work *w = nat64_work();
-	struct nat64_in in = {.ctx = skb, .ifindex = skb->ifindex, .mark = skb->mark};
+	struct nat64_in in = {.ctx = skb, .frame_len = skb->len, .ifindex = skb->ifindex, .mark = skb->mark};
 
 	if (!cfg || !w)
 		return -1;

@@ -54,7 +54,8 @@ static __always_inline __u32 pool4_default_bit(__u8 proto)
 
 /* Where a packet came in: what the route lookups of the default pool4 need. */
 struct nat64_in {
-	void *ctx; /* struct xdp_md or struct __sk_buff */
+	void *ctx;	 /* struct xdp_md or struct __sk_buff */
+	__u32 frame_len; /* the whole frame (in tc data_end only covers the linear part) */
 	__u32 ifindex;
 	__u32 mark;
 };

@@ -45,7 +45,8 @@ static __always_inline void rfc6791v6_source(const struct siit_config *cfg, stru
 	}
 }
 
-static __always_inline void siit_plan_4to6(void *data, void *data_end, const struct siit_config *cfg, struct plan *p)
+static __always_inline void siit_plan_4to6(void *data, void *data_end, __u32 frame_len, const struct siit_config *cfg,
+					   struct plan *p)
 {
 	struct iphdr *ip4 = data + sizeof(struct ethhdr);
 	struct in6_addr src6, dst6;
@@ -55,6 +56,9 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 	p->to_v4 = 0;
 	if ((void *)(ip4 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* Not the IP version its Ethernet type says: the kernel drops it; a hairpin would carry it over (fuzzing). */
+	if (ip4->version != 4)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
 	hlen = ip4->ihl * 4;
 	tot_len = bpf_ntohs(ip4->tot_len);
 	if (hlen < sizeof(*ip4) || tot_len < hlen)
@@ -80,6 +84,9 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, const str
 		else
 			p->own_src = 1;
 	}
+	/* A total length beyond the frame: the translation would claim bytes that are not there. */
+	if (sizeof(struct ethhdr) + tot_len > frame_len)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	if (ip4->ttl <= 1)
 		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 0,
 				    ipv4_icmp_error(ip4, data_end) || (ip4->frag_off & bpf_htons(IP_OFFSET)));

@@ -70,7 +70,8 @@ static __always_inline void siit_plan_hairpin(struct ipv6hdr *ip6, const struct 
 	p->reason = XLAT_C_XLAT_HAIRPIN;
 }
 
-static __always_inline void siit_plan_6to4(void *data, void *data_end, const struct siit_config *cfg, struct plan *p)
+static __always_inline void siit_plan_6to4(void *data, void *data_end, __u32 frame_len, const struct siit_config *cfg,
+					   struct plan *p)
 {
 	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
 	struct ip6_chain c;
@@ -82,6 +83,9 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 	p->to_v4 = 1;
 	if ((void *)(ip6 + 1) > data_end)
 		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
+	/* Not the IP version its Ethernet type says: the kernel drops it; a hairpin would carry it over (fuzzing). */
+	if (ip6->version != 6)
+		return plan_pass(p, XLAT_C_PASS_NOT_IP);
 	/* Router/neighbour discovery and redirects belong to this link. */
 	if (ip6->nexthdr == IPPROTO_ICMPV6) {
 		__u8 *t = (void *)(ip6 + 1);
@@ -103,6 +107,9 @@ static __always_inline void siit_plan_6to4(void *data, void *data_end, const str
 		src4 = cfg->rfc6791v4_len ? rfc6791v4_source(cfg) : 0;
 		p->own_src = !cfg->rfc6791v4_len;
 	}
+	/* A payload length beyond the frame: the translation would claim bytes that are not there. */
+	if (sizeof(struct ethhdr) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len) > frame_len)
+		return plan_drop(p, XLAT_C_DROP_TRUNCATED);
 	if (ip6->hop_limit <= 1)
 		return plan_expired(p, XLAT_C_DROP_HOP_LIMIT, 1,
 				    ip6_icmp_error(ip6, data_end) || ip6_later_fragment(ip6, data_end));

@@ -24,16 +24,18 @@
 /* What the logic may read: Ethernet, IPv6, extension headers, an L4 header. */
 #define SIIT_PARSE_LEN 512
 
-static __always_inline void siit_decide(void *data, void *data_end, const struct siit_config *cfg, struct plan *p)
+/* frame_len: the whole frame's length (in tc data_end only covers the linear part). */
+static __always_inline void siit_decide(void *data, void *data_end, __u32 frame_len, const struct siit_config *cfg,
+					struct plan *p)
 {
 	struct ethhdr *eth = data;
 
 	if ((void *)(eth + 1) > data_end)
 		return plan_pass(p, XLAT_C_PASS_NOT_IP);
 	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		return siit_plan_6to4(data, data_end, cfg, p);
+		return siit_plan_6to4(data, data_end, frame_len, cfg, p);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		return siit_plan_4to6(data, data_end, cfg, p);
+		return siit_plan_4to6(data, data_end, frame_len, cfg, p);
 	plan_pass(p, XLAT_C_PASS_NOT_IP);
 }
 
@@ -49,7 +51,7 @@ int xlat_siit_xdp(struct xdp_md *ctx)
 		xlat_xdp_mark_done(ctx, XLAT_META_PASSED_SIIT);
 		return XDP_PASS;
 	}
-	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &p);
+	siit_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, ctx->data_end - ctx->data, cfg, &p);
 	if (p.verdict == V_XLAT || p.gen) {
 		/* Layout changes beyond the base headers, errors to send, packets too big for
 		 * their path: the tc slow path does them. */
@@ -175,7 +177,7 @@ int xlat_siit_tc(struct __sk_buff *skb)
 	/* Make the headers we read linear; a short packet simply stays short. */
 	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
 		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
-	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, cfg, p);
+	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, cfg, p);
 	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
 	if (p->verdict == V_XLAT && !p->icmp_err && !p->same_family && !skb->gso_size)
 		xlat_slow_check_path(skb);

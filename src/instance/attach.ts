@@ -16,6 +16,7 @@ import {progInfoById} from '../bpf/prog.js';
 import * as xdp from '../bpf/xdp.js';
 import * as tc from '../bpf/tc.js';
 import {listInterfaces, type NetInterface} from '../sys/interfaces.js';
+import {faultPoint} from '../sys/fault.js';
 
 export type Hook = 'xdp' | 'tc';
 /** 'xdp-generic' forces generic (skb) XDP; 'xdp' tries native first. */
@@ -184,6 +185,7 @@ export function publicInterfaces(list: Attachment[], redirects?: ReadonlySet<num
 export async function detachAll(spec: ProgramSpec, list: Attachment[]): Promise<void> {
   let first: Error | null = null;
   for (const a of list) {
+    faultPoint(`detach ${a.hook} from ${a.name}`);
     try {
       if (a.hook === 'xdp') await xdp.detach(a.ifindex, a.mode === 'native' ? 'native' : 'generic', a.progId);
       else await tc.detach(a.ifindex, spec.tcHandle, spec.tcPrio);
@@ -245,44 +247,49 @@ function alreadyHasXdp(err: unknown): boolean {
  * to `detail`.
  */
 async function attachTcTo(spec: ProgramSpec, obj: ProgramSource, iface: NetInterface, detail: string): Promise<Attachment> {
+  faultPoint(`attach tc to ${iface.name}`);
   const progId = await tc.attach(iface.index, obj.programFd(spec.tcProg), spec.tcHandle, spec.tcPrio, iface.name);
   return {name: iface.name, ifindex: iface.index, hook: 'tc', mode: 'clsact-ingress', reason: tcReason(iface), progId, detail};
 }
 
-async function attachFirst(spec: ProgramSpec, obj: ProgramSource, p: HookPlan): Promise<Attachment> {
+/**
+ * Attaches XDP (native, else generic or tc as the plan says) to an interface whose tc slow path is attached
+ * already; returns null when the plan falls back to tc, which is then that slow path alone.
+ */
+async function attachXdpOver(spec: ProgramSpec, obj: ProgramSource, p: HookPlan): Promise<{attachment: Attachment | null; why: string}> {
   const {iface} = p;
-  const attachTc = (detail: string): Promise<Attachment> => attachTcTo(spec, obj, iface, detail);
   const attachXdp = async (mode: xdp.XdpMode, detail: string): Promise<Attachment> => {
+    faultPoint(`attach ${mode} XDP to ${iface.name}`);
     await xdp.attach(iface.index, obj.programFd(spec.xdpProg), mode, iface.name);
     const q = await xdp.query(iface.index);
     return {name: iface.name, ifindex: iface.index, hook: 'xdp', mode, reason: `${mode} XDP`, progId: q.progId, detail};
   };
-  if (p.how === 'tc') return attachTc(p.reason);
-  if (p.how === 'xdp-generic') return attachXdp('generic', 'generic XDP requested');
+  if (p.how === 'xdp-generic') return {attachment: await attachXdp('generic', 'generic XDP requested'), why: ''};
   try {
-    return await attachXdp('native', p.how === 'xdp' ? 'XDP requested: native (driver) mode' : 'native XDP supported by the driver');
+    return {attachment: await attachXdp('native', p.how === 'xdp' ? 'XDP requested: native (driver) mode' : 'native XDP supported by the driver'), why: ''};
   } catch (err) {
     if (alreadyHasXdp(err)) throw err;
     const why = err instanceof Error ? err.message.replace(/^.*failed: /, '') : String(err);
-    if (p.how === 'xdp') return attachXdp('generic', `XDP requested: generic mode, native attach failed (${why})`);
-    return attachTc(`native XDP unavailable (${why}): tc`);
+    if (p.how === 'xdp') return {attachment: await attachXdp('generic', `XDP requested: generic mode, native attach failed (${why})`), why: ''};
+    return {attachment: null, why};
   }
 }
 
 /**
- * Attaches to one interface: tc alone, or XDP with the tc program beside it as
- * the slow path for what XDP hands over. On failure, what this call attached
- * is undone.
+ * Attaches to one interface: tc alone, or XDP with the tc program beside it as the slow path for what XDP hands
+ * over. The tc program goes first: XDP is never attached without its slow path, even for the moment between the
+ * two (a CLI killed there leaves a working tc attachment, not an XDP program handing packets to nothing). On
+ * failure, what this call attached is undone.
  */
 async function attachOne(spec: ProgramSpec, obj: ProgramSource, p: HookPlan): Promise<Attachment[]> {
-  const done: Attachment[] = [];
+  if (p.how === 'tc') return [await attachTcTo(spec, obj, p.iface, p.reason)];
+  const slow = await attachTcTo(spec, obj, p.iface, 'tc slow path');
   try {
-    const first = await attachFirst(spec, obj, p);
-    done.push(first);
-    if (first.hook === 'xdp') done.push(await attachTcTo(spec, obj, p.iface, 'tc slow path'));
-    return done;
+    const {attachment, why} = await attachXdpOver(spec, obj, p);
+    if (attachment === null) return [{...slow, detail: `native XDP unavailable (${why}): tc`}];
+    return [attachment, slow];
   } catch (err) {
-    await detachAll(spec, done).catch(() => undefined);
+    await detachAll(spec, [slow]).catch(() => undefined);
     throw err;
   }
 }

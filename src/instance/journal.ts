@@ -4,12 +4,14 @@
  * undone, newest first, and the error says whether that worked.
  */
 import {XlatError} from '../errors.js';
+import {faultPoint} from '../sys/fault.js';
 
 class Journal {
   private readonly undos: {what: string; undo: () => void | Promise<void>}[] = [];
 
   /** Does one step; its undo runs if a later step fails. */
   async step<T>(what: string, run: () => T | Promise<T>, undo: (done: T) => void | Promise<void>): Promise<T> {
+    faultPoint(what);
     const done = await run();
     this.undos.push({what, undo: () => undo(done)});
     return done;

@@ -20,7 +20,7 @@ import {
   writeSiitConfig,
   type FreshSiitMaps,
 } from './siit.js';
-import {applyGlobalChange, entryValue, globalsView, key4, key6, ONE, readDeny4, readEamt, sortPrefix4} from './siit-tables.js';
+import {applyGlobalChange, eamtHalves, entryValue, globalsView, key4, key6, ONE, readDeny4, readEamt, sortPrefix4} from './siit-tables.js';
 import type {SiitConfig} from './layout.js';
 import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
 import {compareEam} from '../model/siit-eamt.js';
@@ -117,6 +117,15 @@ export async function applySiitPlan(plan: SiitPlan, wanted: SiitState, verbose: 
             maps.eamt6.update(key6(e.p6), v, NOEXIST);
             maps.eamt4.update(key4(e.p4), v, NOEXIST);
           },
+        );
+      }
+      // Halves of entries an earlier CLI left when it was killed between an entry's two writes: not entries (the
+      // plan did not count them), and in the way of the entries about to be added.
+      for (const h of eamtHalves(maps)) {
+        await j.step(
+          'dropping half of an EAMT entry',
+          () => void h.map.delete(h.key),
+          () => h.map.update(h.key, h.value, NOEXIST),
         );
       }
       for (const e of plan.eamtAdd) {

@@ -34,14 +34,41 @@ export function key4(p: Prefix4): Buffer {
   return encodeLpmKey(p.addr, p.len);
 }
 
-/** Every entry, from siit_eamt6 (its values hold both sides). */
+function decoded(v: Buffer): EamEntry {
+  const e = decodeEamtEntry(v);
+  return {p6: {addr: e.v6, len: e.v6Len}, p4: {addr: e.v4, len: e.v4Len}};
+}
+
+/**
+ * Whether an entry read from one trie is in the other too. Every entry goes into both, one write each: a CLI
+ * killed between the two (kill -9, a crash) leaves a half, which translates one direction only.
+ */
+function whole(maps: SiitMaps, e: EamEntry): boolean {
+  const a = exact6(maps, e.p6);
+  const b = exact4(maps, e.p4);
+  return a !== null && b !== null && sameEam(a, e) && sameEam(b, e);
+}
+
+/** Every entry, from siit_eamt6 (its values hold both sides); halves (see whole) are not entries. */
 export function readEamt(maps: SiitMaps): EamEntry[] {
   const out: EamEntry[] = [];
   for (const k of [...maps.eamt6.keys()]) {
     const v = maps.eamt6.lookup(k);
     if (v === null) continue; // removed meanwhile
-    const e = decodeEamtEntry(v);
-    out.push({p6: {addr: e.v6, len: e.v6Len}, p4: {addr: e.v4, len: e.v4Len}});
+    const e = decoded(v);
+    if (whole(maps, e)) out.push(e);
+  }
+  return out;
+}
+
+/** The halves of entries cut short (see whole), by trie: what a writer removes before it adds entries. */
+export function eamtHalves(maps: SiitMaps): {map: BpfMap; key: Buffer; value: Buffer}[] {
+  const out: {map: BpfMap; key: Buffer; value: Buffer}[] = [];
+  for (const map of [maps.eamt6, maps.eamt4]) {
+    for (const key of [...map.keys()]) {
+      const value = map.lookup(key);
+      if (value !== null && !whole(maps, decoded(value))) out.push({map, key, value});
+    }
   }
   return out;
 }

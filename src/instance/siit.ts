@@ -39,6 +39,7 @@ import {
 } from './layout.js';
 import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
 import {checkLayout, layoutVersion, objectPath} from './objects.js';
+import {faultPoint} from '../sys/fault.js';
 import {META_MAP, readMeta} from './meta.js';
 
 export type {AttachedInterface, Hook, HookRequest} from './attach.js';
@@ -343,6 +344,7 @@ export async function addSiitInstance(opts: {
         attached.filter((a) => a.hook === 'xdp').map((a) => a.mode),
         plans.map((p) => ({ifindex: p.iface.index, kind: p.iface.kind})),
       );
+      faultPoint('write the XDP redirect targets');
       writeRedirectTargets(obj.map(SIIT_MAP_REDIRECT), redirects);
       if (redirects.length) writeConfig({config}, {...cfg, tables: cfg.tables | SIIT_T.REDIRECT});
     } catch (err) {

@@ -11,7 +11,7 @@ const COMMON: Record<string, string> = {
   'xlat-4to6': 'IPv4 packets translated to IPv6.',
   'xlat-icmp-error-6to4': 'ICMPv6 errors translated to ICMPv4, the packet they carry included.',
   'xlat-icmp-error-4to6': 'ICMPv4 errors translated to ICMPv6, the packet they carry included.',
-  'pass-not-ip': 'Frames that are neither IPv4 nor IPv6 (ARP, ...), left to the kernel.',
+  'pass-not-ip': 'Frames that are neither IPv4 nor IPv6 (ARP, ...), or whose IP version is not the one their Ethernet type says, left to the kernel.',
   'pass-disabled': 'Packets left untranslated because the global manually-enabled is false.',
   'pass-ndp': 'Neighbour and router discovery and redirects, left to the kernel.',
   'drop-icmp-type': 'ICMP messages of a type RFC 7915 does not translate, dropped.',

@@ -60,6 +60,8 @@ IPv6 packets to pool6 are translated to the IPv4 address embedded in them (RFC 6
     instance.name = await this.recordInstanceName('NAT64');
     for (const i of instance.interfaces) this.log(attachedLine(i));
     if (pool6 === null) this.warning("no pool6: this NAT64 translates nothing until 'xlat nat64 global update pool6 PREFIX'");
+    const overlap = nat64.defaultPool4Overlap();
+    if (overlap !== null) this.warning(overlap);
     return {instance};
   }
 }
