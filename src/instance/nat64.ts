@@ -31,6 +31,7 @@ import {
   type ProgramSpec,
 } from './attach.js';
 import * as L from './nat64-layout.js';
+import * as B from './nat64-blocks-layout.js';
 import {refreshIfaddr} from './ifaddr.js';
 import {META_MAP, readMeta} from './meta.js';
 import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
@@ -49,7 +50,9 @@ import {
 } from '../model/nat64-pool4.js';
 import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
 import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
-import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
+import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, pool4Overlap, samePool4, type Pool4Item} from '../model/pool4-set.js';
+import {formatDetPrefix4} from '../model/rfc7422.js';
+import {readDet} from './nat64-blocks.js';
 
 export type {AttachedInterface, HookRequest} from './attach.js';
 
@@ -100,6 +103,11 @@ interface Maps {
   ifaddr: BpfMap | null;
   /** null until a name is recorded. */
   meta: BpfMap | null;
+  /** Deterministic (RFC 7422) block entries by IPv6 range and by IPv4 prefix, and their count (src/instance/nat64-blocks.ts). */
+  /** null only in an instance of another layout (whose version check then speaks). */
+  blk6: BpfMap | null;
+  blk4: BpfMap | null;
+  blkCtl: BpfMap | null;
 }
 
 const ZERO_KEY = Buffer.alloc(4);
@@ -191,7 +199,7 @@ function refreshDefaults(maps: Maps): L.Nat64Config {
 
 async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
   // nat64_ifaddr is missing from instances made before the NAT64 originated ICMP errors.
-  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64', [L.NAT64_MAP_IFADDR, META_MAP]);
+  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64', [L.NAT64_MAP_IFADDR, META_MAP, ...B.NAT64_BLK_MAPS]);
   return {
     config: m.get(L.NAT64_MAP_CONFIG),
     stats: m.get(L.NAT64_MAP_STATS),
@@ -201,6 +209,9 @@ async function openMaps(found: Discovered): Promise<Maps & {close(): void}> {
     sessions: m.get(L.NAT64_MAP_SESSIONS),
     ifaddr: m.find(L.NAT64_MAP_IFADDR),
     meta: m.find(META_MAP),
+    blk6: m.find(B.NAT64_MAP_BLK6),
+    blk4: m.find(B.NAT64_MAP_BLK4),
+    blkCtl: m.find(B.NAT64_MAP_BLK_CTL),
     close: () => m.close(),
   };
 }
@@ -300,6 +311,9 @@ export async function addNat64Instance(opts: {
       sessions: obj.map(L.NAT64_MAP_SESSIONS),
       ifaddr: obj.map(L.NAT64_MAP_IFADDR),
       meta: null,
+      blk6: obj.map(B.NAT64_MAP_BLK6),
+      blk4: obj.map(B.NAT64_MAP_BLK4),
+      blkCtl: obj.map(B.NAT64_MAP_BLK_CTL),
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {
@@ -590,6 +604,13 @@ export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4
 export async function addPool4(items: Pool4Item[], maxIterations?: MaxIterations): Promise<{changed: boolean; entries: Pool4Item[]}> {
   return withInstance((maps, cfg) => {
     const before = userPool4(maps, cfg);
+    for (const d of maps.blk6 ? readDet(maps) : []) {
+      for (const i of items) {
+        if (pool4Overlap(i, {proto: i.proto, mark: i.mark, addr: d.addr4, len: d.len4, ports: d.ports})) {
+          throw new InputError(`${formatItemPrefix(i)} ports ${i.ports.join('-')} overlaps the deterministic pool4 entry ${formatDetPrefix4(d)} ports ${d.ports.join('-')} (its blocks are its subscribers' alone)`);
+        }
+      }
+    }
     const after = pool4Combine([...before, ...items]);
     const iters: Record<string, MaxIterations> = {};
     if (maxIterations !== undefined) for (const i of items) iters[setKey(i.proto, i.mark)] = maxIterations;
