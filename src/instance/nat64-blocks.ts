@@ -9,7 +9,7 @@ import {encodeLpmKey} from './layout.js';
 import * as B from './nat64-blocks-layout.js';
 import {dropStateIn, userPool4, withNat64Instance, type Nat64Maps} from './nat64.js';
 import {ipv4Bytes} from '../model/pool4-set.js';
-import {detClash, formatDetRange, sameDet, type DetEntry} from '../model/rfc7422.js';
+import {detClash, formatDetRange, sameDet, sortDet, type DetEntry} from '../model/rfc7422.js';
 import {InputError, NotFoundError} from '../errors.js';
 import type {Nat64Config} from './nat64-layout.js';
 
@@ -31,7 +31,7 @@ export function readDet(maps: Nat64Maps): (DetEntry & {id: number})[] {
     const v = m.blk6.lookup(k);
     if (v) out.push(B.decodeBlkEntry(v));
   }
-  return out.sort((a, b) => Buffer.compare(Buffer.from(a.range6.addr), Buffer.from(b.range6.addr)) || a.range6.len - b.range6.len);
+  return sortDet(out);
 }
 
 /**
@@ -58,10 +58,13 @@ export function writeDet(maps: Nat64Maps, wanted: DetEntry[], quick: boolean): D
     m.blk6.update(key6(f), v);
   }
   m.blkCtl.update(Buffer.alloc(4), B.encodeBlkCtl(wanted.length));
-  if (!quick && gone.length) {
-    dropStateIn(maps, (a) => gone.some((g) => a >>> 0 >= g.addr4 && a >>> 0 < g.addr4 + 2 ** (32 - g.len4)));
-  }
+  if (!quick) dropDetState(maps, gone);
   return gone;
+}
+
+/** Deletes the BIB entries and sessions on the addresses of removed entries. */
+export function dropDetState(maps: Nat64Maps, gone: DetEntry[]): void {
+  if (gone.length) dropStateIn(maps, (a) => gone.some((g) => a >= g.addr4 && a < g.addr4 + 2 ** (32 - g.len4)));
 }
 
 export async function listDet(): Promise<DetEntry[]> {

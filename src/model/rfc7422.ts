@@ -244,3 +244,17 @@ export function mappingView(m: Mapping): MappingView {
 export const sameDet = (a: DetEntry, b: DetEntry): boolean =>
   formatDetRange(a) === formatDetRange(b) && a.subLen === b.subLen && a.addr4 === b.addr4 && a.len4 === b.len4 &&
   a.ports[0] === b.ports[0] && a.ports[1] === b.ports[1] && a.blockSize === b.blockSize;
+
+/** Entries in their listing order (by IPv6 range). */
+export function sortDet<T extends DetEntry>(list: T[]): T[] {
+  return [...list].sort((a, b) => (toBig(a.range6.addr) < toBig(b.range6.addr) ? -1 : toBig(a.range6.addr) > toBig(b.range6.addr) ? 1 : a.range6.len - b.range6.len));
+}
+
+/** The configuration file's form of an entry ("pool4 deterministic" items). */
+export function detFileEntry(e: DetEntry): Record<string, unknown> {
+  return {'ipv6 range': formatDetRange(e), 'subscriber length': e.subLen, prefix: formatDetPrefix4(e), 'port range': `${e.ports[0]}-${e.ports[1]}`, 'block size': e.blockSize};
+}
+
+/** One line of --diff. */
+export const detText = (e: DetEntry): string =>
+  `deterministic ${formatDetRange(e)} /${e.subLen} ${formatDetPrefix4(e)} ${e.ports[0]}-${e.ports[1]} block ${e.blockSize}`;

@@ -7,7 +7,8 @@
 import {describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import {existsSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {skipReason, cleanupAll, xlat, nsRun, nsBackground, ipIn, REPO} from '../helpers/netns.mjs';
 import {createSiitLab} from '../helpers/topology.mjs';
 
@@ -124,5 +125,27 @@ describe('NAT64 deterministic pool4 with real subscribers', {skip: SKIP ?? false
     assert.match(l.stderr, /^Error: no deterministic pool4 entry covers 192\.0\.2\.128#1040\n$/);
     const seen = await flows('2001:db8:1c0:2:21::10', 1);
     assert.match(seen[0] ?? 'none', /^198\.51\.100\.1#/, 'the empty pool4 (j\'s own address) serves');
+  });
+
+  it('takes the entry from a configuration file: applied, applied again without change, exported', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xlat-det-'));
+    try {
+      const file = path.join(dir, 'nat64.json');
+      const entry = {'ipv6 range': RANGE6, 'subscriber length': 124, prefix: PREFIX4, 'port range': '1024-1087', 'block size': 8};
+      writeFileSync(file, JSON.stringify({global: {pool6: POOL6}, 'pool4 deterministic': [entry]}));
+      const first = await j(['file', 'handle', file, '--json']);
+      ok(first, 'file handle');
+      assert.equal(JSON.parse(first.stdout).changed, true);
+      assert.ok(json(first).changes.some((c) => c.text === `+ pool4 deterministic ${RANGE6} /124 ${PREFIX4} 1024-1087 block 8`), first.stdout);
+      const second = await j(['file', 'handle', file, '--json']);
+      ok(second, 'file handle again');
+      assert.equal(JSON.parse(second.stdout).changed, false, 'the same file again changes nothing');
+      const seen = await flows('2001:db8:1c0:2:21::90', 1);
+      assert.match(seen[0] ?? 'none', /^192\.0\.2\.129#10(3[2-9])$/, 'translated in its block again');
+      const exported = json(await j(['file', 'export', '--json']));
+      assert.deepEqual(exported.config['pool4 deterministic'], [entry]);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
   });
 });
