@@ -4,13 +4,12 @@
  * nat64_blk_ctl. The formula and the checks live in src/model/rfc7422.ts;
  * this module reads and writes the maps.
  */
-import {XlatError} from '../errors.js';
+import {InputError, NotFoundError, XlatError} from '../errors.js';
 import {encodeLpmKey} from './layout.js';
 import * as B from './nat64-blocks-layout.js';
 import {dropStateIn, userPool4, withNat64Instance, type Nat64Maps} from './nat64.js';
 import {ipv4Bytes} from '../model/pool4-set.js';
 import {detClash, formatDetRange, sameDet, sortDet, type DetEntry} from '../model/rfc7422.js';
-import {InputError, NotFoundError} from '../errors.js';
 import type {Nat64Config} from './nat64-layout.js';
 
 type BlkMaps = {blk6: NonNullable<Nat64Maps['blk6']>; blk4: NonNullable<Nat64Maps['blk4']>; blkCtl: NonNullable<Nat64Maps['blkCtl']>};
@@ -83,7 +82,7 @@ export async function addDet(e: DetEntry): Promise<{changed: boolean; entries: D
   });
 }
 
-/** Removes the entry whose IPv4 prefix is addr4/len4 (or whose IPv6 range is range6). */
+/** Removes the entries `match` selects (`what` names them in the error when there is none). */
 export async function removeDet(match: (e: DetEntry) => boolean, what: string, quick: boolean): Promise<DetEntry[]> {
   return withNat64Instance((maps) => {
     const have = readDet(maps);
