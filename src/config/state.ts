@@ -250,7 +250,7 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
         range6: String(x['ipv6 range']),
         subLen: Number(x['subscriber length']),
         prefix4: String(x.prefix),
-        ports: x['port range'] === undefined ? undefined : String(x['port range']),
+        ports: x['port range'] === undefined ? undefined : scalarText(x['port range']),
         blockSize: Number(x['block size']),
         since,
       }),
@@ -284,5 +284,9 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
   bib.sort((a, b) => PROTO_NUMBER[a.proto] - PROTO_NUMBER[b.proto] || Buffer.compare(Buffer.from(a.t4.addr), Buffer.from(b.t4.addr)) || a.t4.port - b.t4.port);
   const hook = (doc.hook as 'auto' | 'xdp' | 'tc' | undefined) ?? 'auto';
   const capacity = typeof doc.capacity === 'number' ? doc.capacity : null;
-  return {state: {name, global, pool4: canonicalPool4(items), iterations, bib, deterministic: sortDet(deterministic), interfaces, hook, capacity}, notes: c.notes, errors: c.errors};
+  return {
+    state: {name, global, pool4: canonicalPool4(items), iterations, bib, deterministic: sortDet(deterministic), interfaces, hook, capacity},
+    notes: c.notes,
+    errors: c.errors,
+  };
 }

@@ -11,7 +11,7 @@ export const NAT64_MAP_BLK4 = 'nat64_blk4';
 export const NAT64_MAP_BLK_CTL = 'nat64_blk_ctl';
 export const NAT64_BLK_MAPS = [NAT64_MAP_BLK6, NAT64_MAP_BLK4, NAT64_MAP_BLK_CTL] as const;
 export const XLAT_NAT64_BLOCKS_MAX = 16;
-export const NAT64_BLK_DETERMINISTIC = 1;
+const NAT64_BLK_DETERMINISTIC = 1;
 
 export const NAT64_BLK_ENTRY = {
   size: 56,
@@ -54,10 +54,10 @@ export function encodeBlkEntry(e: DetEntry, id: number): Buffer {
 
 export function decodeBlkEntry(b: Buffer): DetEntry & {id: number} {
   return {
-    range6: {addr: new Uint8Array(b.subarray(O.sub6.offset, O.sub6.offset + 16)), len: b[O.sub6_len.offset]!},
-    subLen: b[O.sub_len.offset]!,
+    range6: {addr: new Uint8Array(b.subarray(O.sub6.offset, O.sub6.offset + 16)), len: b[O.sub6_len.offset]},
+    subLen: b[O.sub_len.offset],
     addr4: b.readUInt32BE(O.addr.offset),
-    len4: b[O.prefix_len.offset]!,
+    len4: b[O.prefix_len.offset],
     ports: [b.readUInt16LE(O.port_min.offset), b.readUInt16LE(O.port_max.offset)],
     blockSize: b.readUInt32LE(O.block_size.offset),
     since: Number(b.readBigUInt64LE(O.since.offset)),

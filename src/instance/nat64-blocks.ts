@@ -15,7 +15,8 @@ import type {Nat64Config} from './nat64-layout.js';
 type BlkMaps = {blk6: NonNullable<Nat64Maps['blk6']>; blk4: NonNullable<Nat64Maps['blk4']>; blkCtl: NonNullable<Nat64Maps['blkCtl']>};
 
 function blkMaps(maps: Nat64Maps): BlkMaps {
-  if (!maps.blk6 || !maps.blk4 || !maps.blkCtl) throw new XlatError('the NAT64 programs attached here have no deterministic pool4 maps: remove the instance and add it again');
+  if (!maps.blk6 || !maps.blk4 || !maps.blkCtl)
+    throw new XlatError('the NAT64 programs attached here have no deterministic pool4 maps: remove the instance and add it again');
   return {blk6: maps.blk6, blk4: maps.blk4, blkCtl: maps.blkCtl};
 }
 
@@ -88,7 +89,11 @@ export async function removeDet(match: (e: DetEntry) => boolean, what: string, q
     const have = readDet(maps);
     const gone = have.filter(match);
     if (gone.length === 0) throw new NotFoundError(`pool4 has no deterministic entry with ${what}`);
-    writeDet(maps, have.filter((h) => !match(h)), quick);
+    writeDet(
+      maps,
+      have.filter((h) => !match(h)),
+      quick,
+    );
     return gone;
   });
 }

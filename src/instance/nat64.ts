@@ -607,7 +607,9 @@ export async function addPool4(items: Pool4Item[], maxIterations?: MaxIterations
     for (const d of maps.blk6 ? readDet(maps) : []) {
       for (const i of items) {
         if (pool4Overlap(i, {proto: i.proto, mark: i.mark, addr: d.addr4, len: d.len4, ports: d.ports})) {
-          throw new InputError(`${formatItemPrefix(i)} ports ${i.ports.join('-')} overlaps the deterministic pool4 entry ${formatDetPrefix4(d)} ports ${d.ports.join('-')} (its blocks are its subscribers' alone)`);
+          throw new InputError(
+            `${formatItemPrefix(i)} ports ${i.ports.join('-')} overlaps the deterministic pool4 entry ${formatDetPrefix4(d)} ports ${d.ports.join('-')} (its blocks are its subscribers' alone)`,
+          );
         }
       }
     }

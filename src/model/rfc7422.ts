@@ -18,11 +18,11 @@ import {parsePortRange} from './nat64-pool4.js';
 import {ipv4Bytes, ipv4Number, pool4Overlap, type Pool4Item} from './pool4-set.js';
 
 /** Block entries the data plane holds (XLAT_NAT64_BLOCKS_MAX). */
-export const DET_ENTRIES_MAX = 16;
+const DET_ENTRIES_MAX = 16;
 /** At most 2^32 subscribers per entry (their number is 32 bits in the data plane). */
-export const DET_INDEX_BITS_MAX = 32;
+const DET_INDEX_BITS_MAX = 32;
 /** The default port range of a deterministic entry: every port above the well-known ones. */
-export const DET_DEFAULT_PORTS: [number, number] = [1024, 65535];
+const DET_DEFAULT_PORTS: [number, number] = [1024, 65535];
 
 export interface DetEntry {
   /** The subscribers' IPv6 range (host bits zero). */
@@ -55,25 +55,35 @@ function fromBig(v: bigint): Uint8Array {
 }
 
 /** Why the entry cannot be configured, or null. */
-export function detProblem(e: DetEntry): string | null {
+function detProblem(e: DetEntry): string | null {
   const bits = e.subLen - e.range6.len;
   if (!Number.isInteger(e.subLen) || e.subLen < 1 || e.subLen > 128) return `subscriber length /${e.subLen} is not 1 to 128`;
   if (bits <= 0) return `the subscriber length /${e.subLen} must be longer than the IPv6 range's /${e.range6.len}`;
-  if (bits > DET_INDEX_BITS_MAX) return `the IPv6 range /${e.range6.len} holds 2^${bits} subscribers of /${e.subLen}: at most 2^${DET_INDEX_BITS_MAX} per entry`;
+  if (bits > DET_INDEX_BITS_MAX)
+    return `the IPv6 range /${e.range6.len} holds 2^${bits} subscribers of /${e.subLen}: at most 2^${DET_INDEX_BITS_MAX} per entry`;
   if (!Number.isInteger(e.blockSize) || e.blockSize < 1) return `block size ${e.blockSize} is not a positive integer`;
   const span = e.ports[1] - e.ports[0] + 1;
   if (e.blockSize > span) return `block size ${e.blockSize} is larger than the port range ${e.ports[0]}-${e.ports[1]} (${span} ports)`;
   if (e.ports[0] < 1) return 'port 0 cannot be in a block (it is no transport address): start the range at 1 or above';
   if (subscribers(e) > capacity(e)) {
     const need = Math.ceil(subscribers(e) / blocksPerAddr(e));
-    return `${subscribers(e)} subscribers of /${e.subLen} need ${need} IPv4 addresses with ${blocksPerAddr(e)} blocks of ${e.blockSize} ports each, ` +
-      `the IPv4 prefix /${e.len4} has ${addresses(e)}: give a shorter IPv4 prefix, a smaller block size or a longer subscriber length`;
+    return (
+      `${subscribers(e)} subscribers of /${e.subLen} need ${need} IPv4 addresses with ${blocksPerAddr(e)} blocks of ${e.blockSize} ports each, ` +
+      `the IPv4 prefix /${e.len4} has ${addresses(e)}: give a shorter IPv4 prefix, a smaller block size or a longer subscriber length`
+    );
   }
   return null;
 }
 
 /** Parses an entry from its texts (CLI and configuration file); throws InputError naming what is wrong. */
-export function parseDetEntry(t: {range6: string; subLen: string | number; prefix4: string; ports?: string; blockSize: string | number; since: number}): DetEntry {
+export function parseDetEntry(t: {
+  range6: string;
+  subLen: string | number;
+  prefix4: string;
+  ports?: string;
+  blockSize: string | number;
+  since: number;
+}): DetEntry {
   const range6 = parsePrefix6(t.range6);
   const subLen = typeof t.subLen === 'number' ? t.subLen : /^\/?\d{1,3}$/.test(t.subLen) ? Number(t.subLen.replace('/', '')) : NaN;
   if (!Number.isInteger(subLen)) throw new InputError(`'${t.subLen}' is not a valid subscriber length: expected 1 to 128`);
@@ -107,7 +117,8 @@ export function detClash(e: DetEntry, others: DetEntry[], items: Pool4Item[]): s
   for (const i of items) {
     for (const proto of ['tcp', 'udp', 'icmp'] as const) {
       const mine: Pool4Item = {proto, mark: i.mark, addr: e.addr4, len: e.len4, ports: e.ports};
-      if (pool4Overlap(mine, i)) return `its transport addresses overlap the pool4 entry ${proto.toUpperCase()} ${formatIPv4(ipv4Bytes(i.addr))}/${i.len} ${i.ports[0]}-${i.ports[1]}`;
+      if (pool4Overlap(mine, i))
+        return `its transport addresses overlap the pool4 entry ${proto.toUpperCase()} ${formatIPv4(ipv4Bytes(i.addr))}/${i.len} ${i.ports[0]}-${i.ports[1]}`;
     }
   }
   return null;
@@ -150,7 +161,7 @@ export function homeOffset(e: DetEntry, addr6: Uint8Array, port6: number): numbe
   let fold = 0;
   for (let i = 0; i < 4; i++) {
     const bit = 32 * i;
-    const word = ((addr6[4 * i]! << 24) | (addr6[4 * i + 1]! << 16) | (addr6[4 * i + 2]! << 8) | addr6[4 * i + 3]!) >>> 0;
+    const word = ((addr6[4 * i] << 24) | (addr6[4 * i + 1] << 16) | (addr6[4 * i + 2] << 8) | addr6[4 * i + 3]) >>> 0;
     const mask = e.subLen >= bit + 32 ? 0 : e.subLen <= bit ? 0xffffffff : 0xffffffff >>> (e.subLen - bit);
     fold = (fold ^ (word & mask)) >>> 0;
   }
@@ -172,7 +183,9 @@ export function lookup6(entries: DetEntry[], p: Prefix6): Mapping | null {
   const e = entries.find((x) => inPrefix6(x.range6, p.addr));
   if (!e) return null;
   if (p.len < e.subLen) {
-    throw new InputError(`${formatIPv6(p.addr)}/${p.len} is shorter than a subscriber (/${e.subLen} in ${formatDetRange(e)}): give a /${e.subLen} or an address`);
+    throw new InputError(
+      `${formatIPv6(p.addr)}/${p.len} is shorter than a subscriber (/${e.subLen} in ${formatDetRange(e)}): give a /${e.subLen} or an address`,
+    );
   }
   const index = subscriberIndex(e, p.addr);
   return {entry: e, index, subscriber: subscriberPrefix(e, index), block: blockOf(e, index)};
@@ -242,17 +255,30 @@ export function mappingView(m: Mapping): MappingView {
 }
 
 export const sameDet = (a: DetEntry, b: DetEntry): boolean =>
-  formatDetRange(a) === formatDetRange(b) && a.subLen === b.subLen && a.addr4 === b.addr4 && a.len4 === b.len4 &&
-  a.ports[0] === b.ports[0] && a.ports[1] === b.ports[1] && a.blockSize === b.blockSize;
+  formatDetRange(a) === formatDetRange(b) &&
+  a.subLen === b.subLen &&
+  a.addr4 === b.addr4 &&
+  a.len4 === b.len4 &&
+  a.ports[0] === b.ports[0] &&
+  a.ports[1] === b.ports[1] &&
+  a.blockSize === b.blockSize;
 
 /** Entries in their listing order (by IPv6 range). */
 export function sortDet<T extends DetEntry>(list: T[]): T[] {
-  return [...list].sort((a, b) => (toBig(a.range6.addr) < toBig(b.range6.addr) ? -1 : toBig(a.range6.addr) > toBig(b.range6.addr) ? 1 : a.range6.len - b.range6.len));
+  return [...list].sort((a, b) =>
+    toBig(a.range6.addr) < toBig(b.range6.addr) ? -1 : toBig(a.range6.addr) > toBig(b.range6.addr) ? 1 : a.range6.len - b.range6.len,
+  );
 }
 
 /** The configuration file's form of an entry ("pool4 deterministic" items). */
 export function detFileEntry(e: DetEntry): Record<string, unknown> {
-  return {'ipv6 range': formatDetRange(e), 'subscriber length': e.subLen, prefix: formatDetPrefix4(e), 'port range': `${e.ports[0]}-${e.ports[1]}`, 'block size': e.blockSize};
+  return {
+    'ipv6 range': formatDetRange(e),
+    'subscriber length': e.subLen,
+    prefix: formatDetPrefix4(e),
+    'port range': `${e.ports[0]}-${e.ports[1]}`,
+    'block size': e.blockSize,
+  };
 }
 
 /** One line of --diff. */

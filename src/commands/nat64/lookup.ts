@@ -56,7 +56,9 @@ export default class Nat64Lookup extends XlatCommand<typeof Nat64Lookup> {
     const m = ask(await blocks.listDet());
     if (!m) throw new NotFoundError(`no deterministic pool4 entry covers ${text}`);
     if (m.entry.since > at) {
-      throw new NotFoundError(`${text} had no deterministic mapping at ${new Date(at * 1000).toISOString()}: its entry ${mappingView(m)['ipv6-range']} was configured at ${new Date(m.entry.since * 1000).toISOString()}`);
+      throw new NotFoundError(
+        `${text} had no deterministic mapping at ${new Date(at * 1000).toISOString()}: its entry ${mappingView(m)['ipv6-range']} was configured at ${new Date(m.entry.since * 1000).toISOString()}`,
+      );
     }
     const v: LookupView = {query: text, ...mappingView(m), since: new Date(m.entry.since * 1000).toISOString()};
     this.log(

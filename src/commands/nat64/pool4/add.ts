@@ -21,7 +21,10 @@ With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of R
     '<%= config.bin %> <%= command.id %> --tcp 192.0.2.0/28 61001-65535',
     '<%= config.bin %> <%= command.id %> --icmp 192.0.2.1 1000-2000',
     {description: "Jool's order works too:", command: '<%= config.bin %> <%= command.id %> 192.0.2.1 1-3000 --tcp'},
-    {description: 'Deterministic (RFC 7422): 256 subscribers of /56, 2048 ports each (31 blocks per address, 9 addresses used):', command: '<%= config.bin %> <%= command.id %> 198.51.100.0/28 --deterministic 2001:db8:5::/48 --subscriber-length 56 --block-size 2048'},
+    {
+      description: 'Deterministic (RFC 7422): 256 subscribers of /56, 2048 ports each (31 blocks per address, 9 addresses used):',
+      command: '<%= config.bin %> <%= command.id %> 198.51.100.0/28 --deterministic 2001:db8:5::/48 --subscriber-length 56 --block-size 2048',
+    },
   ];
 
   static override writes = true;

@@ -33,7 +33,8 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
 
   public async run(): Promise<{pool4: Pool4View[]; defaults: Pool4View[]; deterministic: DetView[]} | {mapping: MappingView[]}> {
     const protos = protoFromFlags(this.flags, null);
-    if (this.flags.deterministic && protos.length !== 3) throw new InputError('--deterministic shows every protocol (a block holds for all): no --tcp, --udp or --icmp');
+    if (this.flags.deterministic && protos.length !== 3)
+      throw new InputError('--deterministic shows every protocol (a block holds for all): no --tcp, --udp or --icmp');
     const nat64 = await this.nat64();
     const blocks = await import('../../../instance/nat64-blocks.js');
     const det = await blocks.listDet();
@@ -51,7 +52,16 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
       this.log(
         renderTable(
           ['IPv6 range', 'Subscriber', 'Address', 'Ports', 'Block size', 'Blocks per address', 'Subscribers', 'Since'],
-          views.map((v) => [v['ipv6-range'], `/${v['subscriber-length']}`, v.prefix, v['port-range'], String(v['block-size']), String(v['blocks-per-address']), String(v.subscribers), v.since]),
+          views.map((v) => [
+            v['ipv6-range'],
+            `/${v['subscriber-length']}`,
+            v.prefix,
+            v['port-range'],
+            String(v['block-size']),
+            String(v['blocks-per-address']),
+            String(v.subscribers),
+            v.since,
+          ]),
           opts,
         ),
       );
@@ -64,7 +74,7 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
     const headers = ['Subscriber', 'Address', 'First port', 'Last port'];
     const row = (v: MappingView) => {
       const [first, last] = v['port-range'].split('-');
-      return [v.subscriber, v.address, first!, last!];
+      return [v.subscriber, v.address, first, last];
     };
     if (this.flags.csv && !this.jsonEnabled()) {
       // Streamed: an entry may hold millions of subscribers.
@@ -84,7 +94,8 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
       if (chunk.length || header) flush();
       return {mapping: []};
     }
-    if (total > MAPPING_ROWS_MAX) throw new InputError(`the deterministic mapping has ${total} subscribers, more than ${MAPPING_ROWS_MAX} to show at once: use --csv`);
+    if (total > MAPPING_ROWS_MAX)
+      throw new InputError(`the deterministic mapping has ${total} subscribers, more than ${MAPPING_ROWS_MAX} to show at once: use --csv`);
     const views = det.flatMap((e) => [...mappings(e)].map(mappingView));
     this.log(renderTable(headers, views.map(row), {noHeaders: this.flags['no-headers']}));
     return {mapping: views};

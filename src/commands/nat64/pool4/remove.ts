@@ -15,7 +15,11 @@ export default class Nat64Pool4Remove extends XlatCommand<typeof Nat64Pool4Remov
 
 With --deterministic, PREFIX is a deterministic entry's IPv4 prefix or IPv6 range, and that whole entry goes (with its BIB entries and sessions unless --quick); PORTS and the protocol do not apply.`;
 
-  static override examples = ['<%= config.bin %> <%= command.id %> --tcp 192.0.2.0/28', '<%= config.bin %> <%= command.id %> --udp 192.0.2.1 61001-62000', '<%= config.bin %> <%= command.id %> --deterministic 2001:db8:5::/48'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --tcp 192.0.2.0/28',
+    '<%= config.bin %> <%= command.id %> --udp 192.0.2.1 61001-62000',
+    '<%= config.bin %> <%= command.id %> --deterministic 2001:db8:5::/48',
+  ];
 
   static override writes = true;
 
