@@ -88,7 +88,8 @@ struct xlat_ifaddr {
  * One code space for both translators (each program counts in its own per-CPU
  * array, index = reason): every packet is counted exactly once, under what
  * happened to it; below XLAT_C__FIRST_EVENT are packets, from it on events
- * counted besides a packet's reason. Names after the XLAT_C_ prefix, in lower
+ * counted besides a packet's reason (counters added later follow the events
+ * whatever their kind: numbers never move). Names after the XLAT_C_ prefix, in lower
  * case with '-' for '_', are what `stats display` prints; the comment says
  * which translator counts it. The numbers are part of the map layout.
  */
@@ -164,6 +165,8 @@ enum xlat_counter {
 	XLAT_C_SESSION_EXPIRED,	  /* NAT64: a session deleted once its lifetime had passed */
 	XLAT_C_RECLAIMED,	  /* NAT64: a scan of a full small table (fragments, ADF) freed entries */
 	XLAT_C_REASM_EXPIRED,	  /* NAT64: a reassembly abandoned after its timeout */
+	/* added later, after the events, so that no number moves: each says whether it counts packets or events */
+	XLAT_C_DROP_BLOCK_FULL, /* NAT64, packet: every port of the subscriber's RFC 7422 block is taken */
 	XLAT_C__MAX,
 	XLAT_C__FIRST_EVENT = XLAT_C_XDP_REDIRECT,
 };

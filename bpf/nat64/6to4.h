@@ -8,6 +8,7 @@
 #define XLAT_NAT64_6TO4_H
 
 #include "nat64/plan.h"
+#include "nat64/pool4_blocks.h"
 
 /*
  * RFC 6146 3.5.1-3.5.3 for a packet from the IPv6 node t6 to dst4:dport: the
@@ -45,6 +46,10 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 		}
 		if (err == ALLOC_EXHAUSTED) {
 			plan_drop(p, XLAT_C_DROP_POOL4_EXHAUSTED);
+			return NULL;
+		}
+		if (err == ALLOC_BLOCK_FULL) {
+			plan_drop(p, XLAT_C_DROP_BLOCK_FULL); /* this subscriber only: its block is its limit */
 			return NULL;
 		}
 		if (err || !b6) {

@@ -183,4 +183,6 @@ static __always_inline struct nat64_runtime *nat64_rt(void)
 	return bpf_map_lookup_elem(&nat64_runtime, &zero);
 }
 
+#include "nat64/blocks_maps.h"
+
 #endif

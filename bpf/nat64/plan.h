@@ -150,7 +150,7 @@ __attribute__((noinline)) int xlat_nat64_pool4_has_addr(__u32 proto, __u32 addr)
 		if ((a & mask) == (bpf_ntohl(r->addr) & mask))
 			return 1;
 	}
-	return 0;
+	return blk4_entry((__be32)addr) != NULL;
 }
 
 #endif

@@ -34,7 +34,7 @@ static __always_inline int pool4_contains(const struct nat64_config *cfg, __u8 p
 		if ((a & mask) == (base & mask))
 			return 1;
 	}
-	return 0;
+	return blk4_contains(addr, port);
 }
 
 /*
@@ -333,7 +333,10 @@ static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat
 	a->mark = mark;
 	a->only = only;
 	a->expires = expires;
-	*err = xlat_nat64_bib_create(dst4, dport);
+	/* A subscriber of a block entry maps inside its block, never elsewhere (nat64/pool4_blocks.h). */
+	*err = xlat_nat64_blk_create();
+	if (*err == ALLOC_NOT_BLOCK)
+		*err = xlat_nat64_bib_create(dst4, dport);
 	if (*err == ALLOC_NO_POOL4 && only) {
 		/* The route's address is not in the default pool4 (after a change of addresses): any of them. */
 		a->only = 0;

@@ -134,7 +134,7 @@ const NAT64: readonly Translator[] = ['nat64'];
 
 /**
  * enum xlat_counter, in order (value = index), with the translators that count each. Packets up to
- * XLAT_C__FIRST_EVENT, events after.
+ * XLAT_C__FIRST_EVENT, events after, then counters added later (each says which it is).
  */
 const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] = [
   ['XLAT_C_XLAT_6TO4', BOTH],
@@ -204,6 +204,8 @@ const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] =
   ['XLAT_C_SESSION_EXPIRED', NAT64],
   ['XLAT_C_RECLAIMED', NAT64],
   ['XLAT_C_REASM_EXPIRED', NAT64],
+  // Added after the events so that no number moves (bpf/abi/common.h): a packet counter.
+  ['XLAT_C_DROP_BLOCK_FULL', NAT64],
 ];
 export const XLAT_COUNTERS: readonly string[] = XLAT_COUNTER_LIST.map(([n]) => n);
 export const XLAT_C__MAX = XLAT_COUNTERS.length;

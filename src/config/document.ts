@@ -8,6 +8,7 @@ import {formatDuration, NAT64_TIMEOUT_KEYS} from '../model/nat64-globals.js';
 import {formatItemPrefix} from '../model/pool4-set.js';
 import {pool4SetKey} from '../model/nat64-pool4.js';
 import {eamView} from '../model/siit-eamt.js';
+import {detFileEntry} from '../model/rfc7422.js';
 import {bibEntryView, type Nat64Current, type SiitCurrent} from './plan.js';
 
 export type ConfigDocument = Record<string, unknown>;
@@ -44,6 +45,7 @@ export function nat64Document(c: Nat64Current): ConfigDocument {
       ...(iter !== 'auto' ? {'max-iterations': iter} : {}),
     };
   });
+  if (c.deterministic.length) doc['pool4 deterministic'] = c.deterministic.map(detFileEntry);
   doc.bib = c.bib.map(bibEntryView);
   doc.interfaces = [...c.interfaces];
   doc.hook = 'auto';

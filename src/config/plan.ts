@@ -15,6 +15,7 @@ import {SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.j
 import {eamView, formatEamEntry, sameEam, type EamEntry} from '../model/siit-eamt.js';
 import type {Nat64State, SiitState, StaticBib} from './state.js';
 import {scalarText} from './scalar.js';
+import {detFileEntry, detText, sameDet, type DetEntry} from '../model/rfc7422.js';
 
 export type ChangeTable = 'instance' | 'global' | 'eamt' | 'denylist4' | 'pool4' | 'bib' | 'interfaces';
 
@@ -59,6 +60,9 @@ export interface Nat64Plan extends CommonPlan {
   iterations: Record<string, MaxIterations> | null;
   bibAdd: StaticBib[];
   bibRemove: StaticBib[];
+  /** Deterministic entries after the change, or null when they do not change; and those leaving (their state goes). */
+  deterministic: DetEntry[] | null;
+  detRemoved: DetEntry[];
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -181,6 +185,13 @@ export function planNat64(current: Nat64Current | null, wanted: Nat64State, defa
       text: `~ pool4 ${protocol} mark ${mark} max-iterations: ${from} -> ${to}`,
     });
   }
+  const haveDet = current?.deterministic ?? [];
+  const detRemoved = haveDet.filter((h) => !wanted.deterministic.some((w) => sameDet(w, h)));
+  const detAdd = wanted.deterministic.filter((w) => !haveDet.some((h) => sameDet(w, h)));
+  for (const e of detRemoved) changes.push({op: 'remove', table: 'pool4', entry: detFileEntry(e), text: `- pool4 ${detText(e)}`});
+  for (const e of detAdd) changes.push({op: 'add', table: 'pool4', entry: detFileEntry(e), text: `+ pool4 ${detText(e)}`});
+  // Entries that stay keep their number and time: the running ones, then the new ones.
+  const detAfter = [...haveDet.filter((h) => !detRemoved.includes(h)), ...detAdd];
   const haveBib = current?.bib ?? [];
   const bibRemove = haveBib.filter((b) => !wanted.bib.some((w) => sameBib(w, b)));
   const bibAdd = wanted.bib.filter((w) => !haveBib.some((b) => sameBib(w, b)));
@@ -196,6 +207,8 @@ export function planNat64(current: Nat64Current | null, wanted: Nat64State, defa
     iterations: itersChanged ? wanted.iterations : null,
     bibAdd,
     bibRemove,
+    deterministic: detAdd.length || detRemoved.length ? detAfter : null,
+    detRemoved,
     attach,
     detach,
     changes,

@@ -25,6 +25,7 @@ import {validateIfnames} from '../model/names.js';
 import {formatPrefix4, parsePrefix4, type Prefix4} from '../model/ipv4.js';
 import {formatPrefix6} from '../model/ipv6.js';
 import {canonicalPool4, ipv4Number, type Pool4Item} from '../model/pool4-set.js';
+import {detClash, parseDetEntry, sortDet, type DetEntry} from '../model/rfc7422.js';
 import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
 import {checkEamAdd, compareEam, parseEamEntry, type EamEntry} from '../model/siit-eamt.js';
 import {scalarText} from './scalar.js';
@@ -54,6 +55,8 @@ export interface Nat64State {
   /** max-iterations of each (protocol, mark) set of pool4, keyed by pool4SetKey: what the file says, or auto. */
   iterations: Record<string, MaxIterations>;
   bib: StaticBib[];
+  /** Deterministic (RFC 7422) entries, ordered by IPv6 range. */
+  deterministic: DetEntry[];
   interfaces: string[] | null;
   hook: 'auto' | 'xdp' | 'tc';
   /** null: the file does not say (65536 when creating, unchanged later). */
@@ -238,6 +241,25 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
       iterations[k] ??= 'auto';
     }
   });
+  const deterministic: DetEntry[] = [];
+  const since = Math.floor(Date.now() / 1000);
+  ((doc['pool4 deterministic'] ?? []) as Doc[]).forEach((x, i) => {
+    const path = `/pool4 deterministic/${i}`;
+    const e = c.at(path, () =>
+      parseDetEntry({
+        range6: String(x['ipv6 range']),
+        subLen: Number(x['subscriber length']),
+        prefix4: String(x.prefix),
+        ports: x['port range'] === undefined ? undefined : scalarText(x['port range']),
+        blockSize: Number(x['block size']),
+        since,
+      }),
+    );
+    if (!e) return;
+    const clash = detClash(e, deterministic, canonicalPool4(items));
+    if (clash) c.errors.push(`${path}: ${clash}`);
+    else deterministic.push(e);
+  });
   const bib: StaticBib[] = [];
   const seen4 = new Map<string, string>();
   const seen6 = new Map<string, string>();
@@ -262,5 +284,9 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
   bib.sort((a, b) => PROTO_NUMBER[a.proto] - PROTO_NUMBER[b.proto] || Buffer.compare(Buffer.from(a.t4.addr), Buffer.from(b.t4.addr)) || a.t4.port - b.t4.port);
   const hook = (doc.hook as 'auto' | 'xdp' | 'tc' | undefined) ?? 'auto';
   const capacity = typeof doc.capacity === 'number' ? doc.capacity : null;
-  return {state: {name, global, pool4: canonicalPool4(items), iterations, bib, interfaces, hook, capacity}, notes: c.notes, errors: c.errors};
+  return {
+    state: {name, global, pool4: canonicalPool4(items), iterations, bib, deterministic: sortDet(deterministic), interfaces, hook, capacity},
+    notes: c.notes,
+    errors: c.errors,
+  };
 }

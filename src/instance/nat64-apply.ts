@@ -35,6 +35,7 @@ import {pool4Holds, type Pool4Item} from '../model/pool4-set.js';
 import {pool6ToBuffer, parsePool6} from '../model/pool6.js';
 import type {Nat64Current, Nat64Plan} from '../config/plan.js';
 import type {Nat64State} from '../config/state.js';
+import {dropDetState, readDet, writeDet} from './nat64-blocks.js';
 
 /** The running instance as a plan compares it with a file, or null when there is none. */
 export async function readNat64Current(): Promise<Nat64Current | null> {
@@ -46,6 +47,7 @@ export async function readNat64Current(): Promise<Nat64Current | null> {
     pool4: userPool4(maps, cfg),
     iterations: userIterations(maps, cfg),
     bib: staticBibIn(maps).map((e) => ({proto: e.proto, t6: e.ipv6, t4: e.ipv4})),
+    deterministic: maps.blk6 ? readDet(maps) : [],
     interfaces: attach.publicInterfaces(found.attachments).map((i) => i.name),
     capacity: maps.sessions.maxEntries,
   }));
@@ -66,6 +68,7 @@ function fillFresh(maps: Nat64Maps, cfg: L.Nat64Config, wanted: Nat64State): L.N
   let next = withGlobals(cfg, wanted.global);
   writeConfig(maps, next);
   next = writeUserPool4(maps, next, wanted.pool4, wanted.iterations);
+  writeDet(maps, wanted.deterministic, true);
   for (const b of wanted.bib) addStaticBibIn(maps, next, b.proto, b.t6, b.t4);
   return next;
 }
@@ -127,6 +130,19 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
           },
         );
       }
+      if (plan.deterministic) {
+        const before = readDet(maps);
+        const after = plan.deterministic;
+        await j.step(
+          'writing the deterministic pool4',
+          () => {
+            writeDet(maps, after, true);
+          },
+          () => {
+            writeDet(maps, before, true);
+          },
+        );
+      }
       for (const b of plan.bibRemove) {
         await j.step(
           'removing a static BIB entry',
@@ -166,5 +182,6 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
     const gone: Pool4Item[] = plan.pool4Removed;
     if (gone.length) dropStateIn(maps, (a, p, pr) => pool4Holds(gone, PROTO_NAME[pr], a, p));
     for (const b of plan.bibRemove) dropSessionsOf(maps, b.proto, b.t4);
+    dropDetState(maps, plan.detRemoved);
   });
 }

@@ -10,6 +10,7 @@ import type {BpfMap} from '../bpf/map.js';
 import {namespaceIpv4Addresses} from '../sys/interfaces.js';
 
 import {discover, openMapsByName, type Discovered, type ProgramSpec} from './attach.js';
+import * as B from './nat64-blocks-layout.js';
 import * as L from './nat64-layout.js';
 import {refreshIfaddr} from './ifaddr.js';
 
@@ -39,6 +40,11 @@ export interface Nat64Maps {
   ifaddr: BpfMap | null;
   /** null until a name is recorded. */
   meta: BpfMap | null;
+  /** Deterministic (RFC 7422) block entries by IPv6 range and by IPv4 prefix, and their count (src/instance/nat64-blocks.ts). */
+  /** null only in an instance of another layout (whose version check then speaks). */
+  blk6: BpfMap | null;
+  blk4: BpfMap | null;
+  blkCtl: BpfMap | null;
 }
 
 const ZERO_KEY = Buffer.alloc(4);
@@ -130,7 +136,7 @@ function refreshDefaults(maps: Nat64Maps): L.Nat64Config {
 
 export async function openMaps(found: Discovered): Promise<Nat64Maps & {close(): void}> {
   // nat64_ifaddr is missing from instances made before the NAT64 originated ICMP errors.
-  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64', [L.NAT64_MAP_IFADDR, META_MAP]);
+  const m = await openMapsByName(found.mapIds, L.NAT64_MAP_NAMES, 'NAT64', [L.NAT64_MAP_IFADDR, META_MAP, ...B.NAT64_BLK_MAPS]);
   return {
     config: m.get(L.NAT64_MAP_CONFIG),
     stats: m.get(L.NAT64_MAP_STATS),
@@ -140,6 +146,9 @@ export async function openMaps(found: Discovered): Promise<Nat64Maps & {close():
     sessions: m.get(L.NAT64_MAP_SESSIONS),
     ifaddr: m.find(L.NAT64_MAP_IFADDR),
     meta: m.find(META_MAP),
+    blk6: m.find(B.NAT64_MAP_BLK6),
+    blk4: m.find(B.NAT64_MAP_BLK4),
+    blkCtl: m.find(B.NAT64_MAP_BLK_CTL),
     close: () => m.close(),
   };
 }

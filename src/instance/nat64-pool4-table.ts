@@ -2,6 +2,10 @@
  * pool4 (RFC 6146 3.5, Jool's pool4): the user's ranges as sets per (protocol, mark) with their max-iterations,
  * and the state (BIB entries, sessions) of ports taken out of it.
  */
+import {formatDetPrefix4} from '../model/rfc7422.js';
+import {pool4Overlap} from '../model/pool4-set.js';
+import {InputError} from '../errors.js';
+import {readDet} from './nat64-blocks.js';
 import {withNat64Instance, readPool4, writePool4, ownAddresses, type Nat64Maps} from './nat64-maps.js';
 import {dropSessions} from './nat64-session-table.js';
 
@@ -9,7 +13,7 @@ import {NotFoundError} from '../errors.js';
 
 import * as L from './nat64-layout.js';
 
-import {PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, pool4SetKey, type MaxIterations} from '../model/nat64-pool4.js';
+import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, pool4SetKey, type MaxIterations} from '../model/nat64-pool4.js';
 import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
 import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
 import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
@@ -89,6 +93,15 @@ export function writeUserPool4(maps: Nat64Maps, cfg: L.Nat64Config, items: Pool4
 export async function addPool4(items: Pool4Item[], maxIterations?: MaxIterations): Promise<{changed: boolean; entries: Pool4Item[]}> {
   return withNat64Instance((maps, cfg) => {
     const before = userPool4(maps, cfg);
+    for (const d of maps.blk6 ? readDet(maps) : []) {
+      for (const i of items) {
+        if (pool4Overlap(i, {proto: i.proto, mark: i.mark, addr: d.addr4, len: d.len4, ports: d.ports})) {
+          throw new InputError(
+            `${formatItemPrefix(i)} ports ${i.ports.join('-')} overlaps the deterministic pool4 entry ${formatDetPrefix4(d)} ports ${d.ports.join('-')} (its blocks are its subscribers' alone)`,
+          );
+        }
+      }
+    }
     const after = pool4Combine([...before, ...items]);
     const iters: Record<string, MaxIterations> = {};
     if (maxIterations !== undefined) for (const i of items) iters[setKey(i.proto, i.mark)] = maxIterations;
@@ -168,4 +181,16 @@ export function pool4Risks(items: Pool4Item[]): Pool4Risks {
     ephemeralPorts(),
     ownAddresses().map((b) => ipv4Number(b)),
   );
+}
+
+/**
+ * The default pool4 (the namespace's addresses, ports 61001-65535, used while pool4 is empty) against this
+ * namespace's ephemeral ports: a warning when they overlap (the node's own connections would then share ports with
+ * translated ones, and replies meant for them could be taken as NAT64 traffic), or null.
+ */
+export function defaultPool4Overlap(): string | null {
+  const e = ephemeralPorts();
+  const [lo, hi] = DEFAULT_POOL4_PORTS;
+  if (e === null || e[1] < lo || e[0] > hi) return null;
+  return `the default pool4 ports ${lo}-${hi} overlap this namespace's ephemeral ports ${e[0]}-${e[1]} (net.ipv4.ip_local_port_range): the node's own connections may collide with translated ones; narrow ip_local_port_range or add pool4 entries with other ports`;
 }

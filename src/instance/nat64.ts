@@ -38,6 +38,7 @@ import {readMeta} from './meta.js';
 import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
 import {readCounters} from './counters.js';
 import {maskIpv6} from './prefix.js';
+import * as B from './nat64-blocks-layout.js';
 import {NAT64_DEFAULTS} from '../model/nat64-globals.js';
 
 export type {AttachedInterface, HookRequest} from './attach.js';
@@ -132,6 +133,9 @@ export async function addNat64Instance(opts: {
       sessions: obj.map(L.NAT64_MAP_SESSIONS),
       ifaddr: obj.map(L.NAT64_MAP_IFADDR),
       meta: null,
+      blk6: obj.map(B.NAT64_MAP_BLK6),
+      blk4: obj.map(B.NAT64_MAP_BLK4),
+      blkCtl: obj.map(B.NAT64_MAP_BLK_CTL),
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {
@@ -249,16 +253,4 @@ export async function removeNat64Instance(): Promise<Nat64Instance> {
 
 export async function readNat64Stats(): Promise<{name: string; value: bigint}[]> {
   return withNat64Instance((maps) => readCounters(maps.stats, 'nat64'));
-}
-
-/**
- * The default pool4 (the namespace's addresses, ports 61001-65535, used while pool4 is empty) against this
- * namespace's ephemeral ports: a warning when they overlap (the node's own connections would then share ports with
- * translated ones, and replies meant for them could be taken as NAT64 traffic), or null.
- */
-export function defaultPool4Overlap(): string | null {
-  const e = ephemeralPorts();
-  const [lo, hi] = DEFAULT_POOL4_PORTS;
-  if (e === null || e[1] < lo || e[0] > hi) return null;
-  return `the default pool4 ports ${lo}-${hi} overlap this namespace's ephemeral ports ${e[0]}-${e[1]} (net.ipv4.ip_local_port_range): the node's own connections may collide with translated ones; narrow ip_local_port_range or add pool4 entries with other ports`;
 }

@@ -86,6 +86,8 @@ const NAT64: Record<string, string> = {
   'reasm-expired': 'Event: incomplete ICMP echo messages given up after 2 seconds.',
   'session-expired': 'Event: sessions removed by the sweeper after their lifetime.',
   'bib-expired': 'Event: dynamic BIB entries removed with their last session.',
+  'drop-block-full':
+    "IPv6 packets of a deterministic (RFC 7422) subscriber that needed a new mapping while every port of its block was taken, dropped (other subscribers' blocks are never used).",
 };
 
 export type CounterSet = 'SIIT' | 'NAT64';

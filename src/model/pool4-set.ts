@@ -173,6 +173,15 @@ export function pool4Holds(items: Pool4Item[], proto: Nat64Proto, addr: number, 
   );
 }
 
+/** Whether a and b share a transport address (same protocol and mark). */
+export function pool4Overlap(a: Pool4Item, b: Pool4Item): boolean {
+  if (a.proto !== b.proto || a.mark !== b.mark) return false;
+  const n = Math.min(a.len, b.len);
+  const m = blockSize(n);
+  if (a.addr - (a.addr % m) !== b.addr - (b.addr % m)) return false;
+  return a.ports[0] <= b.ports[1] && b.ports[0] <= a.ports[1];
+}
+
 export function ipv4Number(bytes: Uint8Array): number {
   return ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
 }

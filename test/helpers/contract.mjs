@@ -46,6 +46,8 @@ export function table(tmp, ns) {
   const NAT64_ADD = ['--iface', 'd0', '--pool6', '64:ff9b::/96'];
   const EAM = ['2001:db8:9::/120', '10.9.0.0/24'];
   const POOL = ['192.0.2.1', '62000-62010', '--tcp'];
+  // A deterministic entry (RFC 7422): 16 subscribers of /124, 1024 ports each, on 198.18.0.0/31.
+  const DET = ['198.18.0.0/31', '--deterministic', '2001:db8:77::/120', '--subscriber-length', '124', '--block-size', '1024'];
   const BIB = ['192.0.2.1#62005', '2001:db8::5#80', '--tcp'];
   return [
     ['config schema', [[[], 0], [['--output'], 0]]],
@@ -80,7 +82,8 @@ export function table(tmp, ns) {
     ['nat64 global update', [[['icmp-timeout', '0:00:30'], 0], [['icmp-timeout', '0'], 2], [['drop-icmpv6-info', 'yes'], 0], [['drop-icmpv6-info', 'no'], 0]]],
     ['nat64 stats display', [[[], 0], [['--all', '--explain'], 0]]],
     ['nat64 pool4 add', [[POOL, 0], [['192.0.2.1'], 2]]],
-    ['nat64 pool4 display', [[[], 0], [['--udp'], 0]]],
+    ['nat64 pool4 display', [[[], 0], [['--udp'], 0], [['--deterministic'], 0], [['--deterministic', '--tcp'], 2]]],
+    ['nat64 lookup', [[['192.0.2.1#1030'], 3], [['192.0.2.1'], 2], [DET, 0, 'nat64 pool4 add'], [['198.18.0.0#1030'], 0], [['2001:db8:77::15'], 0], [DET, 0, 'nat64 pool4 add'], [['--deterministic', '198.18.0.0/31'], 0, 'nat64 pool4 remove'], [['--deterministic', '198.18.0.0/31'], 3, 'nat64 pool4 remove']]],
     ['nat64 bib add', [[BIB, 0], [[BIB[0], '--tcp'], 0, 'nat64 bib remove'], [BIB, 0], [[BIB[1], BIB[0], '--tcp'], 4], [[BIB[0]], 2], [[BIB[0], '--tcp'], 0, 'nat64 bib remove']], 2],
     ['nat64 bib display', [[[], 0], [['--icmp'], 0]]],
     ['nat64 bib remove', [[[BIB[0], '--tcp'], 3], [BIB, 0, 'nat64 bib add'], [[BIB[0], '--tcp'], 0]]],

@@ -103,7 +103,7 @@ test('plans: a file against itself changes nothing; changes are listed as --diff
 test('NAT64 plans: pool4 and static BIB as sets; capacity cannot change; export round-trips', () => {
   const doc = {global: {pool6: '64:ff9b::/96'}, pool4: [{protocol: 'TCP', prefix: '192.0.2.1', 'port range': '100-200'}], bib: [{protocol: 'TCP', 'ipv6 address': '2001:db8::1#80', 'ipv4 address': '192.0.2.1#150'}]};
   const wanted = parseNat64Document(lowerKeys(doc)).state;
-  const current = {name: 'n', global: wanted.global, pool4: wanted.pool4, iterations: wanted.iterations, bib: wanted.bib, interfaces: ['eth0'], capacity: 65536};
+  const current = {name: 'n', global: wanted.global, pool4: wanted.pool4, iterations: wanted.iterations, bib: wanted.bib, deterministic: wanted.deterministic, interfaces: ['eth0'], capacity: 65536};
   assert.deepEqual(planNat64(current, wanted, NAT64_GLOBAL_DEFAULTS).changes, []);
   const round = parseNat64Document(lowerKeys(JSON.parse(JSON.stringify(nat64Document(current))))).state;
   assert.deepEqual(planNat64(current, round, NAT64_GLOBAL_DEFAULTS).changes, []);
@@ -114,4 +114,58 @@ test('NAT64 plans: pool4 and static BIB as sets; capacity cannot change; export 
   const iter = parseNat64Document(lowerKeys({...doc, pool4: [{...doc.pool4[0], 'max-iterations': 1500}]})).state;
   assert.deepEqual(planNat64(current, iter, NAT64_GLOBAL_DEFAULTS).changes.map((c) => c.text), ['~ pool4 TCP mark 0 max-iterations: auto -> 1500']);
   assert.throws(() => planNat64(current, {...wanted, capacity: 10}, NAT64_GLOBAL_DEFAULTS), /cannot be resized/);
+});
+
+test('pool4 deterministic (RFC 7422): parsed with the CLI\'s checks, planned, exported, applied twice changes nothing', async () => {
+  const file = {
+    global: {pool6: '64:ff9b::/96'},
+    pool4: [{protocol: 'TCP', prefix: '192.0.2.1', 'port range': '61001-65535'}],
+    'pool4 deterministic': [
+      {'ipv6 range': '2001:db8:5::/48', 'subscriber length': 56, prefix: '198.51.100.0/28', 'block size': 2048},
+      {'ipv6 range': '2001:db8:1::/120', 'subscriber length': 128, prefix: '203.0.113.0/30', 'port range': '1024-2047', 'block size': 16},
+    ],
+  };
+  assert.deepEqual(await schemaErrors('NAT64', lowerKeys(file)), []);
+  const n = parseNat64Document(lowerKeys(file));
+  assert.deepEqual(n.errors, []);
+  assert.deepEqual(n.state.deterministic.map((e) => [e.subLen, e.ports, e.blockSize]), [[128, [1024, 2047], 16], [56, [1024, 65535], 2048]], 'ordered by IPv6 range, default ports 1024-65535');
+  const p = planNat64(null, n.state, NAT64_GLOBAL_DEFAULTS);
+  assert.deepEqual(p.changes.filter((c) => c.text.includes('deterministic')).map((c) => c.text), [
+    '+ pool4 deterministic 2001:db8:1::/120 /128 203.0.113.0/30 1024-2047 block 16',
+    '+ pool4 deterministic 2001:db8:5::/48 /56 198.51.100.0/28 1024-65535 block 2048',
+  ]);
+  const current = {...n.state, name: null, interfaces: ['d0'], capacity: 65536};
+  const again = planNat64(current, {...n.state, interfaces: null, capacity: null}, NAT64_GLOBAL_DEFAULTS);
+  assert.deepEqual(again.changes, [], 'the same file again: nothing to change');
+  assert.equal(again.deterministic, null);
+  // Export and re-read: the same entries.
+  const doc = nat64Document(current);
+  assert.deepEqual(await schemaErrors('NAT64', lowerKeys(JSON.parse(JSON.stringify(doc)))), []);
+  const back = parseNat64Document(lowerKeys(JSON.parse(JSON.stringify(doc))));
+  assert.deepEqual(planNat64(current, {...back.state, interfaces: null, capacity: null}, NAT64_GLOBAL_DEFAULTS).changes, []);
+  // Dropping one from the file removes it (its state goes after the rest applied).
+  const fewer = parseNat64Document(lowerKeys({...file, 'pool4 deterministic': file['pool4 deterministic'].slice(0, 1)}));
+  const drop = planNat64(current, {...fewer.state, interfaces: null, capacity: null}, NAT64_GLOBAL_DEFAULTS);
+  assert.deepEqual(drop.changes.map((c) => c.text), ['- pool4 deterministic 2001:db8:1::/120 /128 203.0.113.0/30 1024-2047 block 16']);
+  assert.equal(drop.detRemoved.length, 1);
+  assert.equal(drop.deterministic.length, 1);
+});
+
+test('pool4 deterministic: what cannot be configured is reported at its JSON path', async () => {
+  const bad = {'pool4 deterministic': [{'ipv6 range': '2001:db8:7::/48', 'subscriber length': 56, 'block size': 0}]};
+  assert.deepEqual((await schemaErrors('NAT64', lowerKeys(bad))).sort(), ['/pool4 deterministic/0/block size: must be >= 1', '/pool4 deterministic/0: missing key "prefix"']);
+  const n = parseNat64Document(lowerKeys({
+    pool4: [{protocol: 'UDP', prefix: '198.51.100.3', 'port range': '61001-65535'}],
+    'pool4 deterministic': [
+      {'ipv6 range': '2001:db8:5::/48', 'subscriber length': 56, prefix: '198.51.100.0/30', 'block size': 2048},
+      {'ipv6 range': '2001:db8:6::/48', 'subscriber length': 56, prefix: '198.51.100.16/28', 'block size': 2048},
+      {'ipv6 range': '2001:db8:6:100::/56', 'subscriber length': 64, prefix: '203.0.113.0/24', 'block size': 2048},
+      {'ipv6 range': '2001:db8:8::/48', 'subscriber length': 56, prefix: '198.51.100.0/28', 'block size': 2048},
+    ],
+  }));
+  assert.deepEqual(n.errors, [
+    '/pool4 deterministic/0: deterministic pool4 2001:db8:5::/48: 256 subscribers of /56 need 9 IPv4 addresses with 31 blocks of 2048 ports each, the IPv4 prefix /30 has 4: give a shorter IPv4 prefix, a smaller block size or a longer subscriber length',
+    '/pool4 deterministic/2: its IPv6 range overlaps 2001:db8:6::/48 (a subscriber has one mapping)',
+    '/pool4 deterministic/3: its transport addresses overlap the pool4 entry UDP 198.51.100.3/32 61001-65535',
+  ]);
 });

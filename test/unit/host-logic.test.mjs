@@ -1,7 +1,7 @@
 // The data plane's pure logic, compiled for the host and checked without root or a kernel: the ICMP type/code/
 // pointer tables (RFC 7915), the NAT64 TCP state machine (RFC 6146), RFC 6052 addressing against an independent
 // JavaScript reading of the RFC and against the prefix encoding userspace writes, the checksums, and the pool4
-// hash and range arithmetic (RFC 6056). The same headers the BPF programs include (bpf/lib, bpf/nat64); the
+// hash and range arithmetic (RFC 6056), the deterministic mapping (RFC 7422) against src/model/rfc7422.ts. The same headers the BPF programs include (bpf/lib, bpf/nat64); the
 // drivers are test/host/*.c, the rows test/fixtures/*.tsv.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ const bins = {};
 before(() => {
   if (skip) return;
   dir = mkdtempSync(path.join(tmpdir(), 'xlat-host-'));
-  for (const name of ['icmp_map', 'tcp', 'rfc6052', 'rfc6056']) {
+  for (const name of ['icmp_map', 'tcp', 'rfc6052', 'rfc6056', 'rfc7422']) {
     bins[name] = path.join(dir, name);
     execFileSync(CC, ['-std=gnu11', '-O1', '-Wall', '-Werror', '-Wno-unused-function', '-Wno-unknown-pragmas', '-I', path.join(ROOT, 'bpf'),
       '-idirafter', `/usr/include/${MULTIARCH}`, path.join(ROOT, 'test', 'host', `${name}.c`), '-o', bins[name]], {stdio: 'pipe'});
@@ -129,4 +129,39 @@ test('RFC 6056 algorithm 3 as pool4 uses it: range sizes, and the hash takes exa
   const buckets = new Array(64).fill(0);
   for (const h of ask('rfc6056', qs)) buckets[parseInt(h, 16) % 64]++;
   assert.ok(Math.max(...buckets) < 128 && Math.min(...buckets) > 16, `spread ${Math.min(...buckets)}..${Math.max(...buckets)}`);
+});
+
+test('RFC 7422: the data plane maps every subscriber as src/model/rfc7422.ts does (host build of bpf/nat64/rfc7422.h)', {skip}, async () => {
+  const M = await import(path.join(ROOT, 'dist', 'model', 'rfc7422.js'));
+  const hex = (b) => Buffer.from(b).toString('hex');
+  const entries = [
+    // /56 subscribers of a /48 on a /28 with 2048-port blocks (31 per address); /128 hosts of a /120; a /64 of /96s
+    // (32-bit index); a range whose index crosses the 64-bit halves (/60 in a /40); odd block sizes and ranges.
+    {range6: '2001:db8:5::/48', subLen: 56, prefix4: '198.51.100.0/28', ports: '1024-65535', blockSize: 2048},
+    {range6: '2001:db8:1c0:2:21::/120', subLen: 128, prefix4: '192.0.2.128/26', ports: '1024-1087', blockSize: 16},
+    {range6: '2001:db8:aaaa:bbbb::/64', subLen: 96, prefix4: '10.0.0.0/8', ports: '1-65535', blockSize: 64},
+    {range6: '2001:db8:100::/40', subLen: 60, prefix4: '100.64.0.0/12', ports: '4000-64999', blockSize: 61},
+    {range6: '2001:db8:7777:8800::/56', subLen: 64, prefix4: '203.0.113.7/32', ports: '30000-30999', blockSize: 3},
+  ].map((t) => M.parseDetEntry({...t, since: 0}));
+  const qs = [];
+  const want = [];
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0);
+  for (const e of entries) {
+    const n = M.subscribers(e);
+    const ks = [0, 1, n - 1, Math.floor(n / 2), ...Array.from({length: 40}, () => rnd() % n)];
+    for (const k of ks) {
+      const p = M.subscriberPrefix(e, k).addr;
+      const src = Buffer.from(p);
+      // Host bits of the subscriber's prefix set at random: they change the walk's start, never the block.
+      for (let i = Math.floor(e.subLen / 8); i < 16; i++) src[i] |= rnd() & (i === Math.floor(e.subLen / 8) ? 0xff >> (e.subLen % 8) : 0xff);
+      const port = rnd() % 65536;
+      const b = M.blockOf(e, k);
+      qs.push(`map ${hex(e.range6.addr)} ${e.range6.len} ${e.subLen} ${e.addr4.toString(16).padStart(8, '0')} ${e.len4} ${e.ports[0]} ${e.ports[1]} ${e.blockSize} ${hex(src)} ${port}`);
+      want.push(`${k} ${b.addr.toString(16).padStart(8, '0')} ${b.first} ${M.homeOffset(e, src, port)}`);
+      assert.equal(M.subscriberIndex(e, src), k, 'the model finds the subscriber of its host');
+    }
+  }
+  const got = ask('rfc7422', qs);
+  qs.forEach((q, i) => assert.equal(got[i], want[i], q));
 });

@@ -23,6 +23,8 @@ const STRUCTS = [
   ['nat64_syn4_value', 'NAT64_SYN4_VALUE'],
   ['xlat_ifaddr', 'NAT64_IFADDR'],
   ['xlat_common_config', 'XLAT_COMMON_CONFIG'],
+  ['nat64_blk_entry', 'NAT64_BLK_ENTRY'],
+  ['nat64_blk_ctl', 'NAT64_BLK_CTL'],
 ];
 
 for (const [struct, mirror] of STRUCTS) {
@@ -30,7 +32,8 @@ for (const [struct, mirror] of STRUCTS) {
     const L = await import(dist);
     const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
     const s = (await readBtfLayout(OBJECT)).structLayout(struct);
-    const m = L[mirror] ?? (await import(new URL('../../dist/abi/common.js', import.meta.url)))[mirror];
+    const m = L[mirror] ?? (await import(new URL('../../dist/instance/nat64-blocks-layout.js', import.meta.url)))[mirror] ??
+      (await import(new URL('../../dist/abi/common.js', import.meta.url)))[mirror];
     assert.equal(s.size, m.size, `sizeof(struct ${struct})`);
     assert.deepEqual(s.members.map((x) => x.name).sort(), Object.keys(m).filter((k) => k !== 'size').sort());
     for (const x of s.members) assert.deepEqual({offset: x.offset, size: x.size}, m[x.name], `${struct}.${x.name}`);
@@ -69,4 +72,15 @@ test('nat64_ifaddr holds what ifaddr.ts encodes (the CLI fills it with refreshIf
   const L = await import(dist);
   const {XLAT_IFADDR} = await import(new URL('../../dist/abi/common.js', import.meta.url));
   assert.deepEqual(L.NAT64_IFADDR, XLAT_IFADDR);
+});
+
+test('nat64_blk_entry encode/decode round trip', {skip}, async () => {
+  const B = await import(new URL('../../dist/instance/nat64-blocks-layout.js', import.meta.url));
+  const {parseDetEntry} = await import(new URL('../../dist/model/rfc7422.js', import.meta.url));
+  const e = parseDetEntry({range6: '2001:db8:5::/48', subLen: 56, prefix4: '198.51.100.0/28', ports: '1024-65535', blockSize: 2048, since: 1_764_000_000});
+  const b = B.encodeBlkEntry(e, 3);
+  assert.equal(b.length, B.NAT64_BLK_ENTRY.size);
+  assert.equal(b.readUInt32LE(B.NAT64_BLK_ENTRY.blocks_per_addr.offset), 31);
+  const d = B.decodeBlkEntry(b);
+  assert.deepEqual({...d, range6: {...d.range6, addr: [...d.range6.addr]}}, {...e, range6: {...e.range6, addr: [...e.range6.addr]}, id: 3});
 });

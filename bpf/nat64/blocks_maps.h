@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The maps of NAT64 port blocks (abi/nat64_blocks.h) and the small check the
+ * rest of NAT64 makes through them: is an IPv4 transport address a block
+ * one (pool4.h, plan.h). The allocation itself is nat64/pool4_blocks.h.
+ * Included at the end of nat64/maps.h.
+ */
+#ifndef XLAT_NAT64_BLOCKS_MAPS_H
+#define XLAT_NAT64_BLOCKS_MAPS_H
+
+#include "abi/nat64_blocks.h"
+
+/* Block entries by their IPv6 range (the subscribers) and by their IPv4 prefix (the pool4 side). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XLAT_NAT64_BLOCKS_MAX);
+	__type(key, struct lpm6_key);
+	__type(value, struct nat64_blk_entry);
+} nat64_blk6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XLAT_NAT64_BLOCKS_MAX);
+	__type(key, struct lpm4_key);
+	__type(value, struct nat64_blk_entry);
+} nat64_blk4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_blk_ctl);
+} nat64_blk_ctl SEC(".maps");
+
+/* Outcomes of a block allocation, beyond pool4.h's ALLOC_* codes. */
+#define ALLOC_NOT_BLOCK	 8 /* the source is no block subscriber: pool4 as usual */
+#define ALLOC_BLOCK_FULL 9 /* every port of the subscriber's block is taken */
+
+/* The mapping of a->t6 in its subscriber's block, if it has one (nat64/pool4_blocks.h): an ALLOC_* code. */
+__attribute__((noinline)) int xlat_nat64_blk_create(void);
+
+static __always_inline struct nat64_blk_ctl *nat64_blk_ctl_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_blk_ctl, &zero);
+}
+
+/* The key of the check below, which runs deep in call chains: here, not on the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lpm4_key);
+} nat64_blk_scratch SEC(".maps");
+
+/* The block entry whose IPv4 prefix holds addr, or NULL (at once when there are none). */
+static __always_inline struct nat64_blk_entry *blk4_entry(__be32 addr)
+{
+	struct nat64_blk_ctl *ctl = nat64_blk_ctl_get();
+	struct lpm4_key *k4;
+	__u32 zero = 0;
+
+	if (!ctl || !ctl->entries)
+		return NULL;
+	k4 = bpf_map_lookup_elem(&nat64_blk_scratch, &zero);
+	if (!k4)
+		return NULL;
+	k4->prefixlen = 32;
+	__builtin_memcpy(k4->addr, &addr, 4);
+	return bpf_map_lookup_elem(&nat64_blk4, k4);
+}
+
+/* Is addr#port (network order) one of a block entry's transport addresses? */
+static __always_inline int blk4_contains(__be32 addr, __be16 port)
+{
+	struct nat64_blk_entry *e = blk4_entry(addr);
+	__u32 p = bpf_ntohs(port);
+
+	return e && p >= e->port_min && (__u64)p < (__u64)e->port_min + (__u64)e->blocks_per_addr * e->block_size;
+}
+
+#endif

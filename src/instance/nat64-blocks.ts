@@ -1,0 +1,104 @@
+/**
+ * The deterministic (RFC 7422) entries of a NAT64 instance's pool4: the maps
+ * nat64_blk6 / nat64_blk4 (each entry in both) and their count in
+ * nat64_blk_ctl. The formula and the checks live in src/model/rfc7422.ts;
+ * this module reads and writes the maps.
+ */
+import {InputError, NotFoundError, XlatError} from '../errors.js';
+import {encodeLpmKey} from './layout.js';
+import * as B from './nat64-blocks-layout.js';
+import {dropStateIn, userPool4, withNat64Instance, type Nat64Maps} from './nat64.js';
+import {ipv4Bytes} from '../model/pool4-set.js';
+import {detClash, formatDetRange, sameDet, sortDet, type DetEntry} from '../model/rfc7422.js';
+import type {Nat64Config} from './nat64-layout.js';
+
+type BlkMaps = {blk6: NonNullable<Nat64Maps['blk6']>; blk4: NonNullable<Nat64Maps['blk4']>; blkCtl: NonNullable<Nat64Maps['blkCtl']>};
+
+function blkMaps(maps: Nat64Maps): BlkMaps {
+  if (!maps.blk6 || !maps.blk4 || !maps.blkCtl)
+    throw new XlatError('the NAT64 programs attached here have no deterministic pool4 maps: remove the instance and add it again');
+  return {blk6: maps.blk6, blk4: maps.blk4, blkCtl: maps.blkCtl};
+}
+
+const key6 = (e: DetEntry): Buffer => encodeLpmKey(e.range6.addr, e.range6.len);
+const key4 = (e: DetEntry): Buffer => encodeLpmKey(ipv4Bytes(e.addr4), e.len4);
+
+/** The deterministic entries, ordered by IPv6 range. */
+export function readDet(maps: Nat64Maps): (DetEntry & {id: number})[] {
+  const m = blkMaps(maps);
+  const out: (DetEntry & {id: number})[] = [];
+  for (const k of [...m.blk6.keys()]) {
+    const v = m.blk6.lookup(k);
+    if (v) out.push(B.decodeBlkEntry(v));
+  }
+  return sortDet(out);
+}
+
+/**
+ * Makes the deterministic entries exactly `wanted` (entries already there keep their id and time); returns the ones
+ * removed. The IPv4 side is written before the IPv6 side (an address is known as pool4 before any mapping is made
+ * on it) and removed after it. The BIB entries and sessions on removed addresses go unless quick.
+ */
+export function writeDet(maps: Nat64Maps, wanted: DetEntry[], quick: boolean): DetEntry[] {
+  const m = blkMaps(maps);
+  const have = readDet(maps);
+  const gone = have.filter((h) => !wanted.some((w) => sameDet(w, h)));
+  const fresh = wanted.filter((w) => !have.some((h) => sameDet(w, h)));
+  const used = new Set(have.filter((h) => !gone.includes(h)).map((h) => h.id));
+  for (const g of gone) {
+    m.blk6.delete(key6(g));
+    m.blk4.delete(key4(g));
+  }
+  let id = 0;
+  for (const f of fresh) {
+    while (used.has(id)) id++;
+    used.add(id);
+    const v = B.encodeBlkEntry(f, id);
+    m.blk4.update(key4(f), v);
+    m.blk6.update(key6(f), v);
+  }
+  m.blkCtl.update(Buffer.alloc(4), B.encodeBlkCtl(wanted.length));
+  if (!quick) dropDetState(maps, gone);
+  return gone;
+}
+
+/** Deletes the BIB entries and sessions on the addresses of removed entries. */
+export function dropDetState(maps: Nat64Maps, gone: DetEntry[]): void {
+  if (gone.length) dropStateIn(maps, (a) => gone.some((g) => a >= g.addr4 && a < g.addr4 + 2 ** (32 - g.len4)));
+}
+
+export async function listDet(): Promise<DetEntry[]> {
+  return withNat64Instance((maps) => readDet(maps));
+}
+
+/** Adds an entry; false when the very same one is there already. */
+export async function addDet(e: DetEntry): Promise<{changed: boolean; entries: DetEntry[]}> {
+  return withNat64Instance((maps, cfg: Nat64Config) => {
+    const have = readDet(maps);
+    if (have.some((h) => sameDet(h, e))) return {changed: false, entries: have};
+    const clash = detClash(e, have, userPool4(maps, cfg));
+    if (clash) throw new InputError(`deterministic pool4 ${formatDetRange(e)}: ${clash}`);
+    writeDet(maps, [...have, e], true);
+    return {changed: true, entries: readDet(maps)};
+  });
+}
+
+/** Removes the entries `match` selects (`what` names them in the error when there is none). */
+export async function removeDet(match: (e: DetEntry) => boolean, what: string, quick: boolean): Promise<DetEntry[]> {
+  return withNat64Instance((maps) => {
+    const have = readDet(maps);
+    const gone = have.filter(match);
+    if (gone.length === 0) throw new NotFoundError(`pool4 has no deterministic entry with ${what}`);
+    writeDet(
+      maps,
+      have.filter((h) => !match(h)),
+      quick,
+    );
+    return gone;
+  });
+}
+
+/** Removes every deterministic entry (pool4 flush). */
+export async function flushDet(quick: boolean): Promise<DetEntry[]> {
+  return withNat64Instance((maps) => (maps.blk6 ? writeDet(maps, [], quick) : []));
+}
