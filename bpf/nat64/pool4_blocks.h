@@ -40,8 +40,9 @@ static __always_inline struct nat64_blk_arg *nat64_blk_arg_get(void)
 	return bpf_map_lookup_elem(&nat64_blk_arg, &zero);
 }
 
-/* Tries port slot of the block (counted from home, wrapping inside the block). An ALLOC_* code. */
-__attribute__((noinline)) int xlat_nat64_blk_slot(__u64 slot)
+/* Tries port slot of the block (counted from home, wrapping inside the block). An ALLOC_* code. Inlined into
+ * the probe, as pool4.h's slot probe is: one call frame less keeps the deepest chain within 6.1's stack limit. */
+static __always_inline int nat64_blk_slot(__u64 slot)
 {
 	struct nat64_blk_arg *b = nat64_blk_arg_get();
 	__u32 port;
@@ -61,22 +62,7 @@ __attribute__((noinline)) int xlat_nat64_blk_probe(__u64 first, __u32 n)
 	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
 		if (i >= n)
 			break;
-		r = xlat_nat64_blk_slot(first + i);
-		if (r != ALLOC_MORE)
-			return r;
-	}
-	return ALLOC_MORE;
-}
-
-__attribute__((noinline)) int xlat_nat64_blk_probe_wide(__u64 first, __u32 n)
-{
-	__u32 i;
-	int r;
-
-	for (i = 0; i < NAT64_PROBE_CHUNK; i++) {
-		if (i * NAT64_PROBE_CHUNK >= n)
-			break;
-		r = xlat_nat64_blk_probe(first + i * NAT64_PROBE_CHUNK, n - i * NAT64_PROBE_CHUNK);
+		r = nat64_blk_slot(first + i);
 		if (r != ALLOC_MORE)
 			return r;
 	}
@@ -89,10 +75,10 @@ __attribute__((noinline)) int xlat_nat64_blk_walk(__u32 bs)
 	__u32 i;
 	int r;
 
-	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_WIDE; i++) {
-		if (i * NAT64_PROBE_WIDE >= bs)
+	for (i = 0; i < NAT64_ITER_MAX / NAT64_PROBE_CHUNK; i++) {
+		if (i * NAT64_PROBE_CHUNK >= bs)
 			break;
-		r = xlat_nat64_blk_probe_wide(i * NAT64_PROBE_WIDE, bs - i * NAT64_PROBE_WIDE);
+		r = xlat_nat64_blk_probe(i * NAT64_PROBE_CHUNK, bs - i * NAT64_PROBE_CHUNK);
 		if (r != ALLOC_MORE)
 			return r;
 	}
