@@ -79,10 +79,13 @@ static __always_inline void siit_plan_4to6(void *data, void *data_end, __u32 fra
 		 * configured, the translator's own address towards the destination (as Jool), found at tc. */
 		if (!ipv4_icmp_error(ip4, data_end))
 			return plan_pass(p, XLAT_C_PASS_SRC4_UNTRANSLATABLE);
-		if (cfg->rfc6791v6_len)
+		if (cfg->rfc6791v6_len) {
 			rfc6791v6_source(cfg, &src6);
-		else
+		} else {
+			/* Filled at tc; zeroed here because older verifiers (5.15) refuse reading unset stack. */
+			__builtin_memset(&src6, 0, sizeof(src6));
 			p->own_src = 1;
+		}
 	}
 	/* A total length beyond the frame: the translation would claim bytes that are not there. */
 	if (sizeof(struct ethhdr) + tot_len > frame_len)
