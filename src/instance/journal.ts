@@ -6,7 +6,7 @@
 import {XlatError} from '../errors.js';
 import {faultPoint} from '../sys/fault.js';
 
-class Journal {
+export class Journal {
   private readonly undos: {what: string; undo: () => void | Promise<void>}[] = [];
 
   /** Does one step; its undo runs if a later step fails. */

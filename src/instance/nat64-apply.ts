@@ -7,6 +7,7 @@
  */
 import {readPool4} from './nat64-maps.js';
 import {atomically} from './journal.js';
+import {detachThenName} from './apply-ending.js';
 import * as attach from './attach.js';
 import {readMeta, writeMeta} from './meta.js';
 import type * as L from './nat64-layout.js';
@@ -157,26 +158,7 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
           (takeOut) => takeOut(),
         );
       }
-      if (plan.detach.length) {
-        await j.step(
-          `detaching ${plan.detach.join(', ')}`,
-          () => attach.detachSome(NAT64_SPEC, found, plan.detach),
-          async () => {
-            await attach.attachMore(
-              NAT64_SPEC,
-              {...found, attachments: found.attachments.filter((a) => !plan.detach.includes(a.name))},
-              plan.detach,
-              wanted.hook,
-            );
-          },
-        );
-      }
-      if (plan.name !== undefined)
-        await writeMeta(
-          maps.meta,
-          found.attachments.map((a) => a.progId),
-          {name: plan.name},
-        );
+      await detachThenName(j, NAT64_SPEC, found, plan.detach, wanted.hook, maps.meta, plan.name);
     });
     // Done: now what cannot be undone.
     const gone: Pool4Item[] = plan.pool4Removed;

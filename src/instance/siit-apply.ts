@@ -7,6 +7,7 @@
  */
 import {NOEXIST} from './txn.js';
 import {atomically} from './journal.js';
+import {detachThenName} from './apply-ending.js';
 import * as attach from './attach.js';
 import {readMeta, writeMeta} from './meta.js';
 import {
@@ -155,27 +156,7 @@ export async function applySiitPlan(plan: SiitPlan, wanted: SiitState, verbose: 
           () => void maps.deny4.delete(key4(p)),
         );
       }
-      if (plan.detach.length) {
-        await j.step(
-          `detaching ${plan.detach.join(', ')}`,
-          () => attach.detachSome(SIIT_SPEC, found, plan.detach),
-          async () => {
-            await attach.attachMore(
-              SIIT_SPEC,
-              {...found, attachments: found.attachments.filter((a) => !plan.detach.includes(a.name))},
-              plan.detach,
-              wanted.hook,
-            );
-          },
-        );
-      }
-      // Last: a created map cannot be unbound, so nothing may fail after it.
-      if (plan.name !== undefined)
-        await writeMeta(
-          maps.meta,
-          found.attachments.map((a) => a.progId),
-          {name: plan.name},
-        );
+      await detachThenName(j, SIIT_SPEC, found, plan.detach, wanted.hook, maps.meta, plan.name);
     }),
   );
 }

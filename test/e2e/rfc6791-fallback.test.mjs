@@ -10,20 +10,11 @@
 // Without the fallback, the hop behind the translator shows as "*" in both directions.
 import {describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
 import {skipReason, cleanupAll, xlat, nsRun, createNamespace, createVeth, addAddress, addRoute, setSysctls, ipIn, uniqueName} from '../helpers/netns.mjs';
 import {POOL6} from '../helpers/topology.mjs';
 import {embed} from '../helpers/rfc6052.mjs';
 
-function haveTraceroute() {
-  try {
-    execFileSync('sh', ['-c', 'command -v traceroute'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-}
-const SKIP = skipReason() ?? (haveTraceroute() ? null : 'needs traceroute (scripts/setup.sh installs it)');
+const SKIP = skipReason({tools: ['traceroute']});
 if (SKIP) console.log(`# e2e RFC 6791 fallback skipped: ${SKIP}`);
 
 const show = (r) => `$ ${r.cmd}\nexit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;

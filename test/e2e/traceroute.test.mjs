@@ -3,19 +3,10 @@
 // is the destination. Before, hop 1 was "!N": the kernel, handed the expiring packet, had no route for it.
 import {describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
 import {skipReason, cleanupAll, xlat, nsRun} from '../helpers/netns.mjs';
 import {createSiitLab, POOL6} from '../helpers/topology.mjs';
 
-function haveTraceroute() {
-  try {
-    execFileSync('sh', ['-c', 'command -v traceroute'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-}
-const SKIP = skipReason() ?? (haveTraceroute() ? null : 'needs traceroute (scripts/setup.sh installs it)');
+const SKIP = skipReason({tools: ['traceroute']});
 if (SKIP) console.log(`# e2e traceroute skipped: ${SKIP}`);
 
 const show = (r) => `$ ${r.cmd}\nexit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;

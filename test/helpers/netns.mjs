@@ -23,16 +23,16 @@ export const isRoot = () => typeof process.getuid === 'function' && process.getu
 
 /**
  * Why the kernel-level tests cannot run here, or null when they can.
- * @param {{needBuild?: boolean}} [opts]
+ * @param {{needBuild?: boolean, tools?: string[]}} [opts]  tools: commands the test needs besides ip, ping, python3
  */
-export function skipReason({needBuild = true} = {}) {
+export function skipReason({needBuild = true, tools = []} = {}) {
   if (process.platform !== 'linux') return 'needs Linux';
   if (!isRoot()) return 'needs root (network namespaces, BPF): run `sudo npm test`';
-  for (const tool of ['ip', 'ping', 'python3']) {
+  for (const tool of ['ip', 'ping', 'python3', ...tools]) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], {stdio: 'ignore'});
     } catch {
-      return `needs ${tool} in PATH (run scripts/setup.sh)`;
+      return `needs ${tool} in PATH (scripts/setup.sh installs it)`;
     }
   }
   if (needBuild) {
