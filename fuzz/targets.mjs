@@ -94,9 +94,8 @@ export async function nat64Target(repo) {
   const {encodeIfaddr} = await import(path.join(repo, 'dist/instance/ifaddr.js'));
   const {layoutVersion} = await import(path.join(repo, 'dist/instance/objects.js'));
   const obj = await openAndLoad(path.join(repo, 'build/bpf/nat64.bpf.o'), {maxEntries: NAT64_SIZES});
-  const B = await import(path.join(repo, 'dist/instance/nat64-blocks-layout.js'));
+  const {writeDet} = await import(path.join(repo, 'dist/instance/nat64-blocks.js'));
   const {parseDetEntry} = await import(path.join(repo, 'dist/model/rfc7422.js'));
-  const {encodeLpmKey} = await import(path.join(repo, 'dist/instance/layout.js'));
   // Deterministic pool4 (RFC 7422) for one phase: the clients' /120 in subscribers of /124, blocks of 4 ports, so a
   // subscriber's block fills within the phase (drop-block-full).
   const det = parseDetEntry({range6: '2001:db8:1::/120', subLen: 124, prefix4: '203.0.113.0/31', ports: '1024-1055', blockSize: 4, since: 0});
@@ -144,15 +143,8 @@ export async function nat64Target(repo) {
       ph.pool4.forEach(([proto, addr, prefixLen, portMin, portMax, maxIter = 0], j) => {
         m('nat64_pool4').update(u32(j), L.encodePool4Range({addr: ip4(addr), prefixLen, mark: 0, portMin, portMax, proto, flags: 0, maxIter}));
       });
-      clear(m('nat64_blk6'));
-      clear(m('nat64_blk4'));
-      if (ph.det) {
-        const v = B.encodeBlkEntry(det, 0);
-        const a4 = det.addr4;
-        m('nat64_blk4').update(encodeLpmKey(Buffer.from([a4 >>> 24, (a4 >>> 16) & 255, (a4 >>> 8) & 255, a4 & 255]), det.len4), v);
-        m('nat64_blk6').update(encodeLpmKey(Buffer.from(det.range6.addr), det.range6.len), v);
-      }
-      m('nat64_blk_ctl').update(key0, B.encodeBlkCtl(ph.det ? 1 : 0));
+      // The CLI's own writer of block entries (quick: the phase's flush, if any, handles the tables).
+      writeDet({blk6: m('nat64_blk6'), blk4: m('nat64_blk4'), blkCtl: m('nat64_blk_ctl')}, ph.det ? [det] : [], true);
       clear(m('nat64_ifaddr'));
       if (ph.ifaddr) m('nat64_ifaddr').update(u32(LO), encodeIfaddr({v4: A.IF4, v6: A.IF6}));
       m('nat64_config').update(key0, L.encodeNat64Config({...base, ...ph.cfg, pool4Count: ph.pool4.length}));
