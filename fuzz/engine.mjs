@@ -149,13 +149,13 @@ export function hex(b) {
 }
 
 /**
- * Fuzzes one program. opts: {target, lib, hook: 'xdp'|'tc', packets, seed, phaseLen, names, firstEvent,
+ * Fuzzes one program. opts: {target, lib, hook: 'xdp'|'tc', packets, seed, phaseLen, names, isPacket,
  * onProgress, maxFailures, frames}. Returns {packets, ms, reached: {counter: n}, verdicts, failures, phases, rows}.
  * With `frames` ([{frame, phase}], whole Ethernet frames), replays exactly those (regression rows) instead of
  * generating packets, and `rows` says how each was counted.
  */
 export function fuzzProgram(opts) {
-  const {target, lib, hook, seed, phaseLen = 2000, names, firstEvent, maxFailures = 20, frames = null} = opts;
+  const {target, lib, hook, seed, phaseLen = 2000, names, isPacket, maxFailures = 20, frames = null} = opts;
   const packets = frames ? frames.length : opts.packets;
   const rows = [];
   /** The first frame counted under each reason: the coverage report shows one packet per counter reached. */
@@ -285,7 +285,7 @@ export function fuzzProgram(opts) {
     for (let k = 0; k < names.length; k++) {
       const d = after[k] - before[k];
       if (d) reached[k] += d;
-      if (k < firstEvent && d) {
+      if (isPacket(k) && d) {
         moved += d;
         reason = names[k];
       }

@@ -113,11 +113,11 @@ export async function main(argv) {
   }
   const dummyIfindex = setupNamespace();
   const {libbpf} = await import(path.join(REPO, 'dist/ffi/libbpf.js'));
-  const {countersOf, COUNTER_NAMES, XLAT_C__FIRST_EVENT} = await import(path.join(REPO, 'dist/abi/common.js'));
+  const {countersOf, COUNTER_NAMES, isPacketCounter} = await import(path.join(REPO, 'dist/abi/common.js'));
   const lib = await libbpf();
   const unreachable = JSON.parse(readFileSync(path.join(REPO, 'fuzz', 'unreachable.json'), 'utf8'));
   const mark = kernelLogMark();
-  if (o.replay) return replay(o, {lib, COUNTER_NAMES, XLAT_C__FIRST_EVENT, dummyIfindex, mark});
+  if (o.replay) return replay(o, {lib, COUNTER_NAMES, isPacketCounter, dummyIfindex, mark});
   const report = {seed: o.seed, packetsPerProgram: o.packets, programs: {}, kernelWarnings: null, ok: true};
   const t0 = Date.now();
   console.log(`fuzz: seed ${o.seed}, ${o.packets} packets per program, phases of ${o.phaseLen} packets, programs ${o.programs.join(', ')}`);
@@ -128,7 +128,7 @@ export async function main(argv) {
     const seed = (o.seed + n * 0x9e3779b1) >>> 0;
     try {
       const r = fuzzProgram({
-        target, lib, hook, packets: o.packets, seed, phaseLen: o.phaseLen, maxFailures: o.maxFailures, names: COUNTER_NAMES, firstEvent: XLAT_C__FIRST_EVENT,
+        target, lib, hook, packets: o.packets, seed, phaseLen: o.phaseLen, maxFailures: o.maxFailures, names: COUNTER_NAMES, isPacket: isPacketCounter,
         onProgress: (k) => process.stderr.write(`fuzz: ${prog}: ${k} packets, ${Math.round((Date.now() - t0) / 1000)} s\n`),
       });
       const own = countersOf(kind).map(([, name]) => name);
@@ -170,7 +170,7 @@ export async function main(argv) {
 }
 
 /** Replays regression rows: each must keep every invariant and be counted under its expected counter. */
-async function replay(o, {lib, COUNTER_NAMES, XLAT_C__FIRST_EVENT, dummyIfindex, mark}) {
+async function replay(o, {lib, COUNTER_NAMES, isPacketCounter, dummyIfindex, mark}) {
   const rows = readRows(o.replay);
   let bad = 0;
   for (const prog of PROGRAMS) {
@@ -179,7 +179,7 @@ async function replay(o, {lib, COUNTER_NAMES, XLAT_C__FIRST_EVENT, dummyIfindex,
     const [kind, hook] = prog.split('-');
     const target = kind === 'siit' ? await siitTarget(REPO, {dummyIfindex}) : await nat64Target(REPO);
     try {
-      const r = fuzzProgram({target, lib, hook, seed: 0, maxFailures: Infinity, names: COUNTER_NAMES, firstEvent: XLAT_C__FIRST_EVENT, frames: mine});
+      const r = fuzzProgram({target, lib, hook, seed: 0, maxFailures: Infinity, names: COUNTER_NAMES, isPacket: isPacketCounter, frames: mine});
       mine.forEach((row, k) => {
         const got = r.rows[k];
         const problems = [...got.problems];

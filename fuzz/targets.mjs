@@ -96,9 +96,9 @@ export async function nat64Target(repo) {
   const obj = await openAndLoad(path.join(repo, 'build/bpf/nat64.bpf.o'), {maxEntries: NAT64_SIZES});
   const {writeDet} = await import(path.join(repo, 'dist/instance/nat64-blocks.js'));
   const {parseDetEntry} = await import(path.join(repo, 'dist/model/rfc7422.js'));
-  // Deterministic pool4 (RFC 7422) for one phase: the clients' /120 in subscribers of /124, blocks of 4 ports, so a
-  // subscriber's block fills within the phase (drop-block-full).
-  const det = parseDetEntry({range6: '2001:db8:1::/120', subLen: 124, prefix4: '203.0.113.0/31', ports: '1024-1055', blockSize: 4, since: 0});
+  // Deterministic pool4 (RFC 7422) for one phase: the churn's clients (2001:db8:1::/116) in four subscribers of /118,
+  // blocks of 4 ports, so every subscriber's block fills early in the phase (drop-block-full).
+  const det = parseDetEntry({range6: '2001:db8:1::/116', subLen: 118, prefix4: '203.0.113.0/31', ports: '1024-1055', blockSize: 4, since: 0});
   const m = (n) => obj.map(n);
   const version = layoutVersion('nat64');
   const A = NAT64_ADDR;
@@ -109,15 +109,14 @@ export async function nat64Target(repo) {
     {name: 'defaults', cfg: {}, pool4: full, ifaddr: true},
     {name: 'address-dependent filtering, externally initiated TCP and ICMPv6 info dropped', cfg: {flags: F['address-dependent-filtering'] | F['drop-externally-initiated-tcp'] | F['drop-icmpv6-info'] | F['handle-rst-during-fin-rcv']}, pool4: full, ifaddr: true},
     {name: 'tiny pool4 on flushed tables, one simultaneous open', cfg: {maxSimultaneousOpens: 1, fArgs: 0b1111}, pool4: tiny, ifaddr: true, flush: true}, // exhausted before the tables fill
-    {name: 'timeouts of milliseconds', cfg: {udpTimeout: 0.002, tcpEstTimeout: 0.003, tcpTransTimeout: 0.002, icmpTimeout: 0.002, tcpSynTimeout: 0.001, flags: F['address-dependent-filtering']}, pool4: full, ifaddr: true},
+    // Held SYNs forgotten at the start, so that the SYNs held here expire within the phase (tcp-syn-unreachable).
+    {name: 'timeouts of milliseconds', flushSyn4: true, cfg: {udpTimeout: 0.002, tcpEstTimeout: 0.003, tcpTransTimeout: 0.002, icmpTimeout: 0.002, tcpSynTimeout: 0.001, flags: F['address-dependent-filtering']}, pool4: full, ifaddr: true},
     {name: 'no UDP pool4, no interface address, mtu 1500', cfg: {lowestIpv6Mtu: 1500, overrideTos: true, tos: 4, zeroizeTrafficClass: true}, pool4: full.filter((r) => r[0] !== 17), ifaddr: false},
     {name: 'disabled', cfg: {enabled: false}, pool4: full, ifaddr: true},
     {name: 'flushed tables, defaults', cfg: {}, pool4: full, ifaddr: true, flush: true},
     {name: 'errors in bursts (the rate limit)', cfg: {}, pool4: full, ifaddr: true, burst: true},
     {name: 'new flows only (the tables fill up)', cfg: {}, pool4: full, ifaddr: true, churn: true},
-    // Deterministic pool4 (RFC 7422): XLAT_FUZZ_DET=1 adds this phase. Off by default until the uncounted XDP packet it
-    // finds is fixed (replay: XLAT_FUZZ_DET=1 npm run fuzz -- --programs siit-xdp,siit-tc,nat64-xdp --seed 1 --packets 69491).
-    ...(process.env.XLAT_FUZZ_DET === '1' ? [{name: 'deterministic pool4, blocks of 4 ports (a block fills)', cfg: {}, pool4: full, ifaddr: true, churn: true, flush: true, det: true}] : []),
+    {name: 'deterministic pool4, blocks of 4 ports (a block fills)', cfg: {}, pool4: full, ifaddr: true, churn: true, flush: true, det: true},
   ];
   let current = phases[0];
   const base = {
@@ -140,6 +139,10 @@ export async function nat64Target(repo) {
       const ph = phases[i % phases.length];
       current = ph;
       if (ph.flush) for (const n of ['nat64_bib4', 'nat64_bib6', 'nat64_sessions', 'nat64_syn4']) clear(m(n)); // fragment records age on (reclaiming)
+      else if (ph.flushSyn4) clear(m('nat64_syn4'));
+      // The data plane's count of held SYNs is recounted only by a sweep, at most once per pause: zeroed with the records
+      // it counts, or it would refuse new SYNs as over max-simultaneous-opens until then.
+      if (ph.flush || ph.flushSyn4) m('nat64_runtime').update(key0, Buffer.alloc(m('nat64_runtime').valueSize));
       ph.pool4.forEach(([proto, addr, prefixLen, portMin, portMax, maxIter = 0], j) => {
         m('nat64_pool4').update(u32(j), L.encodePool4Range({addr: ip4(addr), prefixLen, mark: 0, portMin, portMax, proto, flags: 0, maxIter}));
       });

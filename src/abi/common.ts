@@ -204,12 +204,19 @@ const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] =
   ['XLAT_C_SESSION_EXPIRED', NAT64],
   ['XLAT_C_RECLAIMED', NAT64],
   ['XLAT_C_REASM_EXPIRED', NAT64],
-  // Added after the events so that no number moves (bpf/abi/common.h): a packet counter.
+  // Added after the events so that no number moves (bpf/abi/common.h): a packet counter (PACKETS_ADDED_LATER).
   ['XLAT_C_DROP_BLOCK_FULL', NAT64],
 ];
 export const XLAT_COUNTERS: readonly string[] = XLAT_COUNTER_LIST.map(([n]) => n);
 export const XLAT_C__MAX = XLAT_COUNTERS.length;
 export const XLAT_C__FIRST_EVENT = XLAT_COUNTERS.indexOf('XLAT_C_XDP_REDIRECT');
+/** Counters after the events that count packets, not events (each packet is counted under exactly one packet counter). */
+const PACKETS_ADDED_LATER = new Set(['XLAT_C_DROP_BLOCK_FULL']);
+
+/** Whether counter number i counts packets (one per packet, its outcome) rather than events. */
+export function isPacketCounter(i: number): boolean {
+  return i < XLAT_C__FIRST_EVENT || PACKETS_ADDED_LATER.has(XLAT_COUNTERS[i] ?? '');
+}
 
 /** "XLAT_C_PASS_DST6_NOT_POOL6" -> "pass-dst6-not-pool6". */
 export function counterDisplayName(enumName: string): string {

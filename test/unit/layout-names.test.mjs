@@ -17,6 +17,19 @@ test('counter display names', {skip}, async () => {
   assert.equal(new Set(l.COUNTER_NAMES).size, l.COUNTER_NAMES.length);
 });
 
+test('packet or event: the kind each counter added after the events says in bpf/abi/common.h is the one isPacketCounter gives', async () => {
+  const {readFileSync} = await import('node:fs');
+  const a = await import(new URL('../../dist/abi/common.js', import.meta.url));
+  const h = readFileSync(new URL('../../bpf/abi/common.h', import.meta.url), 'utf8');
+  const later = h.slice(h.indexOf('added later, after the events'), h.indexOf('XLAT_C__MAX'));
+  const rows = [...later.matchAll(/^\s*(XLAT_C_\w+),\s*\/\*[^,]*,\s*(packet|event)s?\b/gm)];
+  assert.ok(rows.length >= 1, 'every counter added later says "packet" or "event" in its comment');
+  for (const [, name, kind] of rows) assert.equal(a.isPacketCounter(a.XLAT_COUNTERS.indexOf(name)), kind === 'packet', name);
+  assert.equal(rows.length, a.XLAT_C__MAX - a.XLAT_COUNTERS.indexOf('XLAT_C_REASM_EXPIRED') - 1, 'a kind for each');
+  assert.equal(a.isPacketCounter(0), true);
+  assert.equal(a.isPacketCounter(a.XLAT_C__FIRST_EVENT), false);
+});
+
 test('siit_config encode/decode round trip, with the RFC 6052 mask and octet positions', {skip}, async () => {
   const l = await import(dist);
   const addr = Buffer.alloc(16);
