@@ -1,6 +1,6 @@
 /** Opening and loading a BPF object file, with libbpf's log on failure. */
 import {libbpf, LIBBPF_DEBUG, LIBBPF_INFO, type BpfObjectPtr, type Libbpf} from '../ffi/libbpf.js';
-import {SystemError} from '../errors.js';
+import {SystemError, XlatError} from '../errors.js';
 import {describe, errnoName} from './fail.js';
 import {BpfMap} from './map.js';
 
@@ -12,6 +12,9 @@ export class BpfObject {
     private readonly lib: Libbpf,
     private readonly obj: BpfObjectPtr,
     readonly path: string,
+    /** With LoadOptions.reuse: the maps taken over, and the ones the reused set lacked (created empty). */
+    readonly reused: readonly string[] = [],
+    readonly created: readonly string[] = [],
   ) {}
 
   /** fd of a loaded program (owned by the object). */
@@ -62,6 +65,39 @@ export interface LoadOptions {
   verbose?: boolean;
   /** max_entries per map name, set before the maps are created. */
   maxEntries?: Record<string, number>;
+  /**
+   * Existing maps (by their kernel name) the object's maps of the same name use instead of new ones, with their
+   * entries: what an upgrade keeps. Each must have the type, key and value size the object declares.
+   */
+  reuse?: ReadonlyMap<string, BpfMap>;
+}
+
+/** The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of a map's name. */
+const kernelName = (name: string): string => name.slice(0, 15);
+
+/** Points the object's maps at the reusable ones (before load); says which were and which will be new. */
+function reuseMaps(lib: Libbpf, obj: BpfObjectPtr, path: string, reuse: ReadonlyMap<string, BpfMap>): {reused: string[]; created: string[]} {
+  const reused: string[] = [];
+  const created: string[] = [];
+  for (let m = lib.bpf_object__next_map(obj, null); m !== null; m = lib.bpf_object__next_map(obj, m)) {
+    const name = lib.bpf_map__name(m);
+    const live = reuse.get(kernelName(name));
+    if (name.includes('.') || live === undefined) {
+      created.push(name); // sections (.rodata, ...) and maps the instance lacks
+      continue;
+    }
+    const want = {type: lib.bpf_map__type(m), key: lib.bpf_map__key_size(m), value: lib.bpf_map__value_size(m)};
+    if (want.type !== live.type || want.key !== live.keySize || want.value !== live.valueSize) {
+      throw new XlatError(
+        `map ${name} of ${path} (type ${want.type}, key ${want.key} bytes, value ${want.value}) differs from the running one ` +
+          `(type ${live.type}, key ${live.keySize}, value ${live.valueSize}) under the same layout version`,
+      );
+    }
+    const rc = lib.bpf_map__reuse_fd(m, live.fd);
+    if (rc < 0) throw new SystemError(`reusing map ${name} for ${path} failed: ${describe(lib, rc)}`, -rc);
+    reused.push(name);
+  }
+  return {reused, created};
 }
 
 /**
@@ -78,6 +114,13 @@ export async function openAndLoad(path: string, opts: LoadOptions = {}): Promise
     const log = lib.takeLog();
     const why = e === 2 ? 'No such file (build it with npm run build:bpf)' : describe(lib, e);
     throw new SystemError(`opening ${path} failed: ${why}`, e, log || undefined);
+  }
+  let reuse = {reused: [] as string[], created: [] as string[]};
+  try {
+    if (opts.reuse) reuse = reuseMaps(lib, obj, path, opts.reuse);
+  } catch (err) {
+    lib.bpf_object__close(obj);
+    throw err;
   }
   for (const [name, n] of Object.entries(opts.maxEntries ?? {})) {
     const m = lib.bpf_object__find_map_by_name(obj, name);
@@ -96,5 +139,5 @@ export async function openAndLoad(path: string, opts: LoadOptions = {}): Promise
     throw new SystemError(msg, -rc, log || `libbpf printed nothing (${errnoName(-rc)})`);
   }
   lib.takeLog();
-  return new BpfObject(lib, obj, path);
+  return new BpfObject(lib, obj, path, reuse.reused, reuse.created);
 }

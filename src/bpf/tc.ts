@@ -4,6 +4,7 @@ import {SystemError} from '../errors.js';
 import {check, describe} from './fail.js';
 
 const BPF_TC_INGRESS = 1 << 0;
+const BPF_TC_F_REPLACE = 1 << 0;
 
 const ingress = (ifindex: number): TcHook => ({ifindex, attach_point: BPF_TC_INGRESS, parent: 0});
 const ident = (handle: number, priority: number): TcOpts => ({prog_fd: 0, flags: 0, prog_id: 0, handle, priority});
@@ -30,6 +31,18 @@ export async function attach(ifindex: number, progFd: number, handle: number, pr
     throw new SystemError(`interface ${ifname} already has a tc ingress filter with handle 0x${handle.toString(16)} priority 0x${priority.toString(16)}`, 17);
   }
   if (rc < 0) throw new SystemError(`attaching tc ingress program to ${ifname} failed: ${describe(lib, rc)}`, -rc);
+  return opts.prog_id;
+}
+
+/**
+ * Replaces the program of the existing filter (handle, priority) with progFd in one step (BPF_TC_F_REPLACE: the
+ * kernel swaps the filter's program, no packet goes without one). Returns the new program id.
+ */
+export async function replace(ifindex: number, progFd: number, handle: number, priority: number, ifname = `ifindex ${ifindex}`): Promise<number> {
+  const lib = await libbpf();
+  const opts: TcOpts = {prog_fd: progFd, flags: BPF_TC_F_REPLACE, prog_id: 0, handle, priority};
+  const rc = lib.bpf_tc_attach(ingress(ifindex), opts);
+  if (rc < 0) throw new SystemError(`replacing the tc ingress program of ${ifname} failed: ${describe(lib, rc)}`, -rc);
   return opts.prog_id;
 }
 

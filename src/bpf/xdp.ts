@@ -32,6 +32,16 @@ export async function attach(ifindex: number, progFd: number, mode: XdpMode, ifn
 }
 
 /**
+ * Replaces the attached program oldProgFd with progFd in one step (XDP_FLAGS_REPLACE): no packet goes without a
+ * program. Fails, changing nothing, when oldProgFd is not the attached one.
+ */
+export async function replace(ifindex: number, progFd: number, mode: XdpMode, oldProgFd: number, ifname = `ifindex ${ifindex}`): Promise<void> {
+  const lib = await libbpf();
+  const rc = lib.bpf_xdp_attach(ifindex, progFd, modeFlag(mode), oldProgFd);
+  if (rc < 0) throw new SystemError(`replacing the XDP (${mode}) program of ${ifname} failed: ${describe(lib, rc)}`, -rc);
+}
+
+/**
  * Detaches the XDP program of the given mode. With expectedProgId, only if that
  * program is the one attached (atomically, XDP_FLAGS_REPLACE); returns false
  * when it is not (or nothing is attached).

@@ -107,7 +107,7 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
   }
 
   /** With Jool's `-i NAME`: the namespace's instance must answer to it. */
-  private async checkInstanceName(type: 'SIIT' | 'NAT64'): Promise<void> {
+  protected async checkInstanceName(type: 'SIIT' | 'NAT64'): Promise<void> {
     const wanted = this.flags['instance-name'];
     if (wanted === undefined) return;
     const names = await import('../instance/names.js');

@@ -72,6 +72,14 @@ export interface Libbpf {
   bpf_map__fd(map: BpfMapPtr): number;
   /** Before load only: 0 or -errno. */
   bpf_map__set_max_entries(map: BpfMapPtr, maxEntries: number): number;
+  /** The object's maps in order (prev null: the first); null after the last. */
+  bpf_object__next_map(obj: BpfObjectPtr, prev: BpfMapPtr | null): BpfMapPtr | null;
+  bpf_map__name(map: BpfMapPtr): string;
+  bpf_map__type(map: BpfMapPtr): number;
+  bpf_map__key_size(map: BpfMapPtr): number;
+  bpf_map__value_size(map: BpfMapPtr): number;
+  /** Before load only: the object uses the existing map fd (its definition taken from the kernel) instead of creating one. */
+  bpf_map__reuse_fd(map: BpfMapPtr, fd: number): number;
   // library
   libbpf_strerror(err: number): string;
   libbpf_major_version(): number;
@@ -94,7 +102,8 @@ export interface Libbpf {
   /** Keeps a map alive as long as the program (it then shows among the program's map ids): 0 or -errno. */
   bpf_prog_bind_map(progFd: number, mapFd: number): number;
   // xdp
-  bpf_xdp_attach(ifindex: number, progFd: number, flags: number): number;
+  /** oldProgFd > 0: replace that program atomically, failing if another one is attached (XDP_FLAGS_REPLACE). */
+  bpf_xdp_attach(ifindex: number, progFd: number, flags: number, oldProgFd?: number): number;
   /** oldProgFd > 0: detach only if that program is the attached one (XDP_FLAGS_REPLACE). */
   bpf_xdp_detach(ifindex: number, flags: number, oldProgFd: number): number;
   bpf_xdp_query(ifindex: number, flags: number): {err: number; result: XdpQueryResult};
@@ -268,6 +277,12 @@ async function bind(): Promise<Libbpf> {
     find_map: lib.func('bpf_map *bpf_object__find_map_by_name(bpf_object *obj, const char *name)'),
     map_fd: lib.func('int bpf_map__fd(bpf_map *map)'),
     set_max_entries: lib.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max_entries)'),
+    next_map: lib.func('bpf_map *bpf_object__next_map(const bpf_object *obj, const bpf_map *map)'),
+    map_name: lib.func('const char *bpf_map__name(const bpf_map *map)'),
+    map_type: lib.func('int bpf_map__type(const bpf_map *map)'),
+    map_key_size: lib.func('uint32_t bpf_map__key_size(const bpf_map *map)'),
+    map_value_size: lib.func('uint32_t bpf_map__value_size(const bpf_map *map)'),
+    reuse_fd: lib.func('int bpf_map__reuse_fd(bpf_map *map, int fd)'),
     strerror: lib.func('int libbpf_strerror(int err, void *buf, size_t size)'),
     major: lib.func('uint32_t libbpf_major_version(void)'),
     minor: lib.func('uint32_t libbpf_minor_version(void)'),
@@ -333,6 +348,12 @@ async function bind(): Promise<Libbpf> {
     bpf_object__find_program_by_name: (obj, name) => f.find_prog(obj, name) as BpfProgramPtr | null,
     bpf_program__fd: (prog) => f.prog_fd(prog) as number,
     bpf_object__find_map_by_name: (obj, name) => f.find_map(obj, name) as BpfMapPtr | null,
+    bpf_object__next_map: (obj, prev) => f.next_map(obj, prev) as BpfMapPtr | null,
+    bpf_map__name: (map) => f.map_name(map) as string,
+    bpf_map__type: (map) => f.map_type(map) as number,
+    bpf_map__key_size: (map) => f.map_key_size(map) as number,
+    bpf_map__value_size: (map) => f.map_value_size(map) as number,
+    bpf_map__reuse_fd: (map, fd) => f.reuse_fd(map, fd) as number,
     bpf_map__fd: (map) => f.map_fd(map) as number,
     bpf_map__set_max_entries: (map, n) => f.set_max_entries(map, n) as number,
     libbpf_strerror: (err) => {
@@ -355,7 +376,8 @@ async function bind(): Promise<Libbpf> {
     bpf_obj_get_info_by_fd: (fd, info, len) => f.info(fd, info, len) as number,
     bpf_map_create: (type, name, keySize, valueSize, maxEntries) => f.map_create(type, name, keySize, valueSize, maxEntries, null) as number,
     bpf_prog_bind_map: (progFd, mapFd) => f.prog_bind_map(progFd, mapFd, null) as number,
-    bpf_xdp_attach: (ifindex, progFd, flags) => f.xdp_attach(ifindex, progFd, flags, {sz: SZ.xdpAttach, old_prog_fd: 0}) as number,
+    bpf_xdp_attach: (ifindex, progFd, flags, oldProgFd = 0) =>
+      f.xdp_attach(ifindex, progFd, flags, {sz: SZ.xdpAttach, old_prog_fd: oldProgFd > 0 ? oldProgFd : 0}) as number,
     bpf_xdp_detach: (ifindex, flags, oldProgFd) => f.xdp_detach(ifindex, flags, {sz: SZ.xdpAttach, old_prog_fd: oldProgFd > 0 ? oldProgFd : 0}) as number,
     bpf_xdp_query: (ifindex, flags) => {
       const opts = {sz: SZ.xdpQuery, prog_id: 0, drv_prog_id: 0, hw_prog_id: 0, skb_prog_id: 0, attach_mode: 0};

@@ -1,4 +1,5 @@
-// kill -9 of the CLI at every step of `instance add`, `instance remove` and `file handle` (issue 11, part 3).
+// kill -9 of the CLI at every step of `instance add`, `instance remove`, `file handle` and `instance upgrade` (issue 11,
+// parts 3 and 4).
 // The CLI's test-only hook (src/sys/fault.ts) names its steps (XLAT_TEST_STEPS=1) and kills itself with SIGKILL at
 // step N (XLAT_TEST_KILL_AT_STEP=N), as `kill -9` would. After each kill:
 //  - the next command works (display answers, exit 0) and sees whatever is attached: an instance nothing can see is
@@ -160,6 +161,24 @@ for (const kind of ['siit', 'nat64']) {
         await killedAt(ns, [kind, 'file', 'handle', file], n, fileSteps[n - 1]);
         await ok(ns, [kind, 'file', 'handle', file], `${where}: applied again`);
         assert.deepEqual(await dump(ns, kind), reference, `${where}: the maps differ from a clean run's`);
+      }
+      // instance upgrade, on that configured instance: killed anywhere, the instance keeps every entry and translates
+      // on every interface (old and new programs share the maps); upgrade again finishes the job
+      const upgradeSteps = await stepsOf(ns, [kind, 'instance', 'upgrade']);
+      assert.ok(upgradeSteps.length >= 4, `upgrade steps: ${upgradeSteps}`);
+      for (let n = 1; n <= upgradeSteps.length; n++) {
+        const where = `instance upgrade killed at step ${n} (${upgradeSteps[n - 1]})`;
+        const before = await attachmentsOf(ns);
+        await killedAt(ns, [kind, 'instance', 'upgrade'], n, upgradeSteps[n - 1]);
+        const mid = await attachmentsOf(ns);
+        for (const i of IFACES) {
+          assert.ok((mid[i].xdp === null) === (before[i].xdp === null) && mid[i].tc === before[i].tc, `${where}: ${i} lost a program (${JSON.stringify(mid)})`);
+        }
+        assert.deepEqual(await dump(ns, kind), reference, `${where}: the maps changed`);
+        await ok(ns, [kind, 'instance', 'upgrade'], `${where}: upgrade again`);
+        const after = await attachmentsOf(ns);
+        for (const i of IFACES) assert.notEqual(after[i].xdp, mid[i].xdp, `${where}: ${i} runs a new XDP program`);
+        assert.deepEqual(await dump(ns, kind), reference, `${where}: the maps after the upgrade`);
       }
       await removeAndCheckClean(ns, kind, 'the end');
     } finally {
