@@ -591,6 +591,11 @@ for (const [prog, hook] of HOOKS) {
     // The answer comes back the same way.
     const back = await send(prog, ipv6Packet({src: C6B, dst: P4_AS6, l4: udp(80, lport, payload)}), 'xlat', 'xlat-hairpin', {slow: true});
     assertSamePacket(back, ipv6Packet({src: P4_AS6, dst: C6, l4: udp(61080, 5000, payload)}), 'hairpinned answer');
+    // An ICMPv6 error about a hairpinned packet goes back to its sender through both sessions: translated to
+    // IPv4 with the receiver's session, then, being for a pool4 address, back to IPv6 with the sender's.
+    const seen = ipv6Packet({src: P4_AS6, dst: C6B, hopLimit: 30, l4: udp(lport, 80, payload)});
+    const err = await send(prog, ipv6Packet({src: C6B, dst: P4_AS6, l4: icmpMsg(1, 4, 0, seen)}), 'xlat', 'xlat-hairpin', {slow: true});
+    assertSamePacket(err, ipv6Packet({src: P4_AS6, dst: C6, l4: icmpMsg(1, 4, 0, ipv6Packet({src: C6, dst: P4_AS6, hopLimit: 30, l4: udp(5000, 61080, payload)}))}), 'hairpinned error');
     // TCP through a static entry.
     addStaticBib(C6B, 22, P4, 61022, 6);
     const syn = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: tcp(41000, 61022, {flags: TCPF.SYN})}), 'xlat', 'xlat-hairpin');
