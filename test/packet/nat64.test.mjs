@@ -590,12 +590,14 @@ for (const [prog, hook] of HOOKS) {
   test(`nat64 ${hook}: an IPv4 SYN without a BIB entry is held; a simultaneous open lets its retransmission through`, {skip}, async () => {
     // One TCP port in pool4: the IPv6 node's mapping is the port the IPv4 SYN targets.
     reset({pool4: [[6, P4, 32, SYN_PORT, SYN_PORT], [17, P4, 32, 61001, 61499]]});
-    const t0 = process.hrtime.bigint();
+    const t0 = process.hrtime.bigint(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
     await send(prog, v4syn(33000), 'drop', 'tcp-syn-held', {slow: false});
+    const t1 = process.hrtime.bigint();
     const r = syn4Record(S4, 33000);
     assert.ok(r, 'the SYN was recorded');
-    const left = Number(r.expires - t0) / 1e9;
-    assert.ok(left > 5.9 && left <= 6.1, `record lives 6 s (${left} s)`);
+    // Held between t0 and t1: its deadline is 6 s after a moment in between, however slow the run.
+    const [fromT0, fromT1] = [Number(r.expires - t0) / 1e9, Number(r.expires - t1) / 1e9];
+    assert.ok(fromT0 >= 6 && fromT1 <= 6, `record lives 6 s (deadline ${fromT0} s after the send began, ${fromT1} s after it ended)`);
     assert.equal(bib4(P4, SYN_PORT, 6), null, 'nothing created in the BIB');
     assert.equal(session(P4, SYN_PORT, S4, 33000, 6), null, 'nor a session');
     // A retransmission within the 6 s: dropped again, the record untouched.
@@ -623,6 +625,31 @@ for (const [prog, hook] of HOOKS) {
     reset({cfg: {flags: L.NAT64_F['drop-externally-initiated-tcp']}});
     await send(prog, v4syn(33003, {lport: 61400}), 'drop', 'drop-externally-initiated-tcp');
     assert.equal(syn4Record(S4, 33003, P4, 61400), null);
+  });
+
+  test(`nat64 ${hook}: simultaneous open: the IPv6 SYN gets the pool4 transport address the held IPv4 SYN targets`, {skip}, async () => {
+    // The whole default pool4: without the held SYN, the IPv6 node's mapping would be any of 4,535 ports.
+    reset();
+    await send(prog, v4syn(33010), 'drop', 'tcp-syn-held');
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40010, 33010, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.equal(sport4(out), SYN_PORT, 'the mapping is the port the IPv4 SYN was sent to');
+    const syn = await send(prog, v4syn(33010), 'xlat', 'xlat-4to6');
+    assertSamePacket(syn, ipv6Packet({src: S4_AS6, dst: C6, l4: tcp(33010, 40010, {flags: TCPF.SYN})}), 'the SYNs meet');
+    assert.equal(session(P4, SYN_PORT, S4, 33010, 6)?.state, 'ESTABLISHED');
+    assert.equal(syn4Record(S4, 33010), null, 'the record is gone');
+    // Another IPv6 node's SYN towards the same sender afterwards: an ordinary mapping.
+    const other = await send(prog, ipv6Packet({src: C6B, dst: S4_AS6, l4: tcp(40011, 33010, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.notEqual(sport4(other), SYN_PORT);
+    // A held SYN whose 6 s have passed says nothing.
+    await send(prog, v4syn(33011, {lport: SYN_PORT + 1}), 'drop', 'tcp-syn-held');
+    expireSyn4(S4, 33011, P4, SYN_PORT + 1);
+    const late = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40012, 33011, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.notEqual(sport4(late), SYN_PORT + 1, 'an expired record gives no port');
+    // The port taken meanwhile (a static entry): an ordinary mapping too.
+    await send(prog, v4syn(33012, {lport: SYN_PORT + 2}), 'drop', 'tcp-syn-held');
+    addStaticBib(C6B, 22, P4, SYN_PORT + 2, 6);
+    const taken = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40013, 33012, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.notEqual(sport4(taken), SYN_PORT + 2);
   });
 
   test(`nat64 ${hook}: at most maximum-simultaneous-opens live records`, {skip}, async () => {
