@@ -14,6 +14,7 @@ import type * as L from './nat64-layout.js';
 import {
   addNat64Instance,
   addStaticBibIn,
+  attachNat64Interfaces,
   applyNat64Update,
   dropSessionsOf,
   dropStateIn,
@@ -108,7 +109,7 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
       if (plan.attach.length) {
         await j.step(
           `attaching ${plan.attach.join(', ')}`,
-          () => attach.attachMore(NAT64_SPEC, found, plan.attach, wanted.hook),
+          () => attachNat64Interfaces(found, plan.attach, wanted.hook),
           (done) => attach.detachAll(NAT64_SPEC, done),
         );
       }
