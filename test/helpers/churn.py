@@ -8,9 +8,9 @@ when they end (after --seconds, or at SIGTERM).
         UDP and TCP echo on PORT (one IPv6 socket each, both families). A UDP reply is the datagram followed by
         b"|" and the sender's "ADDR#PORT" as the server saw it (so that a client can tell when its mapping
         changed); a TCP connection is echoed as is. Totals: {"udp": datagrams, "tcp": connections}.
-  churn.py flows HOST PORT COUNT [--rounds R] [--interval S] [--timeout S] [--size B]
-        COUNT UDP flows (one socket, so one source port, each) kept open for R rounds; each round sends one
-        datagram (of B bytes at least) per flow and waits up to --timeout for the echoes. One line per round:
+  churn.py flows HOST PORT COUNT [--rounds R] [--interval S] [--timeout S] [--size B] [--sport P]
+        COUNT UDP flows (one socket, so one source port, each: P, P+1, ... with --sport, else the kernel's
+        choice) kept open for R rounds; each round sends one datagram (of B bytes at least) per flow and waits up to --timeout for the echoes. One line per round:
         {"round": i, "answered": N, "count": COUNT, "moved": M} where M counts flows whose address and port,
         as the server sees them, changed since they were first answered (a mapping lost and made again).
   churn.py hold HOST PORT --tcp N --udp N --idle-every S --seconds T
@@ -167,11 +167,13 @@ def udp_round(flows, host, port, timeout, seen, moved, size=0):
     return answered
 
 
-def flows(host, port, count, rounds, interval, timeout, size):
+def flows(host, port, count, rounds, interval, timeout, size, sport):
     socks = {}
     for i in range(count):
         socks[i] = socket.socket(family_of(host), socket.SOCK_DGRAM)
         socks[i].setblocking(False)
+        if sport:
+            socks[i].bind(("::" if family_of(host) == socket.AF_INET6 else "0.0.0.0", sport + i))
     seen, moved = {}, set()
     log({"READY": True})
     for r in range(rounds):
@@ -372,8 +374,8 @@ def main(argv):
     if cmd == "echo":
         return echo(int(rest[0]))
     if cmd == "flows":
-        o = opts(rest[3:], {"rounds": 1, "interval": 1.0, "timeout": 1.0, "size": 0})
-        return flows(rest[0], int(rest[1]), int(rest[2]), o["rounds"], o["interval"], o["timeout"], o["size"])
+        o = opts(rest[3:], {"rounds": 1, "interval": 1.0, "timeout": 1.0, "size": 0, "sport": 0})
+        return flows(rest[0], int(rest[1]), int(rest[2]), o["rounds"], o["interval"], o["timeout"], o["size"], o["sport"])
     if cmd == "hold":
         o = opts(rest[2:], {"tcp": 2, "udp": 2, "idle-every": 4.0, "seconds": 10.0})
         return hold(rest[0], int(rest[1]), o["tcp"], o["udp"], o["idle-every"], o["seconds"])
