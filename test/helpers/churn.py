@@ -26,6 +26,7 @@ when they end (after --seconds, or at SIGTERM).
 """
 import json
 import os
+import resource
 import selectors
 import signal
 import socket
@@ -368,6 +369,9 @@ def frag_flood(iface, dstmac, src6, dst6, seconds, rate):
 
 
 def main(argv):
+    # thousands of sockets at once (flows, storms): as many descriptors as the hard limit allows
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     if not argv:
         raise SystemExit(__doc__)
     cmd, rest = argv[0], argv[1:]
