@@ -1,6 +1,6 @@
 // `npm run soak`: NAT64 session churn soak (issue 11, part 3), as root, in the lab n6 -- j (NAT64) -- n4.
 //
-//   node scripts/soak.mjs [--seconds 600] [--capacity 16384] [--timeout 10] [--parallel 64] [--json FILE]
+//   node scripts/soak.mjs [--seconds 600] [--capacity 8192] [--timeout 10] [--parallel 64] [--json FILE]
 //
 // For --seconds, n6 opens short TCP connections (connect, 8 bytes echoed, close) and short UDP flows (a new socket,
 // one datagram echoed) to n4 as fast as they complete, --parallel of each in flight (test/helpers/churn.py storm),
@@ -30,7 +30,7 @@ const {createSiitLab} = await import(H('topology.mjs'));
 const {values: opt} = parseArgs({
   options: {
     seconds: {type: 'string', default: '600'},
-    capacity: {type: 'string', default: '16384'},
+    capacity: {type: 'string', default: '8192'},
     timeout: {type: 'string', default: '10'},
     parallel: {type: 'string', default: '64'},
     json: {type: 'string'},
