@@ -13,7 +13,7 @@
 //   - no leak: every entry left in the session and BIB tables is live: the long-lived flows' and the trickle's;
 //   - no live flow evicted: the long-lived flows all answered every exchange, with the same mapping;
 //   - counters add up: session-created - session-expired = the sessions in the table, likewise bib-created -
-//     bib-expired for the BIB; at least one session was created per flow that got through; every flow that failed
+//     bib-expired for the BIB; the translated packets cover every flow that got through; every flow that failed
 //     was refused and counted (drop-table-full + drop-pool4-exhausted >= failures).
 // Prints the figures (rates, refusals, table occupancy, drain) and exits 1 when a check fails. The lab's namespaces
 // have unique names and are removed at exit, also on failure or interruption.
@@ -57,7 +57,14 @@ const MAPS = H('instance-maps.mjs');
 const N4_AS6 = '64:ff9b::198.51.100.2';
 const HOLD = {tcp: 2, udp: 2};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const lastJson = (text) => JSON.parse(text.trim().split('\n').filter((l) => l.startsWith('{')).at(-1));
+const lastJson = (text) =>
+  JSON.parse(
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .at(-1),
+  );
 const log = (msg) => console.log(`soak: ${msg}`);
 const failures = [];
 const expect = (cond, what) => {
@@ -98,7 +105,20 @@ async function main() {
   const hold = nsBackground(
     lab.n6,
     'python3',
-    [CHURN, 'hold', N4_AS6, String(ports.hold), '--tcp', String(HOLD.tcp), '--udp', String(HOLD.udp), '--idle-every', String(idle), '--seconds', String(SECONDS + 600)],
+    [
+      CHURN,
+      'hold',
+      N4_AS6,
+      String(ports.hold),
+      '--tcp',
+      String(HOLD.tcp),
+      '--udp',
+      String(HOLD.udp),
+      '--idle-every',
+      String(idle),
+      '--seconds',
+      String(SECONDS + 600),
+    ],
     {timeout: (SECONDS + 900) * 1000},
   );
   await hold.ready;
@@ -121,7 +141,8 @@ async function main() {
     await sleep(Math.min(sampleEvery, stormEnd - Date.now()));
     const t = await tables();
     samples.push(t.nat64_sessions.entries);
-    if (samples.length % 6 === 0 || SECONDS <= 60) log(`t+${Math.round((Date.now() - t0) / 1000)} s: ${t.nat64_sessions.entries} sessions (${t.nat64_sessions.expired} expired)`);
+    if (samples.length % 6 === 0 || SECONDS <= 60)
+      log(`t+${Math.round((Date.now() - t0) / 1000)} s: ${t.nat64_sessions.entries} sessions (${t.nat64_sessions.expired} expired)`);
   }
   const results = {};
   for (const [i, proto] of ['udp', 'tcp'].entries()) {
@@ -129,7 +150,9 @@ async function main() {
     results[proto] = lastJson(r.stdout);
   }
   const afterStorm = await stats();
-  log(`storms done: UDP ${results.udp.ok} ok (${results.udp.rate}/s), ${results.udp.failed} failed; TCP ${results.tcp.ok} ok (${results.tcp.rate}/s), ${results.tcp.failed} failed`);
+  log(
+    `storms done: UDP ${results.udp.ok} ok (${results.udp.rate}/s), ${results.udp.failed} failed; TCP ${results.tcp.ok} ok (${results.tcp.rate}/s), ${results.tcp.failed} failed`,
+  );
 
   // Drain: past the timeouts, new flows let the sweeper delete what has expired (each new session makes it look at
   // 4 queued ones): rounds of 1000 new flows until no entry that had expired when the drain began is left (the
@@ -168,12 +191,17 @@ async function main() {
     refused: {'drop-table-full': afterStorm['drop-table-full'], 'drop-pool4-exhausted': afterStorm['drop-pool4-exhausted']},
     drain: {before: beforeDrain, trickleFlows: trickle, seconds: Math.round(drainSeconds), after: end},
     longLived: held,
-    counters: Object.fromEntries(['session-created', 'session-expired', 'bib-created', 'bib-expired', 'reclaimed', 'xlat-6to4', 'xlat-4to6'].map((k) => [k, final[k]])),
+    counters: Object.fromEntries(
+      ['session-created', 'session-expired', 'bib-created', 'bib-expired', 'reclaimed', 'xlat-6to4', 'xlat-4to6'].map((k) => [k, final[k]]),
+    ),
   };
 
   const endStale = await tables(drainFrom);
   expect(stale(endStale) === 0, `no entry that had expired when the drain began is left (${JSON.stringify(endStale)})`);
-  expect(end.nat64_sessions.entries <= longLived + trickle, `the sessions left are the long-lived flows' and the trickle's: ${end.nat64_sessions.entries} <= ${longLived} + ${trickle}`);
+  expect(
+    end.nat64_sessions.entries <= longLived + trickle,
+    `the sessions left are the long-lived flows' and the trickle's: ${end.nat64_sessions.entries} <= ${longLived} + ${trickle}`,
+  );
   expect(held.failed.length === 0, `no long-lived flow missed an answer (${held.exchanges} exchanges; failed: ${held.failed.join(', ') || 'none'})`);
   expect(held.moved.length === 0, `no long-lived flow changed its mapping (moved: ${held.moved.join(', ') || 'none'})`);
   expect(
@@ -184,7 +212,13 @@ async function main() {
     final['bib-created'] - final['bib-expired'] === end.nat64_bib4.entries && end.nat64_bib4.entries === end.nat64_bib6.entries,
     `bib-created - bib-expired = BIB entries (both halves): ${final['bib-created']} - ${final['bib-expired']} = ${end.nat64_bib4.entries} (IPv6 half ${end.nat64_bib6.entries})`,
   );
-  expect(final['session-created'] >= ok + longLived, `a session for each flow that got through: ${final['session-created']} >= ${ok} + ${longLived}`);
+  // Every answer the clients got was translated (there is no other way between the two families): a UDP flow is one
+  // datagram each way, a TCP connection at least SYN, ACK and data one way and SYN-ACK and data the other. (Not
+  // sessions: a new socket may reuse a source port whose session is still live, and then it is the same flow.)
+  const u = results.udp.ok;
+  const t = results.tcp.ok;
+  expect(final['xlat-6to4'] >= u + 3 * t, `every flow that got through was translated 6 -> 4: ${final['xlat-6to4']} >= ${u} + 3 x ${t}`);
+  expect(final['xlat-4to6'] >= u + 2 * t, `and 4 -> 6: ${final['xlat-4to6']} >= ${u} + 2 x ${t}`);
   expect(failed <= refused, `every failed flow was refused and counted: ${failed} failed <= ${refused} refused`);
   expect(figures.sessionsPeak >= CAPACITY * 0.9, `the session table ran near capacity: peak ${figures.sessionsPeak} of ${CAPACITY}`);
 
@@ -194,9 +228,15 @@ async function main() {
   console.log(`  TCP conns      ${results.tcp.ok} ok (${results.tcp.rate}/s), ${results.tcp.failed} failed`);
   console.log(`  refused        drop-table-full ${refused - afterStorm['drop-pool4-exhausted']}, drop-pool4-exhausted ${afterStorm['drop-pool4-exhausted']}`);
   console.log(`  sessions       peak ${figures.sessionsPeak}, mean ${figures.sessionsMean} of ${CAPACITY} (sampled every ${sampleEvery / 1000} s)`);
-  console.log(`  drain          ${beforeDrain.nat64_sessions.entries} sessions (${beforeDrain.nat64_sessions.expired} expired) -> ${end.nat64_sessions.entries} (${end.nat64_sessions.expired} expired) with ${trickle} new flows in ${Math.round(drainSeconds)} s`);
+  console.log(
+    `  drain          ${beforeDrain.nat64_sessions.entries} sessions (${beforeDrain.nat64_sessions.expired} expired) -> ${end.nat64_sessions.entries} (${end.nat64_sessions.expired} expired) with ${trickle} new flows in ${Math.round(drainSeconds)} s`,
+  );
   console.log(`  long-lived     ${longLived} flows, ${held.exchanges} exchanges, ${held.failed.length} failed, ${held.moved.length} moved`);
-  console.log(`  counters       ${Object.entries(figures.counters).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `  counters       ${Object.entries(figures.counters)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   console.log(`  checks         ${failures.length ? `${failures.length} FAILED` : 'all passed'}`);
   if (opt.json) writeFileSync(opt.json, JSON.stringify({figures, failures}, null, 2));
 }

@@ -57,7 +57,13 @@ async function translated(lab, kind) {
 
 /** Every read-only command answers (exit 0) on the instance as it now is. */
 async function everyCommandWorks(lab, kind) {
-  const cmds = [['instance', 'display'], ['instance', 'status'], ['stats', 'display'], ['global', 'display'], ['file', 'export']];
+  const cmds = [
+    ['instance', 'display'],
+    ['instance', 'status'],
+    ['stats', 'display'],
+    ['global', 'display'],
+    ['file', 'export'],
+  ];
   cmds.push(kind === 'siit' ? ['eamt', 'display'] : ['session', 'display']);
   for (const c of cmds) ok(await xlat(lab.j, [kind, ...c]), c.join(' '));
 }
@@ -120,7 +126,11 @@ for (const [kind, {pool6, target}] of Object.entries(KINDS)) {
       await ipIn(lab.j, ['link', 'del', 'wan4']);
       await ipIn(lab.j, ['link', 'del', j.iface6]);
       assert.deepEqual(await shown(lab, kind), [], 'display: no instance, exit 0');
-      for (const c of [['stats', 'display'], ['global', 'display'], ['instance', 'remove']]) {
+      for (const c of [
+        ['stats', 'display'],
+        ['global', 'display'],
+        ['instance', 'remove'],
+      ]) {
         oneLineError(await xlat(lab.j, [kind, ...c]), c.join(' '), 3);
       }
       const st = await xlat(lab.j, [kind, 'instance', 'status']);

@@ -114,7 +114,14 @@ describe('NAT64 with full tables', {skip: SKIP ?? false, timeout: 240_000}, () =
       assert.equal(lines(r.stdout).at(-1).ok, 0, `no TCP connection gets a session\n${r.stdout}`);
       assert.ok((await stats())['drop-table-full'] > before, 'refused SYNs counted');
     };
-    await fullThenResumes({counter: 'drop-table-full', freed: 'session-expired', old: CAPACITY, probe: 4, fill: async () => async () => {}, alsoRefused: tcpRefused});
+    await fullThenResumes({
+      counter: 'drop-table-full',
+      freed: 'session-expired',
+      old: CAPACITY,
+      probe: 4,
+      fill: async () => async () => {},
+      alsoRefused: tcpRefused,
+    });
   });
 
   it('pool4 exhausted (4 UDP ports): old flows keep working, new ones are refused (drop-pool4-exhausted), service resumes', async () => {
@@ -135,9 +142,14 @@ describe('NAT64 with full tables', {skip: SKIP ?? false, timeout: 240_000}, () =
     // translator's doing.
     await ipIn(lab.j, ['route', 'add', 'blackhole', '203.0.113.0/24']);
     const fill = async () => {
-      const flood = nsBackground(lab.n6, 'python3', [CHURN, 'frag-flood', lab.addr.n6.iface, mac, src, '64:ff9b::203.0.113.1', '--seconds', '60', '--rate', '40000'], {
-        timeout: 90_000,
-      });
+      const flood = nsBackground(
+        lab.n6,
+        'python3',
+        [CHURN, 'frag-flood', lab.addr.n6.iface, mac, src, '64:ff9b::203.0.113.1', '--seconds', '60', '--rate', '40000'],
+        {
+          timeout: 90_000,
+        },
+      );
       await flood.ready;
       const deadline = Date.now() + 15_000;
       while (!((await stats())['drop-fragment-table-full'] > 0)) {

@@ -75,10 +75,7 @@ test("a local socket's reply on the translator's own address is not taken by NAT
       .split('\n')
       .filter((l) => l.startsWith('{"round"'))
       .map((l) => JSON.parse(l));
-    assert.ok(
-      rounds.length > 2 && rounds.every((r) => r.answered === 8 && r.moved === 0),
-      `n6's flows all answered: ${JSON.stringify(rounds.slice(-3))}`,
-    );
+    assert.ok(rounds.length > 2 && rounds.every((r) => r.answered === 8 && r.moved === 0), `n6's flows all answered: ${JSON.stringify(rounds.slice(-3))}`);
   } finally {
     await nat64Flows?.stop();
     await echo?.stop();
