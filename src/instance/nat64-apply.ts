@@ -15,6 +15,8 @@ import {
   addNat64Instance,
   addStaticBibIn,
   attachNat64Interfaces,
+  detachNat64Attachments,
+  detachNat64Interfaces,
   applyNat64Update,
   dropSessionsOf,
   dropStateIn,
@@ -110,7 +112,7 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
         await j.step(
           `attaching ${plan.attach.join(', ')}`,
           () => attachNat64Interfaces(found, plan.attach, wanted.hook),
-          (done) => attach.detachAll(NAT64_SPEC, done),
+          (done) => detachNat64Attachments(found, done),
         );
       }
       let now = cfg;
@@ -159,7 +161,10 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
           (takeOut) => takeOut(),
         );
       }
-      await detachThenName(j, NAT64_SPEC, found, plan.detach, wanted.hook, maps.meta, plan.name);
+      await detachThenName(j, NAT64_SPEC, found, plan.detach, wanted.hook, maps.meta, plan.name, {
+        detach: detachNat64Interfaces,
+        attach: attachNat64Interfaces,
+      });
     });
     // Done: now what cannot be undone.
     const gone: Pool4Item[] = plan.pool4Removed;

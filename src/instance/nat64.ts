@@ -250,11 +250,20 @@ export async function attachNat64Interfaces(found: Discovered, names: string[], 
   return added;
 }
 
+const restoreFor = (found: Discovered, gone: Attachment[]): Promise<void> =>
+  withSysctlMap(found, (saved) => restoreSysctls(saved, new Set(gone.map((a) => a.ifindex))));
+
 /** Detaches the running instance from some interfaces and puts back their accept_local. */
 export async function detachNat64Interfaces(found: Discovered, names: string[]): Promise<Attachment[]> {
   const gone = await detachSome(NAT64_SPEC, found, names);
-  await withSysctlMap(found, (saved) => restoreSysctls(saved, new Set(gone.map((a) => a.ifindex))));
+  await restoreFor(found, gone);
   return gone;
+}
+
+/** Undoes attachNat64Interfaces (a later step of a file apply failed): detached, accept_local put back. */
+export async function detachNat64Attachments(found: Discovered, added: Attachment[]): Promise<void> {
+  await detachAll(NAT64_SPEC, added);
+  await restoreFor(found, added);
 }
 
 /** Detaches the instance everywhere (accept_local restored); returns it as it was. */

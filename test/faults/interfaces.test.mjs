@@ -114,6 +114,12 @@ for (const [kind, {pool6, target}] of Object.entries(KINDS)) {
       const acceptLocal = () => getSysctl(lab.j, `net.ipv4.conf.${j.iface6}.accept_local`);
       // NAT64 sets accept_local where it attaches (translated packets carry the node's own pool4 address).
       if (kind === 'nat64') assert.equal(await acceptLocal(), '1', 'attach set accept_local on the new interface');
+      // detach and attach again: detach puts accept_local back
+      ok(await xlat(lab.j, [kind, 'instance', 'detach', j.iface6]), 'instance detach');
+      assert.equal(await acceptLocal(), '0', 'detach put accept_local back');
+      assert.equal(await pings(lab, dst, 2), 0, 'nothing translated through the detached interface');
+      ok(await xlat(lab.j, [kind, 'instance', 'attach', j.iface6]), 'instance attach again');
+      assert.equal(await pings(lab, dst), 3, 'translated again');
 
       // `instance remove` after all that leaves nothing attached.
       ok(await xlat(lab.j, [kind, 'instance', 'remove']), 'instance remove');
