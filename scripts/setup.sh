@@ -22,6 +22,7 @@ have traceroute || need_pkgs+=(traceroute)
 have python3 || need_pkgs+=(python3)
 have sysctl || need_pkgs+=(procps)   # the conformance corpus's setup commands run sysctl -w
 have curl || need_pkgs+=(curl)  # the metrics test scrapes with a real HTTP client
+have bpftool || need_pkgs+=(bpftool)  # the fault tests check by id that a deleted namespace leaves no program or map
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | awk '!seen[$0]++')

@@ -33,7 +33,7 @@ export async function changeAttachments(type: Translator, op: 'attach' | 'detach
   }
   const nat64 = await import('../instance/nat64.js');
   await nat64.withNat64Instance(async (_maps, _cfg, found) => {
-    if (op === 'attach') await attach.attachMore(nat64.NAT64_SPEC, found, names, hook as 'auto');
-    else await attach.detachSome(nat64.NAT64_SPEC, found, names);
+    if (op === 'attach') await nat64.attachNat64Interfaces(found, names, hook as 'auto');
+    else await nat64.detachNat64Interfaces(found, names);
   });
 }

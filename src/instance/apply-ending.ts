@@ -8,6 +8,12 @@ import * as attach from './attach.js';
 import type {Journal} from './journal.js';
 import {writeMeta} from './meta.js';
 
+/** How a translator attaches and detaches interfaces of a running instance (NAT64 adds its sysctls to both). */
+export interface AttachOps {
+  detach(found: attach.Discovered, names: string[]): Promise<unknown>;
+  attach(found: attach.Discovered, names: string[], hook: attach.HookRequest): Promise<unknown>;
+}
+
 export async function detachThenName(
   j: Journal,
   spec: attach.ProgramSpec,
@@ -16,13 +22,17 @@ export async function detachThenName(
   hook: attach.HookRequest,
   meta: BpfMap | null,
   name: string | undefined,
+  ops: AttachOps = {
+    detach: (f, names) => attach.detachSome(spec, f, names),
+    attach: (f, names, h) => attach.attachMore(spec, f, names, h),
+  },
 ): Promise<void> {
   if (detach.length) {
     await j.step(
       `detaching ${detach.join(', ')}`,
-      () => attach.detachSome(spec, found, detach),
+      () => ops.detach(found, detach),
       async () => {
-        await attach.attachMore(spec, {...found, attachments: found.attachments.filter((a) => !detach.includes(a.name))}, detach, hook);
+        await ops.attach({...found, attachments: found.attachments.filter((a) => !detach.includes(a.name))}, detach, hook);
       },
     );
   }

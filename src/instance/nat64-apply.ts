@@ -14,6 +14,9 @@ import type * as L from './nat64-layout.js';
 import {
   addNat64Instance,
   addStaticBibIn,
+  attachNat64Interfaces,
+  detachNat64Attachments,
+  detachNat64Interfaces,
   applyNat64Update,
   dropSessionsOf,
   dropStateIn,
@@ -108,8 +111,8 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
       if (plan.attach.length) {
         await j.step(
           `attaching ${plan.attach.join(', ')}`,
-          () => attach.attachMore(NAT64_SPEC, found, plan.attach, wanted.hook),
-          (done) => attach.detachAll(NAT64_SPEC, done),
+          () => attachNat64Interfaces(found, plan.attach, wanted.hook),
+          (done) => detachNat64Attachments(found, done),
         );
       }
       let now = cfg;
@@ -158,7 +161,10 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
           (takeOut) => takeOut(),
         );
       }
-      await detachThenName(j, NAT64_SPEC, found, plan.detach, wanted.hook, maps.meta, plan.name);
+      await detachThenName(j, NAT64_SPEC, found, plan.detach, wanted.hook, maps.meta, plan.name, {
+        detach: detachNat64Interfaces,
+        attach: attachNat64Interfaces,
+      });
     });
     // Done: now what cannot be undone.
     const gone: Pool4Item[] = plan.pool4Removed;

@@ -20,14 +20,17 @@ import {listInterfaces} from '../sys/interfaces.js';
 import {currentNetnsName} from '../sys/netns.js';
 import {
   attachAll,
+  attachMore,
   chooseInterfaces,
   detachAll,
+  detachSome,
   discover,
   openMapsByName,
   planHook,
   publicInterfaces,
   xdpHolder,
   type AttachedInterface,
+  type Attachment,
   type Discovered,
   type HookRequest,
 } from './attach.js';
@@ -199,10 +202,14 @@ function acceptLocal(ifname: string, ifindex: number, saved: BpfMap): void {
   }
 }
 
-/** Puts back the accept_local values `add` changed (interfaces gone meanwhile are skipped). */
-function restoreSysctls(saved: BpfMap): void {
+/**
+ * Puts back the accept_local values `add` (or `attach`) changed, of every interface or of the `only` ifindexes
+ * (interfaces gone meanwhile are skipped).
+ */
+function restoreSysctls(saved: BpfMap, only?: ReadonlySet<number>): void {
   const byIndex = new Map(listInterfaces().map((i) => [i.index, i.name]));
   for (const key of [...saved.keys()]) {
+    if (only && !only.has(key.readUInt32LE(0))) continue;
     const v = saved.lookup(key);
     const name = byIndex.get(key.readUInt32LE(0));
     if (v && v[1] === 1 && name !== undefined) {
@@ -214,6 +221,49 @@ function restoreSysctls(saved: BpfMap): void {
     }
     saved.delete(key);
   }
+}
+
+async function withSysctlMap<T>(found: Discovered, fn: (saved: BpfMap) => T): Promise<T> {
+  const maps = await openMapsByName(found.mapIds, [L.NAT64_MAP_SYSCTL], 'NAT64');
+  try {
+    return fn(maps.get(L.NAT64_MAP_SYSCTL));
+  } finally {
+    maps.close();
+  }
+}
+
+/**
+ * Attaches the running instance to more interfaces (`instance attach`, `file handle`), with accept_local set on
+ * them as `add` sets it: without it the kernel drops the translated packets that arrive there (an interface
+ * re-created under a live instance is attached this way). On failure nothing stays attached.
+ */
+export async function attachNat64Interfaces(found: Discovered, names: string[], hook: HookRequest): Promise<Attachment[]> {
+  const added = await attachMore(NAT64_SPEC, found, names, hook);
+  try {
+    await withSysctlMap(found, (saved) => {
+      for (const a of added) if (a.hook === 'tc') acceptLocal(a.name, a.ifindex, saved);
+    });
+  } catch (err) {
+    await detachAll(NAT64_SPEC, added).catch(() => undefined);
+    throw err;
+  }
+  return added;
+}
+
+const restoreFor = (found: Discovered, gone: Attachment[]): Promise<void> =>
+  withSysctlMap(found, (saved) => restoreSysctls(saved, new Set(gone.map((a) => a.ifindex))));
+
+/** Detaches the running instance from some interfaces and puts back their accept_local. */
+export async function detachNat64Interfaces(found: Discovered, names: string[]): Promise<Attachment[]> {
+  const gone = await detachSome(NAT64_SPEC, found, names);
+  await restoreFor(found, gone);
+  return gone;
+}
+
+/** Undoes attachNat64Interfaces (a later step of a file apply failed): detached, accept_local put back. */
+export async function detachNat64Attachments(found: Discovered, added: Attachment[]): Promise<void> {
+  await detachAll(NAT64_SPEC, added);
+  await restoreFor(found, added);
 }
 
 /** Detaches the instance everywhere (accept_local restored); returns it as it was. */
