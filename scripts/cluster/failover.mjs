@@ -1,0 +1,76 @@
+// The failover scenario of the cluster lab: long-lived UDP flows and TCP connections through NAT64 and through
+// SIIT, spread by the router over the nodes; one node fails while they run; the figures say what happened to each
+// flow. Shared by scripts/lab-cluster.mjs and test/cluster/.
+import {NAT64, SIIT, failNode, startProbe, waitConverged, waitKernelPaths, xlatCheck} from './lab.mjs';
+import {analyseFlows, summarise} from './measure.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const KINDS = {
+  nat64: {src: NAT64.client, target: NAT64.target, basePort: 20000},
+  siit: {src: SIIT.client, target: SIIT.target, basePort: 30000},
+};
+
+/** IPv6 packets each node's SIIT translated so far (`xlat siit stats display --json`, counter xlat-6to4). */
+async function siitTranslated(lab) {
+  const out = [];
+  for (const n of lab.nodes) {
+    const j = JSON.parse(await xlatCheck(n, ['siit', 'stats', 'display', '--json']));
+    out.push(Number(j.result.stats['xlat-6to4']));
+  }
+  return out;
+}
+
+/** NAT64 sessions per node and protocol (`xlat nat64 session display --json` in each node). */
+export async function sessionCounts(lab) {
+  const out = [];
+  for (const n of lab.nodes) {
+    const c = {};
+    for (const proto of ['udp', 'tcp']) {
+      const j = JSON.parse(await xlatCheck(n, ['nat64', 'session', 'display', `--${proto}`, '--numeric', '--json']));
+      c[proto] = j.result.sessions.length;
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+/** The node owning a NAT64 pool4 address ("198.51.100.2#40001" -> 2), or null. */
+const nodeOfPeer = (peer) => {
+  const m = /^198\.51\.100\.(\d+)#/.exec(peer);
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Runs the scenario: `udp` UDP flows and `tcp` TCP connections per kind for `before` + `after` seconds; node
+ * `dead` fails (`failure`: freeze or kill, see failNode) `before` seconds in. Resolves to the figures.
+ */
+export async function runFailover(lab, {dead = 2, failure = 'freeze', udp = 30, tcp = 12, before = 6, after = 16, say = () => {}} = {}) {
+  const duration = before + after;
+  const probes = {};
+  const siit0 = await siitTranslated(lab);
+  for (const [name, kind] of Object.entries(KINDS)) {
+    probes[name] = startProbe(lab, {src: kind.src, target: kind.target, udp, tcp, basePort: kind.basePort, duration});
+  }
+  for (const p of Object.values(probes)) await p.ready;
+  say(
+    `${udp} UDP flows and ${tcp} TCP connections through NAT64 (to ${NAT64.target}) and as many through SIIT (to ${SIIT.target}), one request per 100 ms each`,
+  );
+  await sleep(before * 1000 - 2000);
+  const sessions = await sessionCounts(lab);
+  say(`NAT64 sessions per node (xlat nat64 session display --json): ${sessions.map((c, i) => `n${i + 1} UDP ${c.udp} TCP ${c.tcp}`).join(', ')}`);
+  const siit1 = await siitTranslated(lab);
+  const siitPackets = siit1.map((v, i) => v - siit0[i]);
+  say(`IPv6 packets each node's SIIT translated so far (xlat siit stats display, xlat-6to4): ${siitPackets.map((v, i) => `n${i + 1} ${v}`).join(', ')}`);
+  const killAt = await failNode(lab, dead, failure);
+  say(`node ${dead} failed (${failure})`);
+  const withdrawS = ((await waitKernelPaths(lab, lab.nodes.length - lab.dead.size)) - killAt) / 1000;
+  say(`the router's kernel dropped node ${dead} from its route to ${NAT64.pool6} ${withdrawS.toFixed(2)} s after the failure`);
+  await waitConverged(lab, {timeout: 30_000});
+  const figures = {withdrawS, sessions, siitPackets, dead, failure};
+  for (const name of Object.keys(KINDS)) {
+    const result = await probes[name].result();
+    const flows = analyseFlows(result, {killMs: killAt - result.start * 1000, nodeOfPeer: name === 'nat64' ? nodeOfPeer : () => null});
+    figures[name] = {flows, summary: summarise(flows, {nodes: lab.nodes.length, dead})};
+  }
+  return figures;
+}
