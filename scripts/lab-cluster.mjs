@@ -6,7 +6,7 @@
 //
 //   scripts/lab-cluster.mjs [--failure freeze|kill] [--node K] [--keep]
 //       --failure freeze (default): node K hangs (its packets dropped, its FRR stopped): BFD has to notice
-//       --failure kill: node K's FRR is killed and its xlat instances removed: its BGP sessions close at once
+//       --failure kill: node K is gone (its FRR killed, its namespace deleted): the router's link to it goes down
 //       --node K: which node fails (1-3, default 2)
 //       --keep: leave the lab up afterwards (namespaces xlat-cl-*), to look around
 //   scripts/lab-cluster.mjs --down       remove every kept cluster lab

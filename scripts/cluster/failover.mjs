@@ -69,7 +69,7 @@ export async function runFailover(lab, {dead = 2, failure = 'freeze', udp = 30, 
   const figures = {withdrawS, sessions, siitPackets, dead, failure};
   for (const name of Object.keys(KINDS)) {
     const result = await probes[name].result();
-    const flows = analyseFlows(result, {killMs: killAt - result.start * 1000, nodeOfPeer: name === 'nat64' ? nodeOfPeer : () => null});
+    const flows = analyseFlows(result, {killMs: killAt - result.start * 1000, dead, nodeOfPeer: name === 'nat64' ? nodeOfPeer : () => null});
     figures[name] = {flows, summary: summarise(flows, {nodes: lab.nodes.length, dead})};
   }
   return figures;

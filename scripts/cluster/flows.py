@@ -11,7 +11,7 @@
       request per interval (a TCP connection only when its previous request was answered) for the duration.
       Fixed source ports make every flow a fixed 5-tuple, so the router's ECMP hash keeps it on one path until
       the routes change. Prints READY on stderr once every TCP connection is up, then one JSON object on stdout:
-      {"start": unix time, "peers": [...], "flows": [{"proto", "sport", "replies": [[ms since start, peer index]],
+      {"start": unix time, "duration": S, "peers": [...], "flows": [{"proto", "sport", "replies": [[ms since start, peer index]],
       "closed": ms or null, "error": str or null}]}
 """
 import argparse
@@ -150,7 +150,7 @@ def probe(args):
     for f in flows:
         f.sock.close()
     out = [{"proto": f.proto, "sport": f.sport, "replies": f.replies, "closed": f.closed, "error": f.error} for f in flows]
-    json.dump({"start": start, "peers": peers, "flows": out}, sys.stdout)
+    json.dump({"start": start, "duration": args.duration, "peers": peers, "flows": out}, sys.stdout)
     print()
 
 

@@ -84,9 +84,14 @@ export function frrPids(dir) {
   return pids;
 }
 
-/** Sends `signal` to the FRR daemons of DIR (SIGSTOP: a hung node that answers nothing; SIGKILL: gone). */
-export function signalFrr(dir, signal) {
-  for (const pid of frrPids(dir)) {
+/**
+ * Sends `signal` to the FRR daemons of DIR running in namespace NS (SIGSTOP: a hung node that answers nothing;
+ * SIGKILL: gone). Only pids the namespace still holds: a pid file outlives its daemon, and its number may be
+ * someone else's by then.
+ */
+export async function signalFrr(ns, dir, signal) {
+  const inside = new Set((await run('ip', ['netns', 'pids', ns], {timeout: 5000})).stdout.split(/\s+/).filter(Boolean).map(Number));
+  for (const pid of frrPids(dir).filter((p) => inside.has(p))) {
     try {
       process.kill(pid, signal);
     } catch {

@@ -262,22 +262,22 @@ export async function ecmpOrder(lab, prefix) {
 /**
  * Makes node K fail. 'freeze', a hung machine behind a switch: its link's root qdisc becomes `blackhole` (nothing
  * it would send leaves, translations and BFD answers included) and its FRR daemons are stopped (SIGSTOP): the
- * link stays up, so only BFD (or the BGP hold timer) tells the router. 'kill': its FRR daemons killed (their BGP sessions close at once) and
- * its translators removed, as an operator taking the node down. Resolves to the time of the failure (ms).
+ * link stays up, so only BFD (or the BGP hold timer) tells the router. 'kill', a machine that is gone: its FRR
+ * daemons killed and its namespace deleted (its translators and its end of the link with it): the router's link
+ * goes down. Resolves to the time of the failure (ms).
  */
 export async function failNode(lab, k, mode = 'freeze') {
   const n = lab.nodes[k - 1];
   lab.dead.add(k);
   if (mode === 'freeze') {
     await check('tc', ['-n', n, 'qdisc', 'add', 'dev', 'uplink', 'root', 'blackhole']);
-    signalFrr(lab.frrDir(n), 'SIGSTOP');
+    await signalFrr(n, lab.frrDir(n), 'SIGSTOP');
     return Date.now();
   }
   if (mode !== 'kill') throw new Error(`unknown failure '${mode}' (freeze or kill)`);
   const t = Date.now();
-  signalFrr(lab.frrDir(n), 'SIGKILL');
-  await xlatCheck(n, ['nat64', 'instance', 'remove']);
-  await xlatCheck(n, ['siit', 'instance', 'remove']);
+  await signalFrr(n, lab.frrDir(n), 'SIGKILL');
+  await deleteNamespace(n);
   return t;
 }
 
@@ -285,10 +285,8 @@ export async function failNode(lab, k, mode = 'freeze') {
 export async function destroyCluster(lab) {
   if (!lab) return;
   if (lab.server) await lab.server.stop();
-  for (const ns of [...lab.nodes, lab.router, lab.clients, lab.servers]) {
-    signalFrr(lab.frrDir(ns), 'SIGKILL');
-    await deleteNamespace(ns);
-  }
+  // deleting a namespace kills what runs in it: the FRR daemons too
+  for (const ns of [...lab.nodes, lab.router, lab.clients, lab.servers]) await deleteNamespace(ns);
   rmSync(lab.dir, {recursive: true, force: true});
 }
 

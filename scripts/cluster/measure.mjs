@@ -11,28 +11,36 @@ export function spread(values) {
 /** A flow silent this long around the failure was hit by it (its requests go one per 100 ms). */
 export const STALL_MS = 400;
 
+/** A flow (or connection) lives on when it is still answered in the last seconds of the run. */
+export const END_WINDOW_MS = 3000;
+
 /**
- * One prober's flows around a failure at `killMs` (ms since the prober started). nodeOfPeer: the node a reply's
- * "address#port" names (NAT64: the node owning that pool4 address), or null when replies do not tell (SIIT).
- * Returns per flow: the node that answered before and at the end, whether it was answered after the failure,
- * the time from the failure to its first answer after it, the silence around the failure, and whether the
- * failure hit it (silent for STALL_MS or more, or not answered at all after it).
+ * One prober's flows around the failure of node `dead` at `killMs` (ms since the prober started). nodeOfPeer: the
+ * node a reply's "address#port" names (NAT64: the node owning that pool4 address), or null when replies do not
+ * tell (SIIT). Per flow: the node that answered it before and at the end; whether it was still answered at the
+ * end of the run; its first answer after the failure (for a flow of the dead node whose answers name the node,
+ * the first answer from another node, since a node stopped by an operator may answer a little longer); the
+ * silence before that answer; whether the failure hit it (silent for STALL_MS or more, or never answered again).
  */
-export function analyseFlows(result, {killMs, nodeOfPeer = () => null}) {
+export function analyseFlows(result, {killMs, dead, nodeOfPeer = () => null}) {
+  const endMs = result.duration * 1000;
   return result.flows.map((f) => {
+    const node = ([, peer]) => nodeOfPeer(result.peers[peer]);
     const pre = f.replies.filter(([t]) => t < killMs);
-    const post = f.replies.filter(([t]) => t >= killMs);
     const lastPre = pre.at(-1);
-    const firstPost = post[0];
-    const gapMs = firstPost && lastPre ? firstPost[0] - lastPre[0] : null;
+    const nodeBefore = lastPre ? node(lastPre) : null;
+    const i = f.replies.findIndex((r) => r[0] >= killMs && (nodeBefore !== dead || node(r) !== dead));
+    const first = i >= 0 ? f.replies[i] : null;
+    const gapMs = first && i > 0 ? first[0] - f.replies[i - 1][0] : null;
+    const last = f.replies.at(-1);
     return {
       proto: f.proto,
       sport: f.sport,
-      nodeBefore: lastPre ? nodeOfPeer(result.peers[lastPre[1]]) : null,
-      nodeAfter: post.length ? nodeOfPeer(result.peers[post.at(-1)[1]]) : null,
+      nodeBefore,
+      nodeAfter: last && last[0] >= killMs ? node(last) : null,
       answeredBefore: pre.length > 0,
-      answeredAfter: post.length > 0,
-      recoveryMs: firstPost ? firstPost[0] - killMs : null,
+      answeredAtEnd: last !== undefined && last[0] >= endMs - END_WINDOW_MS,
+      recoveryMs: first ? first[0] - killMs : null,
       gapMs,
       hit: lastPre !== undefined && (gapMs === null || gapMs >= STALL_MS),
       error: f.error,
@@ -75,22 +83,22 @@ export function summarise(flows, {nodes, dead}) {
       : null,
     dead: {
       udp: udpDead.length,
-      udpRecovered: count(onDead, 'udp', (f) => f.answeredAfter),
+      udpRecovered: count(onDead, 'udp', (f) => f.answeredAtEnd),
       recovery: spread(udpDead.filter((f) => f.recoveryMs !== null).map((f) => f.recoveryMs)),
       gap: spread(udpDead.filter((f) => f.gapMs !== null).map((f) => f.gapMs)),
       tcp: count(onDead, 'tcp'),
-      tcpSurvived: count(onDead, 'tcp', (f) => f.answeredAfter),
+      tcpSurvived: count(onDead, 'tcp', (f) => f.answeredAtEnd),
       tcpGap: spread(onDead.filter((f) => f.proto === 'tcp' && f.gapMs !== null).map((f) => f.gapMs)),
     },
     others: {
       udp: count(others, 'udp'),
-      udpAnswered: count(others, 'udp', (f) => f.answeredAfter),
+      udpAnswered: count(others, 'udp', (f) => f.answeredAtEnd),
       tcp: count(others, 'tcp'),
-      tcpSurvived: count(others, 'tcp', (f) => f.answeredAfter),
+      tcpSurvived: count(others, 'tcp', (f) => f.answeredAtEnd),
       hit: others.filter((f) => f.hit).length,
       moved: named ? others.filter((f) => f.nodeAfter !== null && f.nodeAfter !== f.nodeBefore).length : null,
     },
-    tcp: {total: count(flows, 'tcp'), survived: count(flows, 'tcp', (f) => f.answeredAfter)},
+    tcp: {total: count(flows, 'tcp'), survived: count(flows, 'tcp', (f) => f.answeredAtEnd)},
     notAnsweredBefore: flows.filter((f) => !f.answeredBefore).length,
   };
 }
