@@ -15,7 +15,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {REPO, deleteNamespace, run, skipReason, uniqueName} from '../test/helpers/netns.mjs';
 import {frrMissing, vtysh} from './cluster/frr.mjs';
-import {NAT64, SIIT, buildCluster, destroyCluster, nodeCommands, waitConverged} from './cluster/lab.mjs';
+import {NAT64, SIIT, buildCluster, destroyCluster, ecmpOrder, nodeCommands, waitConverged} from './cluster/lab.mjs';
 import {runFailover} from './cluster/failover.mjs';
 import {describe} from './cluster/measure.mjs';
 
@@ -85,6 +85,10 @@ try {
   const routes6 = await run('ip', ['-n', lab.router, '-6', 'route', 'show', 'proto', 'bgp']);
   console.log(`${routes.stdout}${routes6.stdout}`.replace(/^/gm, '    '));
   console.log((await vtysh(lab.frrDir(lab.router), ['show bfd peers brief'])).replace(/^/gm, '    '));
+  const order = await ecmpOrder(lab, NAT64.pool6);
+  say(
+    `the multipath group of ${NAT64.pool6}, in hash order: ${order.map((k) => `n${k}`).join(' ')} (node ${dead} is ${order.indexOf(dead) === 1 ? 'the middle member: no flow of the others moves' : "an end member: a share of the others' flows moves"})`,
+  );
 
   step(`flows through the translators; node ${dead} fails after 6 s (${opts.failure})`);
   const fig = await runFailover(lab, {dead, failure: opts.failure, say});
