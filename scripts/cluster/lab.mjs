@@ -134,6 +134,8 @@ export async function buildCluster({prefix = uniqueName('cl'), nodes = NODES, re
     dead: new Set(),
   };
   chmodSync(lab.dir, 0o755); // FRR's daemons run as the user frr and must reach their directories in it
+  // an interrupted run: test/helpers/netns.mjs removes the namespaces (and the daemons in them), this the files
+  if (register) process.once('exit', () => rmSync(lab.dir, {recursive: true, force: true}));
   lab.frrDir = (ns) => path.join(lab.dir, ns.slice(prefix.length + 1));
   try {
     await setUp(lab, nodes, register, say);
