@@ -4,13 +4,13 @@
 //              c6 (IPv6 clients)                       s4 (IPv4 servers)
 //   2001:db8:c::10 (NAT64) 2001:db8:c:46::10 (SIIT)      203.0.113.10
 //                     \                                  /
-//                      r  upstream router: FRR zebra + bgpd + bfdd, AS 65000, ECMP (L4 hash)
+//                      r  upstream router: FRR zebra + bgpd + bfdd, AS 65000, ECMP on the 5-tuple
 //                    / | \        10.0.K.1/30 fd00:0:0:K::1/64 towards node K
 //                 n1  n2  n3    translators: FRR (AS 65100) + xlat NAT64 + xlat SIIT, 10.0.K.2 fd00:0:0:K::2
 //
 // Every node has the same NAT64 pool6 (64:ff9b::/96) and the same SIIT configuration (pool6 2001:db8:46::/96,
-// EAMT 2001:db8:c:46::/120 <-> 192.0.2.0/24 for the clients); it advertises those prefixes over BGP, so the router holds three
-// equal paths for each. NAT64 keeps per-flow state, so each node owns its own pool4 address (198.51.100.K/32)
+// EAMT 2001:db8:c:46::/120 <-> 192.0.2.0/24 for the clients); it advertises those prefixes over BGP, so the
+// router holds three equal paths for each. NAT64 keeps per-flow state, so each node owns its own pool4 address (198.51.100.K/32)
 // and is the only one to advertise it: the answer to a translated flow comes back to the node that holds its
 // state. BFD (300 ms x 3) and BGP timers of 1/3 s withdraw a node that stops answering.
 import {chmodSync, mkdtempSync, rmSync} from 'node:fs';
