@@ -90,7 +90,7 @@ try {
     `the multipath group of ${NAT64.pool6}, in hash order: ${order.map((k) => `n${k}`).join(' ')} (node ${dead} is ${order.indexOf(dead) === 1 ? 'the middle member: no flow of the others moves' : "an end member: a share of the others' flows moves"})`,
   );
 
-  step(`flows through the translators; node ${dead} fails after 6 s (${opts.failure})`);
+  step(`flows through the translators; node ${dead} fails about 5 s in (${opts.failure})`);
   const fig = await runFailover(lab, {dead, failure: opts.failure, say});
 
   step('figures');

@@ -41,21 +41,23 @@ const nodeOfPeer = (peer) => {
 };
 
 /**
- * Runs the scenario: `udp` UDP flows and `tcp` TCP connections per kind for `before` + `after` seconds; node
- * `dead` fails (`failure`: freeze or kill, see failNode) `before` seconds in. Resolves to the figures.
+ * Runs the scenario: `udp` UDP flows and `tcp` TCP connections per kind; after `before` seconds the sessions and
+ * counters are read, node `dead` fails (`failure`: freeze or kill, see failNode), and the flows run on for
+ * `after` seconds from the failure. Resolves to the figures.
  */
-export async function runFailover(lab, {dead = 2, failure = 'freeze', udp = 30, tcp = 12, before = 6, after = 16, say = () => {}} = {}) {
-  const duration = before + after;
+export async function runFailover(lab, {dead = 2, failure = 'freeze', udp = 30, tcp = 12, before = 5, after = 15, say = () => {}} = {}) {
   const probes = {};
   const siit0 = await siitTranslated(lab);
   for (const [name, kind] of Object.entries(KINDS)) {
-    probes[name] = startProbe(lab, {src: kind.src, target: kind.target, udp, tcp, basePort: kind.basePort, duration});
+    probes[name] = startProbe(lab, {src: kind.src, target: kind.target, udp, tcp, basePort: kind.basePort});
   }
   for (const p of Object.values(probes)) await p.ready;
   say(
     `${udp} UDP flows and ${tcp} TCP connections through NAT64 (to ${NAT64.target}) and as many through SIIT (to ${SIIT.target}), one request per 100 ms each`,
   );
-  await sleep(before * 1000 - 2000);
+  await sleep(before * 1000);
+  // however long these take (CLI calls on a loaded machine), the failure comes after them and the flows run on
+  // for `after` seconds from it
   const sessions = await sessionCounts(lab);
   say(`NAT64 sessions per node (xlat nat64 session display --json): ${sessions.map((c, i) => `n${i + 1} UDP ${c.udp} TCP ${c.tcp}`).join(', ')}`);
   const siit1 = await siitTranslated(lab);
@@ -66,11 +68,14 @@ export async function runFailover(lab, {dead = 2, failure = 'freeze', udp = 30, 
   const withdrawS = ((await waitKernelPaths(lab, lab.nodes.length - lab.dead.size)) - killAt) / 1000;
   say(`the router's kernel dropped node ${dead} from its route to ${NAT64.pool6} ${withdrawS.toFixed(2)} s after the failure`);
   await waitConverged(lab, {timeout: 30_000});
+  await sleep(Math.max(0, killAt + after * 1000 - Date.now()));
   const figures = {withdrawS, sessions, siitPackets, dead, failure};
   for (const name of Object.keys(KINDS)) {
-    const result = await probes[name].result();
-    const flows = analyseFlows(result, {killMs: killAt - result.start * 1000, dead, nodeOfPeer: name === 'nat64' ? nodeOfPeer : () => null});
-    figures[name] = {flows, summary: summarise(flows, {nodes: lab.nodes.length, dead})};
+    const result = await probes[name].stop();
+    const killMs = killAt - result.start * 1000;
+    const flows = analyseFlows(result, {killMs, dead, nodeOfPeer: name === 'nat64' ? nodeOfPeer : () => null});
+    // when the failure came in the probe's run (ms since it started) and how long the run went on after it
+    figures[name] = {flows, summary: summarise(flows, {nodes: lab.nodes.length, dead}), killMs, afterMs: result.duration * 1000 - killMs};
   }
   return figures;
 }

@@ -10,13 +10,15 @@
       N UDP flows from source ports P, P+1, ... and N TCP connections from ports P+1000, ...; each flow sends one
       request per interval (a TCP connection only when its previous request was answered) for the duration.
       Fixed source ports make every flow a fixed 5-tuple, so the router's ECMP hash keeps it on one path until
-      the routes change. Prints READY on stderr once every TCP connection is up, then one JSON object on stdout:
-      {"start": unix time, "duration": S, "peers": [...], "flows": [{"proto", "sport", "replies": [[ms since start, peer index]],
+      the routes change. SIGTERM ends the run early (the lab stops it a fixed time after the failure, however
+      long the steps before took). Prints READY on stderr once every TCP connection is up, then one JSON object
+      on stdout: {"start": unix time, "duration": seconds it ran, "peers": [...], "flows": [{"proto", "sport", "replies": [[ms since start, peer index]],
       "closed": ms or null, "error": str or null}]}
 """
 import argparse
 import json
 import selectors
+import signal
 import socket
 import sys
 import threading
@@ -92,6 +94,8 @@ def probe(args):
         flows.append(Flow("tcp", args.base_port + 1000 + i, s))
     for f in flows:
         sel.register(f.sock, selectors.EVENT_READ, f)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     print("READY", file=sys.stderr, flush=True)
 
     peers, peer_index = [], {}
@@ -106,7 +110,7 @@ def probe(args):
             peers.append(peer)
         f.replies.append([ms(), peer_index[peer]])
 
-    while time.time() < start + args.duration:
+    while not stop and time.time() < start + args.duration:
         now = time.time()
         if now >= next_send:
             for f in flows:
@@ -147,10 +151,11 @@ def probe(args):
                 line, f.buf = f.buf.split(b"\n", 1)
                 record(f, line.decode())
                 f.waiting = False
+    duration = time.time() - start
     for f in flows:
         f.sock.close()
     out = [{"proto": f.proto, "sport": f.sport, "replies": f.replies, "closed": f.closed, "error": f.error} for f in flows]
-    json.dump({"start": start, "duration": args.duration, "peers": peers, "flows": out}, sys.stdout)
+    json.dump({"start": start, "duration": duration, "peers": peers, "flows": out}, sys.stdout)
     print()
 
 

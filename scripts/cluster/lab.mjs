@@ -292,15 +292,18 @@ export async function destroyCluster(lab) {
   rmSync(lab.dir, {recursive: true, force: true});
 }
 
-/** Runs the prober in the clients' namespace (see flows.py); resolves to its parsed result. */
-export function startProbe(lab, {src, target, udp = 0, tcp = 0, basePort, interval = 0.1, duration}) {
+/**
+ * Starts the prober in the clients' namespace (see flows.py). `stop()` ends it (SIGTERM: it finishes its round
+ * and reports) and resolves to its parsed result; it also ends by itself after `duration` seconds.
+ */
+export function startProbe(lab, {src, target, udp = 0, tcp = 0, basePort, interval = 0.1, duration = 300}) {
   const args = [FLOWS_PY, 'probe', '--src', src, '--target', target, '--port', String(PORT), '--udp', String(udp), '--tcp', String(tcp)];
   args.push('--base-port', String(basePort), '--interval', String(interval), '--duration', String(duration));
   const p = nsBackground(lab.clients, 'python3', args, {ready: /READY/, readyStream: 'stderr', readyTimeout: 30_000, timeout: (duration + 60) * 1000});
   return {
     ready: p.ready,
-    async result() {
-      const r = await p.exited;
+    async stop() {
+      const r = await p.stop();
       if (r.code !== 0) throw new Error(`prober failed (exit ${r.code ?? r.signal}): ${r.stderr.trim()}`);
       return JSON.parse(r.stdout);
     },

@@ -11,7 +11,7 @@ export function spread(values) {
 /** A flow silent this long around the failure was hit by it (its requests go one per 100 ms). */
 export const STALL_MS = 400;
 
-/** A flow (or connection) lives on when it is still answered in the last seconds of the run. */
+/** A flow (or connection) lives on when it is still answered, after the failure, in the last seconds of the run. */
 export const END_WINDOW_MS = 3000;
 
 /**
@@ -39,7 +39,7 @@ export function analyseFlows(result, {killMs, dead, nodeOfPeer = () => null}) {
       nodeBefore,
       nodeAfter: last && last[0] >= killMs ? node(last) : null,
       answeredBefore: pre.length > 0,
-      answeredAtEnd: last !== undefined && last[0] >= endMs - END_WINDOW_MS,
+      answeredAtEnd: last !== undefined && last[0] >= killMs && last[0] >= endMs - END_WINDOW_MS,
       recoveryMs: first ? first[0] - killMs : null,
       gapMs,
       hit: lastPre !== undefined && (gapMs === null || gapMs >= STALL_MS),

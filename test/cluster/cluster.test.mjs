@@ -51,6 +51,10 @@ describe('three translators behind ECMP, routed by FRR (BGP + BFD)', {skip: SKIP
     fig = await runFailover(lab, {dead, failure: 'freeze', say: (l) => console.log(`# cluster: ${l}`)});
     for (const name of ['nat64', 'siit']) for (const l of figures(name.toUpperCase(), fig[name].summary, {dead})) console.log(`# cluster: ${l}`);
 
+    for (const name of ['nat64', 'siit']) {
+      const {killMs, afterMs} = fig[name];
+      assert.ok(killMs > 3000 && afterMs > 10_000, `${name}: the failure came ${killMs} ms into the flows, which ran ${afterMs} ms after it`);
+    }
     const nat = fig.nat64.summary;
     assert.equal(nat.notAnsweredBefore, 0, 'every NAT64 flow was answered before the failure');
     assert.ok(
