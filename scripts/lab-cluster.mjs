@@ -11,11 +11,11 @@
 //       --keep: leave the lab up afterwards (namespaces xlat-cl-*), to look around
 //   scripts/lab-cluster.mjs --down       remove every kept cluster lab
 import {parseArgs} from 'node:util';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {REPO, deleteNamespace, run, skipReason, uniqueName} from '../test/helpers/netns.mjs';
 import {frrMissing, vtysh} from './cluster/frr.mjs';
-import {NAT64, SIIT, buildCluster, destroyCluster, ecmpOrder, nodeCommands, waitConverged} from './cluster/lab.mjs';
+import {NAT64, SIIT, buildCluster, destroyCluster, ecmpOrder, frrBase, nodeCommands, waitConverged} from './cluster/lab.mjs';
 import {runFailover} from './cluster/failover.mjs';
 import {describe} from './cluster/measure.mjs';
 
@@ -43,10 +43,14 @@ try {
   fail(`${err.message} (try --help)`, 2);
 }
 if (opts.help) {
-  const text = readFileSync(new URL(import.meta.url), 'utf8')
+  const lines = readFileSync(new URL(import.meta.url), 'utf8')
     .split('\n')
-    .slice(1, 15);
-  console.log(text.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    .slice(1);
+  const header = lines.slice(
+    0,
+    lines.findIndex((l) => !l.startsWith('//')),
+  );
+  console.log(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
 if (!['freeze', 'kill'].includes(opts.failure)) fail('--failure must be freeze or kill', 2);
@@ -62,6 +66,10 @@ async function down() {
   for (const ns of names) {
     await deleteNamespace(ns); // kills whatever runs inside: the FRR daemons too
     console.log(`removed namespace ${ns}`);
+  }
+  for (const prefix of new Set(names.map((n) => n.replace(/-[a-z0-9]+$/, '')))) {
+    rmSync(frrBase(prefix), {recursive: true, force: true});
+    console.log(`removed ${frrBase(prefix)}`);
   }
   if (names.length === 0) console.log('no cluster lab namespaces (xlat-cl-*) to remove');
 }

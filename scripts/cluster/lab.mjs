@@ -13,7 +13,7 @@
 // router holds three equal paths for each. NAT64 keeps per-flow state, so each node owns its own pool4 address (198.51.100.K/32)
 // and is the only one to advertise it: the answer to a translated flow comes back to the node that holds its
 // state. BFD (300 ms x 3) and BGP timers of 1/3 s withdraw a node that stops answering.
-import {chmodSync, mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, mkdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -99,6 +99,9 @@ function nodeConfig(k) {
   ].join('\n');
 }
 
+/** The directory holding the FRR directories of the lab whose namespaces are named PREFIX-... */
+export const frrBase = (prefix) => path.join(tmpdir(), `xlat-cluster-${prefix}`);
+
 /** The xlat commands node K runs, as an operator types them inside the node (`ip netns exec NODE xlat ...`). */
 export function nodeCommands(k) {
   const p4 = NAT64.pool4(k);
@@ -119,8 +122,8 @@ export async function xlatCheck(ns, args) {
 }
 
 /**
- * Creates the lab. `prefix` names the namespaces (PREFIX-r, -c6, -s4, -n1...); the FRR directories live in a
- * fresh directory under the system's tmp. `say` receives a line per step. register: false leaves the namespaces
+ * Creates the lab. `prefix` names the namespaces (PREFIX-r, -c6, -s4, -n1...); the FRR directories live in
+ * frrBase(prefix), under the system's tmp. `say` receives a line per step. register: false leaves the namespaces
  * out of the exit-time cleanup of test/helpers/netns.mjs (a lab kept up); destroyCluster() removes them anyway.
  */
 export async function buildCluster({prefix = uniqueName('cl'), nodes = NODES, register = true, say = () => {}} = {}) {
@@ -130,9 +133,10 @@ export async function buildCluster({prefix = uniqueName('cl'), nodes = NODES, re
     clients: `${prefix}-c6`,
     servers: `${prefix}-s4`,
     nodes: Array.from({length: nodes}, (_, i) => `${prefix}-n${i + 1}`),
-    dir: mkdtempSync(path.join(tmpdir(), 'xlat-cluster-')),
+    dir: frrBase(prefix),
     dead: new Set(),
   };
+  mkdirSync(lab.dir, {mode: 0o755});
   chmodSync(lab.dir, 0o755); // FRR's daemons run as the user frr and must reach their directories in it
   // an interrupted run: test/helpers/netns.mjs removes the namespaces (and the daemons in them), this the files
   if (register) process.once('exit', () => rmSync(lab.dir, {recursive: true, force: true}));
