@@ -1,0 +1,315 @@
+// The cluster lab: three translator nodes behind one upstream router, which spreads IPv6 flows over them with
+// ECMP. Used by scripts/lab-cluster.mjs (`npm run lab:cluster`) and test/cluster/.
+//
+//              c6 (IPv6 clients)                       s4 (IPv4 servers)
+//   2001:db8:c::10 (NAT64) 2001:db8:c:46::10 (SIIT)      203.0.113.10
+//                     \                                  /
+//                      r  upstream router: FRR zebra + bgpd + bfdd, AS 65000, ECMP on the 5-tuple
+//                    / | \        10.0.K.1/30 fd00:0:0:K::1/64 towards node K
+//                 n1  n2  n3    translators: FRR (AS 65100) + xlat NAT64 + xlat SIIT, 10.0.K.2 fd00:0:0:K::2
+//
+// Every node has the same NAT64 pool6 (64:ff9b::/96) and the same SIIT configuration (pool6 2001:db8:46::/96,
+// EAMT 2001:db8:c:46::/120 <-> 192.0.2.0/24 for the clients); it advertises those prefixes over BGP, so the
+// router holds three equal paths for each. NAT64 keeps per-flow state, so each node owns its own pool4 address (198.51.100.K/32)
+// and is the only one to advertise it: the answer to a translated flow comes back to the node that holds its
+// state. BFD (300 ms x 3) and BGP timers of 1/3 s withdraw a node that stops answering.
+import {chmodSync, mkdirSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {
+  addAddress,
+  addRoute,
+  check,
+  createNamespace,
+  createVeth,
+  deleteNamespace,
+  nsBackground,
+  setSysctls,
+  uniqueName,
+  xlat,
+} from '../../test/helpers/netns.mjs';
+import {startFrr, signalFrr, vtysh} from './frr.mjs';
+
+export const FLOWS_PY = fileURLToPath(new URL('./flows.py', import.meta.url));
+export const NODES = 3;
+export const SERVER4 = '203.0.113.10';
+export const PORT = 7000;
+export const NAT64 = {pool6: '64:ff9b::/96', client: '2001:db8:c::10', target: '64:ff9b::cb00:710a', pool4: (k) => `198.51.100.${k}`};
+// SIIT: pool6 for the IPv4 servers, an EAMT entry for the clients (2001:db8:c:46::10 is 192.0.2.16), and the
+// NAT64's pool4 on the denylist: without it SIIT's pool6 would also translate the answers to NAT64 flows.
+export const SIIT = {
+  pool6: '2001:db8:46::/96',
+  eam: ['2001:db8:c:46::/120', '192.0.2.0/24'],
+  denylist4: '198.51.100.0/24',
+  client: '2001:db8:c:46::10',
+  target: '2001:db8:46::cb00:710a',
+  routes: ['2001:db8:46::/96', '192.0.2.0/24'],
+};
+const ROUTER_AS = 65000;
+const NODE_AS = 65100;
+const link4 = (k, host) => `10.0.${k}.${host}`;
+const link6 = (k, host) => `fd00:0:0:${k}::${host}`;
+
+// BFD's default (300 ms x 3) detects a silent node in about a second; the BGP timers (keepalive 1 s, hold 3 s)
+// are the backstop when BFD itself cannot run.
+const neighbour = (addr, as) => [
+  ` neighbor ${addr} remote-as ${as}`,
+  ` neighbor ${addr} bfd`,
+  ` neighbor ${addr} timers 1 3`,
+  ` neighbor ${addr} timers connect 1`,
+];
+
+function routerConfig(nodes) {
+  const lines = ['frr defaults traditional', 'hostname router', `router bgp ${ROUTER_AS}`, ' bgp router-id 10.255.0.1'];
+  lines.push(' no bgp ebgp-requires-policy', ' no bgp default ipv4-unicast');
+  for (let k = 1; k <= nodes; k++) lines.push(...neighbour(link4(k, 2), NODE_AS), ...neighbour(link6(k, 2), NODE_AS));
+  // maximum-paths: the nodes' equal routes are all installed (one nexthop group, hashed per flow by the kernel)
+  lines.push(' address-family ipv4 unicast', '  maximum-paths 8');
+  for (let k = 1; k <= nodes; k++) lines.push(`  neighbor ${link4(k, 2)} activate`);
+  lines.push(' exit-address-family', ' address-family ipv6 unicast', '  maximum-paths 8');
+  for (let k = 1; k <= nodes; k++) lines.push(`  neighbor ${link6(k, 2)} activate`);
+  lines.push(' exit-address-family', '');
+  return lines.join('\n');
+}
+
+function nodeConfig(k) {
+  return [
+    'frr defaults traditional',
+    `hostname node${k}`,
+    `router bgp ${NODE_AS}`,
+    ` bgp router-id ${link4(k, 2)}`,
+    ' no bgp ebgp-requires-policy',
+    ' no bgp default ipv4-unicast',
+    // the pools are not routes of the node's own table (the translator takes their packets at ingress)
+    ' no bgp network import-check',
+    ...neighbour(link4(k, 1), ROUTER_AS),
+    ...neighbour(link6(k, 1), ROUTER_AS),
+    ' address-family ipv4 unicast',
+    `  network ${NAT64.pool4(k)}/32`,
+    `  network ${SIIT.routes[1]}`,
+    `  neighbor ${link4(k, 1)} activate`,
+    ' exit-address-family',
+    ' address-family ipv6 unicast',
+    `  network ${NAT64.pool6}`,
+    `  network ${SIIT.routes[0]}`,
+    `  neighbor ${link6(k, 1)} activate`,
+    ' exit-address-family',
+    '',
+  ].join('\n');
+}
+
+/** The directory holding the FRR directories of the lab whose namespaces are named PREFIX-... */
+export const frrBase = (prefix) => path.join(tmpdir(), `xlat-cluster-${prefix}`);
+
+/** The xlat commands node K runs, as an operator types them inside the node (`ip netns exec NODE xlat ...`). */
+export function nodeCommands(k) {
+  const p4 = NAT64.pool4(k);
+  return [
+    ['nat64', 'instance', 'add', '--pool6', NAT64.pool6],
+    ...['--tcp', '--udp', '--icmp'].map((proto) => ['nat64', 'pool4', 'add', proto, `${p4}/32`, '1024-65535']),
+    ['siit', 'instance', 'add', '--pool6', SIIT.pool6],
+    ['siit', 'eamt', 'add', ...SIIT.eam],
+    ['siit', 'denylist4', 'add', SIIT.denylist4],
+  ];
+}
+
+/** Runs `xlat ARGS` in namespace NS; throws with its one-line error. */
+export async function xlatCheck(ns, args) {
+  const r = await xlat(ns, args, {timeout: 60_000});
+  if (r.code !== 0) throw new Error(`xlat ${args.join(' ')} in ${ns}: ${(r.stderr || r.stdout).trim()}`);
+  return r.stdout;
+}
+
+/**
+ * Creates the lab. `prefix` names the namespaces (PREFIX-r, -c6, -s4, -n1...); the FRR directories live in
+ * frrBase(prefix), under the system's tmp. `say` receives a line per step. register: false leaves the namespaces
+ * out of the exit-time cleanup of test/helpers/netns.mjs (a lab kept up); destroyCluster() removes them anyway.
+ */
+export async function buildCluster({prefix = uniqueName('cl'), nodes = NODES, register = true, say = () => {}} = {}) {
+  const lab = {
+    prefix,
+    router: `${prefix}-r`,
+    clients: `${prefix}-c6`,
+    servers: `${prefix}-s4`,
+    nodes: Array.from({length: nodes}, (_, i) => `${prefix}-n${i + 1}`),
+    dir: frrBase(prefix),
+    dead: new Set(),
+  };
+  mkdirSync(lab.dir, {mode: 0o755});
+  chmodSync(lab.dir, 0o755); // FRR's daemons run as the user frr and must reach their directories in it
+  // an interrupted run: test/helpers/netns.mjs removes the namespaces (and the daemons in them), this the files
+  if (register) process.once('exit', () => rmSync(lab.dir, {recursive: true, force: true}));
+  lab.frrDir = (ns) => path.join(lab.dir, ns.slice(prefix.length + 1));
+  try {
+    await setUp(lab, nodes, register, say);
+  } catch (err) {
+    await destroyCluster(lab); // half a lab is removed before the error goes on
+    throw err;
+  }
+  return lab;
+}
+
+async function setUp(lab, nodes, register, say) {
+  for (const ns of [lab.router, lab.clients, lab.servers, ...lab.nodes]) await createNamespace(ns, {register});
+  say(`namespaces ${[lab.router, lab.clients, lab.servers, ...lab.nodes].join(' ')}`);
+
+  const r = lab.router;
+  await setSysctls(r, {
+    'net.ipv4.ip_forward': 1,
+    'net.ipv6.conf.all.forwarding': 1,
+    // ECMP on the 5-tuple (the default, 0, hashes the addresses only: one client would use one node). Policy 3
+    // with the 5-tuple's fields rather than policy 1: policy 1 reuses a hash the packet already carries, and a
+    // packet from a socket in a neighbouring namespace carries its socket's random hash (which TCP even changes
+    // after a timeout), where a router's NIC would hash the headers. Policy 3 always hashes the headers.
+    'net.ipv4.fib_multipath_hash_policy': 3,
+    'net.ipv6.fib_multipath_hash_policy': 3,
+    'net.ipv4.fib_multipath_hash_fields': 0x37, // source and destination address, protocol, ports
+    'net.ipv6.fib_multipath_hash_fields': 0x37,
+  });
+  await createVeth(r, 'c6', lab.clients, 'uplink');
+  await addAddress(r, 'c6', '2001:db8:c::1/64');
+  await addAddress(r, 'c6', '2001:db8:c:46::1/64');
+  await addAddress(lab.clients, 'uplink', `${NAT64.client}/64`);
+  await addAddress(lab.clients, 'uplink', `${SIIT.client}/64`);
+  await addRoute(lab.clients, '::/0', '2001:db8:c::1');
+  await createVeth(r, 's4', lab.servers, 'uplink');
+  await addAddress(r, 's4', '203.0.113.1/24');
+  await addAddress(lab.servers, 'uplink', `${SERVER4}/24`);
+  await addRoute(lab.servers, '0.0.0.0/0', '203.0.113.1');
+  for (let k = 1; k <= nodes; k++) {
+    const n = lab.nodes[k - 1];
+    await setSysctls(n, {'net.ipv4.ip_forward': 1, 'net.ipv6.conf.all.forwarding': 1});
+    await createVeth(r, `n${k}`, n, 'uplink');
+    await addAddress(r, `n${k}`, `${link4(k, 1)}/30`);
+    await addAddress(r, `n${k}`, `${link6(k, 1)}/64`);
+    await addAddress(n, 'uplink', `${link4(k, 2)}/30`);
+    await addAddress(n, 'uplink', `${link6(k, 2)}/64`);
+    await addRoute(n, '0.0.0.0/0', link4(k, 1));
+    await addRoute(n, '::/0', link6(k, 1));
+  }
+  say('links: c6 -- r -- s4, r -- n1..n3 (dual stack); clients and servers route everything to r');
+
+  for (let k = 1; k <= nodes; k++) {
+    const n = lab.nodes[k - 1];
+    for (const args of nodeCommands(k)) {
+      say(`ip netns exec ${n} xlat ${args.join(' ')}`);
+      await xlatCheck(n, args);
+    }
+  }
+  await startFrr(r, lab.frrDir(r), routerConfig(nodes));
+  say(`${r}: FRR zebra, bfdd, bgpd (config, sockets, logs in ${lab.frrDir(r)})`);
+  for (const n of lab.nodes) {
+    await startFrr(n, lab.frrDir(n), nodeConfig(lab.nodes.indexOf(n) + 1));
+    say(`${n}: FRR zebra, bfdd, bgpd (config, sockets, logs in ${lab.frrDir(n)})`);
+  }
+  lab.server = nsBackground(lab.servers, 'python3', [FLOWS_PY, 'serve', String(PORT)], {timeout: 3_600_000});
+  await lab.server.ready;
+}
+
+/** Number of installed (FIB) nexthops the router has for PREFIX, from zebra's own view. */
+export async function routerPaths(lab, prefix) {
+  const af = prefix.includes(':') ? 'ipv6' : 'ip';
+  const out = JSON.parse(await vtysh(lab.frrDir(lab.router), [`show ${af} route ${prefix} json`]));
+  const routes = out[prefix] ?? [];
+  return routes
+    .filter((r) => r.selected)
+    .flatMap((r) => r.nexthops ?? [])
+    .filter((h) => h.fib).length;
+}
+
+/** What the router's paths must be with `alive` nodes: the shared prefixes over each, each node's pool4. */
+export async function routesState(lab) {
+  const shared = {};
+  for (const p of [NAT64.pool6, ...SIIT.routes]) shared[p] = await routerPaths(lab, p);
+  const pool4 = {};
+  for (let k = 1; k <= lab.nodes.length; k++) pool4[NAT64.pool4(k)] = await routerPaths(lab, `${NAT64.pool4(k)}/32`);
+  return {shared, pool4};
+}
+
+/**
+ * Waits until the router's kernel route to NAT64's pool6 has `paths` members (polled every 20 ms: `ip route`
+ * answers in a few ms, where zebra's view through vtysh takes a large part of a second); resolves to the time (ms).
+ */
+export async function waitKernelPaths(lab, paths, {timeout = 30_000} = {}) {
+  const t0 = Date.now();
+  while ((await ecmpOrder(lab, NAT64.pool6)).length !== paths) {
+    if (Date.now() - t0 > timeout) throw new Error(`the router's route to ${NAT64.pool6} did not get ${paths} paths within ${timeout / 1000} s`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return Date.now();
+}
+
+/** Waits until the router has a path to every live node for every prefix; resolves to the seconds it took. */
+export async function waitConverged(lab, {timeout = 60_000} = {}) {
+  const t0 = Date.now();
+  const alive = lab.nodes.length - lab.dead.size;
+  for (;;) {
+    const s = await routesState(lab);
+    const ok =
+      Object.values(s.shared).every((n) => n === alive) && Object.entries(s.pool4).every(([a, n]) => n === (lab.dead.has(Number(a.split('.')[3])) ? 0 : 1));
+    if (ok) return (Date.now() - t0) / 1000;
+    if (Date.now() - t0 > timeout) throw new Error(`the router did not converge within ${timeout / 1000} s: ${JSON.stringify(s)}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+/**
+ * The nodes in the order of the router's kernel multipath group for PREFIX (`ip route show`: one "nexthop ... dev
+ * nK" line per member). Linux picks a member by hash-threshold: each member owns a contiguous range of the hash,
+ * in this order, so when a member goes the ranges of its neighbours shift. Only when the middle member of three
+ * goes do the others keep all their flows.
+ */
+export async function ecmpOrder(lab, prefix) {
+  const r = await check('ip', ['-n', lab.router, prefix.includes(':') ? '-6' : '-4', 'route', 'show', prefix]);
+  return [...r.stdout.matchAll(/nexthop via \S+ dev n(\d+)/g)].map((m) => Number(m[1]));
+}
+
+/**
+ * Makes node K fail. 'freeze', a hung machine behind a switch: its link's root qdisc becomes `blackhole` (nothing
+ * it would send leaves, translations and BFD answers included) and its FRR daemons are stopped (SIGSTOP): the
+ * link stays up, so only BFD (or the BGP hold timer) tells the router. 'kill', a machine that is gone: its FRR
+ * daemons killed and its namespace deleted (its translators and its end of the link with it): the router's link
+ * goes down. Resolves to the time of the failure (ms).
+ */
+export async function failNode(lab, k, mode = 'freeze') {
+  const n = lab.nodes[k - 1];
+  lab.dead.add(k);
+  if (mode === 'freeze') {
+    await check('tc', ['-n', n, 'qdisc', 'add', 'dev', 'uplink', 'root', 'blackhole']);
+    await signalFrr(n, lab.frrDir(n), 'SIGSTOP');
+    return Date.now();
+  }
+  if (mode !== 'kill') throw new Error(`unknown failure '${mode}' (freeze or kill)`);
+  const t = Date.now();
+  await signalFrr(n, lab.frrDir(n), 'SIGKILL');
+  await deleteNamespace(n);
+  return t;
+}
+
+/** Removes everything: FRR daemons (killed with their namespaces), listeners, namespaces, FRR directories. */
+export async function destroyCluster(lab) {
+  if (!lab) return;
+  if (lab.server) await lab.server.stop();
+  // deleting a namespace kills what runs in it: the FRR daemons too
+  for (const ns of [...lab.nodes, lab.router, lab.clients, lab.servers]) await deleteNamespace(ns);
+  rmSync(lab.dir, {recursive: true, force: true});
+}
+
+/**
+ * Starts the prober in the clients' namespace (see flows.py). `stop()` ends it (SIGTERM: it finishes its round
+ * and reports) and resolves to its parsed result; it also ends by itself after `duration` seconds.
+ */
+export function startProbe(lab, {src, target, udp = 0, tcp = 0, basePort, interval = 0.1, duration = 300}) {
+  const args = [FLOWS_PY, 'probe', '--src', src, '--target', target, '--port', String(PORT), '--udp', String(udp), '--tcp', String(tcp)];
+  args.push('--base-port', String(basePort), '--interval', String(interval), '--duration', String(duration));
+  const p = nsBackground(lab.clients, 'python3', args, {ready: /READY/, readyStream: 'stderr', readyTimeout: 30_000, timeout: (duration + 60) * 1000});
+  return {
+    ready: p.ready,
+    async stop() {
+      const r = await p.stop();
+      if (r.code !== 0) throw new Error(`prober failed (exit ${r.code ?? r.signal}): ${r.stderr.trim()}`);
+      return JSON.parse(r.stdout);
+    },
+  };
+}
