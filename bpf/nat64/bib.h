@@ -40,6 +40,18 @@ static __always_inline int session_of(const struct nat64_bib4_value *b4, const s
 	       x[3] == y[3];
 }
 
+/*
+ * One dynamic BIB entry is gone (its bib4 half deleted, by this CPU): counted,
+ * and the reference it held on a dynamic block goes back (a global call: a
+ * single instruction in every caller, and nothing more when no entry is
+ * dynamic).
+ */
+static __always_inline void bib_gone(const struct nat64_taddr4 *t4)
+{
+	nat64_count(XLAT_C_BIB_EXPIRED);
+	xlat_nat64_blk_gone(t4->addr, t4->port);
+}
+
 /* Deletes both halves of the BIB entry whose pool4 side is t4 (dynamic ones only). */
 static __always_inline void bib_delete(const struct nat64_taddr4 *t4, struct nat64_bib4_value *b4)
 {
@@ -51,7 +63,7 @@ static __always_inline void bib_delete(const struct nat64_taddr4 *t4, struct nat
 	if (o && taddr4_eq(&o->t4, t4))
 		bpf_map_delete_elem(&nat64_bib6, &t6);
 	if (!bpf_map_delete_elem(&nat64_bib4, t4))
-		nat64_count(XLAT_C_BIB_EXPIRED);
+		bib_gone(t4);
 }
 
 /* The live BIB entry of an IPv6 transport address, or NULL (expired pairs are deleted). */
@@ -70,8 +82,8 @@ static __always_inline struct nat64_bib6_value *bib6_get(const struct nat64_tadd
 			v->expires = o->expires;
 			return v;
 		}
-		bpf_map_delete_elem(&nat64_bib4, &t4);
-		nat64_count(XLAT_C_BIB_EXPIRED);
+		if (!bpf_map_delete_elem(&nat64_bib4, &t4))
+			bib_gone(&t4);
 	}
 	bpf_map_delete_elem(&nat64_bib6, t6);
 	return NULL;
@@ -96,7 +108,7 @@ static __always_inline struct nat64_bib4_value *bib4_get(const struct nat64_tadd
 		bpf_map_delete_elem(&nat64_bib6, &t6);
 	}
 	if (!bpf_map_delete_elem(&nat64_bib4, t4))
-		nat64_count(XLAT_C_BIB_EXPIRED);
+		bib_gone(t4);
 	return NULL;
 }
 
