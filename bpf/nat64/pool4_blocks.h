@@ -371,6 +371,9 @@ __attribute__((noinline)) int xlat_nat64_blk_create(void)
 	b->sk.id = b->e.id;
 	b->total = ((__u64)1 << ((32 - b->e.prefix_len) & 63)) * b->e.blocks_per_addr;
 	r = xlat_nat64_blk_hold();
+	/* Every block taken: the sweeper frees what has expired (blocks go with their last BIB entry), then once more. */
+	if (r == ALLOC_NO_BLOCK && xlat_nat64_sweep(NAT64_SWEEP_FULL))
+		r = xlat_nat64_blk_hold();
 	if (r)
 		return r;
 	r = blk_walk_block(b);
