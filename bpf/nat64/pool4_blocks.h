@@ -40,6 +40,7 @@ struct nat64_blk_arg {
 	/* xlat_nat64_blk_gone's own (it runs inside an allocation's walk, whose fields above are in use). */
 	struct nat64_blk_sub_key gone_sk;
 	struct nat64_blk_use_key gone_uk;
+	struct nat64_event ev; /* the event being sent (and struct nat64_event's BTF, which the CLI checks) */
 };
 
 struct {
@@ -106,12 +107,12 @@ __attribute__((noinline)) int xlat_nat64_blk_walk(__u32 bs)
 /* One event into the ring buffer; when it has no room (nobody reads it), the loss is counted. */
 static __always_inline void blk_event(__u8 type, const struct nat64_blk_use *u, __be32 addr, __u32 first, __u32 bs)
 {
-	struct nat64_event *ev = bpf_ringbuf_reserve(&nat64_events, sizeof(*ev), 0);
+	struct nat64_blk_arg *b = nat64_blk_arg_get();
+	struct nat64_event *ev;
 
-	if (!ev) {
-		nat64_count(XLAT_C_EVENT_LOST);
+	if (!b)
 		return;
-	}
+	ev = &b->ev;
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->time = bpf_ktime_get_ns();
 	__builtin_memcpy(ev->sub, u->sub, 16);
@@ -121,7 +122,8 @@ static __always_inline void blk_event(__u8 type, const struct nat64_blk_use *u, 
 	ev->id = u->id;
 	ev->sub_len = u->sub_len;
 	ev->type = type;
-	bpf_ringbuf_submit(ev, 0);
+	if (bpf_ringbuf_output(&nat64_events, ev, sizeof(*ev), 0))
+		nat64_count(XLAT_C_EVENT_LOST);
 }
 
 static __always_inline void blk_used_add(__u32 id, __s64 n)
