@@ -123,6 +123,11 @@ export async function listDet(): Promise<DetEntry[]> {
   return withNat64Instance((maps) => readDet(maps));
 }
 
+/** The block entries and the dynamic blocks in use. */
+export async function listBlocks(): Promise<{entries: DetEntry[]; inUse: DynBlock[]}> {
+  return withNat64Instance((maps) => ({entries: readDet(maps), inUse: readDynBlocks(maps)}));
+}
+
 /** Adds an entry; false when the very same one is there already. */
 export async function addDet(e: DetEntry): Promise<{changed: boolean; entries: DetEntry[]}> {
   return withNat64Instance((maps, cfg: Nat64Config) => {
@@ -135,12 +140,12 @@ export async function addDet(e: DetEntry): Promise<{changed: boolean; entries: D
   });
 }
 
-/** Removes the entries `match` selects (`what` names them in the error when there is none). */
+/** Removes the entries `match` selects (`what`, e.g. "deterministic entry with X", names them in the error when there is none). */
 export async function removeDet(match: (e: DetEntry) => boolean, what: string, quick: boolean): Promise<DetEntry[]> {
   return withNat64Instance((maps) => {
     const have = readDet(maps);
     const gone = have.filter(match);
-    if (gone.length === 0) throw new NotFoundError(`pool4 has no deterministic entry with ${what}`);
+    if (gone.length === 0) throw new NotFoundError(`pool4 has no ${what}`);
     writeDet(
       maps,
       have.filter((h) => !match(h)),

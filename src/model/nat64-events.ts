@@ -66,6 +66,24 @@ export function eventView(e: BlockEvent, at: Date): EventView {
   return {time: at.toISOString(), event: e.type, subscriber: e.subscriber, address: e.address, 'port-range': `${e.ports[0]}-${e.ports[1]}`};
 }
 
+/** A dynamic block given out now (pool4 display): its subscriber and the BIB entries holding it. */
+export interface DynBlockView {
+  subscriber: string;
+  address: string;
+  'port-range': string;
+  'bib-entries': number;
+}
+
+export function dynBlockView(b: {addr4: number; ports: [number, number]; subscriber: {addr: Uint8Array; len: number}; refs: number}): DynBlockView {
+  const a = b.addr4;
+  return {
+    subscriber: `${formatIPv6(b.subscriber.addr)}/${b.subscriber.len}`,
+    address: formatIPv4(new Uint8Array([a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255])),
+    'port-range': `${b.ports[0]}-${b.ports[1]}`,
+    'bib-entries': b.refs,
+  };
+}
+
 /** Syslog facility local0, severity informational: PRI = 16 * 8 + 6. */
 const SYSLOG_PRI = 134;
 
