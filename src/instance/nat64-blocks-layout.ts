@@ -13,7 +13,15 @@ export const NAT64_MAP_BLK_SUB = 'nat64_blk_sub';
 export const NAT64_MAP_BLK_USE = 'nat64_blk_use';
 export const NAT64_MAP_BLK_USED = 'nat64_blk_used';
 export const NAT64_MAP_EVENTS = 'nat64_events';
-export const NAT64_BLK_MAPS = [NAT64_MAP_BLK6, NAT64_MAP_BLK4, NAT64_MAP_BLK_CTL, NAT64_MAP_BLK_SUB, NAT64_MAP_BLK_USE, NAT64_MAP_BLK_USED, NAT64_MAP_EVENTS] as const;
+export const NAT64_BLK_MAPS = [
+  NAT64_MAP_BLK6,
+  NAT64_MAP_BLK4,
+  NAT64_MAP_BLK_CTL,
+  NAT64_MAP_BLK_SUB,
+  NAT64_MAP_BLK_USE,
+  NAT64_MAP_BLK_USED,
+  NAT64_MAP_EVENTS,
+] as const;
 export const XLAT_NAT64_BLOCKS_MAX = 16;
 const NAT64_BLK_DETERMINISTIC = 1;
 const NAT64_BLK_DYNAMIC = 2;

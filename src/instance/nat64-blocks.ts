@@ -91,7 +91,7 @@ export interface DynBlock {
 }
 
 /** The dynamic blocks in use now, by entry id. */
-export function readDynBlocks(maps: Nat64Maps): DynBlock[] {
+function readDynBlocks(maps: Nat64Maps): DynBlock[] {
   if (!maps.blkUse) return [];
   const entries = readDet(maps);
   const out: DynBlock[] = [];

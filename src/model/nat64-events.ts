@@ -27,7 +27,9 @@ export interface BlockEvent {
 export function decodeEvent(b: Buffer): BlockEvent {
   const O = B.NAT64_EVENT;
   if (b.length < O.size) throw new Error(`a block event of ${b.length} bytes, ${O.size} expected`);
-  const type = b[O.type.offset] === B.NAT64_EV_BLOCK_ALLOC ? 'allocated' : 'released';
+  const t = b[O.type.offset];
+  if (t !== B.NAT64_EV_BLOCK_ALLOC && t !== B.NAT64_EV_BLOCK_RELEASE) throw new Error(`a block event of unknown type ${t}`);
+  const type = t === B.NAT64_EV_BLOCK_ALLOC ? 'allocated' : 'released';
   const sub = new Uint8Array(b.subarray(O.sub.offset, O.sub.offset + 16));
   return {
     monotonicNs: b.readBigUInt64LE(O.time.offset),

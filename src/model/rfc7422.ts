@@ -44,7 +44,7 @@ export interface DetEntry {
   dynamic?: boolean;
 }
 
-export const entryKind = (e: DetEntry): 'dynamic' | 'deterministic' => (e.dynamic ? 'dynamic' : 'deterministic');
+const entryKind = (e: DetEntry): 'dynamic' | 'deterministic' => (e.dynamic ? 'dynamic' : 'deterministic');
 
 export const blocksPerAddr = (e: DetEntry): number => Math.floor((e.ports[1] - e.ports[0] + 1) / e.blockSize);
 export const addresses = (e: DetEntry): number => 2 ** (32 - e.len4);

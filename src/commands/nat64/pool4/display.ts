@@ -32,7 +32,9 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
     deterministic: Flags.boolean({summary: 'Show the deterministic mapping, one row per subscriber (with --csv: for a logging system).', default: false}),
   };
 
-  public async run(): Promise<{pool4: Pool4View[]; defaults: Pool4View[]; deterministic: DetView[]; 'dynamic-blocks': DynBlockView[]} | {mapping: MappingView[]}> {
+  public async run(): Promise<
+    {pool4: Pool4View[]; defaults: Pool4View[]; deterministic: DetView[]; 'dynamic-blocks': DynBlockView[]} | {mapping: MappingView[]}
+  > {
     const protos = protoFromFlags(this.flags, null);
     if (this.flags.deterministic && protos.length !== 3)
       throw new InputError('--deterministic shows every protocol (a block holds for all): no --tcp, --udp or --icmp');
@@ -72,7 +74,13 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
     if (det.some((e) => e.dynamic) && !this.flags.csv) {
       this.log(`Dynamic blocks in use: ${dyn.length}`);
       if (dyn.length)
-        this.log(renderTable(['Subscriber', 'Address', 'Ports', 'BIB entries'], dyn.map((d) => [d.subscriber, d.address, d['port-range'], String(d['bib-entries'])]), opts));
+        this.log(
+          renderTable(
+            ['Subscriber', 'Address', 'Ports', 'BIB entries'],
+            dyn.map((d) => [d.subscriber, d.address, d['port-range'], String(d['bib-entries'])]),
+            opts,
+          ),
+        );
     }
     return {pool4: entries, defaults, deterministic: views, 'dynamic-blocks': dyn};
   }
