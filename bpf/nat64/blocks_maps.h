@@ -86,29 +86,41 @@ static __always_inline struct nat64_blk_ctl *nat64_blk_ctl_get(void)
 	return bpf_map_lookup_elem(&nat64_blk_ctl, &zero);
 }
 
-/* The key of the check below, which runs deep in call chains: here, not on the stack. */
+/* Per CPU: the key of the check below, which runs deep in call chains (here, not on the stack), and the BIB
+ * entries an allocation's walk deleted (bib.h), whose references its caller gives back. */
+struct nat64_blk_scratch {
+	struct lpm4_key k4;
+	__u32 gone;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct lpm4_key);
+	__type(value, struct nat64_blk_scratch);
 } nat64_blk_scratch SEC(".maps");
+
+static __always_inline struct nat64_blk_scratch *nat64_blk_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nat64_blk_scratch, &zero);
+}
 
 /* The block entry whose IPv4 prefix holds addr, or NULL (at once when there are none). */
 static __always_inline struct nat64_blk_entry *blk4_entry(__be32 addr)
 {
 	struct nat64_blk_ctl *ctl = nat64_blk_ctl_get();
-	struct lpm4_key *k4;
-	__u32 zero = 0;
+	struct nat64_blk_scratch *x;
 
 	if (!ctl || !ctl->entries)
 		return NULL;
-	k4 = bpf_map_lookup_elem(&nat64_blk_scratch, &zero);
-	if (!k4)
+	x = nat64_blk_scratch_get();
+	if (!x)
 		return NULL;
-	k4->prefixlen = 32;
-	__builtin_memcpy(k4->addr, &addr, 4);
-	return bpf_map_lookup_elem(&nat64_blk4, k4);
+	x->k4.prefixlen = 32;
+	__builtin_memcpy(x->k4.addr, &addr, 4);
+	return bpf_map_lookup_elem(&nat64_blk4, &x->k4);
 }
 
 /* Is addr#port (network order) one of a block entry's transport addresses? */

@@ -152,7 +152,7 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 	a->t4.addr = (__be32)addr;
 	a->t4.port = (__be16)port;
 	a->t4.proto = a->t6.proto;
-	if (bpf_map_lookup_elem(&nat64_bib4, &a->t4) && bib4_get(&a->t4, now))
+	if (bpf_map_lookup_elem(&nat64_bib4, &a->t4) && bib4_get_in(&a->t4, now, 1))
 		return ALLOC_MORE; /* in use */
 	__builtin_memset(&a->v4, 0, sizeof(a->v4));
 	a->v4.t6 = a->t6;

@@ -135,12 +135,12 @@ static __always_inline void blk_used_add(__u32 id, __s64 n)
 }
 
 /*
- * Gives one reference of the block uk back (the key in the per-CPU scratch);
+ * Gives n references of the block uk back (the key in the per-CPU scratch);
  * the last one releases it: the subscriber's entry and the block's go, an
  * event tells. e: the block entry (for the ports). Returns 1 when released.
  */
 static __always_inline int blk_put(struct nat64_blk_use_key *uk, struct nat64_blk_sub_key *sk,
-				   const struct nat64_blk_entry *e)
+				   const struct nat64_blk_entry *e, __u32 n)
 {
 	struct nat64_blk_use *u = bpf_map_lookup_elem(&nat64_blk_use, uk);
 	struct nat64_blk_sub *s;
@@ -149,8 +149,7 @@ static __always_inline int blk_put(struct nat64_blk_use_key *uk, struct nat64_bl
 	if (!u)
 		return 0;
 	bpf_spin_lock(&u->lock);
-	if (u->refs)
-		u->refs--;
+	u->refs = u->refs > n ? u->refs - n : 0;
 	release = !u->refs && !u->released;
 	if (release)
 		u->released = 1;
@@ -187,7 +186,7 @@ __attribute__((noinline)) int xlat_nat64_blk_gone(__u32 addr, __u32 port)
 		return 0;
 	b->gone_uk.addr = (__be32)addr;
 	b->gone_uk.block = (p - e->port_min) / e->block_size;
-	return blk_put(&b->gone_uk, &b->gone_sk, e);
+	return blk_put(&b->gone_uk, &b->gone_sk, e, 1);
 }
 
 /* Claims block number slot of the entry (slot < b->total) for the subscriber: 0 done (b->addr, b->block,
@@ -350,6 +349,7 @@ __attribute__((noinline)) int xlat_nat64_blk_create(void)
 	struct nat64_alloc *a = nat64_alloc();
 	struct nat64_blk_arg *b = nat64_blk_arg_get();
 	struct nat64_blk_ctl *ctl = nat64_blk_ctl_get();
+	struct nat64_blk_scratch *x;
 	struct nat64_blk_entry *e;
 	int r;
 
@@ -378,12 +378,16 @@ __attribute__((noinline)) int xlat_nat64_blk_create(void)
 		r = xlat_nat64_blk_hold();
 	if (r)
 		return r;
+	x = nat64_blk_scratch_get();
+	if (!x)
+		return ALLOC_FULL;
+	x->gone = 0;
 	r = blk_walk_block(b);
-	if (r != ALLOC_OK || !a->created) {
-		b->uk.addr = b->addr;
-		b->uk.block = b->block;
-		blk_put(&b->uk, &b->sk, &b->e);
-	}
+	/* The references of the expired BIB entries the walk deleted (all in this block), and this allocation's own
+	 * unless the entry made here holds it now. The block is held meanwhile: it cannot go before the last. */
+	b->uk.addr = b->addr;
+	b->uk.block = b->block;
+	blk_put(&b->uk, &b->sk, &b->e, x->gone + (r != ALLOC_OK || !a->created ? 1 : 0));
 	return r;
 }
 
