@@ -333,8 +333,12 @@ static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat
 	a->mark = mark;
 	a->only = only;
 	a->expires = expires;
-	/* A subscriber of a block entry maps inside its block, never elsewhere (nat64/pool4_blocks.h). */
+	/* A subscriber of a block entry maps inside its block, never elsewhere (nat64/pool4_blocks.h). The BIB full,
+	 * or every dynamic block taken: the sweeper frees what has expired (blocks go with their last BIB entry), then
+	 * once more. */
 	*err = xlat_nat64_blk_create();
+	if ((*err == ALLOC_FULL || *err == ALLOC_NO_BLOCK) && xlat_nat64_sweep(NAT64_SWEEP_FULL))
+		*err = xlat_nat64_blk_create();
 	if (*err == ALLOC_NOT_BLOCK)
 		*err = xlat_nat64_bib_create(dst4, dport);
 	if (*err == ALLOC_NO_POOL4 && only) {

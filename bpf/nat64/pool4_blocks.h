@@ -20,6 +20,15 @@
 #include "nat64/pool4.h"
 #include "nat64/rfc7422.h"
 
+/* A dynamic block to give references of back, or to send an event about: its keys and ports, in map memory (the
+ * functions that use it run deep in call chains, where every value kept across a call takes stack). */
+struct nat64_blk_put {
+	struct nat64_blk_use_key uk;
+	struct nat64_blk_sub_key sk; /* filled from the block's entry when it goes */
+	__u32 first;		     /* its first port */
+	__u32 bs;		     /* its size */
+};
+
 /* One block allocation's arguments and scratch (per CPU). */
 struct nat64_blk_arg {
 	struct nat64_blk_entry e; /* the subscriber's entry, copied */
@@ -37,9 +46,9 @@ struct nat64_blk_arg {
 	struct nat64_blk_use_key uk;
 	/* A new block's struct nat64_blk_use, as bytes: a per-CPU map's value may hold no bpf_spin_lock. */
 	__u64 u[sizeof(struct nat64_blk_use) / 8];
-	/* xlat_nat64_blk_gone's own (it runs inside an allocation's walk, whose fields above are in use). */
-	struct nat64_blk_sub_key gone_sk;
-	struct nat64_blk_use_key gone_uk;
+	struct nat64_blk_put put; /* the allocation's block, to give back or tell about */
+	/* xlat_nat64_blk_gone's own (it runs under an allocation's sweep, whose fields above are in use). */
+	struct nat64_blk_put gone;
 	struct nat64_event ev; /* the event being sent (and struct nat64_event's BTF, which the CLI checks) */
 };
 
@@ -105,7 +114,7 @@ __attribute__((noinline)) int xlat_nat64_blk_walk(__u32 bs)
 /* ------------------------------------------------------------ dynamic blocks */
 
 /* One event into the ring buffer; when it has no room (nobody reads it), the loss is counted. */
-static __always_inline void blk_event(__u8 type, const struct nat64_blk_use *u, __be32 addr, __u32 first, __u32 bs)
+static __always_inline void blk_event(__u8 type, const struct nat64_blk_use *u, const struct nat64_blk_put *p)
 {
 	struct nat64_blk_arg *b = nat64_blk_arg_get();
 	struct nat64_event *ev;
@@ -116,9 +125,9 @@ static __always_inline void blk_event(__u8 type, const struct nat64_blk_use *u, 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->time = bpf_ktime_get_ns();
 	__builtin_memcpy(ev->sub, u->sub, 16);
-	ev->addr = addr;
-	ev->port_min = (__u16)first;
-	ev->port_max = (__u16)(first + bs - 1);
+	ev->addr = p->uk.addr;
+	ev->port_min = (__u16)p->first;
+	ev->port_max = (__u16)(p->first + p->bs - 1);
 	ev->id = u->id;
 	ev->sub_len = u->sub_len;
 	ev->type = type;
@@ -135,14 +144,13 @@ static __always_inline void blk_used_add(__u32 id, __s64 n)
 }
 
 /*
- * Gives n references of the block uk back (the key in the per-CPU scratch);
- * the last one releases it: the subscriber's entry and the block's go, an
- * event tells. e: the block entry (for the ports). Returns 1 when released.
+ * Gives n references of the block p back; the last one releases it: the
+ * subscriber's entry and the block's go, an event tells. Returns 1 when
+ * released.
  */
-static __always_inline int blk_put(struct nat64_blk_use_key *uk, struct nat64_blk_sub_key *sk,
-				   const struct nat64_blk_entry *e, __u32 n)
+static __always_inline int blk_put(struct nat64_blk_put *p, __u32 n)
 {
-	struct nat64_blk_use *u = bpf_map_lookup_elem(&nat64_blk_use, uk);
+	struct nat64_blk_use *u = bpf_map_lookup_elem(&nat64_blk_use, &p->uk);
 	struct nat64_blk_sub *s;
 	int release;
 
@@ -156,14 +164,14 @@ static __always_inline int blk_put(struct nat64_blk_use_key *uk, struct nat64_bl
 	bpf_spin_unlock(&u->lock);
 	if (!release)
 		return 0;
-	__builtin_memcpy(sk->prefix, u->sub, 16);
-	sk->id = u->id;
-	s = bpf_map_lookup_elem(&nat64_blk_sub, sk);
-	if (s && s->addr == uk->addr && s->block == uk->block)
-		bpf_map_delete_elem(&nat64_blk_sub, sk);
-	blk_event(NAT64_EV_BLOCK_RELEASE, u, uk->addr, e->port_min + uk->block * e->block_size, e->block_size);
+	__builtin_memcpy(p->sk.prefix, u->sub, 16);
+	p->sk.id = u->id;
+	s = bpf_map_lookup_elem(&nat64_blk_sub, &p->sk);
+	if (s && s->addr == p->uk.addr && s->block == p->uk.block)
+		bpf_map_delete_elem(&nat64_blk_sub, &p->sk);
+	blk_event(NAT64_EV_BLOCK_RELEASE, u, p);
 	blk_used_add(u->id, -1);
-	bpf_map_delete_elem(&nat64_blk_use, uk);
+	bpf_map_delete_elem(&nat64_blk_use, &p->uk);
 	nat64_count(XLAT_C_BLOCK_RELEASED);
 	return 1;
 }
@@ -184,9 +192,11 @@ __attribute__((noinline)) int xlat_nat64_blk_gone(__u32 addr, __u32 port)
 	b = nat64_blk_arg_get();
 	if (!b)
 		return 0;
-	b->gone_uk.addr = (__be32)addr;
-	b->gone_uk.block = (p - e->port_min) / e->block_size;
-	return blk_put(&b->gone_uk, &b->gone_sk, e, 1);
+	b->gone.uk.addr = (__be32)addr;
+	b->gone.uk.block = (p - e->port_min) / e->block_size;
+	b->gone.first = e->port_min + b->gone.uk.block * e->block_size;
+	b->gone.bs = e->block_size;
+	return blk_put(&b->gone, 1);
 }
 
 /* Claims block number slot of the entry (slot < b->total) for the subscriber: 0 done (b->addr, b->block,
@@ -321,20 +331,22 @@ __attribute__((noinline)) int xlat_nat64_blk_hold(void)
 		return ALLOC_FULL;
 	}
 	blk_used_add(id, 1);
-	blk_event(NAT64_EV_BLOCK_ALLOC, u, b->addr, b->first, b->e.block_size);
+	b->put.uk.addr = b->addr;
+	b->put.uk.block = b->block;
+	b->put.first = b->first;
+	b->put.bs = b->e.block_size;
+	blk_event(NAT64_EV_BLOCK_ALLOC, u, &b->put);
 	nat64_count(XLAT_C_BLOCK_ALLOCATED);
 	return 0;
 }
 
 /* ------------------------------------------------------------ the hook */
 
-/* The mapping in the block b->addr, b->first, with the sweeper's second chance. An ALLOC_* code. */
+/* The mapping in the block b->addr, b->first. An ALLOC_* code. */
 static __always_inline int blk_walk_block(struct nat64_blk_arg *b)
 {
 	int r = xlat_nat64_blk_walk(b->e.block_size);
 
-	if (r == ALLOC_FULL && xlat_nat64_sweep(NAT64_SWEEP_FULL))
-		r = xlat_nat64_blk_walk(b->e.block_size);
 	return r == ALLOC_MORE ? ALLOC_BLOCK_FULL : r;
 }
 
@@ -342,7 +354,11 @@ static __always_inline int blk_walk_block(struct nat64_blk_arg *b)
  * Creates the BIB entry of a->t6 in its subscriber's block when its source is
  * inside a block entry's range; ALLOC_NOT_BLOCK otherwise. A dynamic
  * subscriber's reference on its block (held, or allocated, here) stays with
- * the BIB entry made; otherwise it goes back at once.
+ * the BIB entry made; otherwise it goes back at once. ALLOC_FULL (the BIB
+ * full) and ALLOC_NO_BLOCK (every dynamic block taken) get the sweeper's
+ * second chance from the caller (pool4.h's bib_create_call), a call level
+ * higher: the sweeper under this function, with a block's release under the
+ * sweeper, was over the 512 bytes of stack of 5.15 and 6.1.
  */
 __attribute__((noinline)) int xlat_nat64_blk_create(void)
 {
@@ -373,9 +389,6 @@ __attribute__((noinline)) int xlat_nat64_blk_create(void)
 	b->sk.id = b->e.id;
 	b->total = ((__u64)1 << ((32 - b->e.prefix_len) & 63)) * b->e.blocks_per_addr;
 	r = xlat_nat64_blk_hold();
-	/* Every block taken: the sweeper frees what has expired (blocks go with their last BIB entry), then once more. */
-	if (r == ALLOC_NO_BLOCK && xlat_nat64_sweep(NAT64_SWEEP_FULL))
-		r = xlat_nat64_blk_hold();
 	if (r)
 		return r;
 	x = nat64_blk_scratch_get();
@@ -385,9 +398,11 @@ __attribute__((noinline)) int xlat_nat64_blk_create(void)
 	r = blk_walk_block(b);
 	/* The references of the expired BIB entries the walk deleted (all in this block), and this allocation's own
 	 * unless the entry made here holds it now. The block is held meanwhile: it cannot go before the last. */
-	b->uk.addr = b->addr;
-	b->uk.block = b->block;
-	blk_put(&b->uk, &b->sk, &b->e, x->gone + (r != ALLOC_OK || !a->created ? 1 : 0));
+	b->put.uk.addr = b->addr;
+	b->put.uk.block = b->block;
+	b->put.first = b->first;
+	b->put.bs = b->e.block_size;
+	blk_put(&b->put, x->gone + (r != ALLOC_OK || !a->created ? 1 : 0));
 	return r;
 }
 
