@@ -8,7 +8,8 @@
 import {describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import {existsSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {skipReason, cleanupAll, xlat, nsRun, nsBackground, ipIn, REPO, CLI} from '../helpers/netns.mjs';
 import {createSiitLab} from '../helpers/topology.mjs';
@@ -147,4 +148,37 @@ describe('NAT64 dynamic port blocks with real subscribers and log follow', {skip
     const again = json(await j(['log', 'follow', '--drain', '--json']));
     assert.deepEqual(again.events, [], 'what one reader took is gone');
   });
+
+  it('takes a dynamic entry from a configuration file ("dynamic": true): applied, applied again without change, exported', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xlat-dyn-'));
+    try {
+      const file = path.join(dir, 'nat64.json');
+      const entry = {'ipv6 range': RANGE6, 'subscriber length': 124, prefix: ADDR4 + '/32', 'port range': '1024-1039', 'block size': 4, dynamic: true};
+      writeFileSync(file, JSON.stringify({global: {pool6: POOL6}, 'pool4 deterministic': [entry]}));
+      const first = await j(['file', 'handle', file, '--json']);
+      ok(first, 'file handle');
+      const texts = json(first).changes.map((c) => c.text);
+      assert.ok(texts.includes(`+ pool4 dynamic ${RANGE6} /124 ${ADDR4}/32 1024-1039 block 4`), first.stdout);
+      assert.ok(texts.includes(`- pool4 dynamic ${RANGE6} /124 ${ADDR4}/32 1024-1039 block 8`), first.stdout);
+      const second = await j(['file', 'handle', file, '--json']);
+      ok(second, 'file handle again');
+      assert.equal(JSON.parse(second.stdout).changed, false, 'the same file again changes nothing');
+      assert.deepEqual(json(await j(['file', 'export', '--json'])).config['pool4 deterministic'], [entry]);
+      const d = json(await j(['pool4', 'display', '--json']));
+      assert.deepEqual(d.deterministic.map((e) => [e.mode, e['block-size']]), [['dynamic', 4]]);
+      assert.deepEqual(d['dynamic-blocks'], [], 'the old entry\'s blocks went with it');
+      const bad = await j(['file', 'handle', '--check', writeBad(dir)]);
+      assert.equal(bad.code, 2, show(bad));
+      assert.match(bad.stderr, /dynamic/);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
 });
+
+/** A file whose dynamic entry is not a boolean: refused by the schema. */
+function writeBad(dir) {
+  const p = path.join(dir, 'bad.json');
+  writeFileSync(p, JSON.stringify({global: {pool6: POOL6}, 'pool4 deterministic': [{'ipv6 range': RANGE6, 'subscriber length': 124, prefix: ADDR4, 'block size': 4, dynamic: 'yes'}]}));
+  return p;
+}
