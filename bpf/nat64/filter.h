@@ -79,10 +79,21 @@ static __always_inline __u32 nat64_reclaim(int table, __u64 now)
  */
 enum { SYN4_HELD = 0, SYN4_WAITING, SYN4_EXPIRED, SYN4_FULL };
 
+/* The sender's index entry goes with its record (when it still points there). */
+static __always_inline void syn4r_forget(const struct nat64_syn4_key *k)
+{
+	struct nat64_syn4r_key rk = {.remote4 = k->remote4, .rport = k->rport};
+	struct nat64_syn4r_value *rv = bpf_map_lookup_elem(&nat64_syn4r, &rk);
+
+	if (rv && rv->local4 == k->local4 && rv->lport == k->lport)
+		bpf_map_delete_elem(&nat64_syn4r, &rk);
+}
+
 static __always_inline void syn4_forget(const struct nat64_syn4_key *k)
 {
 	struct nat64_runtime *rt = nat64_rt();
 
+	syn4r_forget(k);
 	if (!bpf_map_delete_elem(&nat64_syn4, k) && rt && rt->syn4_live)
 		__sync_fetch_and_add(&rt->syn4_live, -1);
 }
@@ -96,6 +107,7 @@ static long sweep_syn4_cb(struct bpf_map *map, struct nat64_syn4_key *key, struc
 	struct nat64_runtime *rt;
 
 	if (v->expires < c->now) {
+		syn4r_forget(&k);
 		bpf_map_delete_elem(&nat64_syn4, &k);
 		return 0;
 	}
@@ -163,6 +175,13 @@ __attribute__((noinline)) int xlat_nat64_syn4(__u32 remote4, __u32 local4, __u32
 	if (err)
 		return SYN4_FULL; /* nat64_syn4 is full (XLAT_NAT64_SYN4_MAX) */
 	__sync_fetch_and_add(&rt->syn4_live, 1);
+	{
+		/* Indexed by its sender, for an IPv6 SYN towards it (a simultaneous open, nat64/pool4.h). */
+		struct nat64_syn4r_key rk = {.remote4 = k.remote4, .rport = k.rport};
+		struct nat64_syn4r_value rv = {.local4 = k.local4, .lport = k.lport};
+
+		bpf_map_update_elem(&nat64_syn4r, &rk, &rv, BPF_ANY);
+	}
 	return SYN4_HELD;
 }
 

@@ -113,6 +113,29 @@ struct {
 	__type(value, struct nat64_syn4_value);
 } nat64_syn4 SEC(".maps");
 
+/* The held SYNs by their sender (remote4, rport): which pool4 transport address
+ * the last one targets, for a simultaneous open (nat64/pool4.h). Kept with
+ * nat64_syn4 (nat64/filter.h); an entry whose record is gone is ignored. */
+struct nat64_syn4r_key {
+	__be32 remote4;
+	__be16 rport;
+	__u16 _pad;
+};
+
+struct nat64_syn4r_value {
+	__be32 local4;
+	__be16 lport;
+	__u16 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XLAT_NAT64_SYN4_MAX);
+	__type(key, struct nat64_syn4r_key);
+	__type(value, struct nat64_syn4r_value);
+} nat64_syn4r SEC(".maps");
+
 /* Each interface's own addresses (kept by the CLI, keyed by ifindex): the
  * source of the ICMP errors the NAT64 originates towards a neighbour there. */
 struct {

@@ -267,6 +267,29 @@ __attribute__((noinline)) int xlat_nat64_tc_decide(struct __sk_buff *skb)
 	return 0;
 }
 
+/*
+ * Hairpinning of ICMP errors (RFC 6146 3.8): an ICMPv6 error about a hairpinned
+ * packet, translated to IPv4 with its sender's session, is an ICMPv4 error to
+ * one of our pool4 transport addresses. It is decided again as if it had come
+ * from IPv4 and goes back to IPv6 through the session of the node it is about.
+ * `first` is the 6->4 result, kept when the error is not for us (it leaves as
+ * IPv4).
+ */
+__attribute__((noinline)) int xlat_nat64_err_hairpin(struct __sk_buff *skb, __u32 first)
+{
+	struct nat64_work *w = nat64_work();
+	__u32 res;
+
+	if (!w || xlat_nat64_tc_decide(skb) || w->p.step != NAT64_STEP_ERR_4TO6 || w->p.verdict == V_DROP)
+		return first;
+	res = xlat_nat64_slow_err_4to6(skb);
+	if (res == NAT64_CONTINUE)
+		res = xlat_nat64_slow_err_apply(skb);
+	if ((res >> 8) == V_PASS)
+		return first; /* not about one of our pool4 transport addresses */
+	return (res >> 8) == V_XLAT ? NAT64_XLAT(XLAT_C_XLAT_HAIRPIN) : res;
+}
+
 SEC("tc")
 int xlat_nat64_tc(struct __sk_buff *skb)
 {
@@ -325,6 +348,8 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 							  : xlat_nat64_slow_err_6to4(skb);
 			if (res == NAT64_CONTINUE)
 				res = xlat_nat64_slow_err_apply(skb);
+			if (step == NAT64_STEP_ERR_6TO4 && (res >> 8) == V_XLAT)
+				res = xlat_nat64_err_hairpin(skb, res);
 		} else if (step == NAT64_STEP_FRAG) {
 			res = xlat_nat64_slow_frag(skb);
 			if (res == NAT64_CONTINUE)

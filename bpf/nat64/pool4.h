@@ -318,6 +318,29 @@ static __always_inline __be32 nat64_route_source4(void *ctx, __u32 ifindex, __be
 	return me && me->has_v4 ? me->v4 : 0;
 }
 
+/*
+ * RFC 6146 3.5.2.2, simultaneous open: an IPv6 SYN towards a remote whose own
+ * SYN to us is held gets the pool4 transport address that SYN was sent to
+ * (when free), so that the two SYNs meet: the remote's next retransmission
+ * finds the session. An ALLOC_* code; ALLOC_MORE when no held SYN says where.
+ */
+__attribute__((noinline)) int xlat_nat64_syn4_meet(__u32 remote4, __u32 rport)
+{
+	struct nat64_syn4r_key rk = {.remote4 = (__be32)remote4, .rport = (__be16)rport};
+	struct nat64_syn4_key k = {.remote4 = (__be32)remote4, .rport = (__be16)rport};
+	struct nat64_syn4r_value *rv = bpf_map_lookup_elem(&nat64_syn4r, &rk);
+	struct nat64_syn4_value *v;
+
+	if (!rv)
+		return ALLOC_MORE;
+	k.local4 = rv->local4;
+	k.lport = rv->lport;
+	v = bpf_map_lookup_elem(&nat64_syn4, &k);
+	if (!v || v->expires < bpf_ktime_get_ns())
+		return ALLOC_MORE;
+	return xlat_nat64_bib_insert(k.local4, k.lport);
+}
+
 /* Creates the BIB entry of t6 and returns its bib6 half, or NULL with *err an ALLOC_* code. */
 static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat64_taddr6 *t6, __be32 dst4,
 								__be16 dport, __u32 mark, __be32 only, __u64 expires,
@@ -339,6 +362,8 @@ static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat
 	*err = xlat_nat64_blk_create();
 	if ((*err == ALLOC_FULL || *err == ALLOC_NO_BLOCK) && xlat_nat64_sweep(NAT64_SWEEP_FULL))
 		*err = xlat_nat64_blk_create();
+	if (*err == ALLOC_NOT_BLOCK && t6->proto == IPPROTO_TCP && xlat_nat64_syn4_meet(dst4, dport) == ALLOC_OK)
+		*err = ALLOC_OK;
 	if (*err == ALLOC_NOT_BLOCK)
 		*err = xlat_nat64_bib_create(dst4, dport);
 	if (*err == ALLOC_NO_POOL4 && only) {

@@ -152,6 +152,54 @@ __attribute__((noinline)) int xlat_slow_fragment(struct __sk_buff *skb)
 	return p ? (int)tc_fragment(skb, p) : XLAT_C_DROP_WRITE_FAILED;
 }
 
+/* The decision for an skb, into the per-CPU plan (its headers made linear first; a short packet stays short). */
+__attribute__((noinline)) int xlat_siit_tc_decide(struct __sk_buff *skb)
+{
+	struct siit_config *cfg = siit_cfg();
+	struct plan *p = saved_plan();
+
+	if (!cfg || !p)
+		return -1;
+	__builtin_memset(p, 0, sizeof(*p));
+	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
+		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
+	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, cfg, p);
+	return 0;
+}
+
+/*
+ * Intrinsic hairpinning of ICMPv6 errors (RFC 7757 4.2.3): an error just
+ * translated to IPv4 for an EAMT address (one sent to pool6 + the address a
+ * hairpinned packet came from) belongs to an IPv6 node behind us. It is
+ * decided again as the IPv4 packet it now is and translated back, inner
+ * packet included. 0 and the plan of an IPv4 error when it stays one; else
+ * the second translation's result, the plan saying hairpin.
+ */
+__attribute__((noinline)) int xlat_slow_err_hairpin(struct __sk_buff *skb)
+{
+	struct siit_config *cfg = siit_cfg();
+	struct plan *p = saved_plan();
+	__be32 daddr;
+	__u32 err;
+
+	/* The destination as the packet now has it (the plan held the inner header last). */
+	if (!cfg || !p || cfg->eam_hairpin != EAM_HAIRPIN_INTRINSIC ||
+	    bpf_skb_load_bytes(skb, sizeof(struct ethhdr) + offsetof(struct iphdr, daddr), &daddr, 4) ||
+	    !eamt_has4(cfg, daddr))
+		return 0;
+	if (xlat_siit_tc_decide(skb) || p->verdict != V_XLAT || !p->icmp_err || p->to_v4 || p->own_src) {
+		/* Not an error we can send back (e.g. its source has no IPv6 form): it leaves as IPv4. */
+		__builtin_memset(p, 0, sizeof(*p));
+		p->verdict = V_XLAT;
+		p->to_v4 = 1;
+		p->reason = XLAT_C_XLAT_ICMP_ERROR_6TO4;
+		return 0;
+	}
+	err = tc_icmp_err_4to6(skb, cfg, p);
+	p->reason = XLAT_C_XLAT_HAIRPIN;
+	return err;
+}
+
 SEC("tc")
 int xlat_siit_tc(struct __sk_buff *skb)
 {
@@ -173,11 +221,10 @@ int xlat_siit_tc(struct __sk_buff *skb)
 		skb->mark = 0;
 		return TC_ACT_OK;
 	}
-	__builtin_memset(p, 0, sizeof(*p));
-	/* Make the headers we read linear; a short packet simply stays short. */
-	if (skb->data_end - skb->data < SIIT_PARSE_LEN)
-		bpf_skb_pull_data(skb, skb->len < SIIT_PARSE_LEN ? skb->len : SIIT_PARSE_LEN);
-	siit_decide((void *)(long)skb->data, (void *)(long)skb->data_end, skb->len, cfg, p);
+	if (xlat_siit_tc_decide(skb)) {
+		count(XLAT_C_PASS_DISABLED);
+		return XLAT_TC_PASS;
+	}
 	/* GSO packets are segmented later, each segment on its own; the check is for single packets. */
 	if (p->verdict == V_XLAT && !p->icmp_err && !p->same_family && !skb->gso_size)
 		xlat_slow_check_path(skb);
@@ -194,8 +241,12 @@ int xlat_siit_tc(struct __sk_buff *skb)
 		}
 	}
 	if (p->verdict == V_XLAT) {
-		if (p->icmp_err)
-			err = p->to_v4 ? xlat_slow_icmp_err_6to4(skb) : xlat_slow_icmp_err_4to6(skb);
+		if (p->icmp_err && p->to_v4) {
+			err = xlat_slow_icmp_err_6to4(skb);
+			if (!err && !own_if)
+				err = xlat_slow_err_hairpin(skb);
+		} else if (p->icmp_err)
+			err = xlat_slow_icmp_err_4to6(skb);
 		else
 			err = tc_apply(skb, p);
 		if (!err && p->amend_udp)

@@ -1,4 +1,4 @@
-// End-to-end NAT64 ICMP errors and hairpin-free error paths, in throwaway namespaces:
+// End-to-end NAT64 ICMP errors, also hairpinned ones, in throwaway namespaces:
 //   n6 (2001:db8:1::8) -- j (NAT64, pool6 2001:db8:64::/96, pool4 = 192.0.2.1) -- n4 (192.0.2.8, a router)
 // Real errors from the IPv4 side come back to the IPv6 node translated through the session: a UDP
 // socket sees ECONNREFUSED (its kernel matched the inner packet to the socket: addresses and ports
@@ -51,6 +51,7 @@ for (const hook of ['tc', 'xdp']) {
       await createVeth(ns.n6, 'to_j', ns.j, 'to_n6');
       await createVeth(ns.j, 'to_n4', ns.n4, 'to_j');
       await addAddress(ns.n6, 'to_j', '2001:db8:1::8/64');
+      await addAddress(ns.n6, 'to_j', '2001:db8:1::9/64');
       await addAddress(ns.j, 'to_n6', '2001:db8:1::1/64');
       await addAddress(ns.j, 'to_n4', '192.0.2.1/24');
       await addAddress(ns.n4, 'to_j', '192.0.2.8/24');
@@ -87,6 +88,20 @@ for (const hook of ['tc', 'xdp']) {
     it('ping to an unreachable IPv4 network gets Destination Unreachable from the router', async () => {
       const r = await nsRun(ns.n6, 'ping', ['-6', '-n', '-c', '1', '-W', '3', '2001:db8:64::203.0.113.9'], {timeout: 20_000});
       assert.match(r.stdout, /From 2001:db8:64::c000:208 icmp_seq=1 Destination unreachable/, show(r));
+    });
+
+    it('UDP hairpinned to another IPv6 node\'s closed port is refused through both sessions', async () => {
+      // 2001:db8:1::9 (also on n6) is reachable as 192.0.2.1#62007; the socket on 2001:db8:1::8 sends there. n6's
+      // kernel answers port unreachable to pool6 + the sender's mapping, which the NAT64 translates twice.
+      ok(await xlat(ns.j, ['nat64', 'pool4', 'add', '--udp', '192.0.2.1', '61001-65535']), 'pool4 add');
+      ok(await xlat(ns.j, ['nat64', 'bib', 'add', '2001:db8:1::9#7', '192.0.2.1#62007', '--udp']), 'bib add');
+      const before = await stats(ns.j);
+      const bound = UDP_REFUSED.replace('s.settimeout(3)', "s.bind(('2001:db8:1::8', 0))\ns.settimeout(3)");
+      const r = await nsRun(ns.n6, 'python3', ['-c', bound, '2001:db8:64::192.0.2.1', '62007'], {timeout: 20_000});
+      ok(r, 'ECONNREFUSED from the hairpinned port unreachable');
+      assert.match(r.stdout, /REFUSED/);
+      const after = await stats(ns.j);
+      assert.ok(after['xlat-hairpin'] >= before['xlat-hairpin'] + 2n, 'the datagram and the error, both hairpinned');
     });
 
     it('remove restores accept_local', async () => {

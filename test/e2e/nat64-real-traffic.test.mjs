@@ -174,6 +174,25 @@ describe('NAT64 with real clients', {skip: SKIP ?? false}, () => {
     assert.ok((await stats())['pass-udp-no-bib'] > before, 'counted as pass-udp-no-bib');
   });
 
+  it('lets a TCP simultaneous open meet: the IPv6 SYN gets the pool4 port the held IPv4 SYN targets', async () => {
+    // n4 connects from RPORT to j#61500 (the empty pool4: j's address, ports 61001-65535): no mapping yet, so its
+    // SYN is held. n6 then connects to n4#RPORT and gets j#61500 of the 4,535 ports, so each SYN reaches the
+    // other's socket, in SYN-SENT: both connections open (RFC 793 simultaneous open) and carry data both ways.
+    const rport = nextPort();
+    const peer = (family, bind, host, port, msg) =>
+      `import socket\ns = socket.socket(socket.${family}, socket.SOCK_STREAM)\ns.bind((${JSON.stringify(bind)}, ${port[0]}))\ns.settimeout(15)\n` +
+      `s.connect((${JSON.stringify(host)}, ${port[1]}))\ns.sendall(b'${msg}')\nprint(s.recv(5).decode())`;
+    const held = (await stats())['tcp-syn-held'] ?? 0;
+    const v4 = nsBackground(lab.n4, 'python3', ['-c', peer('AF_INET', '0.0.0.0', J4, [rport, 61500], 'from4')], {ready: /^/, timeout: 30_000});
+    for (let i = 0; i < 50 && ((await stats())['tcp-syn-held'] ?? 0) === held; i++) await new Promise((r) => setTimeout(r, 100));
+    const v6 = await nsRun(lab.n6, 'python3', ['-c', peer('AF_INET6', '::', N4_AS6, [rport + 1, rport], 'from6')], {timeout: 30_000});
+    const r4 = await v4.exited;
+    ok(v6, `the IPv6 side's connect\n${r4.stdout}${r4.stderr}`);
+    assert.equal(v6.stdout.trim(), 'from4');
+    assert.equal(r4.code, 0, `the IPv4 side's connect\n${r4.stdout}${r4.stderr}`);
+    assert.equal(r4.stdout.trim(), 'from6');
+  });
+
   it('gives the empty pool4\'s flows the address of the route\'s interface, not a management one', async () => {
     // A management interface (a veth whose peer stays in j: no dummy driver needed).
     await ipIn(lab.j, ['link', 'add', 'mgmt0', 'type', 'veth', 'peer', 'name', 'mgmt1']);

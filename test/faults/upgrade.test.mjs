@@ -1,6 +1,6 @@
 // `instance upgrade` without losing flows (issue 11, part 4). In the lab n6 -- j -- n4, with a TCP stream (paced,
 // every byte checked) and a UDP flow (a datagram every 10 ms, each echo counted) running from n6 to n4 through the
-// translator on j, the CLI upgrades the instance again and again (XLAT_UPGRADES times for NAT64: 30 in `npm test`, 100 for the figures of the README; a fifth as many for SIIT):
+// translator on j, the CLI upgrades the instance again and again (XLAT_UPGRADES times for NAT64: 20 in `npm test`, 100 for the figures of the README; a fifth as many for SIIT):
 //  - every attachment runs a new program after each upgrade, and the maps are the same (the session of the stream,
 //    its pool4 port, the counters only grow, the instance's name stays);
 //  - the stream ends cleanly with every byte delivered in order and no reset; the UDP flow's losses are reported
@@ -22,7 +22,7 @@ after(cleanupAll);
 
 const STREAMS = path.join(REPO, 'test', 'helpers', 'streams.py');
 const MAPS = path.join(REPO, 'test', 'helpers', 'instance-maps.mjs');
-const UPGRADES = Number(process.env.XLAT_UPGRADES ?? 30);
+const UPGRADES = Number(process.env.XLAT_UPGRADES ?? 20);
 const NAT64_POOL6 = '64:ff9b::/96';
 
 const show = (r) => `$ ${r.cmd}\nexit ${r.code}${r.timedOut ? ' (timed out)' : ''}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;

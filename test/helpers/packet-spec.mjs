@@ -10,12 +10,14 @@
 //            {"echo": [TYPE, ID, SEQ, PAYLOAD?]} | {"icmp": [TYPE, CODE, REST, PAYLOAD?]} | {"raw": [PROTO, PAYLOAD]}
 // PAYLOAD:   a name of the fixture's "payloads", or one written in place: {"text": "..."}, {"hex": "..."},
 //            {"fill": BYTE, "len": N}, or {"packet": PACKET, "cut": N?} (an ICMP error's inner packet).
-// Addresses may be names of the fixture's "addresses".
+// Addresses may be names of the fixture's "addresses". Any value written "$NAME" is the variable NAME the test
+// gives (a port or identifier the translator chose while the test set its state up).
 import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, icmpMsg, raw, extHeader, fragHeader} from './packets.mjs';
 
 function payloadOf(p, fixture) {
   if (p === undefined) return Buffer.alloc(0);
-  const def = typeof p === 'string' ? fixture.payloads?.[p] : p;
+  const named = typeof p === 'string' ? fixture.payloads?.[p] : p;
+  const def = named && substitute(named, fixture.vars ?? {});
   if (!def) throw new Error(`unknown payload ${JSON.stringify(p)}`);
   if (def.text !== undefined) return Buffer.from(def.text);
   if (def.hex !== undefined) return Buffer.from(def.hex, 'hex');
@@ -65,16 +67,31 @@ export function buildPacket(spec, fixture = {}) {
   return {bytes: spec.cut === undefined ? bytes : bytes.subarray(0, spec.cut), etherType: undefined};
 }
 
-/** The rows of a fixture file, built: [{name, input, etherType, verdict, expected, counter, slow, inLength}]. */
-export function fixtureRows(fixture) {
-  return fixture.rows.map((r) => {
-    const input = buildPacket(r.in, fixture);
+/** A copy of a spec with every "$NAME" string replaced by vars[NAME]. */
+function substitute(v, vars) {
+  if (typeof v === 'string' && v.startsWith('$')) {
+    if (!(v.slice(1) in vars)) throw new Error(`no value for ${v}`);
+    return vars[v.slice(1)];
+  }
+  if (Array.isArray(v)) return v.map((x) => substitute(x, vars));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substitute(x, vars)]));
+  return v;
+}
+
+/**
+ * The rows of a fixture file (or of one of its named row groups), built with the variables given:
+ * [{name, input, etherType, verdict, expected, counter, slow, inLength}].
+ */
+export function fixtureRows(fixture, {group = 'rows', vars = {}} = {}) {
+  const f = {...fixture, vars};
+  return substitute(fixture[group], vars).map((r) => {
+    const input = buildPacket(r.in, f);
     return {
       name: r.name,
       input: input.bytes,
       etherType: input.etherType,
       verdict: r.verdict,
-      expected: r.out ? buildPacket(r.out, fixture).bytes : null,
+      expected: r.out ? buildPacket(r.out, f).bytes : null,
       counter: r.counter,
       slow: Boolean(r.slow),
       inLength: r.inLength,

@@ -7,6 +7,11 @@ import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {ipv4Packet, ipv6Packet, udp, tcp, icmpEcho, icmpMsg, ether, checksumProblems, ip4, ip6, MAC_A, MAC_B} from '../helpers/packets.mjs';
+import {fixtureRows} from '../helpers/packet-spec.mjs';
+import {readFileSync} from 'node:fs';
+
+// ICMP error rows (both directions): test/fixtures/packet/nat64-icmp-errors.json, with the ports the flows got.
+const errorFixture = JSON.parse(readFileSync(new URL('../fixtures/packet/nat64-icmp-errors.json', import.meta.url), 'utf8'));
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
@@ -481,36 +486,12 @@ for (const [prog, hook] of HOOKS) {
     const port = await openFlow(prog, udp(5000, 53, payload), 17);
     const id = await openFlow(prog, icmpEcho(128, 3206, 1, payload), 1);
     const tport = await openFlow(prog, tcp(40000, 80, {flags: TCPF.SYN}), 6);
-    // What the IPv6 node sent, as the IPv4 side saw it, and as the node sent it.
     const in4 = (ttl = 63) => ipv4Packet({src: P4, dst: S4, ttl, df: false, l4: udp(port, 53, payload)});
     const in6 = (hl = 63) => ipv6Packet({src: C6, dst: S4_AS6, hopLimit: hl, l4: udp(5000, 53, payload)});
-    const rows = [
-      ['port unreachable from the server -> ICMPv6 1/4, inner UDP back to the node\'s port',
-        ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, in4())}),
-        ipv6Packet({src: S4_AS6, dst: C6, l4: icmpMsg(1, 4, 0, in6())})],
-      ['time exceeded from a router -> from pool6 + the router (source-icmpv6-errors-better)',
-        ipv4Packet({src: R4, dst: P4, ttl: 250, l4: icmpMsg(11, 0, 0, in4(1))}),
-        ipv6Packet({src: R4_AS6, dst: C6, hopLimit: 250, l4: icmpMsg(3, 0, 0, in6(1))})],
-      ['fragmentation needed -> packet too big, MTU + 20',
-        ipv4Packet({src: R4, dst: P4, l4: icmpMsg(3, 4, 1400, in4())}),
-        ipv6Packet({src: R4_AS6, dst: C6, l4: icmpMsg(2, 0, 1420, in6())})],
-      ['host unreachable about an echo request -> inner identifier back to the node\'s',
-        ipv4Packet({src: R4, dst: P4, l4: icmpMsg(3, 1, 0, ipv4Packet({src: P4, dst: S4, ttl: 5, df: false, l4: icmpEcho(8, id, 1, payload)}))}),
-        ipv6Packet({src: R4_AS6, dst: C6, l4: icmpMsg(1, 0, 0, ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 5, l4: icmpEcho(128, 3206, 1, payload)}))})],
-      ['administratively prohibited about a TCP SYN -> ICMPv6 1/1, inner TCP port back',
-        ipv4Packet({src: R4, dst: P4, l4: icmpMsg(3, 13, 0, ipv4Packet({src: P4, dst: S4, ttl: 60, df: false, l4: tcp(tport, 80, {flags: TCPF.SYN})}))}),
-        ipv6Packet({src: R4_AS6, dst: C6, l4: icmpMsg(1, 1, 0, ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 60, l4: tcp(40000, 80, {flags: TCPF.SYN})}))})],
-      ['an error cut to 1280 bytes', ...(() => {
-        const big4 = ipv4Packet({src: P4, dst: S4, ttl: 63, l4: udp(port, 53, Buffer.alloc(1400, 7))});
-        const big6 = ipv6Packet({src: C6, dst: S4_AS6, hopLimit: 63, l4: udp(5000, 53, Buffer.alloc(1400, 7))});
-        return [ipv4Packet({src: S4, dst: P4, l4: icmpMsg(3, 3, 0, big4)}),
-          ipv6Packet({src: S4_AS6, dst: C6, l4: icmpMsg(1, 4, 0, big6.subarray(0, 1280 - 48))})];
-      })()],
-    ];
-    for (const [name, input, expected] of rows) {
-      await t.test(name, async () => {
-        const out = await send(prog, input, 'xlat', 'xlat-icmp-error-4to6', {slow: true});
-        assertSamePacket(out, expected, name);
+    for (const row of fixtureRows(errorFixture, {group: 'errors4to6', vars: {port, id, tport}})) {
+      await t.test(row.name, async () => {
+        const out = await send(prog, row.input, row.verdict, row.counter, {slow: row.slow});
+        assertSamePacket(out, row.expected, row.name);
       });
     }
     await t.test('source-icmpv6-errors-better false: from pool6 + the inner destination (RFC 6146)', async () => {
@@ -541,34 +522,10 @@ for (const [prog, hook] of HOOKS) {
     reset();
     const port = await openFlow(prog, udp(5000, 53, payload), 17);
     const id = await openFlow(prog, icmpEcho(128, 3206, 1, payload), 1);
-    // What the IPv4 host sent, as the IPv6 node received it, and as the host sent it.
-    const in6 = ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 63, l4: udp(53, 5000, payload)});
-    const in4 = ipv4Packet({src: S4, dst: P4, ttl: 63, df: false, l4: udp(53, port, payload)});
-    const rows = [
-      ['port unreachable from the node -> ICMP 3/3 from the pool4 address',
-        ipv6Packet({src: C6, dst: S4_AS6, l4: icmpMsg(1, 4, 0, in6)}),
-        ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(3, 3, 0, in4)})],
-      ['packet too big from a router -> fragmentation needed, MTU - 20',
-        ipv6Packet({src: R6, dst: S4_AS6, hopLimit: 200, l4: icmpMsg(2, 0, 1280, in6)}),
-        ipv4Packet({src: P4, dst: S4, ttl: 200, df: false, l4: icmpMsg(3, 4, 1260, in4)})],
-      ['time exceeded about an echo reply -> inner identifier back to pool4\'s',
-        ipv6Packet({src: R6, dst: S4_AS6, l4: icmpMsg(3, 0, 0, ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 1, l4: icmpEcho(129, 3206, 1, payload)}))}),
-        ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(11, 0, 0, ipv4Packet({src: S4, dst: P4, ttl: 1, df: false, l4: icmpEcho(0, id, 1, payload)}))})],
-      ['parameter problem pointer 24 -> 16',
-        ipv6Packet({src: R6, dst: S4_AS6, l4: icmpMsg(4, 0, 24, in6)}),
-        ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(12, 0, 16 << 24, in4)})],
-      ['an error cut to 576 bytes', ...(() => {
-        const b6 = ipv6Packet({src: S4_AS6, dst: C6, hopLimit: 63, l4: udp(53, 5000, Buffer.alloc(1000, 3))});
-        const b4 = ipv4Packet({src: S4, dst: P4, ttl: 63, df: false, l4: udp(53, port, Buffer.alloc(1000, 3))});
-        return [ipv6Packet({src: C6, dst: S4_AS6, l4: icmpMsg(1, 4, 0, b6)}),
-          ipv4Packet({src: P4, dst: S4, df: false, l4: icmpMsg(3, 3, 0, b4.subarray(0, 576 - 28))})];
-      })()],
-    ];
-    for (const [name, input, expected] of rows) {
-      await t.test(name, async () => {
-        const out = await send(prog, input, 'xlat', 'xlat-icmp-error-6to4', {slow: true});
-        assertSamePacket(out, expected, name);
-        // The inner IPv4 header (identification 0, its checksum) is compared byte for byte.
+    for (const row of fixtureRows(errorFixture, {group: 'errors6to4', vars: {port, id}})) {
+      await t.test(row.name, async () => {
+        const out = await send(prog, row.input, row.verdict, row.counter, {slow: row.slow});
+        assertSamePacket(out, row.expected, row.name); // the inner IPv4 header (identification 0) byte for byte
       });
     }
     await t.test('no session: dropped', async () => {
@@ -591,6 +548,11 @@ for (const [prog, hook] of HOOKS) {
     // The answer comes back the same way.
     const back = await send(prog, ipv6Packet({src: C6B, dst: P4_AS6, l4: udp(80, lport, payload)}), 'xlat', 'xlat-hairpin', {slow: true});
     assertSamePacket(back, ipv6Packet({src: P4_AS6, dst: C6, l4: udp(61080, 5000, payload)}), 'hairpinned answer');
+    // An ICMPv6 error about a hairpinned packet goes back to its sender through both sessions: translated to
+    // IPv4 with the receiver's session, then, being for a pool4 address, back to IPv6 with the sender's.
+    const seen = ipv6Packet({src: P4_AS6, dst: C6B, hopLimit: 30, l4: udp(lport, 80, payload)});
+    const err = await send(prog, ipv6Packet({src: C6B, dst: P4_AS6, l4: icmpMsg(1, 4, 0, seen)}), 'xlat', 'xlat-hairpin', {slow: true});
+    assertSamePacket(err, ipv6Packet({src: P4_AS6, dst: C6, l4: icmpMsg(1, 4, 0, ipv6Packet({src: C6, dst: P4_AS6, hopLimit: 30, l4: udp(5000, 61080, payload)}))}), 'hairpinned error');
     // TCP through a static entry.
     addStaticBib(C6B, 22, P4, 61022, 6);
     const syn = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: tcp(41000, 61022, {flags: TCPF.SYN})}), 'xlat', 'xlat-hairpin');
@@ -628,12 +590,14 @@ for (const [prog, hook] of HOOKS) {
   test(`nat64 ${hook}: an IPv4 SYN without a BIB entry is held; a simultaneous open lets its retransmission through`, {skip}, async () => {
     // One TCP port in pool4: the IPv6 node's mapping is the port the IPv4 SYN targets.
     reset({pool4: [[6, P4, 32, SYN_PORT, SYN_PORT], [17, P4, 32, 61001, 61499]]});
-    const t0 = process.hrtime.bigint();
+    const t0 = process.hrtime.bigint(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
     await send(prog, v4syn(33000), 'drop', 'tcp-syn-held', {slow: false});
+    const t1 = process.hrtime.bigint();
     const r = syn4Record(S4, 33000);
     assert.ok(r, 'the SYN was recorded');
-    const left = Number(r.expires - t0) / 1e9;
-    assert.ok(left > 5.9 && left <= 6.1, `record lives 6 s (${left} s)`);
+    // Held between t0 and t1: its deadline is 6 s after a moment in between, however slow the run.
+    const [fromT0, fromT1] = [Number(r.expires - t0) / 1e9, Number(r.expires - t1) / 1e9];
+    assert.ok(fromT0 >= 6 && fromT1 <= 6, `record lives 6 s (deadline ${fromT0} s after the send began, ${fromT1} s after it ended)`);
     assert.equal(bib4(P4, SYN_PORT, 6), null, 'nothing created in the BIB');
     assert.equal(session(P4, SYN_PORT, S4, 33000, 6), null, 'nor a session');
     // A retransmission within the 6 s: dropped again, the record untouched.
@@ -661,6 +625,31 @@ for (const [prog, hook] of HOOKS) {
     reset({cfg: {flags: L.NAT64_F['drop-externally-initiated-tcp']}});
     await send(prog, v4syn(33003, {lport: 61400}), 'drop', 'drop-externally-initiated-tcp');
     assert.equal(syn4Record(S4, 33003, P4, 61400), null);
+  });
+
+  test(`nat64 ${hook}: simultaneous open: the IPv6 SYN gets the pool4 transport address the held IPv4 SYN targets`, {skip}, async () => {
+    // The whole default pool4: without the held SYN, the IPv6 node's mapping would be any of 4,535 ports.
+    reset();
+    await send(prog, v4syn(33010), 'drop', 'tcp-syn-held');
+    const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40010, 33010, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.equal(sport4(out), SYN_PORT, 'the mapping is the port the IPv4 SYN was sent to');
+    const syn = await send(prog, v4syn(33010), 'xlat', 'xlat-4to6');
+    assertSamePacket(syn, ipv6Packet({src: S4_AS6, dst: C6, l4: tcp(33010, 40010, {flags: TCPF.SYN})}), 'the SYNs meet');
+    assert.equal(session(P4, SYN_PORT, S4, 33010, 6)?.state, 'ESTABLISHED');
+    assert.equal(syn4Record(S4, 33010), null, 'the record is gone');
+    // Another IPv6 node's SYN towards the same sender afterwards: an ordinary mapping.
+    const other = await send(prog, ipv6Packet({src: C6B, dst: S4_AS6, l4: tcp(40011, 33010, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.notEqual(sport4(other), SYN_PORT);
+    // A held SYN whose 6 s have passed says nothing.
+    await send(prog, v4syn(33011, {lport: SYN_PORT + 1}), 'drop', 'tcp-syn-held');
+    expireSyn4(S4, 33011, P4, SYN_PORT + 1);
+    const late = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40012, 33011, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.notEqual(sport4(late), SYN_PORT + 1, 'an expired record gives no port');
+    // The port taken meanwhile (a static entry): an ordinary mapping too.
+    await send(prog, v4syn(33012, {lport: SYN_PORT + 2}), 'drop', 'tcp-syn-held');
+    addStaticBib(C6B, 22, P4, SYN_PORT + 2, 6);
+    const taken = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40013, 33012, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+    assert.notEqual(sport4(taken), SYN_PORT + 2);
   });
 
   test(`nat64 ${hook}: at most maximum-simultaneous-opens live records`, {skip}, async () => {

@@ -106,6 +106,25 @@ test('intrinsic hairpinning: IPv6 to an EAMT IPv4 address goes back to IPv6 (RFC
   assert.equal(counter('xlat-hairpin'), before + 2n, 'counted once per configuration');
 });
 
+test('intrinsic hairpinning of an ICMPv6 error from an untranslatable source: translated twice, from the RFC 6791 pool', {skip}, async () => {
+  // A router (2001:db8:ffff::1: neither pool6 nor the EAMT) answers the hairpinned packet above with Time Exceeded,
+  // sent to its source, pool6 + 1.0.0.8. To IPv4 (from the RFC 6791 pool, to 1.0.0.8, inner 1.0.0.8 -> 1.0.0.9),
+  // and, 1.0.0.8 being an EAMT address, back to IPv6: to 2001:db8:3::8, from pool6 + 192.0.2.200 (the RFC 6791 pool), the inner
+  // packet through the EAMT both ways.
+  configure({rfc6791v4: {addr: ip4('192.0.2.200'), len: 32}, randomizeRfc6791: false});
+  try {
+    const before = counter('xlat-hairpin');
+    const seen = ipv6Packet({src: '2001:db8:101:0:8::', dst: '2001:db8:3::9', hopLimit: 1, l4: udp(2000, 4000, payload)});
+    const out = await tc(ether(ipv6Packet({src: '2001:db8:ffff::1', dst: '2001:db8:101:0:8::', l4: icmpMsg(3, 0, 0, seen)})));
+    assert.equal(out.retval, TC_OK);
+    const inner = ipv6Packet({src: '2001:db8:3::8', dst: '2001:db8:3::9', hopLimit: 1, l4: udp(2000, 4000, payload)});
+    same(out.ip, ipv6Packet({src: '2001:db8:1c0:2:c8::', dst: '2001:db8:3::8', l4: icmpMsg(3, 0, 0, inner)}), 'translated twice');
+    assert.equal(counter('xlat-hairpin'), before + 1n, 'counted once, as a hairpin');
+  } finally {
+    configure({});
+  }
+});
+
 test('eam-hairpin-mode off: the same packet leaves as IPv4', {skip}, async () => {
   configure({eamHairpinMode: 'off'});
   try {

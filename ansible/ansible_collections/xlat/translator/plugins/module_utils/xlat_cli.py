@@ -252,6 +252,18 @@ def file_handle_result(result):
     return bool(result.get('changed')), result.get('changes', []), result.get('notes', [])
 
 
+def ensure_entry(xlat, state, match, wanted, add_words, remove_words):
+    """Makes one table entry present or absent: match is the matching entries found (the first is the one
+    removed), add_words the command adding `wanted`, remove_words(entry) the one removing an entry. Returns the
+    diff (before and after) for --diff."""
+    if state == 'present' and not match:
+        xlat.change(*add_words)
+    elif state == 'absent' and match:
+        xlat.change(*remove_words(match[0]))
+    before = match[0] if match else None
+    return dict(before=dict(entry=before), after=dict(entry=(before or wanted) if state == 'present' else None))
+
+
 def diff_text(changes):
     """The lines `file handle --diff` prints, one per change (+ added, - removed, ~ updated)."""
     return ''.join('%s\n' % c.get('text', '') for c in changes)

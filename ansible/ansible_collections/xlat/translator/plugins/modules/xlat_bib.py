@@ -85,16 +85,11 @@ def main():
         bib = xlat_cli.bib_entries(xlat.read_table('nat64', 'bib', 'display', '--' + p['proto']))
         match = [e for e in bib if e['static'] and xlat_cli.same_transport(e['ipv6'], p['ipv6'])
                  and (p['ipv4'] is None or xlat_cli.same_transport(e['ipv4'], p['ipv4']))]
-        if p['state'] == 'present' and not match:
-            xlat.change('nat64', 'bib', 'add', '--' + p['proto'], p['ipv6'], p['ipv4'])
-        elif p['state'] == 'absent' and match:
-            xlat.change('nat64', 'bib', 'remove', '--' + p['proto'], match[0]['ipv6'], match[0]['ipv4'])
-        result = dict(bib=bib)
-        if module._diff:
-            wanted = dict(proto=p['proto'], static=True, ipv6=p['ipv6'], ipv4=p['ipv4'])
-            result['diff'] = dict(before=dict(entry=match[0] if match else None),
-                                  after=dict(entry=(match[0] if match else wanted) if p['state'] == 'present' else None))
-        xlat.exit(**result)
+        diff = xlat_cli.ensure_entry(
+            xlat, p['state'], match, dict(proto=p['proto'], static=True, ipv6=p['ipv6'], ipv4=p['ipv4']),
+            ['nat64', 'bib', 'add', '--' + p['proto'], p['ipv6'], p['ipv4']],
+            lambda e: ['nat64', 'bib', 'remove', '--' + p['proto'], e['ipv6'], e['ipv4']])
+        xlat.exit(bib=bib, **(dict(diff=diff) if module._diff else {}))
     except xlat_cli.XlatError as e:
         xlat.fail(e)
 

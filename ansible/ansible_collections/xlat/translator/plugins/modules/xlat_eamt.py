@@ -90,20 +90,11 @@ def main():
         table = xlat_cli.eamt_entries(xlat.read_table('siit', 'eamt', 'display'))
         match = [e for e in table if xlat_cli.same_prefix(e['ipv6_prefix'], p['ipv6_prefix'])
                  and (p['ipv4_prefix'] is None or xlat_cli.same_prefix(e['ipv4_prefix'], p['ipv4_prefix']))]
-        wanted = dict(ipv6_prefix=p['ipv6_prefix'], ipv4_prefix=p['ipv4_prefix'])
-        if p['state'] == 'present' and not match:
-            words = ['siit', 'eamt', 'add', p['ipv6_prefix'], p['ipv4_prefix']]
-            if p['force']:
-                words.append('--force')
-            xlat.change(*words)
-        elif p['state'] == 'absent' and match:
-            xlat.change('siit', 'eamt', 'remove', match[0]['ipv6_prefix'], match[0]['ipv4_prefix'])
-        result = dict(eamt=table)
-        if module._diff:
-            result['diff'] = dict(
-                before=dict(entry=match[0] if match else None),
-                after=dict(entry=(match[0] if match else wanted) if p['state'] == 'present' else None))
-        xlat.exit(**result)
+        diff = xlat_cli.ensure_entry(
+            xlat, p['state'], match, dict(ipv6_prefix=p['ipv6_prefix'], ipv4_prefix=p['ipv4_prefix']),
+            ['siit', 'eamt', 'add', p['ipv6_prefix'], p['ipv4_prefix']] + (['--force'] if p['force'] else []),
+            lambda e: ['siit', 'eamt', 'remove', e['ipv6_prefix'], e['ipv4_prefix']])
+        xlat.exit(eamt=table, **(dict(diff=diff) if module._diff else {}))
     except xlat_cli.XlatError as e:
         xlat.fail(e)
 
