@@ -71,13 +71,13 @@ static __always_inline void bib_gone_in_walk(void)
 /* Deletes both halves of the BIB entry whose pool4 side is t4 (dynamic ones only). */
 static __always_inline void bib_delete(const struct nat64_taddr4 *t4, struct nat64_bib4_value *b4)
 {
-	struct nat64_taddr6 t6 = b4->t6;
-	struct nat64_bib6_value *o = bpf_map_lookup_elem(&nat64_bib6, &t6);
+	/* b4's own t6 is the key (no copy on the stack: this runs under the sweeper, in the deepest call chain). */
+	struct nat64_bib6_value *o = bpf_map_lookup_elem(&nat64_bib6, &b4->t6);
 
 	if (b4->flags & NAT64_BIB_STATIC)
 		return;
 	if (o && taddr4_eq(&o->t4, t4))
-		bpf_map_delete_elem(&nat64_bib6, &t6);
+		bpf_map_delete_elem(&nat64_bib6, &b4->t6);
 	if (!bpf_map_delete_elem(&nat64_bib4, t4))
 		bib_gone(t4);
 }
