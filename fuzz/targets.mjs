@@ -86,7 +86,8 @@ export async function siitTarget(repo, env) {
 }
 
 /** Small tables: full tables, exhausted pool4 and reclaiming are reached within a run. */
-const NAT64_SIZES = {nat64_bib4: 256, nat64_bib6: 256, nat64_sessions: 256, nat64_sessq: 512, nat64_adf: 256, nat64_frags: 64, nat64_syn4: 32};
+/** The block events' ring buffer at its smallest (a page: 85 events), never read here: it fills (event-lost). */
+const NAT64_SIZES = {nat64_bib4: 256, nat64_bib6: 256, nat64_sessions: 256, nat64_sessq: 512, nat64_adf: 256, nat64_frags: 64, nat64_syn4: 32, nat64_events: 4096};
 
 export async function nat64Target(repo) {
   const {openAndLoad} = await import(path.join(repo, 'dist/bpf/object.js'));
@@ -99,6 +100,9 @@ export async function nat64Target(repo) {
   // Deterministic pool4 (RFC 7422) for one phase: the churn's clients (2001:db8:1::/116) in four subscribers of /118,
   // blocks of 4 ports, so every subscriber's block fills early in the phase (drop-block-full).
   const det = parseDetEntry({range6: '2001:db8:1::/116', subLen: 118, prefix4: '203.0.113.0/31', ports: '1024-1055', blockSize: 4, since: 0});
+  // Dynamic blocks for another: 16 subscribers of /120 share 4 blocks of 4 ports (some find none), with timeouts of
+  // milliseconds so that blocks go back and are given out again (allocations, releases, events lost).
+  const dyn = parseDetEntry({range6: '2001:db8:1::/116', subLen: 120, prefix4: '203.0.113.0/31', ports: '1024-1031', blockSize: 4, since: 0, dynamic: true});
   const m = (n) => obj.map(n);
   const version = layoutVersion('nat64');
   const A = NAT64_ADDR;
@@ -117,6 +121,7 @@ export async function nat64Target(repo) {
     {name: 'errors in bursts (the rate limit)', cfg: {}, pool4: full, ifaddr: true, burst: true},
     {name: 'new flows only (the tables fill up)', cfg: {}, pool4: full, ifaddr: true, churn: true},
     {name: 'deterministic pool4, blocks of 4 ports (a block fills)', cfg: {}, pool4: full, ifaddr: true, churn: true, flush: true, det: true},
+    {name: 'dynamic blocks, 4 for 16 subscribers, timeouts of milliseconds', cfg: {udpTimeout: 0.002, tcpEstTimeout: 0.003, tcpTransTimeout: 0.002, icmpTimeout: 0.002}, pool4: full, ifaddr: true, churn: true, flush: true, dyn: true},
   ];
   let current = phases[0];
   const base = {
@@ -147,7 +152,8 @@ export async function nat64Target(repo) {
         m('nat64_pool4').update(u32(j), L.encodePool4Range({addr: ip4(addr), prefixLen, mark: 0, portMin, portMax, proto, flags: 0, maxIter}));
       });
       // The CLI's own writer of block entries (quick: the phase's flush, if any, handles the tables).
-      writeDet({blk6: m('nat64_blk6'), blk4: m('nat64_blk4'), blkCtl: m('nat64_blk_ctl')}, ph.det ? [det] : [], true);
+      const blk = {blk6: m('nat64_blk6'), blk4: m('nat64_blk4'), blkCtl: m('nat64_blk_ctl'), blkSub: m('nat64_blk_sub'), blkUse: m('nat64_blk_use'), blkUsed: m('nat64_blk_used')};
+      writeDet(blk, ph.det ? [det] : ph.dyn ? [dyn] : [], true);
       clear(m('nat64_ifaddr'));
       if (ph.ifaddr) m('nat64_ifaddr').update(u32(LO), encodeIfaddr({v4: A.IF4, v6: A.IF6}));
       m('nat64_config').update(key0, L.encodeNat64Config({...base, ...ph.cfg, pool4Count: ph.pool4.length}));

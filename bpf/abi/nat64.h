@@ -14,7 +14,7 @@
 #define XLAT_TC_PRIO_NAT64   0x6464
 
 /* The NAT64 map layout version (see enum xlat_siit_layout). */
-enum xlat_nat64_layout { XLAT_NAT64_CONFIG_VERSION = 4 };
+enum xlat_nat64_layout { XLAT_NAT64_CONFIG_VERSION = 5 };
 
 /* pool4 ranges the data plane walks (user entries plus the defaults). */
 #define XLAT_NAT64_POOL4_MAX 64

@@ -52,6 +52,10 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 			plan_drop(p, XLAT_C_DROP_BLOCK_FULL); /* this subscriber only: its block is its limit */
 			return NULL;
 		}
+		if (err == ALLOC_NO_BLOCK) {
+			plan_drop(p, XLAT_C_DROP_NO_FREE_BLOCK); /* a new dynamic subscriber: every block is taken */
+			return NULL;
+		}
 		if (err || !b6) {
 			plan_drop(p, XLAT_C_DROP_TABLE_FULL);
 			return NULL;

@@ -40,18 +40,46 @@ static __always_inline int session_of(const struct nat64_bib4_value *b4, const s
 	       x[3] == y[3];
 }
 
+/*
+ * One dynamic BIB entry is gone (its bib4 half deleted, by this CPU): counted,
+ * and the reference it held on a dynamic block goes back (a global call: a
+ * single instruction in every caller, and nothing more when no entry is
+ * dynamic).
+ */
+static __always_inline void bib_gone(const struct nat64_taddr4 *t4)
+{
+	nat64_count(XLAT_C_BIB_EXPIRED);
+	xlat_nat64_blk_gone(t4->addr, t4->port);
+}
+
+/*
+ * The same inside an allocation's walk (pool4.h's xlat_nat64_bib_insert),
+ * the deepest call chain, where one frame more is over the 512 bytes of
+ * stack 5.15 and 6.1 allow: only counted per CPU. The walk of a dynamic block
+ * meets only its own block's entries, whose references its caller, holding
+ * the block, gives back at once (pool4_blocks.h); other walks meet none.
+ */
+static __always_inline void bib_gone_in_walk(void)
+{
+	struct nat64_blk_scratch *x = nat64_blk_scratch_get();
+
+	nat64_count(XLAT_C_BIB_EXPIRED);
+	if (x)
+		x->gone++;
+}
+
 /* Deletes both halves of the BIB entry whose pool4 side is t4 (dynamic ones only). */
 static __always_inline void bib_delete(const struct nat64_taddr4 *t4, struct nat64_bib4_value *b4)
 {
-	struct nat64_taddr6 t6 = b4->t6;
-	struct nat64_bib6_value *o = bpf_map_lookup_elem(&nat64_bib6, &t6);
+	/* b4's own t6 is the key (no copy on the stack: this runs under the sweeper, in the deepest call chain). */
+	struct nat64_bib6_value *o = bpf_map_lookup_elem(&nat64_bib6, &b4->t6);
 
 	if (b4->flags & NAT64_BIB_STATIC)
 		return;
 	if (o && taddr4_eq(&o->t4, t4))
-		bpf_map_delete_elem(&nat64_bib6, &t6);
+		bpf_map_delete_elem(&nat64_bib6, &b4->t6);
 	if (!bpf_map_delete_elem(&nat64_bib4, t4))
-		nat64_count(XLAT_C_BIB_EXPIRED);
+		bib_gone(t4);
 }
 
 /* The live BIB entry of an IPv6 transport address, or NULL (expired pairs are deleted). */
@@ -70,15 +98,15 @@ static __always_inline struct nat64_bib6_value *bib6_get(const struct nat64_tadd
 			v->expires = o->expires;
 			return v;
 		}
-		bpf_map_delete_elem(&nat64_bib4, &t4);
-		nat64_count(XLAT_C_BIB_EXPIRED);
+		if (!bpf_map_delete_elem(&nat64_bib4, &t4))
+			bib_gone(&t4);
 	}
 	bpf_map_delete_elem(&nat64_bib6, t6);
 	return NULL;
 }
 
-/* The live BIB entry of a pool4 transport address, or NULL. */
-static __always_inline struct nat64_bib4_value *bib4_get(const struct nat64_taddr4 *t4, __u64 now)
+/* The live BIB entry of a pool4 transport address, or NULL. in_walk: called by an allocation's walk. */
+static __always_inline struct nat64_bib4_value *bib4_get_in(const struct nat64_taddr4 *t4, __u64 now, int in_walk)
 {
 	struct nat64_bib4_value *v = bpf_map_lookup_elem(&nat64_bib4, t4);
 	struct nat64_bib6_value *o;
@@ -95,9 +123,18 @@ static __always_inline struct nat64_bib4_value *bib4_get(const struct nat64_tadd
 		}
 		bpf_map_delete_elem(&nat64_bib6, &t6);
 	}
-	if (!bpf_map_delete_elem(&nat64_bib4, t4))
-		nat64_count(XLAT_C_BIB_EXPIRED);
+	if (!bpf_map_delete_elem(&nat64_bib4, t4)) {
+		if (in_walk)
+			bib_gone_in_walk();
+		else
+			bib_gone(t4);
+	}
 	return NULL;
+}
+
+static __always_inline struct nat64_bib4_value *bib4_get(const struct nat64_taddr4 *t4, __u64 now)
+{
+	return bib4_get_in(t4, now, 0);
 }
 
 /*

@@ -152,7 +152,7 @@ __attribute__((noinline)) int xlat_nat64_bib_insert(__u32 addr, __u32 port)
 	a->t4.addr = (__be32)addr;
 	a->t4.port = (__be16)port;
 	a->t4.proto = a->t6.proto;
-	if (bpf_map_lookup_elem(&nat64_bib4, &a->t4) && bib4_get(&a->t4, now))
+	if (bpf_map_lookup_elem(&nat64_bib4, &a->t4) && bib4_get_in(&a->t4, now, 1))
 		return ALLOC_MORE; /* in use */
 	__builtin_memset(&a->v4, 0, sizeof(a->v4));
 	a->v4.t6 = a->t6;
@@ -356,8 +356,12 @@ static __always_inline struct nat64_bib6_value *bib_create_call(const struct nat
 	a->mark = mark;
 	a->only = only;
 	a->expires = expires;
-	/* A subscriber of a block entry maps inside its block, never elsewhere (nat64/pool4_blocks.h). */
+	/* A subscriber of a block entry maps inside its block, never elsewhere (nat64/pool4_blocks.h). The BIB full,
+	 * or every dynamic block taken: the sweeper frees what has expired (blocks go with their last BIB entry), then
+	 * once more. */
 	*err = xlat_nat64_blk_create();
+	if ((*err == ALLOC_FULL || *err == ALLOC_NO_BLOCK) && xlat_nat64_sweep(NAT64_SWEEP_FULL))
+		*err = xlat_nat64_blk_create();
 	if (*err == ALLOC_NOT_BLOCK && t6->proto == IPPROTO_TCP && xlat_nat64_syn4_meet(dst4, dport) == ALLOC_OK)
 		*err = ALLOC_OK;
 	if (*err == ALLOC_NOT_BLOCK)

@@ -19,20 +19,24 @@
  * count is read back after the decrement: two CPUs may both see zero and both
  * delete (harmless); a session created on the entry in that instant loses it.
  */
-static __always_inline void session_expire(const struct nat64_session_key *k, const struct nat64_session *s)
+static __always_inline void session_expire(const struct nat64_session_key *k, const struct nat64_session *s,
+					   struct nat64_taddr4 *t4)
 {
-	struct nat64_taddr4 t4 = {.addr = k->local4, .port = k->lport, .proto = k->proto};
 	struct nat64_bib4_value *b4;
 
+	__builtin_memset(t4, 0, sizeof(*t4));
+	t4->addr = k->local4;
+	t4->port = k->lport;
+	t4->proto = k->proto;
 	if (bpf_map_delete_elem(&nat64_sessions, k))
 		return; /* another CPU did */
 	nat64_count(XLAT_C_SESSION_EXPIRED);
-	b4 = bpf_map_lookup_elem(&nat64_bib4, &t4);
+	b4 = bpf_map_lookup_elem(&nat64_bib4, t4);
 	if (!b4 || !session_of(b4, s) || !b4->sessions)
 		return;
 	__sync_fetch_and_add(&b4->sessions, -1);
 	if (!b4->sessions)
-		bib_delete(&t4, b4);
+		bib_delete(t4, b4);
 }
 
 /* ---------------------------------------------------------------- the sweeper */
@@ -41,22 +45,40 @@ static __always_inline void session_expire(const struct nat64_session_key *k, co
  * is empty. A global function: the sweeper's loop carries nothing from one session to the next, which is what
  * older verifiers (5.15) can walk within their budget (each iteration with a session's branches inline could
  * not be pruned). */
+/* The sweeper's key and session copy, per CPU: off the stack of the deepest call chain (tc -> an ICMP error's
+ * hairpin -> tc_decide -> allocation -> sweeper -> here -> a dynamic block's release: 512 bytes on 5.15). */
+struct nat64_sweep_scratch {
+	struct nat64_session_key k;
+	struct nat64_session copy;
+	struct nat64_taddr4 t4;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nat64_sweep_scratch);
+} nat64_sweep_scratch SEC(".maps");
+
 __attribute__((noinline)) int xlat_nat64_sweep_one(__u64 now)
 {
-	struct nat64_session_key k;
-	struct nat64_session *s, copy;
+	__u32 zero = 0;
+	struct nat64_sweep_scratch *x = bpf_map_lookup_elem(&nat64_sweep_scratch, &zero);
+	struct nat64_session *s;
 
-	if (bpf_map_pop_elem(&nat64_sessq, &k))
+	if (!x)
 		return -1;
-	s = bpf_map_lookup_elem(&nat64_sessions, &k);
+	if (bpf_map_pop_elem(&nat64_sessq, &x->k))
+		return -1;
+	s = bpf_map_lookup_elem(&nat64_sessions, &x->k);
 	if (!s)
 		return 0; /* deleted by a lookup meanwhile */
 	if (s->expires >= now) {
-		bpf_map_push_elem(&nat64_sessq, &k, BPF_EXIST);
+		bpf_map_push_elem(&nat64_sessq, &x->k, BPF_EXIST);
 		return 0;
 	}
-	copy = *s;
-	session_expire(&k, &copy);
+	x->copy = *s;
+	session_expire(&x->k, &x->copy, &x->t4);
 	return 1;
 }
 
@@ -95,11 +117,12 @@ static __always_inline int insert_session(const struct nat64_session_key *k, con
 static __always_inline struct nat64_session *session_get(const struct nat64_session_key *k, __u64 now)
 {
 	struct nat64_session *s = bpf_map_lookup_elem(&nat64_sessions, k), copy;
+	struct nat64_taddr4 t4;
 
 	if (!s || s->expires >= now)
 		return s;
 	copy = *s;
-	session_expire(k, &copy);
+	session_expire(k, &copy, &t4);
 	return NULL;
 }
 

@@ -204,14 +204,18 @@ const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] =
   ['XLAT_C_SESSION_EXPIRED', NAT64],
   ['XLAT_C_RECLAIMED', NAT64],
   ['XLAT_C_REASM_EXPIRED', NAT64],
-  // Added after the events so that no number moves (bpf/abi/common.h): a packet counter (PACKETS_ADDED_LATER).
+  // Added after the events so that no number moves (bpf/abi/common.h): packet counters are in PACKETS_ADDED_LATER.
   ['XLAT_C_DROP_BLOCK_FULL', NAT64],
+  ['XLAT_C_DROP_NO_FREE_BLOCK', NAT64],
+  ['XLAT_C_BLOCK_ALLOCATED', NAT64],
+  ['XLAT_C_BLOCK_RELEASED', NAT64],
+  ['XLAT_C_EVENT_LOST', NAT64],
 ];
 export const XLAT_COUNTERS: readonly string[] = XLAT_COUNTER_LIST.map(([n]) => n);
 export const XLAT_C__MAX = XLAT_COUNTERS.length;
 export const XLAT_C__FIRST_EVENT = XLAT_COUNTERS.indexOf('XLAT_C_XDP_REDIRECT');
 /** Counters after the events that count packets, not events (each packet is counted under exactly one packet counter). */
-const PACKETS_ADDED_LATER = new Set(['XLAT_C_DROP_BLOCK_FULL']);
+const PACKETS_ADDED_LATER = new Set(['XLAT_C_DROP_BLOCK_FULL', 'XLAT_C_DROP_NO_FREE_BLOCK']);
 
 /** Whether counter number i counts packets (one per packet, its outcome) rather than events. */
 export function isPacketCounter(i: number): boolean {

@@ -253,6 +253,7 @@ export function parseNat64Document(doc: Doc, force = false): Parsed<Nat64State> 
         ports: x['port range'] === undefined ? undefined : scalarText(x['port range']),
         blockSize: Number(x['block size']),
         since,
+        dynamic: x.dynamic === true,
       }),
     );
     if (!e) return;

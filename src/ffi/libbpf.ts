@@ -15,6 +15,7 @@ export type BpfProgramPtr = Ptr<'bpf_program'>;
 export type BpfMapPtr = Ptr<'bpf_map'>;
 export type BtfPtr = Ptr<'btf'>;
 export type BtfTypePtr = Ptr<'btf_type'>;
+export type RingBufferPtr = Ptr<'ring_buffer'>;
 /** Native memory from alloc(): stable while not freed. */
 export type NativeMem = Ptr<'native_mem'>;
 
@@ -80,6 +81,12 @@ export interface Libbpf {
   bpf_map__value_size(map: BpfMapPtr): number;
   /** Before load only: the object uses the existing map fd (its definition taken from the kernel) instead of creating one. */
   bpf_map__reuse_fd(map: BpfMapPtr, fd: number): number;
+  // ring buffers (BPF_MAP_TYPE_RINGBUF)
+  /** A reader of the ring buffer map mapFd: onRecord gets each record, during ring_buffer__poll. null: errno. */
+  ring_buffer__new(mapFd: number, onRecord: (data: Buffer) => void): RingBufferPtr | null;
+  /** Waits up to timeoutMs for records and hands them over: their count, or -errno (-EINTR on a signal). */
+  ring_buffer__poll(rb: RingBufferPtr, timeoutMs: number): number;
+  ring_buffer__free(rb: RingBufferPtr): void;
   // library
   libbpf_strerror(err: number): string;
   libbpf_major_version(): number;
@@ -268,7 +275,15 @@ async function bind(): Promise<Libbpf> {
   const libbpf_set_print = lib.func('libbpf_print_fn_t *libbpf_set_print(libbpf_print_fn_t *fn)');
   libbpf_set_print(printPtr);
 
+  // Ring buffers: libbpf calls the sample callback on this thread, inside ring_buffer__poll.
+  const sampleFn = koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
+  koffi.opaque('ring_buffer');
+  const rbNew = lib.func('ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn *sample_cb, void *ctx, const void *opts)');
+  const rbCallbacks = new Map<unknown, unknown>();
+
   const f = {
+    rb_poll: lib.func('int ring_buffer__poll(ring_buffer *rb, int timeout_ms)'),
+    rb_free: lib.func('void ring_buffer__free(ring_buffer *rb)'),
     open_file: lib.func('bpf_object *bpf_object__open_file(const char *path, const void *opts)'),
     load: lib.func('int bpf_object__load(bpf_object *obj)'),
     close_obj: lib.func('void bpf_object__close(bpf_object *obj)'),
@@ -340,6 +355,24 @@ async function bind(): Promise<Libbpf> {
   };
 
   const api: Libbpf = {
+    ring_buffer__new: (mapFd, onRecord) => {
+      const cb = koffi.register((_ctx: unknown, data: unknown, size: number | bigint): number => {
+        const bytes = koffi.decode(data, koffi.array('uint8_t', Number(size), 'Typed')) as Uint8Array;
+        onRecord(Buffer.from(bytes));
+        return 0;
+      }, koffi.pointer(sampleFn));
+      const rb = rbNew(mapFd, cb, null, null) as RingBufferPtr | null;
+      if (rb === null) koffi.unregister(cb);
+      else rbCallbacks.set(rb, cb);
+      return rb;
+    },
+    ring_buffer__poll: (rb, timeoutMs) => f.rb_poll(rb, timeoutMs) as number,
+    ring_buffer__free: (rb) => {
+      f.rb_free(rb);
+      const cb = rbCallbacks.get(rb);
+      rbCallbacks.delete(rb);
+      if (cb) koffi.unregister(cb as Parameters<typeof koffi.unregister>[0]);
+    },
     bpf_object__open_file: (path) => f.open_file(path, null) as BpfObjectPtr | null,
     bpf_object__load: (obj) => f.load(obj) as number,
     bpf_object__close: (obj) => {

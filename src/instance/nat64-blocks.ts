@@ -1,8 +1,10 @@
 /**
- * The deterministic (RFC 7422) entries of a NAT64 instance's pool4: the maps
- * nat64_blk6 / nat64_blk4 (each entry in both) and their count in
- * nat64_blk_ctl. The formula and the checks live in src/model/rfc7422.ts;
- * this module reads and writes the maps.
+ * The block (RFC 7422) entries of a NAT64 instance's pool4, deterministic and
+ * dynamic: the maps nat64_blk6 / nat64_blk4 (each entry in both) and their
+ * count in nat64_blk_ctl; for dynamic entries, the blocks the data plane gave
+ * out (nat64_blk_sub, nat64_blk_use, nat64_blk_used), read for display and
+ * cleared with their entry. The formula and the checks live in
+ * src/model/rfc7422.ts; this module reads and writes the maps.
  */
 import {InputError, NotFoundError, XlatError} from '../errors.js';
 import {encodeLpmKey} from './layout.js';
@@ -57,9 +59,59 @@ export function writeDet(maps: Nat64Maps, wanted: DetEntry[], quick: boolean): D
     m.blk4.update(key4(f), v);
     m.blk6.update(key6(f), v);
   }
-  m.blkCtl.update(Buffer.alloc(4), B.encodeBlkCtl(wanted.length));
+  const kept = readDet(maps);
+  for (const e of [...gone, ...kept.filter((k) => fresh.some((f) => sameDet(f, k)))]) clearDynamic(maps, e, e.id);
+  m.blkCtl.update(Buffer.alloc(4), B.encodeBlkCtl(wanted.length, wanted.filter((w) => w.dynamic).length));
   if (!quick) dropDetState(maps, gone);
   return gone;
+}
+
+const idKey = (id: number): Buffer => {
+  const k = Buffer.alloc(4);
+  k.writeUInt32LE(id);
+  return k;
+};
+
+/** Forgets the dynamic blocks of entry e (number id): removed, or new with the number of an old one. */
+function clearDynamic(maps: Nat64Maps, e: DetEntry, id: number): void {
+  if (!maps.blkUse || !maps.blkSub || !maps.blkUsed) return;
+  const inside = (a: number) => a >= e.addr4 && a < e.addr4 + 2 ** (32 - e.len4);
+  for (const k of [...maps.blkUse.keys()]) if (inside(k.readUInt32BE(B.NAT64_BLK_USE_KEY.addr.offset))) maps.blkUse.delete(k);
+  for (const k of [...maps.blkSub.keys()]) if (k.readUInt32LE(16) === id) maps.blkSub.delete(k);
+  maps.blkUsed.update(idKey(id), Buffer.alloc(8));
+}
+
+/** A dynamic block given out: its address and ports, its subscriber, the BIB entries holding it. */
+export interface DynBlock {
+  entry: number;
+  addr4: number;
+  ports: [number, number];
+  subscriber: {addr: Uint8Array; len: number};
+  refs: number;
+}
+
+/** The dynamic blocks in use now, by entry id. */
+function readDynBlocks(maps: Nat64Maps): DynBlock[] {
+  if (!maps.blkUse) return [];
+  const entries = readDet(maps);
+  const out: DynBlock[] = [];
+  const U = B.NAT64_BLK_USE;
+  for (const k of [...maps.blkUse.keys()]) {
+    const v = maps.blkUse.lookup(k);
+    if (!v || v[U.released.offset]) continue;
+    const id = v.readUInt32LE(U.id.offset);
+    const e = entries.find((x) => x.id === id);
+    if (!e) continue;
+    const first = e.ports[0] + k.readUInt32LE(B.NAT64_BLK_USE_KEY.block.offset) * e.blockSize;
+    out.push({
+      entry: id,
+      addr4: k.readUInt32BE(B.NAT64_BLK_USE_KEY.addr.offset),
+      ports: [first, first + e.blockSize - 1],
+      subscriber: {addr: new Uint8Array(v.subarray(U.sub.offset, U.sub.offset + 16)), len: v[U.sub_len.offset]},
+      refs: v.readUInt32LE(U.refs.offset),
+    });
+  }
+  return out.sort((a, b) => a.addr4 - b.addr4 || a.ports[0] - b.ports[0]);
 }
 
 /** Deletes the BIB entries and sessions on the addresses of removed entries. */
@@ -69,6 +121,11 @@ export function dropDetState(maps: Nat64Maps, gone: DetEntry[]): void {
 
 export async function listDet(): Promise<DetEntry[]> {
   return withNat64Instance((maps) => readDet(maps));
+}
+
+/** The block entries and the dynamic blocks in use. */
+export async function listBlocks(): Promise<{entries: DetEntry[]; inUse: DynBlock[]}> {
+  return withNat64Instance((maps) => ({entries: readDet(maps), inUse: readDynBlocks(maps)}));
 }
 
 /** Adds an entry; false when the very same one is there already. */
@@ -83,12 +140,12 @@ export async function addDet(e: DetEntry): Promise<{changed: boolean; entries: D
   });
 }
 
-/** Removes the entries `match` selects (`what` names them in the error when there is none). */
+/** Removes the entries `match` selects (`what`, e.g. "deterministic entry with X", names them in the error when there is none). */
 export async function removeDet(match: (e: DetEntry) => boolean, what: string, quick: boolean): Promise<DetEntry[]> {
   return withNat64Instance((maps) => {
     const have = readDet(maps);
     const gone = have.filter(match);
-    if (gone.length === 0) throw new NotFoundError(`pool4 has no deterministic entry with ${what}`);
+    if (gone.length === 0) throw new NotFoundError(`pool4 has no ${what}`);
     writeDet(
       maps,
       have.filter((h) => !match(h)),

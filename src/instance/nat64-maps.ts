@@ -45,6 +45,10 @@ export interface Nat64Maps {
   blk6: BpfMap | null;
   blk4: BpfMap | null;
   blkCtl: BpfMap | null;
+  /** Dynamic blocks: subscriber -> block, block -> holder, blocks in use per entry (null before layout 5). */
+  blkSub: BpfMap | null;
+  blkUse: BpfMap | null;
+  blkUsed: BpfMap | null;
 }
 
 const ZERO_KEY = Buffer.alloc(4);
@@ -149,6 +153,9 @@ export async function openMaps(found: Discovered): Promise<Nat64Maps & {close():
     blk6: m.find(B.NAT64_MAP_BLK6),
     blk4: m.find(B.NAT64_MAP_BLK4),
     blkCtl: m.find(B.NAT64_MAP_BLK_CTL),
+    blkSub: m.find(B.NAT64_MAP_BLK_SUB),
+    blkUse: m.find(B.NAT64_MAP_BLK_USE),
+    blkUsed: m.find(B.NAT64_MAP_BLK_USED),
     close: () => m.close(),
   };
 }

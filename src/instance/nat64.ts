@@ -139,6 +139,9 @@ export async function addNat64Instance(opts: {
       blk6: obj.map(B.NAT64_MAP_BLK6),
       blk4: obj.map(B.NAT64_MAP_BLK4),
       blkCtl: obj.map(B.NAT64_MAP_BLK_CTL),
+      blkSub: obj.map(B.NAT64_MAP_BLK_SUB),
+      blkUse: obj.map(B.NAT64_MAP_BLK_USE),
+      blkUsed: obj.map(B.NAT64_MAP_BLK_USED),
     };
     const d = NAT64_DEFAULTS;
     const cfg: L.Nat64Config = {

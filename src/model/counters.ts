@@ -88,6 +88,10 @@ const NAT64: Record<string, string> = {
   'bib-expired': 'Event: dynamic BIB entries removed with their last session.',
   'drop-block-full':
     "IPv6 packets of a deterministic (RFC 7422) subscriber that needed a new mapping while every port of its block was taken, dropped (other subscribers' blocks are never used).",
+  'drop-no-free-block': 'IPv6 packets of a new subscriber of a dynamic block entry that needed a block while every block was taken, dropped.',
+  'block-allocated': 'Event: dynamic port blocks given to a subscriber at its first flow (each also an event in the ring buffer read by log follow).',
+  'block-released': "Event: dynamic port blocks taken back when their subscriber's last BIB entry went (each also an event in the ring buffer).",
+  'event-lost': 'Event: block allocations or releases the ring buffer had no room for (nobody ran log follow while it filled): lost to the log.',
 };
 
 export type CounterSet = 'SIIT' | 'NAT64';

@@ -36,7 +36,15 @@ export interface DetEntry {
   blockSize: number;
   /** Unix seconds when the mapping was configured (lookup --time refuses earlier times). */
   since: number;
+  /**
+   * Dynamic: no formula; a subscriber gets the first free block from its number on at its first flow, and gives it
+   * back when its last BIB entry goes (events read by `xlat nat64 log follow`). It may have more subscribers than
+   * blocks: a new one finds none while every block is taken.
+   */
+  dynamic?: boolean;
 }
+
+const entryKind = (e: DetEntry): 'dynamic' | 'deterministic' => (e.dynamic ? 'dynamic' : 'deterministic');
 
 export const blocksPerAddr = (e: DetEntry): number => Math.floor((e.ports[1] - e.ports[0] + 1) / e.blockSize);
 export const addresses = (e: DetEntry): number => 2 ** (32 - e.len4);
@@ -65,7 +73,7 @@ function detProblem(e: DetEntry): string | null {
   const span = e.ports[1] - e.ports[0] + 1;
   if (e.blockSize > span) return `block size ${e.blockSize} is larger than the port range ${e.ports[0]}-${e.ports[1]} (${span} ports)`;
   if (e.ports[0] < 1) return 'port 0 cannot be in a block (it is no transport address): start the range at 1 or above';
-  if (subscribers(e) > capacity(e)) {
+  if (!e.dynamic && subscribers(e) > capacity(e)) {
     const need = Math.ceil(subscribers(e) / blocksPerAddr(e));
     return (
       `${subscribers(e)} subscribers of /${e.subLen} need ${need} IPv4 addresses with ${blocksPerAddr(e)} blocks of ${e.blockSize} ports each, ` +
@@ -83,6 +91,7 @@ export function parseDetEntry(t: {
   ports?: string;
   blockSize: string | number;
   since: number;
+  dynamic?: boolean;
 }): DetEntry {
   const range6 = parsePrefix6(t.range6);
   const subLen = typeof t.subLen === 'number' ? t.subLen : /^\/?\d{1,3}$/.test(t.subLen) ? Number(t.subLen.replace('/', '')) : NaN;
@@ -92,8 +101,9 @@ export function parseDetEntry(t: {
   const blockSize = typeof t.blockSize === 'number' ? t.blockSize : /^\d{1,5}$/.test(t.blockSize) ? Number(t.blockSize) : NaN;
   if (!Number.isInteger(blockSize)) throw new InputError(`'${t.blockSize}' is not a valid block size: expected 1 to 65535 ports`);
   const e: DetEntry = {range6, subLen, addr4: ipv4Number(p4.addr), len4: p4.len, ports: [ports[0], ports[1]], blockSize, since: t.since};
+  if (t.dynamic) e.dynamic = true;
   const problem = detProblem(e);
-  if (problem) throw new InputError(`deterministic pool4 ${formatIPv6(range6.addr)}/${range6.len}: ${problem}`);
+  if (problem) throw new InputError(`${entryKind(e)} pool4 ${formatIPv6(range6.addr)}/${range6.len}: ${problem}`);
   return e;
 }
 
@@ -181,7 +191,7 @@ const inPrefix6 = (r: Prefix6, a: Uint8Array): boolean => prefixOverlap6(r, {add
 /** The mapping of an IPv6 address or prefix (at least as long as a subscriber's), or null when no entry covers it. */
 export function lookup6(entries: DetEntry[], p: Prefix6): Mapping | null {
   const e = entries.find((x) => inPrefix6(x.range6, p.addr));
-  if (!e) return null;
+  if (!e || e.dynamic) return null;
   if (p.len < e.subLen) {
     throw new InputError(
       `${formatIPv6(p.addr)}/${p.len} is shorter than a subscriber (/${e.subLen} in ${formatDetRange(e)}): give a /${e.subLen} or an address`,
@@ -195,6 +205,7 @@ export function lookup6(entries: DetEntry[], p: Prefix6): Mapping | null {
 export function lookup4(entries: DetEntry[], addr: number, port: number): Mapping | null {
   for (const e of entries) {
     if (!prefixOverlap4(e.addr4, e.len4, addr, 32)) continue;
+    if (e.dynamic) return null; // no formula: whoever holds the block now (log follow's events say who did when)
     const bpa = blocksPerAddr(e);
     if (port < e.ports[0] || port >= e.ports[0] + bpa * e.blockSize) return null;
     const index = (addr - e.addr4) * bpa + Math.floor((port - e.ports[0]) / e.blockSize);
@@ -206,12 +217,13 @@ export function lookup4(entries: DetEntry[], addr: number, port: number): Mappin
 
 /** Every subscriber of the entry with its block, in subscriber order (a generator: an entry may hold millions). */
 export function* mappings(e: DetEntry): Generator<Mapping> {
-  const n = subscribers(e);
+  const n = e.dynamic ? 0 : subscribers(e);
   for (let k = 0; k < n; k++) yield {entry: e, index: k, subscriber: subscriberPrefix(e, k), block: blockOf(e, k)};
 }
 
 /** JSON view of an entry (the configuration file's keys). */
 export interface DetView {
+  mode: 'deterministic' | 'dynamic';
   'ipv6-range': string;
   'subscriber-length': number;
   prefix: string;
@@ -225,6 +237,7 @@ export interface DetView {
 
 export function detView(e: DetEntry): DetView {
   return {
+    mode: entryKind(e),
     'ipv6-range': formatDetRange(e),
     'subscriber-length': e.subLen,
     prefix: formatDetPrefix4(e),
@@ -261,7 +274,8 @@ export const sameDet = (a: DetEntry, b: DetEntry): boolean =>
   a.len4 === b.len4 &&
   a.ports[0] === b.ports[0] &&
   a.ports[1] === b.ports[1] &&
-  a.blockSize === b.blockSize;
+  a.blockSize === b.blockSize &&
+  !a.dynamic === !b.dynamic;
 
 /** Entries in their listing order (by IPv6 range). */
 export function sortDet<T extends DetEntry>(list: T[]): T[] {
@@ -278,9 +292,10 @@ export function detFileEntry(e: DetEntry): Record<string, unknown> {
     prefix: formatDetPrefix4(e),
     'port range': `${e.ports[0]}-${e.ports[1]}`,
     'block size': e.blockSize,
+    ...(e.dynamic ? {dynamic: true} : {}),
   };
 }
 
 /** One line of --diff. */
 export const detText = (e: DetEntry): string =>
-  `deterministic ${formatDetRange(e)} /${e.subLen} ${formatDetPrefix4(e)} ${e.ports[0]}-${e.ports[1]} block ${e.blockSize}`;
+  `${entryKind(e)} ${formatDetRange(e)} /${e.subLen} ${formatDetPrefix4(e)} ${e.ports[0]}-${e.ports[1]} block ${e.blockSize}`;

@@ -64,11 +64,12 @@ describe('NAT64 deterministic pool4 with real subscribers', {skip: SKIP ?? false
     const r = await j(['pool4', 'display', '--json']);
     ok(r, 'pool4 display --json');
     assert.deepEqual(json(r).deterministic.map(({since, ...v}) => v), [{
-      'ipv6-range': RANGE6, 'subscriber-length': 124, prefix: PREFIX4, 'port-range': '1024-1087', 'block-size': 8,
+      mode: 'deterministic', 'ipv6-range': RANGE6, 'subscriber-length': 124, prefix: PREFIX4, 'port-range': '1024-1087', 'block-size': 8,
       'blocks-per-address': 8, subscribers: 16, 'ports-per-subscriber': 8,
     }]);
     const t = await j(['pool4', 'display']);
-    assert.match(t.stdout, /Deterministic \(RFC 7422\)[\s\S]*2001:db8:1c0:2:21::\/120 \| \/124 +\| 192\.0\.2\.128\/31 \| 1024-1087/);
+    assert.match(t.stdout, /Port blocks \(RFC 7422\)[\s\S]*deterministic \| 2001:db8:1c0:2:21::\/120 \| \/124 +\| 192\.0\.2\.128\/31 \| 1024-1087/);
+    assert.deepEqual(json(r)['dynamic-blocks'], [], 'no dynamic blocks');
   });
 
   it('sends every subscriber\'s flows from its own block, and lookup names the subscriber of each port', async () => {

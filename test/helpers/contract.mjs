@@ -48,6 +48,8 @@ export function table(tmp, ns) {
   const POOL = ['192.0.2.1', '62000-62010', '--tcp'];
   // A deterministic entry (RFC 7422): 16 subscribers of /124, 1024 ports each, on 198.18.0.0/31.
   const DET = ['198.18.0.0/31', '--deterministic', '2001:db8:77::/120', '--subscriber-length', '124', '--block-size', '1024'];
+  // A dynamic entry: 256 subscribers of /128 share 4 blocks of 256 ports of 198.18.0.4.
+  const DYN = ['198.18.0.4', '20000-21023', '--dynamic', '2001:db8:78::/120', '--subscriber-length', '128', '--block-size', '256'];
   const BIB = ['192.0.2.1#62005', '2001:db8::5#80', '--tcp'];
   return [
     ['config schema', [[[], 0], [['--output'], 0]]],
@@ -90,6 +92,7 @@ export function table(tmp, ns) {
     ['nat64 bib display', [[[], 0], [['--icmp'], 0]]],
     ['nat64 bib remove', [[[BIB[0], '--tcp'], 3], [BIB, 0, 'nat64 bib add'], [[BIB[0], '--tcp'], 0]]],
     ['nat64 session display', [[['--numeric'], 0], [['--udp', '--numeric'], 0]]],
+    ['nat64 log follow', [[['--drain'], 0], [['--drain', '--format', 'syslog'], 0], [DYN, 0, 'nat64 pool4 add'], [['--drain', '--format', 'csv', '--no-headers'], 0], [[], 0, 'nat64 pool4 display'], [['--dynamic', '198.18.0.4'], 0, 'nat64 pool4 remove'], [['--dynamic', '198.18.0.4'], 3, 'nat64 pool4 remove'], [['--format', 'bogus'], 2]]],
     ['nat64 pool4 remove', [[['192.0.2.1', '--tcp'], 0], [POOL, 0, 'nat64 pool4 add'], [['192.0.2.1', '--tcp'], 0], [['192.0.2.1', '--tcp'], 3], [POOL, 0, 'nat64 pool4 add']], 2],
     ['nat64 pool4 flush', [[[], 0]]],
     ['nat64 pool6 display', [[[], 0]]],

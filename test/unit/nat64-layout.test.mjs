@@ -25,6 +25,9 @@ const STRUCTS = [
   ['xlat_common_config', 'XLAT_COMMON_CONFIG'],
   ['nat64_blk_entry', 'NAT64_BLK_ENTRY'],
   ['nat64_blk_ctl', 'NAT64_BLK_CTL'],
+  ['nat64_blk_use_key', 'NAT64_BLK_USE_KEY'],
+  ['nat64_blk_use', 'NAT64_BLK_USE'],
+  ['nat64_event', 'NAT64_EVENT'],
 ];
 
 for (const [struct, mirror] of STRUCTS) {

@@ -15,7 +15,9 @@ Entries that overlap or touch ones already there merge with them, as Jool's do (
 
 While a protocol has no entry, pool4 is the namespace's own IPv4 addresses with ports 61001-65535.
 
-With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of RANGE6 (each a prefix of --subscriber-length bits) to port blocks of --block-size ports on the addresses of PREFIX, by a fixed formula: subscriber number k (its bits after RANGE6) gets address PREFIX + floor(k / B) and ports FIRST + (k mod B) * SIZE onwards, B being the blocks per address (PORTS, default 1024-65535, divided by SIZE). All of a subscriber's mappings (TCP, UDP and ICMP) take ports from its block; a full block refuses its new flows only (counter drop-block-full). 'xlat nat64 lookup' answers who owned a transport address without logs. No protocol, mark or max-iterations: the entry holds for every protocol; its transport addresses may not overlap other pool4 entries.`;
+With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of RANGE6 (each a prefix of --subscriber-length bits) to port blocks of --block-size ports on the addresses of PREFIX, by a fixed formula: subscriber number k (its bits after RANGE6) gets address PREFIX + floor(k / B) and ports FIRST + (k mod B) * SIZE onwards, B being the blocks per address (PORTS, default 1024-65535, divided by SIZE). All of a subscriber's mappings (TCP, UDP and ICMP) take ports from its block; a full block refuses its new flows only (counter drop-block-full). 'xlat nat64 lookup' answers who owned a transport address without logs. No protocol, mark or max-iterations: the entry holds for every protocol; its transport addresses may not overlap other pool4 entries.
+
+With --dynamic RANGE6 instead (for when addresses are scarcer than subscribers), there is no formula: a subscriber of RANGE6 is given a free block of --block-size ports at its first flow (the first free one from its number on) and keeps it until its last BIB entry goes; the range may hold more subscribers than PREFIX has blocks, and a new subscriber finds none while every block is taken (counter drop-no-free-block). Each allocation and release is an event, read by 'xlat nat64 log follow' (the log that says who held which block when).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --tcp 192.0.2.0/28 61001-65535',
@@ -24,6 +26,10 @@ With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of R
     {
       description: 'Deterministic (RFC 7422): 256 subscribers of /56, 2048 ports each (31 blocks per address, 9 addresses used):',
       command: '<%= config.bin %> <%= command.id %> 198.51.100.0/28 --deterministic 2001:db8:5::/48 --subscriber-length 56 --block-size 2048',
+    },
+    {
+      description: 'Dynamic: 65,536 subscribers of /64 share the 496 blocks of 2048 ports of 198.51.100.0/28, one each while it has flows:',
+      command: '<%= config.bin %> <%= command.id %> 198.51.100.0/28 --dynamic 2001:db8:6::/48 --subscriber-length 64 --block-size 2048',
     },
   ];
 
@@ -39,8 +45,15 @@ With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of R
     }),
     force: Flags.boolean({summary: 'Accept a prefix shorter than /24, or a range covering ports local services listen on.', default: false}),
     deterministic: Flags.string({summary: 'Deterministic port blocks (RFC 7422) for the IPv6 subscribers of this range.', helpValue: 'RANGE6'}),
-    'subscriber-length': Flags.string({summary: "With --deterministic: one subscriber's prefix length (e.g. 56, or 128 for single hosts).", helpValue: 'N'}),
-    'block-size': Flags.string({summary: 'With --deterministic: ports per subscriber (e.g. 2048).', helpValue: 'N'}),
+    dynamic: Flags.string({
+      summary: 'Port blocks given to the IPv6 subscribers of this range at their first flow, taken back after their last (events: log follow).',
+      helpValue: 'RANGE6',
+    }),
+    'subscriber-length': Flags.string({
+      summary: "With --deterministic or --dynamic: one subscriber's prefix length (e.g. 56, or 128 for single hosts).",
+      helpValue: 'N',
+    }),
+    'block-size': Flags.string({summary: 'With --deterministic or --dynamic: ports per subscriber (e.g. 2048).', helpValue: 'N'}),
   };
 
   static override args = {
@@ -49,9 +62,11 @@ With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of R
   };
 
   public async run(): Promise<{added: Pool4View[]; pool4: Pool4View[]} | {deterministic: DetView[]}> {
-    if (this.flags.deterministic !== undefined) return this.addDeterministic(this.flags.deterministic);
+    if (this.flags.deterministic !== undefined && this.flags.dynamic !== undefined) throw new InputError('give --deterministic or --dynamic, not both');
+    if (this.flags.deterministic !== undefined) return this.addBlocks(this.flags.deterministic, false);
+    if (this.flags.dynamic !== undefined) return this.addBlocks(this.flags.dynamic, true);
     for (const f of ['subscriber-length', 'block-size'] as const) {
-      if (this.flags[f] !== undefined) throw new InputError(`--${f} belongs to --deterministic RANGE6`);
+      if (this.flags[f] !== undefined) throw new InputError(`--${f} belongs to --deterministic or --dynamic RANGE6`);
     }
     const protos = protoFromFlags(this.flags, null);
     if (protos.length !== 1) throw new InputError('give the protocol of the entry: --tcp, --udp or --icmp');
@@ -69,12 +84,13 @@ With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of R
     return {added: [pool4View(item)], pool4: r.entries.map(pool4View)};
   }
 
-  private async addDeterministic(range6: string): Promise<{deterministic: DetView[]}> {
+  private async addBlocks(range6: string, dynamic: boolean): Promise<{deterministic: DetView[]}> {
+    const kind = dynamic ? 'dynamic' : 'deterministic';
     for (const f of ['tcp', 'udp', 'icmp', 'mark', 'max-iterations'] as const) {
-      if (this.flags[f]) throw new InputError(`--${f} does not go with --deterministic: a deterministic entry holds for every protocol, mark 0`);
+      if (this.flags[f]) throw new InputError(`--${f} does not go with --${kind}: a ${kind} entry holds for every protocol, mark 0`);
     }
     const missing = (['subscriber-length', 'block-size'] as const).filter((f) => this.flags[f] === undefined);
-    if (missing.length) throw new InputError(`--deterministic needs ${missing.map((f) => `--${f}`).join(' and ')}`);
+    if (missing.length) throw new InputError(`--${kind} needs ${missing.map((f) => `--${f}`).join(' and ')}`);
     const e = parseDetEntry({
       range6,
       subLen: this.flags['subscriber-length']!,
@@ -82,6 +98,7 @@ With --deterministic RANGE6 (RFC 7422), the entry maps the IPv6 subscribers of R
       ports: this.args.ports,
       blockSize: this.flags['block-size']!,
       since: Math.floor(Date.now() / 1000),
+      dynamic,
     });
     const nat64 = await this.nat64();
     const risks = nat64.pool4Risks((['tcp', 'udp', 'icmp'] as const).map((proto) => ({proto, mark: 0, addr: e.addr4, len: e.len4, ports: e.ports})));
