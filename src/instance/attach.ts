@@ -125,15 +125,12 @@ export interface NamedMaps {
 }
 
 /**
- * Opens the maps with the given names among mapIds (closes whatever it opened
- * on failure). Every one of `names` must exist; the `optional` ones may not
- * (a map only one of the programs uses, absent when that program is not attached).
+ * Opens the maps of mapIds, once per name (two programs of one name side by
+ * side, e.g. during an upgrade, share their state maps), leaving out the ones
+ * gone meanwhile and those `keep` refuses; closes what it opened on failure.
  */
-export async function openMapsByName(mapIds: number[], names: readonly string[], label: string, optional: readonly string[] = []): Promise<NamedMaps> {
+export async function openMapsById(mapIds: readonly number[], keep: (name: string) => boolean = () => true): Promise<Map<string, BpfMap>> {
   const byName = new Map<string, BpfMap>();
-  const closeAll = () => {
-    for (const m of byName.values()) m.close();
-  };
   try {
     for (const id of mapIds) {
       let m: BpfMap;
@@ -143,9 +140,27 @@ export async function openMapsByName(mapIds: number[], names: readonly string[],
         if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
         throw err;
       }
-      if ((names.includes(m.name) || optional.includes(m.name)) && !byName.has(m.name)) byName.set(m.name, m);
+      if (keep(m.name) && !byName.has(m.name)) byName.set(m.name, m);
       else m.close();
     }
+  } catch (err) {
+    for (const m of byName.values()) m.close();
+    throw err;
+  }
+  return byName;
+}
+
+/**
+ * Opens the maps with the given names among mapIds (closes whatever it opened
+ * on failure). Every one of `names` must exist; the `optional` ones may not
+ * (a map only one of the programs uses, absent when that program is not attached).
+ */
+export async function openMapsByName(mapIds: number[], names: readonly string[], label: string, optional: readonly string[] = []): Promise<NamedMaps> {
+  const byName = await openMapsById(mapIds, (name) => names.includes(name) || optional.includes(name));
+  const closeAll = () => {
+    for (const m of byName.values()) m.close();
+  };
+  try {
     for (const n of names) {
       if (!byName.has(n)) {
         throw new XlatError(`the ${label} programs attached in this namespace have no map ${n}: remove the instance and add it again`);

@@ -24,10 +24,10 @@ import {openAndLoad, type BpfObject} from '../bpf/object.js';
 import {closeFd, progFdById} from '../bpf/prog.js';
 import * as xdp from '../bpf/xdp.js';
 import * as tc from '../bpf/tc.js';
-import {NoInstanceError, SystemError, XlatError} from '../errors.js';
+import {NoInstanceError, XlatError} from '../errors.js';
 import {faultPoint} from '../sys/fault.js';
 import {currentNetnsName} from '../sys/netns.js';
-import {discover, type Attachment, type ProgramSpec} from './attach.js';
+import {discover, openMapsById, type Attachment, type ProgramSpec} from './attach.js';
 import {META_MAP} from './meta.js';
 import {layoutVersion, objectPath, type Translator} from './objects.js';
 
@@ -53,24 +53,6 @@ export interface UpgradeResult {
 
 /** The layout version a config map records (its first member, bpf/abi/). */
 const recordedLayout = (config: BpfMap): number => config.lookup(Buffer.alloc(4))?.readUInt32LE(0) ?? 0;
-
-async function openLiveMaps(mapIds: readonly number[]): Promise<Map<string, BpfMap>> {
-  const live = new Map<string, BpfMap>();
-  for (const id of mapIds) {
-    let m: BpfMap;
-    try {
-      m = await BpfMap.fromId(id);
-    } catch (err) {
-      if (err instanceof SystemError && err.errno === 2) continue; // gone meanwhile
-      for (const o of live.values()) o.close();
-      throw err;
-    }
-    // Two programs of one name side by side (a killed upgrade) use the same kept maps; their scratch maps differ.
-    if (live.has(m.name)) m.close();
-    else live.set(m.name, m);
-  }
-  return live;
-}
 
 /** Swaps one attachment to the new object's program; returns the new program id. */
 async function swapOne(spec: ProgramSpec, a: Attachment, progFd: number): Promise<number> {
@@ -125,7 +107,7 @@ export async function upgradeInstance(t: Translator, spec: ProgramSpec, configMa
   if (!found) throw new NoInstanceError(spec.label);
   const path = objectPath(t);
   const own = layoutVersion(t, path);
-  const live = await openLiveMaps(found.mapIds);
+  const live = await openMapsById(found.mapIds);
   try {
     const config = live.get(configMap);
     if (!config) throw new XlatError(`the ${spec.label} instance has no map ${configMap}: remove it and add it again`);

@@ -33,6 +33,7 @@ import socket
 import struct
 import sys
 import time
+from traffic import opts  # the same option parser (a sibling script: its folder is on sys.path)
 
 
 def log(obj):
@@ -40,15 +41,6 @@ def log(obj):
     sys.stdout.flush()
 
 
-def opts(argv, defaults):
-    out = dict(defaults)
-    rest = list(argv)
-    while rest:
-        key = rest.pop(0)
-        if not key.startswith("--") or key[2:] not in defaults:
-            raise SystemExit("unknown option " + key)
-        out[key[2:]] = type(defaults[key[2:]])(rest.pop(0))
-    return out
 
 
 def family_of(host):
