@@ -42,7 +42,8 @@ run_suite() {
     unit|packet) conc=(); timeout=120000 ;;
     # a guest per kernel: about a minute each with KVM, several emulated (test/kernels says what it measured)
     kernels) conc=(--test-concurrency=1); timeout=2700000 ;;
-    *) conc=(--test-concurrency=1); timeout=300000 ;;
+    # files that wait for real timeouts and other processes, slower while the other lane runs
+    *) conc=(--test-concurrency=1); timeout=600000 ;;
   esac
   mapfile -t files < <(find "test/$suite" -type f -name '*.test.mjs' | sort)
   start=$SECONDS
