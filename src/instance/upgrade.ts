@@ -54,7 +54,7 @@ export interface UpgradeResult {
 /** The layout version a config map records (its first member, bpf/abi/). */
 const recordedLayout = (config: BpfMap): number => config.lookup(Buffer.alloc(4))?.readUInt32LE(0) ?? 0;
 
-/** Swaps one attachment to the new object's program; returns the new program id. */
+/** Swaps attachment a (running program a.progId) to the program progFd; returns the program id now attached. */
 async function swapOne(spec: ProgramSpec, a: Attachment, progFd: number): Promise<number> {
   faultPoint(`replace ${a.hook} on ${a.name}`);
   if (a.hook === 'tc') return tc.replace(a.ifindex, progFd, spec.tcHandle, spec.tcPrio, a.name);
@@ -73,15 +73,7 @@ async function swapBack(spec: ProgramSpec, done: {a: Attachment; to: number}[]):
     try {
       const old = await progFdById(a.progId);
       try {
-        if (a.hook === 'tc') await tc.replace(a.ifindex, old, spec.tcHandle, spec.tcPrio, a.name);
-        else {
-          const cur = await progFdById(to);
-          try {
-            await xdp.replace(a.ifindex, old, a.mode === 'native' ? 'native' : 'generic', cur, a.name);
-          } finally {
-            await closeFd(cur);
-          }
-        }
+        await swapOne(spec, {...a, progId: to}, old);
       } finally {
         await closeFd(old);
       }
