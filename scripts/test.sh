@@ -115,7 +115,18 @@ if [ $ran -eq 0 ]; then
   exit 1
 fi
 echo
-if [ $status -eq 0 ]; then echo "all suites passed"; else echo "FAILED suites: ${failed[*]}"; fi
+if [ $status -eq 0 ]; then echo "all suites passed"; else
+  # Each failure again, briefly, at the end: with two lanes a failed suite's transcript may be printed long before the
+  # last lines, which are all a CI log's reader may get. Its location, name and the first lines of its error.
+  for suite in "${failed[@]}"; do
+    echo "--- $suite: failures (the whole transcript is above)"
+    awk '/^✖ failing tests:/ {on = 1; next}
+      on && /^test at / {print; n = 0; next}
+      on && /^✖ / {print; n = 3; next}
+      on && n > 0 && !/^ *at / && NF {print; n--}' "$work/$suite.log" | head -n 40
+  done
+  echo "FAILED suites: ${failed[*]}"
+fi
 [ "${totals[todo]:-0}" -eq 0 ] || echo "todo (known gaps, listed above): ${totals[todo]}"
 echo "test: ${totals[pass]:-0} passed, ${totals[fail]:-0} failed, ${totals[skipped]:-0} skipped"
 exit $status

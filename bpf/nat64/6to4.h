@@ -280,15 +280,20 @@ static __always_inline void nat64_plan_6to4(void *data, void *data_end, const st
 	 * (RFC 6146 3.8). XDP hands it to tc before any state is touched; tc does
 	 * the 6->4 half (the sender's state) here and the rest in its slow path.
 	 * The mark stays in the plan (a map value, which the verifier does not
-	 * track: the state code below is not walked twice).
+	 * track: the state code below is not walked twice). An echo to a pool4
+	 * address hairpins too: its identifier is the destination's "port" only
+	 * once translated, so the address decides, and the sender's own new
+	 * mapping is what the 4->6 half finds (the querier is answered by itself,
+	 * as through any NAT64 that hairpins queries).
 	 */
-	if (p->l4proto != IPPROTO_ICMP && !x.fragd && xlat_nat64_pool4_has(p->l4proto, dst4, dport)) {
+	if (!x.fragd && (p->l4proto == IPPROTO_ICMP ? xlat_nat64_pool4_has_addr(IPPROTO_ICMP, dst4)
+						    : xlat_nat64_pool4_has(p->l4proto, dst4, dport))) {
 		struct nat64_taddr4 t4 = {.addr = dst4, .port = dport, .proto = p->l4proto};
 
 		if (!in_tc)
 			return plan_slow(p, NAT64_STEP_HAIRPIN);
 		/* Nobody behind that transport address: the IPv4 side would drop it; create nothing. */
-		if (!bib4_get(&t4, now))
+		if (p->l4proto != IPPROTO_ICMP && !bib4_get(&t4, now))
 			return plan_drop(p, XLAT_C_DROP_NO_BIB);
 		p->slow = 1;
 		p->step = NAT64_STEP_HAIRPIN;

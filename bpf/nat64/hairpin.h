@@ -9,10 +9,11 @@
 
 #include "nat64/4to6.h"
 
-/* The TCP/UDP header of a hairpinned packet. */
+/* The transport header of a hairpinned packet: TCP, UDP or an ICMPv6 echo (whose identifier is both "ports"). */
 struct hp_parse {
 	__be16 ports[2];
-	__u8 proto, tflags, field;
+	__u8 proto, tflags, field, pn; /* field: the checksum's offset; pn: how many ports (1 for an echo) */
+	__u8 poff;		       /* the first port's offset */
 	__be32 dst4;
 };
 
@@ -28,6 +29,8 @@ static __always_inline __u32 hp_parse(struct __sk_buff *skb, const struct nat64_
 	l4 = (void *)(ip6 + 1);
 	h->proto = ip6->nexthdr;
 	h->tflags = 0;
+	h->pn = 2;
+	h->poff = 0;
 	if (h->proto == IPPROTO_TCP) {
 		if ((void *)(l4 + sizeof(struct tcphdr)) > data_end)
 			return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
@@ -37,11 +40,20 @@ static __always_inline __u32 hp_parse(struct __sk_buff *skb, const struct nat64_
 		if ((void *)(l4 + sizeof(struct udphdr)) > data_end)
 			return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
 		h->field = offsetof(struct udphdr, check);
+	} else if (h->proto == IPPROTO_ICMPV6) {
+		if ((void *)(l4 + 8) > data_end)
+			return NAT64_DROP(XLAT_C_DROP_TRUNCATED);
+		if (l4[0] != ICMPV6_ECHO_REQUEST && l4[0] != ICMPV6_ECHO_REPLY)
+			return NAT64_PASS(XLAT_C_PASS_ICMP_TYPE);
+		h->proto = IPPROTO_ICMP; /* the BIB's name for ICMP queries */
+		h->field = offsetof(struct icmp6hdr, icmp6_cksum);
+		h->pn = 1;
+		h->poff = 4;
 	} else {
 		return NAT64_PASS(XLAT_C_PASS_PROTO);
 	}
-	h->ports[0] = *(__be16 *)l4;
-	h->ports[1] = *(__be16 *)(l4 + 2);
+	h->ports[0] = *(__be16 *)(l4 + h->poff);
+	h->ports[1] = *(__be16 *)(l4 + h->poff + h->pn * 2 - 2);
 	__builtin_memcpy(&a, &ip6->daddr, 16);
 	if (prefix_extract(&cfg->c.pool6, &a, &h->dst4))
 		return NAT64_PASS(XLAT_C_PASS_DST6_NOT_POOL6);
@@ -75,14 +87,15 @@ static __always_inline __u32 nat64_hairpin(struct __sk_buff *skb, const struct n
 		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
 	now = bpf_ktime_get_ns();
 	t4.addr = h.dst4;
-	t4.port = h.ports[1];
+	/* An echo's identifier, translated, is both its source and its destination "port". */
+	t4.port = h.pn == 1 ? w->rw.port : h.ports[1];
 	t4.proto = h.proto;
 	/* 4->6: the destination's session, as if the packet came from IPv4. */
 	b4 = bib4_get(&t4, now);
 	if (!b4)
 		return NAT64_DROP(XLAT_C_DROP_NO_BIB);
 	key.local4 = h.dst4;
-	key.lport = h.ports[1];
+	key.lport = t4.port;
 	key.remote4 = p->h.v4.saddr;
 	key.rport = w->rw.port;
 	key.proto = h.proto;
@@ -123,6 +136,11 @@ static __always_inline __u32 nat64_hairpin_apply(struct __sk_buff *skb, const st
 	if (prefix_embed(&cfg->c.pool6, w->p.h.v4.saddr, &h6.saddr))
 		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
 	addr_delta = (__u32)bpf_csum_diff((void *)&w->in.src6, 32, (void *)&h6.saddr, 32, 0);
+	/* An echo has one identifier (the IPv6 node's); the ports are [source, destination]. */
+	if (h.pn == 1) {
+		nports[0] = w->in.port;
+		nports[1] = h.ports[1];
+	}
 	port_delta = csum_sub(csum_words(nports, 2), csum_words(h.ports, 2));
 	h6.priority = tos >> 4;
 	h6.flow_lbl[0] = (tos & 0xf) << 4;
@@ -133,7 +151,8 @@ static __always_inline __u32 nat64_hairpin_apply(struct __sk_buff *skb, const st
 	flags = h.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 	if (bpf_skb_store_bytes(skb, ETH_HLEN_, &h6, sizeof(h6), BPF_F_RECOMPUTE_CSUM) ||
 	    bpf_l4_csum_replace(skb, field, 0, addr_delta, BPF_F_PSEUDO_HDR | flags) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN_ + sizeof(struct ipv6hdr), nports, sizeof(nports), 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN_ + sizeof(struct ipv6hdr) + (h.pn == 1 ? 4 : 0), nports,
+				h.pn == 1 ? 2 : 4, 0) ||
 	    bpf_l4_csum_replace(skb, field, 0, port_delta, flags))
 		return NAT64_DROP(XLAT_C_DROP_WRITE_FAILED);
 	return NAT64_XLAT(XLAT_C_XLAT_HAIRPIN);

@@ -119,10 +119,6 @@ export function dropDetState(maps: Nat64Maps, gone: DetEntry[]): void {
   if (gone.length) dropStateIn(maps, (a) => gone.some((g) => a >= g.addr4 && a < g.addr4 + 2 ** (32 - g.len4)));
 }
 
-export async function listDet(): Promise<DetEntry[]> {
-  return withNat64Instance((maps) => readDet(maps));
-}
-
 /** The block entries and the dynamic blocks in use. */
 export async function listBlocks(): Promise<{entries: DetEntry[]; inUse: DynBlock[]}> {
   return withNat64Instance((maps) => ({entries: readDet(maps), inUse: readDynBlocks(maps)}));

@@ -215,6 +215,41 @@ export function lookup4(entries: DetEntry[], addr: number, port: number): Mappin
   return null;
 }
 
+/** A dynamic block given out now (read from the kernel's block tables): where it is and who holds it. */
+export interface HeldBlock {
+  addr4: number;
+  ports: [number, number];
+  subscriber: Prefix6;
+}
+
+/**
+ * The dynamic entry covering the query (an IPv4 address, or an IPv6 address or prefix), or null: such entries have
+ * no formula, so their answers are the blocks held now (lookupHeld).
+ */
+export function dynamicEntryOf(entries: DetEntry[], q: {addr4: number} | {prefix6: Prefix6}): DetEntry | null {
+  const e = 'addr4' in q ? entries.find((x) => prefixOverlap4(x.addr4, x.len4, q.addr4, 32)) : entries.find((x) => inPrefix6(x.range6, q.prefix6.addr));
+  return e?.dynamic ? e : null;
+}
+
+/** Who holds addr#port, or the block the subscriber of an IPv6 address holds, in dynamic entry e now; or null. */
+export function lookupHeld(e: DetEntry, held: HeldBlock[], q: {addr4: number; port: number} | {prefix6: Prefix6}): Mapping | null {
+  let b: HeldBlock | undefined;
+  if ('addr4' in q) {
+    b = held.find((h) => h.addr4 === q.addr4 && q.port >= h.ports[0] && q.port <= h.ports[1]);
+  } else {
+    if (q.prefix6.len < e.subLen) {
+      throw new InputError(
+        `${formatIPv6(q.prefix6.addr)}/${q.prefix6.len} is shorter than a subscriber (/${e.subLen} in ${formatDetRange(e)}): give a /${e.subLen} or an address`,
+      );
+    }
+    const sub = subscriberPrefix(e, subscriberIndex(e, q.prefix6.addr));
+    b = held.find((h) => h.subscriber.len === sub.len && toBig(h.subscriber.addr) === toBig(sub.addr));
+  }
+  if (!b || !inPrefix6(e.range6, b.subscriber.addr)) return null;
+  const index = subscriberIndex(e, b.subscriber.addr);
+  return {entry: e, index, subscriber: b.subscriber, block: {addr: b.addr4, first: b.ports[0], last: b.ports[1]}};
+}
+
 /** Every subscriber of the entry with its block, in subscriber order (a generator: an entry may hold millions). */
 export function* mappings(e: DetEntry): Generator<Mapping> {
   const n = e.dynamic ? 0 : subscribers(e);

@@ -121,6 +121,20 @@ describe('NAT64 dynamic port blocks with real subscribers and log follow', {skip
     assert.equal(d.deterministic[0].mode, 'dynamic');
     assert.ok(d['dynamic-blocks'].some((x) => x.subscriber === SUB.c && x.address === ADDR4 && x['bib-entries'] >= 1), JSON.stringify(d['dynamic-blocks']));
     assert.equal(await stat('event-lost'), 0, 'nothing lost: a reader was there, or room');
+    // lookup: the holder now, both ways, from the kernel's block tables (no formula for a dynamic block).
+    const held = d['dynamic-blocks'].find((x) => x.subscriber === SUB.c);
+    const [lo] = held['port-range'].split('-').map(Number);
+    const byPort = json(await j(['lookup', `${ADDR4}#${lo + 3}`, '--json'])).lookup;
+    assert.deepEqual([byPort.subscriber, byPort['port-range'], byPort.mode], [SUB.c, held['port-range'], 'dynamic']);
+    const bySub = json(await j(['lookup', HOST.c, '--json'])).lookup;
+    assert.deepEqual([bySub.address, bySub['port-range']], [ADDR4, held['port-range']]);
+    const free = BLOCKS.find((b) => b !== held['port-range']);
+    const none = await j(['lookup', `${ADDR4}#${free.split('-')[0]}`]);
+    assert.equal(none.code, 3, `a block nobody holds now: exit 3\n${none.stderr}`);
+    assert.match(none.stderr, /^Error: no subscriber holds a block for .* now \(dynamic entry /);
+    const past = await j(['lookup', `${ADDR4}#${lo}`, '--time', '2026-01-01T00:00:00Z']);
+    assert.equal(past.code, 2, `a past moment: the event log's question\n${past.stderr}`);
+    assert.match(past.stderr, /whose blocks change hands.*log follow/);
   });
 
   it('prints syslog lines, and --drain --json prints what is waiting and exits', async () => {

@@ -104,6 +104,18 @@ for (const hook of ['tc', 'xdp']) {
       assert.ok(after['xlat-hairpin'] >= before['xlat-hairpin'] + 2n, 'the datagram and the error, both hairpinned');
     });
 
+    it('ping to pool6 + a pool4 address is hairpinned: the pinger answers itself through both sessions', async () => {
+      // The echo's translated identifier names the sender's own mapping (RFC 6146 3.8 for queries): n6's kernel
+      // gets an echo request from pool6 + 192.0.2.1 and its reply goes the same way back.
+      ok(await xlat(ns.j, ['nat64', 'pool4', 'add', '--icmp', '192.0.2.1', '0-65535']), 'pool4 add --icmp');
+      const before = await stats(ns.j);
+      const r = await nsRun(ns.n6, 'ping', ['-6', '-n', '-c', '3', '-i', '0.2', '-W', '3', '-I', '2001:db8:1::8', '2001:db8:64::192.0.2.1'], {timeout: 20_000});
+      assert.match(r.stdout, /3 received/, show(r));
+      assert.match(r.stdout, /from 2001:db8:64::c000:201: icmp_seq=1/, show(r));
+      const after = await stats(ns.j);
+      assert.ok(after['xlat-hairpin'] >= before['xlat-hairpin'] + 6n, `3 requests and 3 replies hairpinned: ${before['xlat-hairpin']} -> ${after['xlat-hairpin']}`);
+    });
+
     it('remove restores accept_local', async () => {
       ok(await xlat(ns.j, ['nat64', 'instance', 'remove']), 'instance remove');
       assert.equal(await getSysctl(ns.j, 'net.ipv4.conf.to_n4.accept_local'), '0');

@@ -558,6 +558,16 @@ for (const [prog, hook] of HOOKS) {
     const syn = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: tcp(41000, 61022, {flags: TCPF.SYN})}), 'xlat', 'xlat-hairpin');
     const tp = maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 41000, proto: 6})).readUInt16BE(4);
     assertSamePacket(syn, ipv6Packet({src: P4_AS6, dst: C6B, l4: tcp(tp, 22, {flags: TCPF.SYN})}), 'hairpinned SYN');
+    // An echo to a pool4 address: its translated identifier names the sender's own mapping, so the querier is
+    // asked (and answers) itself through both sessions, as the hairpinned ping of a real node is (e2e).
+    const ping = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, hopLimit: 30, l4: icmpEcho(128, 3300, 7, payload)}), 'xlat', 'xlat-hairpin', {slow: true});
+    assertSamePacket(ping, ipv6Packet({src: P4_AS6, dst: C6, hopLimit: 30, l4: icmpEcho(128, 3300, 7, payload)}), 'hairpinned echo request');
+    const pid = maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 3300, proto: 1})).readUInt16BE(4);
+    assert.ok(session(P4, pid, P4, pid, 1), 'one session serves both halves of an echo hairpinned to its sender');
+    const pong = await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: icmpEcho(129, 3300, 7, payload)}), 'xlat', 'xlat-hairpin', {slow: true});
+    assertSamePacket(pong, ipv6Packet({src: P4_AS6, dst: C6, l4: icmpEcho(129, 3300, 7, payload)}), 'hairpinned echo reply');
+    // Other informational messages to a pool4 address are not queries: they stay the IPv6 side's.
+    await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: icmpEcho(139, 3300, 7, payload)}), 'pass', 'pass-icmp-type');
     // Nobody behind the port: dropped, and nothing created for the sender.
     await send(prog, ipv6Packet({src: C6, dst: P4_AS6, l4: udp(5001, 61999, payload)}), 'drop', 'drop-no-bib');
     assert.equal(maps.bib6.lookup(L.encodeTAddr6({addr: ip6(C6), port: 5001, proto: 17})), null, 'no mapping created');

@@ -101,3 +101,27 @@ test('the export lists every subscriber once, in order', {skip}, () => {
   assert.deepEqual(rows[0], {subscriber: '2001:db8:5::/56', address: '198.51.100.0', 'port-range': '1024-3071', 'ipv6-range': '2001:db8:5::/48'});
   assert.deepEqual(rows[255], {subscriber: '2001:db8:5:ff00::/56', address: '198.51.100.8', 'port-range': '15360-17407', 'ipv6-range': '2001:db8:5::/48'});
 });
+
+test('a dynamic entry has no formula: lookup answers with the block its subscriber holds now, both ways', {skip}, () => {
+  const det = entry({range6: '2001:db8:5::/48', subLen: '56', prefix4: '198.51.100.0/28', blockSize: '2048'});
+  const dyn = entry({range6: '2001:db8:6::/48', subLen: '64', prefix4: '203.0.113.0/30', blockSize: '2048', dynamic: true});
+  const entries = [det, dyn];
+  const sub = {addr: parseIPv6('2001:db8:6:12::'), len: 64};
+  const held = [
+    {addr4: ip4('203.0.113.1'), ports: [3072, 5119], subscriber: sub},
+    {addr4: ip4('203.0.113.1'), ports: [5120, 7167], subscriber: {addr: parseIPv6('2001:db8:6:13::'), len: 64}},
+  ];
+  assert.equal(M.dynamicEntryOf(entries, {addr4: ip4('198.51.100.3')}), null, 'a deterministic entry: the formula answers');
+  assert.equal(M.dynamicEntryOf(entries, {addr4: ip4('192.0.2.1')}), null, 'no entry');
+  assert.equal(M.dynamicEntryOf(entries, {addr4: ip4('203.0.113.1')}), dyn);
+  assert.equal(M.dynamicEntryOf(entries, {prefix6: {addr: parseIPv6('2001:db8:6:12::5'), len: 128}}), dyn);
+  assert.equal(M.lookup4(entries, ip4('203.0.113.1'), 4000), null, 'no formula for a dynamic block');
+  const byPort = M.lookupHeld(dyn, held, {addr4: ip4('203.0.113.1'), port: 5119});
+  assert.deepEqual(M.mappingView(byPort), {subscriber: '2001:db8:6:12::/64', address: '203.0.113.1', 'port-range': '3072-5119', 'ipv6-range': '2001:db8:6::/48'});
+  assert.equal(M.lookupHeld(dyn, held, {addr4: ip4('203.0.113.1'), port: 5120}).subscriber.addr[7], 0x13, 'the next block, the next holder');
+  assert.equal(M.lookupHeld(dyn, held, {addr4: ip4('203.0.113.2'), port: 3072}), null, 'a block nobody holds');
+  // Any host of the subscriber finds its block; a subscriber without one finds nothing; a shorter prefix is refused.
+  assert.deepEqual(M.lookupHeld(dyn, held, {prefix6: {addr: parseIPv6('2001:db8:6:12:abcd::1'), len: 128}}).block, {addr: ip4('203.0.113.1'), first: 3072, last: 5119});
+  assert.equal(M.lookupHeld(dyn, held, {prefix6: {addr: parseIPv6('2001:db8:6:14::'), len: 64}}), null);
+  assert.throws(() => M.lookupHeld(dyn, held, {prefix6: {addr: parseIPv6('2001:db8:6::'), len: 56}}), /shorter than a subscriber/);
+});

@@ -5,9 +5,10 @@ import {InputError, NotFoundError} from '../../errors.js';
 import {parseIPv4} from '../../model/ipv4.js';
 import {parseIPv6, parsePrefix6, type Prefix6} from '../../model/ipv6.js';
 import {ipv4Number} from '../../model/pool4-set.js';
-import {lookup4, lookup6, mappingView, type Mapping, type MappingView} from '../../model/rfc7422.js';
+import {dynamicEntryOf, formatDetRange, lookup4, lookup6, lookupHeld, mappingView, type Mapping, type MappingView} from '../../model/rfc7422.js';
 
-export type LookupView = MappingView & {query: string; since: string};
+/** since: when the entry was configured; mode dynamic: the block's holder now (no formula). */
+export type LookupView = MappingView & {query: string; since: string; mode: 'deterministic' | 'dynamic'};
 
 /** "2026-12-01T22:00:00Z" or Unix seconds -> Unix seconds. */
 function parseTime(text: string): number {
@@ -18,9 +19,9 @@ function parseTime(text: string): number {
 }
 
 export default class Nat64Lookup extends XlatCommand<typeof Nat64Lookup> {
-  static override summary = 'Which subscriber owns a transport address, and the reverse (deterministic pool4).';
+  static override summary = 'Which subscriber owns a transport address, and the reverse (deterministic and dynamic block pool4).';
 
-  static override description = `Answers from the deterministic (RFC 7422) pool4 entries and their formula, with no logs: ADDRESS#PORT (IPv4) gives the subscriber prefix whose block holds it; an IPv6 subscriber prefix or address gives its IPv4 address and port block. --time T (ISO 8601 or Unix seconds) asks about a past moment: the answer holds if the entry was configured by then (entries record when they were added; keep the CSV of 'pool4 display --deterministic --csv' of every configuration for older times). Exit 3 when no deterministic entry covers it.`;
+  static override description = `Answers from the deterministic (RFC 7422) pool4 entries and their formula, with no logs: ADDRESS#PORT (IPv4) gives the subscriber prefix whose block holds it; an IPv6 subscriber prefix or address gives its IPv4 address and port block. --time T (ISO 8601 or Unix seconds) asks about a past moment: the answer holds if the entry was configured by then (entries record when they were added; keep the CSV of 'pool4 display --deterministic --csv' of every configuration for older times). In a dynamic entry (blocks given out on demand) the answer is the block's holder now, read from the kernel; --time then refuses a moment more than a minute away (the event log of 'log follow' says who held it when). Exit 3 when no entry covers it or, in a dynamic entry, nobody holds it now.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> 198.51.100.1#40000',
@@ -38,35 +39,50 @@ export default class Nat64Lookup extends XlatCommand<typeof Nat64Lookup> {
 
   public async run(): Promise<{lookup: LookupView}> {
     const text = this.args.address;
-    const at = this.flags.time === undefined ? Math.floor(Date.now() / 1000) : parseTime(this.flags.time);
-    let ask: (entries: Parameters<typeof lookup4>[0]) => Mapping | null;
+    const now = Math.floor(Date.now() / 1000);
+    const at = this.flags.time === undefined ? now : parseTime(this.flags.time);
+    let q: {addr4: number; port: number} | {prefix6: Prefix6};
     if (text.includes(':')) {
-      const p: Prefix6 = text.includes('/') ? parsePrefix6(text, {allowHostBits: true}) : {addr: parseIPv6(text), len: 128};
-      ask = (entries) => lookup6(entries, p);
+      q = {prefix6: text.includes('/') ? parsePrefix6(text, {allowHostBits: true}) : {addr: parseIPv6(text), len: 128}};
     } else {
       const hash = text.lastIndexOf('#');
       if (hash < 0) throw new InputError(`'${text}' is no IPv4 transport address: expected ADDRESS#PORT, e.g. 198.51.100.1#40000`);
       const addr = ipv4Number(parseIPv4(text.slice(0, hash)));
       const portText = text.slice(hash + 1);
       if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new InputError(`'${text}': '${portText}' is not a port (0-65535)`);
-      ask = (entries) => lookup4(entries, addr, Number(portText));
+      q = {addr4: addr, port: Number(portText)};
     }
     await this.nat64();
     const blocks = await import('../../instance/nat64-blocks.js');
-    const m = ask(await blocks.listDet());
-    if (!m) throw new NotFoundError(`no deterministic pool4 entry covers ${text}`);
-    if (m.entry.since > at) {
-      throw new NotFoundError(
-        `${text} had no deterministic mapping at ${new Date(at * 1000).toISOString()}: its entry ${mappingView(m)['ipv6-range']} was configured at ${new Date(m.entry.since * 1000).toISOString()}`,
-      );
+    const {entries, inUse} = await blocks.listBlocks();
+    const dynamic = dynamicEntryOf(entries, q);
+    let m: Mapping | null;
+    if (dynamic) {
+      // No formula: the answer is whoever holds the block now, read from the kernel's block tables.
+      if (Math.abs(at - now) > 60) {
+        throw new InputError(
+          `${text} is in the dynamic entry ${formatDetRange(dynamic)}, whose blocks change hands: lookup tells who holds one now; who held it at ${new Date(at * 1000).toISOString()} is in the event log ('xlat nat64 log follow')`,
+        );
+      }
+      m = lookupHeld(dynamic, inUse, q);
+      if (!m) throw new NotFoundError(`no subscriber holds a block for ${text} now (dynamic entry ${formatDetRange(dynamic)})`);
+    } else {
+      m = 'addr4' in q ? lookup4(entries, q.addr4, q.port) : lookup6(entries, q.prefix6);
+      if (!m) throw new NotFoundError(`no deterministic pool4 entry covers ${text}`);
+      if (m.entry.since > at) {
+        throw new NotFoundError(
+          `${text} had no deterministic mapping at ${new Date(at * 1000).toISOString()}: its entry ${mappingView(m)['ipv6-range']} was configured at ${new Date(m.entry.since * 1000).toISOString()}`,
+        );
+      }
     }
-    const v: LookupView = {query: text, ...mappingView(m), since: new Date(m.entry.since * 1000).toISOString()};
+    const v: LookupView = {query: text, ...mappingView(m), since: new Date(m.entry.since * 1000).toISOString(), mode: dynamic ? 'dynamic' : 'deterministic'};
     this.log(
       renderKeyValues([
         ['Subscriber', v.subscriber],
         ['Address', v.address],
         ['Ports', v['port-range']],
         ['Entry', v['ipv6-range']],
+        ['Mode', dynamic ? 'dynamic (the holder now)' : 'deterministic'],
         ['Since', v.since],
       ]),
     );
