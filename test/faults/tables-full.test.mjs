@@ -15,7 +15,9 @@ if (SKIP) console.log(`# tables-full fault tests skipped: ${SKIP}`);
 const CHURN = path.join(REPO, 'test', 'helpers', 'churn.py');
 const N4_AS6 = '64:ff9b::198.51.100.2';
 const CAPACITY = 16;
-const UDP_TIMEOUT = 2;
+// The old flows exchange every 0.5 s: a session of theirs expires only if its process stalls for 4 s under load,
+// which would hand its slot to a probe (2 s left too little margin for a machine running the other lane).
+const UDP_TIMEOUT = 4;
 
 const show = (r) => `$ ${r.cmd}\nexit ${r.code}${r.timedOut ? ' (timed out)' : ''}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 const ok = (r, what) => assert.equal(r.code, 0, `${what}\n${show(r)}`);
@@ -137,14 +139,15 @@ describe('NAT64 with full tables', {skip: SKIP ?? false, timeout: 240_000}, () =
   it('fragment table (16,384 records, flooded): old flows keep working, new fragmented datagrams are refused (drop-fragment-table-full), service resumes', async () => {
     const mac = await macOf(lab.j, lab.addr.j.iface6);
     const src = lab.addr.n6.addr6;
-    // 40,000 first fragments a second, each a new record living 2 s: the table (16,384) stays full while the flood runs.
+    // First fragments as fast as two senders go, each a new record living 2 s: the table (16,384) stays full while
+    // the flood runs.
     // They go to an IPv4 address j drops after translating (a blackhole route): were they to reach n4, its own
     // reassembly queue (4 MB, 30 s) would fill up with them and drop the probes' fragments, which is not the
     // translator's doing.
     await ipIn(lab.j, ['route', 'add', 'blackhole', '203.0.113.0/24']);
     // Records expire 2 s after they are made and a full table reclaims expired ones, so the flood must make more
-    // than 8,192 a second for none to be left for a probe. Two flooders, unpaced: one python process on a loaded
-    // machine (CI's other lane) managed too few, and a probe's first fragment found a reclaimed slot.
+    // than 8,192 a second for none to be left for a probe. Two flooders, unpaced (about 150,000 a second each here):
+    // one paced at 40,000 left a loaded machine little margin (a suspect, never reproduced, of one CI failure).
     const fill = async () => {
       const floods = [1, 2].map((n) =>
         nsBackground(lab.n6, 'python3', [CHURN, 'frag-flood', lab.addr.n6.iface, mac, src, `64:ff9b::203.0.113.${n}`, '--seconds', '60', '--rate', '0'], {
