@@ -77,7 +77,19 @@ export async function runE2E({seconds, tmpDir, only = null}) {
       return JSON.parse(r.stdout).end.sum_received.bits_per_second / 1e9;
     };
     /** Sends 64-byte UDP for `seconds`; count() is read after a warm-up and at the end. */
+    /** udpBlastOnce, again with new senders when none of the first ones' packets arrived (said in the notes). */
     const udpBlast = async (count) => {
+      try {
+        return await udpBlastOnce(count);
+      } catch (err) {
+        if (!/no packet arrived/.test(String(err.message))) throw err;
+        const note = `UDP 64-byte run repeated once: ${String(err.message).split('\n')[0]}`;
+        log(`e2e: ${note}`);
+        results.notes.push(note);
+        return await udpBlastOnce(count);
+      }
+    };
+    const udpBlastOnce = async (count) => {
       let senders;
       if (generator === 'trafgen') {
         senders = [H.nsBackground(lab.n6, 'trafgen', ['-o', A.n6.iface, '-c', conf, '-P', '1', '-q'], {ready: /./, timeout: (seconds + 20) * 1000})];
@@ -86,7 +98,25 @@ export async function runE2E({seconds, tmpDir, only = null}) {
           {ready: /./, timeout: (seconds + 20) * 1000}));
       }
       bg.push(...senders);
+      // The window opens once packets arrive, and a path that delivers nothing is an error, not a rate of 0: a
+      // quick run measured 0 for the XDP row once in five here (and once in CI), cause unknown; the error says
+      // what the senders printed.
       await sleep(700);
+      const deadline = Date.now() + 10_000;
+      for (let before = await count(); ; ) {
+        await sleep(200);
+        const now = await count();
+        if (now > before) break;
+        if (Date.now() > deadline) {
+          const said = [];
+          for (const s of senders) {
+            const r = await s.stop();
+            said.push(`exit ${r.code ?? r.signal}: ${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-2).join(' / ')}`);
+          }
+          throw new Error(`UDP: no packet arrived within 10 s of starting the sender (${said.join('; ')})`);
+        }
+        before = now;
+      }
       const c0 = await count(), t0 = process.hrtime.bigint();
       await sleep(seconds * 1000);
       const c1 = await count(), dt = Number(process.hrtime.bigint() - t0) / 1e9;

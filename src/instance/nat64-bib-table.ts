@@ -3,7 +3,8 @@
  */
 import {withNat64Instance, readPool4, now, type Nat64Maps} from './nat64-maps.js';
 import {addrNum, toItem} from './nat64-pool4-table.js';
-import {dropSessions} from './nat64-session-table.js';
+import {dropSessions, expireSessions} from './nat64-session-table.js';
+import {inHeldBlock} from './nat64-blocks.js';
 
 import {ExistsError, InputError, NotFoundError} from '../errors.js';
 
@@ -180,10 +181,29 @@ export async function removeBib(
       const what = [t6 && `${formatIpv6Addr(Buffer.from(t6.addr))}#${t6.port}`, t4 && `${[...t4.addr].join('.')}#${t4.port}`].filter(Boolean).join(' and ');
       throw new NotFoundError(`the ${proto.toUpperCase()} BIB has no entry with ${what}`);
     }
-    maps.bib4.delete(L.encodeTAddr4({addr: e.ipv4.addr, port: e.ipv4.port, proto: p}));
-    maps.bib6.delete(L.encodeTAddr6({addr: e.ipv6.addr, port: e.ipv6.port, proto: p}));
+    const k4 = L.encodeTAddr4({addr: e.ipv4.addr, port: e.ipv4.port, proto: p});
+    const k6 = L.encodeTAddr6({addr: e.ipv6.addr, port: e.ipv6.port, proto: p});
     const a4 = addrNum(e.ipv4.addr);
-    dropSessions(maps, (k) => sessionOf(k, p, a4, e.ipv4.port));
+    const mine = (k: Buffer) => sessionOf(k, p, a4, e.ipv4.port);
+    if (inHeldBlock(maps, a4, e.ipv4.port)) {
+      // In a dynamic block: expired rather than deleted, with its sessions, so that the data plane deletes them
+      // (the sweeper, or the next packet that meets them) through the path that counts the block's entries and
+      // releases the block, logged, with its last one. Listings skip them from now on.
+      expireSessions(maps, mine);
+      for (const [m, k, V] of [
+        [maps.bib4, k4, L.NAT64_BIB4_VALUE],
+        [maps.bib6, k6, L.NAT64_BIB6_VALUE],
+      ] as const) {
+        const v = m.lookup(k);
+        if (!v) continue;
+        v.writeBigUInt64LE(1n, V.expires.offset);
+        m.update(k, v);
+      }
+    } else {
+      maps.bib4.delete(k4);
+      maps.bib6.delete(k6);
+      dropSessions(maps, mine);
+    }
     return e;
   });
 }

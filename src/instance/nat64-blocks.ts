@@ -114,6 +114,21 @@ function readDynBlocks(maps: Nat64Maps): DynBlock[] {
   return out.sort((a, b) => a.addr4 - b.addr4 || a.ports[0] - b.ports[0]);
 }
 
+/**
+ * Whether addr#port (addr a 32-bit number) lies in a dynamic block given out now. Such a block counts its BIB
+ * entries in the kernel, which alone releases it (and logs the release) when its last one goes.
+ */
+export function inHeldBlock(maps: Nat64Maps, addr: number, port: number): boolean {
+  if (!maps.blkUse || !maps.blk6) return false;
+  const e = readDet(maps).find((x) => x.dynamic && addr >= x.addr4 && addr < x.addr4 + 2 ** (32 - x.len4));
+  if (!e || port < e.ports[0]) return false;
+  const k = Buffer.alloc(B.NAT64_BLK_USE_KEY.size);
+  k.writeUInt32BE(addr, B.NAT64_BLK_USE_KEY.addr.offset);
+  k.writeUInt32LE(Math.floor((port - e.ports[0]) / e.blockSize), B.NAT64_BLK_USE_KEY.block.offset);
+  const v = maps.blkUse.lookup(k);
+  return v !== null && !v[B.NAT64_BLK_USE.released.offset] && v.readUInt32LE(B.NAT64_BLK_USE.refs.offset) > 0;
+}
+
 /** Deletes the BIB entries and sessions on the addresses of removed entries. */
 export function dropDetState(maps: Nat64Maps, gone: DetEntry[]): void {
   if (gone.length) dropStateIn(maps, (a) => gone.some((g) => a >= g.addr4 && a < g.addr4 + 2 ** (32 - g.len4)));

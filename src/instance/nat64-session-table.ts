@@ -29,13 +29,30 @@ export async function withSessionTable<T>(
 
 /** Deletes the sessions whose key satisfies `match`. */
 export function dropSessions(maps: Nat64Maps, match: (key: Buffer) => boolean): void {
+  for (const k of sessionKeys(maps, match)) maps.sessions.delete(k);
+}
+
+/**
+ * Marks sessions expired instead: the data plane's sweeper (or the next lookup) deletes them and, with the last
+ * one, its BIB entry, through the path that keeps a dynamic block's count.
+ */
+export function expireSessions(maps: Nat64Maps, match: (key: Buffer) => boolean): void {
+  for (const k of sessionKeys(maps, match)) {
+    const v = maps.sessions.lookup(k);
+    if (!v) continue;
+    v.writeBigUInt64LE(1n, L.NAT64_SESSION.expires.offset);
+    maps.sessions.update(k, v);
+  }
+}
+
+function sessionKeys(maps: Nat64Maps, match: (key: Buffer) => boolean): Buffer[] {
   const S = L.NAT64_SESSION_KEY.size;
-  const doomed: Buffer[] = [];
+  const found: Buffer[] = [];
   for (const {count, keys} of maps.sessions.batches()) {
     for (let i = 0; i < count; i++) {
       const k = keys.subarray(i * S, (i + 1) * S);
-      if (match(k)) doomed.push(Buffer.from(k));
+      if (match(k)) found.push(Buffer.from(k));
     }
   }
-  for (const k of doomed) maps.sessions.delete(k);
+  return found;
 }

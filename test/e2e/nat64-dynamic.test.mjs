@@ -135,6 +135,19 @@ describe('NAT64 dynamic port blocks with real subscribers and log follow', {skip
     const past = await j(['lookup', `${ADDR4}#${lo}`, '--time', '2026-01-01T00:00:00Z']);
     assert.equal(past.code, 2, `a past moment: the event log's question\n${past.stderr}`);
     assert.match(past.stderr, /whose blocks change hands.*log follow/);
+    // bib remove of a mapping in a dynamic block: gone from the listing at once, and the block is the kernel's to
+    // release (it counts its entries): with a's fresh flow in the other block, d gets c's block, which an entry
+    // deleted behind the kernel's back would have kept from it (counted as held, with nothing in it).
+    assert.ok((await flows(HOST.a, 1))[0], 'a maps (both blocks held: a, c)');
+    const cEntries = json(await j(['bib', 'display', '--udp', '--json'])).bib.filter((b) => b['ipv6-address'].startsWith(`${HOST.c}#`));
+    assert.ok(cEntries.length >= 1, "c's mappings listed");
+    for (const b of cEntries) ok(await j(['bib', 'remove', '--udp', b['ipv4-address']]), 'bib remove');
+    const left = json(await j(['bib', 'display', '--udp', '--json'])).bib;
+    assert.ok(!left.some((b) => b['ipv6-address'].startsWith(`${HOST.c}#`)), `c's mappings are gone: ${JSON.stringify(left)}`);
+    const [dNow] = await flows(HOST.d, 1);
+    assert.ok(dNow, "d maps: c's block was released for it");
+    const dd = json(await j(['pool4', 'display', '--json']))['dynamic-blocks'];
+    assert.deepEqual(dd.find((x) => x.subscriber === SUB.d)?.['port-range'], held['port-range'], JSON.stringify(dd));
   });
 
   it('prints syslog lines, and --drain --json prints what is waiting and exits', async () => {
