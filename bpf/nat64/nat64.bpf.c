@@ -19,6 +19,7 @@
 #include "nat64/frag.h"
 #include "nat64/finish.h"
 #include "nat64/reasm.h"
+#include "nat64/syn_delay.h"
 #include "lib/xdp_meta.h"
 
 /* What the logic may read: Ethernet, IPv6, an ICMP error's inner IPv6 with extension headers, its L4 header. */
@@ -118,7 +119,8 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 	__builtin_memset(&w->p, 0, sizeof(w->p));
 	__builtin_memset(&w->rw, 0, sizeof(w->rw));
 	nat64_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &in, &w->p, &w->rw, 0);
-	if (w->p.slow)
+	/* A held SYN goes into the delay line (nat64/syn_delay.h), which only tc can send it to. */
+	if (w->p.slow || (w->p.reason == XLAT_C_TCP_SYN_HELD && syn_delay_on()))
 		return XDP_PASS; /* the tc slow path's, untouched and uncounted */
 	if (w->p.verdict == V_XLAT) {
 		/*
@@ -306,6 +308,12 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		skb->mark = 0;
 		return TC_ACT_OK;
 	}
+	/* A held SYN back from the delay line, 6 s later (nat64/syn_delay.h). */
+	if ((skb->mark & XLAT_SYN_DELAY_MASK) == XLAT_SYN_DELAY_MARK) {
+		res = xlat_nat64_syn_timeout(skb);
+		if (res != NAT64_CONTINUE)
+			return nat64_tc_action(res);
+	}
 	act = xlat_tc_after_xdp(skb, XLAT_META_PASSED_NAT64);
 	if (act != 1)
 		return act;
@@ -368,6 +376,8 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 		return nat64_tc_action(res);
 	}
 	nat64_count(w->p.reason);
+	if (w->p.reason == XLAT_C_TCP_SYN_HELD)
+		return xlat_nat64_syn_delay(skb);
 	if (w->p.verdict == V_DROP)
 		return TC_ACT_SHOT;
 	return w->p.verdict == V_XLAT ? TC_ACT_OK : XLAT_TC_PASS;

@@ -78,7 +78,7 @@ function fillFresh(maps: Nat64Maps, cfg: L.Nat64Config, wanted: Nat64State): L.N
 }
 
 /** Carries out a plan; on any failure everything it did is undone (a new instance is removed). */
-export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbose: boolean): Promise<void> {
+export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbose: boolean, onWarning?: (m: string) => void): Promise<void> {
   if (plan.changes.length === 0) return;
   if (plan.create) {
     const pool6 = wanted.global.pool6 === null ? null : pool6ToBuffer(parsePool6(wanted.global.pool6));
@@ -89,6 +89,7 @@ export async function applyNat64Plan(plan: Nat64Plan, wanted: Nat64State, verbos
       capacity: wanted.capacity ?? 65536,
       verbose,
       configure: (maps, cfg) => fillFresh(maps, cfg, wanted),
+      onWarning,
     });
     if (plan.name !== undefined) {
       try {

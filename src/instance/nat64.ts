@@ -8,6 +8,7 @@
  * CLI calls. Every call refreshes the default pool4 (the namespace's own IPv4
  * addresses, used for the protocols that have no pool4 entry).
  */
+import {SYN_DELAY_MAP, removeSynDelay, setupSynDelay} from './syn-delay.js';
 import {NAT64_SPEC, openMaps, refreshDefaultsAndIfaddr, withNat64Instance, writePool4, writeConfig, indexKey, type Nat64Maps} from './nat64-maps.js';
 import {flagsOf, pool6Text, NO_POOL6} from './nat64-globals-table.js';
 import {randomBytes} from 'node:crypto';
@@ -109,6 +110,8 @@ export async function addNat64Instance(opts: {
   verbose: boolean;
   /** Fills the new maps (globals, pool4, static BIB) before anything is attached: a failure leaves nothing behind. */
   configure?: (maps: Nat64Maps, cfg: L.Nat64Config) => L.Nat64Config;
+  /** Told what works differently than asked, in one line (e.g. no 6 s timer for held SYNs). */
+  onWarning?: (message: string) => void;
 }): Promise<Nat64Instance> {
   if (!Number.isInteger(opts.capacity) || opts.capacity < 1 || opts.capacity > MAX_CAPACITY) {
     throw new InputError(`capacity must be an integer from 1 to ${MAX_CAPACITY}`);
@@ -178,6 +181,11 @@ export async function addNat64Instance(opts: {
       restoreSysctls(saved);
       throw err;
     }
+    const noDelay = await setupSynDelay(NAT64_SPEC, obj.programFd(NAT64_SPEC.tcProg), obj.map(SYN_DELAY_MAP)).catch((err: unknown) => {
+      removeSynDelay();
+      return `no 6 s timer for held IPv4 SYNs (${err instanceof Error ? err.message : String(err)})`;
+    });
+    if (noDelay !== null) opts.onWarning?.(noDelay);
     return describe({attachments: attached, mapIds: []}, written, opts.capacity, null);
   } finally {
     obj.close();
@@ -297,6 +305,7 @@ export async function removeNat64Instance(): Promise<Nat64Instance> {
   }
   try {
     await detachAll(NAT64_SPEC, found.attachments);
+    removeSynDelay();
     if (saved) restoreSysctls(saved.get(L.NAT64_MAP_SYSCTL));
   } finally {
     saved?.close();

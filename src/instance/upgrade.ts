@@ -30,6 +30,7 @@ import {currentNetnsName} from '../sys/netns.js';
 import {discover, openMapsById, type Attachment, type ProgramSpec} from './attach.js';
 import {META_MAP} from './meta.js';
 import {layoutVersion, objectPath, type Translator} from './objects.js';
+import {synDelayAttachment} from './syn-delay.js';
 
 export interface UpgradedAttachment {
   name: string;
@@ -97,6 +98,9 @@ async function bindMeta(obj: BpfObject, spec: ProgramSpec, meta: BpfMap | undefi
 export async function upgradeInstance(t: Translator, spec: ProgramSpec, configMap: string, verbose = false): Promise<UpgradeResult> {
   const found = await discover(spec);
   if (!found) throw new NoInstanceError(spec.label);
+  // NAT64's delay line for held SYNs runs the tc program too, on an interface discover() leaves out.
+  const delay = t === 'nat64' ? await synDelayAttachment(spec) : null;
+  const hidden: Attachment[] = delay ? [{...delay, hook: 'tc', mode: 'clsact-ingress', reason: 'held-SYN delay line'}] : [];
   const path = objectPath(t);
   const own = layoutVersion(t, path);
   const live = await openMapsById(found.mapIds);
@@ -113,7 +117,7 @@ export async function upgradeInstance(t: Translator, spec: ProgramSpec, configMa
     const obj = await openAndLoad(path, {verbose, reuse: live});
     try {
       await bindMeta(obj, spec, live.get(META_MAP));
-      const order = [...found.attachments.filter((a) => a.hook === 'tc'), ...found.attachments.filter((a) => a.hook === 'xdp')];
+      const order = [...found.attachments.filter((a) => a.hook === 'tc'), ...hidden, ...found.attachments.filter((a) => a.hook === 'xdp')];
       const done: {a: Attachment; to: number}[] = [];
       try {
         for (const a of order) done.push({a, to: await swapOne(spec, a, obj.programFd(a.hook === 'tc' ? spec.tcProg : spec.xdpProg))});

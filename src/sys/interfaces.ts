@@ -57,15 +57,21 @@ function addresses(l: IpLinkAddr, family: 'inet' | 'inet6'): {local: string; sco
   return (l.addr_info ?? []).filter((i) => i.family === family && i.local).map((i) => ({local: i.local as string, scope: i.scope}));
 }
 
-export function listInterfaces(): NetInterface[] {
-  return links().map((l) => ({
-    index: l.ifindex,
-    name: l.ifname,
-    kind: l.link_type === 'loopback' ? 'loopback' : (l.linkinfo?.info_kind ?? ''),
-    linkType: l.link_type ?? '',
-    up: (l.flags ?? []).includes('UP'),
-    ipv4: addresses(l, 'inet').map((a) => a.local),
-  }));
+/** The NAT64's own delay line for held SYNs (src/instance/syn-delay.ts): never an interface to translate on. */
+export const INTERNAL_IFACE_PREFIX = 'xlat-syn';
+
+/** The namespace's interfaces, but xlat's own (INTERNAL_IFACE_PREFIX) unless `internal`. */
+export function listInterfaces(internal = false): NetInterface[] {
+  return links()
+    .filter((l) => internal || !l.ifname.startsWith(INTERNAL_IFACE_PREFIX))
+    .map((l) => ({
+      index: l.ifindex,
+      name: l.ifname,
+      kind: l.link_type === 'loopback' ? 'loopback' : (l.linkinfo?.info_kind ?? ''),
+      linkType: l.link_type ?? '',
+      up: (l.flags ?? []).includes('UP'),
+      ipv4: addresses(l, 'inet').map((a) => a.local),
+    }));
 }
 
 /** Every IPv4 address of the namespace (all interfaces, loopback included). */

@@ -38,7 +38,7 @@ The file is validated first (every error is reported, with its JSON pointer, exi
     if (risks.lockouts.length && !this.flags.force) throw new InputError(`${risks.lockouts[0]}; give --force to apply it anyway`);
     for (const w of [...(this.flags.force ? risks.lockouts : []), ...risks.warnings]) this.warning(w);
     if (parsed.state.global.pool6 === null) this.warning('the file sets no pool6: this NAT64 translates nothing until one is set');
-    if (!this.flags.check) await apply.applyNat64Plan(plan, parsed.state, this.verbose);
+    if (!this.flags.check) await apply.applyNat64Plan(plan, parsed.state, this.verbose, (m) => this.warning(m));
     const result: FileHandleResult = {changed: plan.changes.length > 0, changes: plan.changes, applied: !this.flags.check, notes: parsed.notes};
     this.changed = result.changed && result.applied;
     if (!this.jsonEnabled()) for (const n of parsed.notes) process.stderr.write(`Note: ${n}\n`);

@@ -55,7 +55,14 @@ IPv6 packets to pool6 are translated to the IPv4 address embedded in them (RFC 6
     const nat64 = await this.nat64();
     this.note(`pool6: ${formatPool6(pool6) ?? '(unset)'}; hook: ${hook}; interfaces: ${interfaces?.join(', ') ?? '(all)'}; capacity: ${this.flags.capacity}`);
     const instance = instanceView(
-      await nat64.addNat64Instance({pool6: pool6ToBuffer(pool6), interfaces, hook, capacity: Number(this.flags.capacity), verbose: this.verbose}),
+      await nat64.addNat64Instance({
+        pool6: pool6ToBuffer(pool6),
+        interfaces,
+        hook,
+        capacity: Number(this.flags.capacity),
+        verbose: this.verbose,
+        onWarning: (m) => this.warning(m),
+      }),
     );
     instance.name = await this.recordInstanceName('NAT64');
     for (const i of instance.interfaces) this.log(attachedLine(i));
