@@ -73,6 +73,7 @@ __attribute__((noinline)) int xlat_nat64_syn_timeout(struct __sk_buff *skb)
 	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
 	struct iphdr *ip4 = data + sizeof(struct ethhdr);
 	struct nat64_syn4_key k = {};
+	struct nat64_session_key sk = {};
 	struct nat64_syn4_value *v;
 	struct tcphdr *th;
 	__u32 ifindex = skb->mark & ~XLAT_SYN_DELAY_MASK, zero = 0;
@@ -95,6 +96,14 @@ __attribute__((noinline)) int xlat_nat64_syn_timeout(struct __sk_buff *skb)
 	if (!v || v->expires > bpf_ktime_get_ns() + XLAT_SYN_DELAY_SLACK)
 		return NAT64_RES(V_DROP, NAT64_NO_COUNT); /* an IPv6 SYN came (or a newer record): nothing to say */
 	syn4_forget(&k);
+	/* The two SYNs met (a simultaneous open made the session): RFC 6146 3.5.2.2 drops the stored one silently. */
+	sk.local4 = k.local4;
+	sk.lport = k.lport;
+	sk.remote4 = k.remote4;
+	sk.rport = k.rport;
+	sk.proto = IPPROTO_TCP;
+	if (bpf_map_lookup_elem(&nat64_sessions, &sk))
+		return NAT64_RES(V_DROP, NAT64_NO_COUNT);
 	nat64_count(XLAT_C_TCP_SYN_UNREACHABLE);
 	r = icmp_gen(skb, bpf_map_lookup_elem(&nat64_ifaddr, &ifindex), bpf_map_lookup_elem(&nat64_icmp_rl, &zero), 0,
 		     ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);

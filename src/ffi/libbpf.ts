@@ -51,6 +51,9 @@ export interface TestRunOpts {
   repeat: number;
   flags?: number;
   cpu?: number;
+  /** The context (struct __sk_buff for tc: mark, ifindex, ...) given to the program, and where it is left. */
+  ctx_in?: Buffer;
+  ctx_out?: Buffer;
 }
 export interface TestRunResult {
   retval: number;
@@ -439,10 +442,10 @@ async function bind(): Promise<Libbpf> {
         data_out: opts.data_out,
         data_size_in: opts.data_in.length,
         data_size_out: opts.data_out ? opts.data_out.length : 0,
-        ctx_in: null,
-        ctx_out: null,
-        ctx_size_in: 0,
-        ctx_size_out: 0,
+        ctx_in: opts.ctx_in ?? null,
+        ctx_out: opts.ctx_out ?? null,
+        ctx_size_in: opts.ctx_in?.length ?? 0,
+        ctx_size_out: opts.ctx_out?.length ?? 0,
         retval: 0,
         repeat: opts.repeat,
         duration: 0,

@@ -112,6 +112,8 @@ export async function addNat64Instance(opts: {
   configure?: (maps: Nat64Maps, cfg: L.Nat64Config) => L.Nat64Config;
   /** Told what works differently than asked, in one line (e.g. no 6 s timer for held SYNs). */
   onWarning?: (message: string) => void;
+  /** Told, for --verbose, what the kernel lacks (e.g. sch_netem for the 6 s timer of held SYNs). */
+  onNote?: (message: string) => void;
 }): Promise<Nat64Instance> {
   if (!Number.isInteger(opts.capacity) || opts.capacity < 1 || opts.capacity > MAX_CAPACITY) {
     throw new InputError(`capacity must be an integer from 1 to ${MAX_CAPACITY}`);
@@ -185,7 +187,9 @@ export async function addNat64Instance(opts: {
       removeSynDelay();
       return `no 6 s timer for held IPv4 SYNs (${err instanceof Error ? err.message : String(err)})`;
     });
-    if (noDelay !== null) opts.onWarning?.(noDelay);
+    // A kernel without sch_netem (this is usual: it is a module some kernels lack) is said with --verbose only;
+    // any other failure to make the line is a warning.
+    if (noDelay !== null) (/qdisc kind is unknown|No such file or directory/.test(noDelay) ? opts.onNote : opts.onWarning)?.(noDelay);
     return describe({attachments: attached, mapIds: []}, written, opts.capacity, null);
   } finally {
     obj.close();

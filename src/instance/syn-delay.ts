@@ -33,7 +33,7 @@ function run(cmd: string, args: string[]): string | null {
 }
 
 /** The delay line's ifindexes, if the namespace has one. */
-export function synDelayLinks(): {out: number; back: number} | null {
+function synDelayLinks(): {out: number; back: number} | null {
   const all = listInterfaces(true);
   const out = all.find((i) => i.name === OUT);
   const back = all.find((i) => i.name === BACK);

@@ -684,6 +684,80 @@ for (const [prog, hook] of HOOKS) {
     await send(prog, v4syn(1005), 'drop', 'drop-max-simultaneous-opens');
   });
 
+  test(`nat64 ${hook}: with a delay line, a held SYN goes into it and is answered when it comes back after the 6 s`, {skip}, async () => {
+    // The delay line's ends (src/instance/syn-delay.ts): out_if a made-up index, back_if the loopback device, where
+    // BPF_PROG_TEST_RUN runs tc programs. The mark says "from the delay line" and the ingress interface (1).
+    reset();
+    const delay = obj.map('nat64_syn_delay');
+    const dv = Buffer.alloc(8); dv.writeUInt32LE(4242, 0); dv.writeUInt32LE(1, 4);
+    delay.update(Buffer.alloc(4), dv);
+    const ME4 = '192.0.2.254';
+    const ifkey = Buffer.alloc(4); ifkey.writeUInt32LE(1);
+    const v = Buffer.alloc(L.NAT64_IFADDR.size);
+    ip6('2001:db8:1::fe').copy(v, L.NAT64_IFADDR.v6.offset); ip4(ME4).copy(v, L.NAT64_IFADDR.v4.offset);
+    v[L.NAT64_IFADDR.has_v4.offset] = 1; v[L.NAT64_IFADDR.has_v6.offset] = 1;
+    maps.ifaddr.update(ifkey, v);
+    const {testRun} = await import(`${root}dist/bpf/test-run.js`);
+    const SKB = 256; // at least sizeof(struct __sk_buff): the kernel refuses a shorter context to copy back into
+    const MARK = 0x78730000;
+    const tc = (frame, mark = 0) => {
+      const ctx = Buffer.alloc(SKB); ctx.writeUInt32LE(mark >>> 0, 8); // __sk_buff.mark
+      return testRun(obj.programFd('xlat_nat64_tc'), frame, {ctx});
+    };
+    try {
+      const input = v4syn(35000);
+      if (hook === 'xdp') {
+        const x = await runProg(obj, prog, ether(input));
+        assert.equal(x.retval, XDP.PASS, 'XDP hands a SYN it would hold to tc (only tc can redirect an skb)');
+        assert.equal(x.data.toString('hex'), ether(input).toString('hex'), 'untouched');
+      }
+      const held = counter('tcp-syn-held');
+      const into = await tc(ether(input));
+      assert.equal(into.retval, TC.REDIRECT, 'into the delay line');
+      assert.equal(into.ctx.readUInt32LE(8), (MARK | 1) >>> 0, 'marked with the interface it came in on');
+      assert.equal(counter('tcp-syn-held'), held + 1n, 'counted once, as held');
+      assert.ok(syn4Record(S4, 35000), 'recorded as any held SYN');
+      // Back before its time (netem and the record disagree by more than the slack): dropped, nothing said.
+      const [sent, unreach] = [counter('icmp-sent'), counter('tcp-syn-unreachable')];
+      const early = await tc(ether(input), MARK | 1);
+      assert.equal(early.retval, TC.SHOT);
+      assert.equal(counter('tcp-syn-unreachable'), unreach);
+      // Back after the 6 s with its record still there: ICMP port unreachable out of its interface.
+      assert.ok(syn4Record(S4, 35000), 'an early copy leaves the record');
+      expireSyn4(S4, 35000);
+      const back = await tc(ether(input), MARK | 1);
+      assert.equal(back.retval, TC.REDIRECT, 'sent back out');
+      const ip = Buffer.from(back.data.subarray(14));
+      assert.deepEqual(checksumProblems(ip), []);
+      assertSamePacket(ip, ipv4Packet({src: ME4, dst: S4, df: false, l4: icmpMsg(3, 3, 0, input)}), 'ICMP 3/3 quoting the SYN');
+      assert.equal(counter('tcp-syn-unreachable'), unreach + 1n);
+      assert.equal(counter('icmp-sent'), sent + 1n);
+      assert.equal(syn4Record(S4, 35000), null, 'the record is gone');
+      // A simultaneous open meanwhile: the SYNs met in a session, so the copy coming back says nothing.
+      const second = v4syn(35001);
+      assert.equal((await tc(ether(second))).retval, TC.REDIRECT);
+      const out = await send(prog, ipv6Packet({src: C6, dst: S4_AS6, l4: tcp(40020, 35001, {flags: TCPF.SYN})}), 'xlat', 'xlat-6to4');
+      assert.equal(sport4(out), SYN_PORT, 'the IPv6 SYN took the held SYN\'s pool4 port');
+      expireSyn4(S4, 35001);
+      const met = await tc(ether(second), MARK | 1);
+      assert.equal(met.retval, TC.SHOT, 'dropped silently (RFC 6146 3.5.2.2)');
+      assert.equal(counter('tcp-syn-unreachable'), unreach + 1n, 'nothing more counted');
+      assert.equal(syn4Record(S4, 35001), null, 'its record is gone too');
+      // Marked so but on another interface than the line's end: an ordinary packet (a retransmission within the
+      // 6 s, held again), not a copy coming back (which, before its time, would be dropped uncounted).
+      const other = Buffer.alloc(8); other.writeUInt32LE(4242, 0); other.writeUInt32LE(4243, 4);
+      delay.update(Buffer.alloc(4), other);
+      const third = v4syn(35002, {lport: SYN_PORT + 5}); // SYN_PORT is the IPv6 node's now
+      assert.equal((await tc(ether(third))).retval, TC.REDIRECT, 'held, into the line');
+      const heldAgain = counter('tcp-syn-held');
+      assert.equal((await tc(ether(third), MARK | 1)).retval, TC.REDIRECT, 'held again, into the line');
+      assert.equal(counter('tcp-syn-held'), heldAgain + 1n, 'counted as a held SYN');
+    } finally {
+      delay.update(Buffer.alloc(4), Buffer.alloc(8));
+      maps.ifaddr.delete(ifkey);
+    }
+  });
+
   test(`nat64 ${hook}: a retransmission after the 6 s gets ICMP port unreachable`, {skip}, async () => {
     reset();
     // BPF_PROG_TEST_RUN runs tc programs on the loopback device: ifindex 1. The node's IPv4 address there:

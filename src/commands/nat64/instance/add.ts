@@ -62,6 +62,7 @@ IPv6 packets to pool6 are translated to the IPv4 address embedded in them (RFC 6
         capacity: Number(this.flags.capacity),
         verbose: this.verbose,
         onWarning: (m) => this.warning(m),
+        onNote: (m) => this.note(m),
       }),
     );
     instance.name = await this.recordInstanceName('NAT64');
