@@ -20,7 +20,7 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q 
 export async function runChurn({capacity, lifetimeMs, seconds}) {
   const {openAndLoad} = await import(path.join(REPO, 'dist/bpf/object.js'));
   const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
-  const NL = await import(path.join(REPO, 'dist/instance/nat64-layout.js'));
+  const NL = await import(path.join(REPO, 'dist/instance/nat64/layout.js'));
   const {layoutVersion} = await import(path.join(REPO, 'dist/instance/objects.js'));
   const key0 = Buffer.alloc(4);
   const maxEntries = NL.nat64MaxEntries ? NL.nat64MaxEntries(capacity) : {nat64_bib4: capacity, nat64_bib6: capacity, nat64_sessions: capacity};

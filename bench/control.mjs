@@ -22,7 +22,7 @@ const {readFileSync} = await import('node:fs');
 const {discover} = await import('${REPO}dist/instance/attach.js');
 const {BpfMap} = await import('${REPO}dist/bpf/map.js');
 let spec;
-if (kind === 'nat64') spec = (await import('${REPO}dist/instance/nat64.js')).NAT64_SPEC;
+if (kind === 'nat64') spec = (await import('${REPO}dist/instance/nat64/instance.js')).NAT64_SPEC;
 else {
   const S = await import('${REPO}dist/instance/layout.js');
   spec = {label: 'SIIT', xdpProg: S.XLAT_SIIT_XDP_PROG, tcProg: S.XLAT_SIIT_TC_PROG, tcHandle: S.XLAT_TC_HANDLE_SIIT, tcPrio: S.XLAT_TC_PRIO_SIIT};
@@ -36,7 +36,7 @@ const info = Object.fromEntries(maps.map((m) => [m.name, {type: m.type, keySize:
 const before = memlock();
 let ms = 0;
 if (n > 0) {
-  const L = await import('${REPO}dist/instance/nat64-layout.js');
+  const L = await import('${REPO}dist/instance/nat64/layout.js');
   const m = maps.find((x) => x.name === L.NAT64_MAP_SESSIONS);
   const k = Buffer.alloc(L.NAT64_SESSION_KEY.size), v = Buffer.alloc(L.NAT64_SESSION.size);
   const expires = process.hrtime.bigint() + 3600n * 1000000000n;

@@ -79,7 +79,7 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
   const {openAndLoad} = await import(path.join(REPO, 'dist/bpf/object.js'));
   const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
   const SL = await import(path.join(REPO, 'dist/instance/layout.js'));
-  const NL = await import(path.join(REPO, 'dist/instance/nat64-layout.js'));
+  const NL = await import(path.join(REPO, 'dist/instance/nat64/layout.js'));
   const {layoutVersion} = await import(path.join(REPO, 'dist/instance/objects.js'));
   const R = 20; // the largest repeat of the slope: the packet must be the input again after it
   const key0 = Buffer.alloc(4);
@@ -223,7 +223,7 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
   if (nat) {
     // Room for them: the tables as sized for the creations above, emptied.
     for (const m of natMaps) for (const k of [...m.keys()]) m.delete(k);
-    const {encodeBlkEntry, encodeBlkCtl} = await import(path.join(REPO, 'dist/instance/nat64-blocks-layout.js'));
+    const {encodeBlkEntry, encodeBlkCtl} = await import(path.join(REPO, 'dist/instance/nat64/blocks-layout.js'));
     const {parseDetEntry} = await import(path.join(REPO, 'dist/model/rfc7422.js'));
     const {encodeLpmKey} = await import(path.join(REPO, 'dist/instance/layout.js'));
     const e = parseDetEntry({range6: '2001:db8:2::/88', subLen: 120, prefix4: '10.0.0.0/8', ports: '1024-65535', blockSize: 64, since: 0});

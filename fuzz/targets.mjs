@@ -91,11 +91,11 @@ const NAT64_SIZES = {nat64_bib4: 256, nat64_bib6: 256, nat64_sessions: 256, nat6
 
 export async function nat64Target(repo) {
   const {openAndLoad} = await import(path.join(repo, 'dist/bpf/object.js'));
-  const L = await import(path.join(repo, 'dist/instance/nat64-layout.js'));
+  const L = await import(path.join(repo, 'dist/instance/nat64/layout.js'));
   const {encodeIfaddr} = await import(path.join(repo, 'dist/instance/ifaddr.js'));
   const {layoutVersion} = await import(path.join(repo, 'dist/instance/objects.js'));
   const obj = await openAndLoad(path.join(repo, 'build/bpf/nat64.bpf.o'), {maxEntries: NAT64_SIZES});
-  const {writeDet} = await import(path.join(repo, 'dist/instance/nat64-blocks.js'));
+  const {writeDet} = await import(path.join(repo, 'dist/instance/nat64/blocks.js'));
   const {parseDetEntry} = await import(path.join(repo, 'dist/model/rfc7422.js'));
   // Deterministic pool4 (RFC 7422) for one phase: the churn's clients (2001:db8:1::/116) in four subscribers of /118,
   // blocks of 4 ports, so every subscriber's block fills early in the phase (drop-block-full).

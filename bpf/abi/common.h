@@ -5,7 +5,7 @@
  * interface addresses, LPM keys) and the one counter code space. abi/siit.h
  * and abi/nat64.h hold each translator's own. The TypeScript side mirrors
  * them and a test checks every size, offset and enum value against the BTF
- * of the built objects (src/instance/layout.ts, src/instance/nat64-layout.ts).
+ * of the built objects (src/instance/layout.ts, src/instance/nat64/layout.ts).
  */
 #ifndef XLAT_ABI_COMMON_H
 #define XLAT_ABI_COMMON_H

@@ -2,7 +2,7 @@
 /*
  * NAT64 port blocks (RFC 7422), the kernel/user ABI: the block entries of
  * pool4 (see nat64/pool4_blocks.h), the tables of dynamic blocks and the
- * events they send. Mirrored by src/instance/nat64-blocks-layout.ts, checked
+ * events they send. Mirrored by src/instance/nat64/blocks-layout.ts, checked
  * against the BTF.
  *
  * A block entry maps the IPv6 subscribers of one range (each a prefix of

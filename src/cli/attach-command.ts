@@ -24,14 +24,14 @@ export function interfaceNames(names: string[]): string[] {
 export async function changeAttachments(type: Translator, op: 'attach' | 'detach', names: string[], hook: string): Promise<void> {
   const attach = await import('../instance/attach.js');
   if (type === 'SIIT') {
-    const siit = await import('../instance/siit.js');
+    const siit = await import('../instance/siit/instance.js');
     await siit.withSiitInstance(async (maps, found) => {
       if (op === 'attach') await siit.attachSiitInterfaces(maps, found, names, hook as 'auto');
       else await attach.detachSome(siit.SIIT_SPEC, found, names);
     });
     return;
   }
-  const nat64 = await import('../instance/nat64.js');
+  const nat64 = await import('../instance/nat64/instance.js');
   await nat64.withNat64Instance(async (_maps, _cfg, found) => {
     if (op === 'attach') await nat64.attachNat64Interfaces(found, names, hook as 'auto');
     else await nat64.detachNat64Interfaces(found, names);

@@ -12,8 +12,8 @@ import {successEnvelope, writeError} from './envelope.js';
 import {toJson} from './output.js';
 import {validateNetnsName} from '../model/names.js';
 
-export type SiitModule = typeof import('../instance/siit.js');
-export type Nat64Module = typeof import('../instance/nat64.js');
+export type SiitModule = typeof import('../instance/siit/instance.js');
+export type Nat64Module = typeof import('../instance/nat64/instance.js');
 
 export type XlatFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof XlatCommand)['baseFlags'] & T['flags']>;
 export type XlatArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -96,14 +96,14 @@ export abstract class XlatCommand<T extends typeof Command> extends Command {
   protected async siit(): Promise<SiitModule> {
     await this.enterKernel();
     await this.checkInstanceName('SIIT');
-    return import('../instance/siit.js');
+    return import('../instance/siit/instance.js');
   }
 
   /** As siit(), for the NAT64 instance module. */
   protected async nat64(): Promise<Nat64Module> {
     await this.enterKernel();
     await this.checkInstanceName('NAT64');
-    return import('../instance/nat64.js');
+    return import('../instance/nat64/instance.js');
   }
 
   /** With Jool's `-i NAME`: the namespace's instance must answer to it. */

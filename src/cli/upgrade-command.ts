@@ -9,10 +9,10 @@ export async function upgrade(type: 'SIIT' | 'NAT64', verbose: boolean): Promise
   const {upgradeInstance} = await import('../instance/upgrade.js');
   let result: UpgradeResult;
   if (type === 'SIIT') {
-    const [siit, L] = await Promise.all([import('../instance/siit.js'), import('../instance/layout.js')]);
+    const [siit, L] = await Promise.all([import('../instance/siit/instance.js'), import('../instance/layout.js')]);
     result = await upgradeInstance('siit', siit.SIIT_SPEC, L.SIIT_MAP_CONFIG, verbose);
   } else {
-    const [nat64, L] = await Promise.all([import('../instance/nat64.js'), import('../instance/nat64-layout.js')]);
+    const [nat64, L] = await Promise.all([import('../instance/nat64/instance.js'), import('../instance/nat64/layout.js')]);
     result = await upgradeInstance('nat64', nat64.NAT64_SPEC, L.NAT64_MAP_CONFIG, verbose);
   }
   const lines = result.attachments.map((a) => `${a.name}: ${a.hook} program ${a.from} -> ${a.to}`);

@@ -4,8 +4,8 @@
  * the metrics endpoint. Visits each namespace on the main thread and comes
  * back (src/sys/netns.ts inNetns).
  */
-import type {Nat64Instance} from './nat64.js';
-import type {SiitInstance} from './siit.js';
+import type {Nat64Instance} from './nat64/instance.js';
+import type {SiitInstance} from './siit/instance.js';
 import {currentNetnsId, inNetns, namedNetns} from '../sys/netns.js';
 
 export type Translator = 'SIIT' | 'NAT64';
@@ -14,8 +14,8 @@ export type AnyInstance = SiitInstance | Nat64Instance;
 
 /** The instance of one kind in the current namespace, or null. */
 async function findHere(type: Translator): Promise<AnyInstance | null> {
-  if (type === 'SIIT') return (await import('./siit.js')).findSiitInstance();
-  return (await import('./nat64.js')).findNat64Instance();
+  if (type === 'SIIT') return (await import('./siit/instance.js')).findSiitInstance();
+  return (await import('./nat64/instance.js')).findNat64Instance();
 }
 
 /**

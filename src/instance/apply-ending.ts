@@ -1,5 +1,5 @@
 /**
- * How both translators' file applies end (src/instance/siit-apply.ts, nat64-apply.ts): the interfaces the file no
+ * How both translators' file applies end (src/instance/siit/apply.ts, nat64-apply.ts): the interfaces the file no
  * longer names are detached (attached again if a later step fails), then the instance's name is recorded. The name
  * comes last: the map that holds it cannot be taken back once created, so nothing may fail after it.
  */

@@ -12,11 +12,11 @@ export type Translator = 'SIIT' | 'NAT64';
 /** Whether the namespace has the instance, and its recorded name. */
 async function instanceName(type: Translator): Promise<{exists: boolean; name: string | null}> {
   if (type === 'SIIT') {
-    const siit = await import('./siit.js');
+    const siit = await import('./siit/instance.js');
     if (!(await siit.findSiitInstance())) return {exists: false, name: null};
     return siit.withSiitInstance((maps) => ({exists: true, name: readMeta(maps.meta).name}));
   }
-  const nat64 = await import('./nat64.js');
+  const nat64 = await import('./nat64/instance.js');
   if (!(await nat64.findNat64Instance())) return {exists: false, name: null};
   return nat64.withNat64Instance((maps) => ({exists: true, name: readMeta(maps.meta).name}));
 }
@@ -32,7 +32,7 @@ export async function requireInstanceName(type: Translator, wanted: string): Pro
 /** Records the name of the namespace's instance. */
 export async function recordInstanceName(type: Translator, name: string): Promise<void> {
   if (type === 'SIIT') {
-    const siit = await import('./siit.js');
+    const siit = await import('./siit/instance.js');
     await siit.withSiitInstance((maps, found) =>
       writeMeta(
         maps.meta,
@@ -42,7 +42,7 @@ export async function recordInstanceName(type: Translator, name: string): Promis
     );
     return;
   }
-  const nat64 = await import('./nat64.js');
+  const nat64 = await import('./nat64/instance.js');
   await nat64.withNat64Instance((maps, _cfg, found) =>
     writeMeta(
       maps.meta,

@@ -30,7 +30,7 @@ import {currentNetnsName} from '../sys/netns.js';
 import {discover, openMapsById, type Attachment, type ProgramSpec} from './attach.js';
 import {META_MAP} from './meta.js';
 import {layoutVersion, objectPath, type Translator} from './objects.js';
-import {synDelayAttachment} from './syn-delay.js';
+import {synDelayAttachment} from './nat64/syn-delay.js';
 
 export interface UpgradedAttachment {
   name: string;

@@ -7,7 +7,7 @@
  */
 import {formatIPv4} from './ipv4.js';
 import {formatIPv6} from './ipv6.js';
-import * as B from '../instance/nat64-blocks-layout.js';
+import * as B from '../instance/nat64/blocks-layout.js';
 
 export type BlockEventType = 'allocated' | 'released';
 

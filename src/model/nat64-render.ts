@@ -33,7 +33,7 @@ function protoLabel(proto: number): string {
   return PROTO_LABELS[proto] ?? `proto ${proto}`;
 }
 
-/** The session fields a view needs (decoded from the nat64_sessions table, src/instance/nat64-layout.ts). */
+/** The session fields a view needs (decoded from the nat64_sessions table, src/instance/nat64/layout.ts). */
 export interface SessionView {
   proto: number;
   local4: number;
@@ -139,7 +139,7 @@ export function ipv6Text(b: Uint8Array, o = 0): string {
 /*
  * Raw nat64_sessions entries (struct nat64_session_key / nat64_session of
  * bpf/abi/nat64.h, mirrored by NAT64_SESSION_KEY / NAT64_SESSION in
- * src/instance/nat64-layout.ts, which test/unit/nat64-layout.test.mjs checks
+ * src/instance/nat64/layout.ts, which test/unit/nat64-layout.test.mjs checks
  * against BTF): byte offsets, big-endian addresses and ports, the expiry a
  * little-endian u64 of CLOCK_MONOTONIC nanoseconds.
  */

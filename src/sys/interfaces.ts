@@ -57,7 +57,7 @@ function addresses(l: IpLinkAddr, family: 'inet' | 'inet6'): {local: string; sco
   return (l.addr_info ?? []).filter((i) => i.family === family && i.local).map((i) => ({local: i.local as string, scope: i.scope}));
 }
 
-/** The NAT64's own delay line for held SYNs (src/instance/syn-delay.ts): never an interface to translate on. */
+/** The NAT64's own delay line for held SYNs (src/instance/nat64/syn-delay.ts): never an interface to translate on. */
 export const INTERNAL_IFACE_PREFIX = 'xlat-syn';
 
 /** The namespace's interfaces, but xlat's own (INTERNAL_IFACE_PREFIX) unless `internal`. */

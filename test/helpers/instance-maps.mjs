@@ -16,7 +16,7 @@ const dist = (p) => new URL(`../../dist/${p}`, import.meta.url);
 const [op, kind, arg] = process.argv.slice(2);
 const {discover} = await import(dist('instance/attach.js'));
 const {BpfMap} = await import(dist('bpf/map.js'));
-const spec = kind === 'siit' ? (await import(dist('instance/siit.js'))).SIIT_SPEC : (await import(dist('instance/nat64.js'))).NAT64_SPEC;
+const spec = kind === 'siit' ? (await import(dist('instance/siit/instance.js'))).SIIT_SPEC : (await import(dist('instance/nat64/instance.js'))).NAT64_SPEC;
 
 const found = await discover(spec);
 if (!found) {
@@ -35,7 +35,7 @@ try {
     }
     console.log(JSON.stringify(out));
   } else if (op === 'count') {
-    const L = await import(dist('instance/nat64-layout.js'));
+    const L = await import(dist('instance/nat64/layout.js'));
     const expiresAt = {nat64_sessions: L.NAT64_SESSION.expires.offset, nat64_bib4: L.NAT64_BIB4_VALUE.expires.offset, nat64_bib6: L.NAT64_BIB6_VALUE.expires.offset};
     const now = process.hrtime.bigint(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
     const by = arg === undefined ? now : BigInt(arg);

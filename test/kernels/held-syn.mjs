@@ -1,5 +1,5 @@
 // RFC 6146 3.5.2.2's 6 seconds for an IPv4 SYN without a BIB entry, on the kernel this runs on (a guest of
-// scripts/kernel-vm.sh, or this machine): the NAT64's delay line (src/instance/syn-delay.ts) needs sch_netem, which
+// scripts/kernel-vm.sh, or this machine): the NAT64's delay line (src/instance/nat64/syn-delay.ts) needs sch_netem, which
 // some kernels lack. In the lab n6 -- j (NAT64, pool6 64:ff9b::/96, pool4 198.51.100.1 TCP 61001-65535) -- n4:
 //   1. n4 sends one SYN (a raw socket: no retransmission) to 198.51.100.1#61234, where nobody is mapped: with the
 //      delay line, ICMP port unreachable comes back about 6 s later, and only then; without, none ever comes.

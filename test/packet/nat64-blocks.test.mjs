@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
 const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
-  : !existsSync(`${root}dist/instance/nat64-blocks-layout.js`) ? 'dist/ is not built (npm run build)' : false;
+  : !existsSync(`${root}dist/instance/nat64/blocks-layout.js`) ? 'dist/ is not built (npm run build)' : false;
 const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
 
 const S4 = '192.0.2.8', S4_AS6 = '64:ff9b::c000:208';
@@ -52,10 +52,10 @@ function setBlocks(entries) {
 
 before(async () => {
   if (skip) return;
-  L = await import(`${root}dist/instance/nat64-layout.js`);
+  L = await import(`${root}dist/instance/nat64/layout.js`);
   LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('nat64');
   lpmKey = (await import(`${root}dist/instance/layout.js`)).encodeLpmKey;
-  B = await import(`${root}dist/instance/nat64-blocks-layout.js`);
+  B = await import(`${root}dist/instance/nat64/blocks-layout.js`);
   M = await import(`${root}dist/model/rfc7422.js`);
   ip6pool = ip6('64:ff9b::');
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);

@@ -72,10 +72,10 @@ function setUdpTimeout(t, seconds) {
 
 before(async () => {
   if (skip) return;
-  L = await import(`${root}dist/instance/nat64-layout.js`);
+  L = await import(`${root}dist/instance/nat64/layout.js`);
   LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('nat64');
   lpmKey = (await import(`${root}dist/instance/layout.js`)).encodeLpmKey;
-  B = await import(`${root}dist/instance/nat64-blocks-layout.js`);
+  B = await import(`${root}dist/instance/nat64/blocks-layout.js`);
   M = await import(`${root}dist/model/rfc7422.js`);
   EV = await import(`${root}dist/model/nat64-events.js`);
   lib = await (await import(`${root}dist/ffi/libbpf.js`)).libbpf();

@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
 const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
-  : !existsSync(`${root}dist/instance/nat64-layout.js`) ? 'dist/ is not built (npm run build)' : false;
+  : !existsSync(`${root}dist/instance/nat64/layout.js`) ? 'dist/ is not built (npm run build)' : false;
 
 import {TC, XDP, tcVerdict, xdpMark} from '../helpers/verdicts.mjs';
 const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
@@ -28,7 +28,7 @@ const key0 = Buffer.alloc(4);
 
 before(async () => {
   if (skip) return;
-  L = await import(`${root}dist/instance/nat64-layout.js`);
+  L = await import(`${root}dist/instance/nat64/layout.js`);
   LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('nat64'); // from the object's BTF
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
   obj = await openAndLoad(OBJ);

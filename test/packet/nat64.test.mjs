@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const OBJ = `${root}build/bpf/nat64.bpf.o`;
 const skip = process.getuid?.() !== 0 ? 'needs root (BPF_PROG_TEST_RUN)'
   : !existsSync(OBJ) ? `${OBJ} is not built (npm run build)`
-  : !existsSync(`${root}dist/instance/nat64-layout.js`) ? 'dist/ is not built (npm run build)' : false;
+  : !existsSync(`${root}dist/instance/nat64/layout.js`) ? 'dist/ is not built (npm run build)' : false;
 
 import {TC, XDP, tcVerdict, xdpMark} from '../helpers/verdicts.mjs';
 const HOOKS = [['xlat_nat64_xdp', 'xdp'], ['xlat_nat64_tc', 'tc']];
@@ -74,7 +74,7 @@ function reset({cfg = {}, pool4 = DEFAULT_POOL4} = {}) {
 
 before(async () => {
   if (skip) return;
-  L = await import(`${root}dist/instance/nat64-layout.js`);
+  L = await import(`${root}dist/instance/nat64/layout.js`);
   LAYOUT = (await import(`${root}dist/instance/objects.js`)).layoutVersion('nat64'); // from the object's BTF
   const {openAndLoad} = await import(`${root}dist/bpf/object.js`);
   obj = await openAndLoad(OBJ);
@@ -685,7 +685,7 @@ for (const [prog, hook] of HOOKS) {
   });
 
   test(`nat64 ${hook}: with a delay line, a held SYN goes into it and is answered when it comes back after the 6 s`, {skip}, async () => {
-    // The delay line's ends (src/instance/syn-delay.ts): out_if a made-up index, back_if the loopback device, where
+    // The delay line's ends (src/instance/nat64/syn-delay.ts): out_if a made-up index, back_if the loopback device, where
     // BPF_PROG_TEST_RUN runs tc programs. The mark says "from the delay line" and the ingress interface (1).
     reset();
     const delay = obj.map('nat64_syn_delay');

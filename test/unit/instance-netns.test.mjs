@@ -11,7 +11,7 @@ import path from 'node:path';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const OBJECT = path.join(REPO, 'build/bpf/siit.bpf.o');
-const SIIT = path.join(REPO, 'dist/instance/siit.js');
+const SIIT = path.join(REPO, 'dist/instance/siit/instance.js');
 const skip = !existsSync(SIIT)
   ? 'dist/ is missing: run `npx tsc -p tsconfig.json`'
   : process.getuid() !== 0

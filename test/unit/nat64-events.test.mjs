@@ -9,7 +9,7 @@ const dist = new URL('../../dist/model/nat64-events.js', import.meta.url);
 const skip = existsSync(dist) ? false : 'dist/ is missing: run `npm run build`';
 const EV = skip ? null : await import(dist);
 const M = skip ? null : await import(new URL('../../dist/model/rfc7422.js', import.meta.url));
-const B = skip ? null : await import(new URL('../../dist/instance/nat64-blocks-layout.js', import.meta.url));
+const B = skip ? null : await import(new URL('../../dist/instance/nat64/blocks-layout.js', import.meta.url));
 const {parseIPv6} = skip ? {} : await import(new URL('../../dist/model/ipv6.js', import.meta.url));
 
 /** A record as the data plane writes it (struct nat64_event, little-endian host). */

@@ -1,11 +1,11 @@
-// The TypeScript mirror (src/instance/nat64-layout.ts) against the BTF of build/bpf/nat64.bpf.o.
+// The TypeScript mirror (src/instance/nat64/layout.ts) against the BTF of build/bpf/nat64.bpf.o.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 
 const OBJECT = fileURLToPath(new URL('../../build/bpf/nat64.bpf.o', import.meta.url));
-const dist = new URL('../../dist/instance/nat64-layout.js', import.meta.url);
+const dist = new URL('../../dist/instance/nat64/layout.js', import.meta.url);
 const skip = !existsSync(dist) ? 'dist/ is missing: run `npm run build`' : !existsSync(OBJECT) ? 'build/bpf/nat64.bpf.o is missing' : false;
 
 const STRUCTS = [
@@ -35,7 +35,7 @@ for (const [struct, mirror] of STRUCTS) {
     const L = await import(dist);
     const {readBtfLayout} = await import(new URL('../../dist/bpf/btf.js', import.meta.url));
     const s = (await readBtfLayout(OBJECT)).structLayout(struct);
-    const m = L[mirror] ?? (await import(new URL('../../dist/instance/nat64-blocks-layout.js', import.meta.url)))[mirror] ??
+    const m = L[mirror] ?? (await import(new URL('../../dist/instance/nat64/blocks-layout.js', import.meta.url)))[mirror] ??
       (await import(new URL('../../dist/abi/common.js', import.meta.url)))[mirror];
     assert.equal(s.size, m.size, `sizeof(struct ${struct})`);
     assert.deepEqual(s.members.map((x) => x.name).sort(), Object.keys(m).filter((k) => k !== 'size').sort());
@@ -78,7 +78,7 @@ test('nat64_ifaddr holds what ifaddr.ts encodes (the CLI fills it with refreshIf
 });
 
 test('nat64_blk_entry encode/decode round trip', {skip}, async () => {
-  const B = await import(new URL('../../dist/instance/nat64-blocks-layout.js', import.meta.url));
+  const B = await import(new URL('../../dist/instance/nat64/blocks-layout.js', import.meta.url));
   const {parseDetEntry} = await import(new URL('../../dist/model/rfc7422.js', import.meta.url));
   const e = parseDetEntry({range6: '2001:db8:5::/48', subLen: 56, prefix4: '198.51.100.0/28', ports: '1024-65535', blockSize: 2048, since: 1_764_000_000});
   const b = B.encodeBlkEntry(e, 3);

@@ -37,10 +37,10 @@ test('ipv6Text equals formatIPv6 for every set of zero groups', {skip}, async ()
 
 /**
  * Raw chunk: keys and values end to end, as bpf_map_lookup_batch returns them, written with the layout mirror
- * of src/instance/nat64-layout.ts (checked against BTF) so that renderRaw's offsets are checked too.
+ * of src/instance/nat64/layout.ts (checked against BTF) so that renderRaw's offsets are checked too.
  */
 async function chunk(sessions) {
-  const L = await import(d('instance/nat64-layout.js'));
+  const L = await import(d('instance/nat64/layout.js'));
   const K = L.NAT64_SESSION_KEY.size;
   const V = L.NAT64_SESSION.size;
   const keys = Buffer.alloc(sessions.length * K);
@@ -53,7 +53,7 @@ async function chunk(sessions) {
   return {keys, values};
 }
 
-/** What scanSessions (src/instance/nat64.ts) hands over for the same chunk: the reference decoding. */
+/** What scanSessions (src/instance/nat64/instance.ts) hands over for the same chunk: the reference decoding. */
 function reference(sessions, proto, now) {
   const out = [];
   for (const s of sessions) {

@@ -53,7 +53,7 @@ export default class Nat64Lookup extends XlatCommand<typeof Nat64Lookup> {
       q = {addr4: addr, port: Number(portText)};
     }
     await this.nat64();
-    const blocks = await import('../../instance/nat64-blocks.js');
+    const blocks = await import('../../instance/nat64/blocks.js');
     const {entries, inUse} = await blocks.listBlocks();
     const dynamic = dynamicEntryOf(entries, q);
     let m: Mapping | null;

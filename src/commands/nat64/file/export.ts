@@ -10,7 +10,7 @@ export default class Nat64FileExport extends XlatCommand<typeof Nat64FileExport>
 
   public async run(): Promise<{config: Record<string, unknown>}> {
     await this.enterKernel();
-    const [{readNat64Current}, {nat64Document}] = await Promise.all([import('../../../instance/nat64-apply.js'), import('../../../config/document.js')]);
+    const [{readNat64Current}, {nat64Document}] = await Promise.all([import('../../../instance/nat64/apply.js'), import('../../../config/document.js')]);
     const current = await readNat64Current();
     if (!current) throw new NoInstanceError('NAT64');
     const config = nat64Document(current);

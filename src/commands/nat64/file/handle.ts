@@ -27,7 +27,7 @@ The file is validated first (every error is reported, with its JSON pointer, exi
     const [{planNat64}, {NAT64_GLOBAL_DEFAULTS}, apply, {pool4Combine}] = await Promise.all([
       import('../../../config/plan.js'),
       import('../../../config/state.js'),
-      import('../../../instance/nat64-apply.js'),
+      import('../../../instance/nat64/apply.js'),
       import('../../../model/pool4-set.js'),
     ]);
     const current = await apply.readNat64Current();

@@ -24,7 +24,7 @@ export default class Nat64LogFollow extends XlatCommand<typeof Nat64LogFollow> {
 
   public async run(): Promise<{events: EventView[]; lost: number}> {
     await this.nat64();
-    const {followEvents} = await import('../../../instance/nat64-events.js');
+    const {followEvents} = await import('../../../instance/nat64/events.js');
     const envelope = this.jsonEnabled() && this.flags.drain;
     const format: EventFormat = this.jsonEnabled() ? 'json' : (this.flags.format as EventFormat);
     const origin = {host: hostname(), pid: process.pid};

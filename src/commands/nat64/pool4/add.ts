@@ -104,7 +104,7 @@ With --dynamic RANGE6 instead (for when addresses are scarcer than subscribers),
     const risks = nat64.pool4Risks((['tcp', 'udp', 'icmp'] as const).map((proto) => ({proto, mark: 0, addr: e.addr4, len: e.len4, ports: e.ports})));
     if (risks.lockouts.length && !this.flags.force) throw new InputError(`${risks.lockouts[0]}; give --force to add it anyway, or a range without that port`);
     for (const w of [...(this.flags.force ? risks.lockouts : []), ...risks.warnings]) this.warning(w);
-    const blocks = await import('../../../instance/nat64-blocks.js');
+    const blocks = await import('../../../instance/nat64/blocks.js');
     const r = await blocks.addDet(e);
     this.changed = r.changed;
     return {deterministic: r.entries.map(detView)};

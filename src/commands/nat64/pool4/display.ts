@@ -6,7 +6,7 @@ import {InputError} from '../../../errors.js';
 import {protoFromFlags} from '../../../model/nat64-pool4.js';
 import {pool4View, type Pool4View} from '../../../model/pool4-set.js';
 import {detView, mappings, mappingView, subscribers, type DetEntry, type DetView, type MappingView} from '../../../model/rfc7422.js';
-import type {Pool4Entry} from '../../../instance/nat64.js';
+import type {Pool4Entry} from '../../../instance/nat64/instance.js';
 import {dynBlockView, type DynBlockView} from '../../../model/nat64-events.js';
 
 /** Rows --deterministic prints as a table or JSON; beyond them, --csv (streamed). */
@@ -39,7 +39,7 @@ With --deterministic: the whole deterministic mapping, one row per subscriber (i
     if (this.flags.deterministic && protos.length !== 3)
       throw new InputError('--deterministic shows every protocol (a block holds for all): no --tcp, --udp or --icmp');
     const nat64 = await this.nat64();
-    const blocks = await import('../../../instance/nat64-blocks.js');
+    const blocks = await import('../../../instance/nat64/blocks.js');
     const {entries: det, inUse} = await blocks.listBlocks();
     if (this.flags.deterministic) return this.mapping(det);
     const all = await nat64.listPool4();

@@ -19,7 +19,7 @@ export default class Nat64Pool4Flush extends XlatCommand<typeof Nat64Pool4Flush>
   public async run(): Promise<{removed: Pool4View[]; 'removed-deterministic': DetView[]}> {
     const nat64 = await this.nat64();
     const removed = (await nat64.flushPool4(this.flags.quick)).map(pool4View);
-    const blocks = await import('../../../instance/nat64-blocks.js');
+    const blocks = await import('../../../instance/nat64/blocks.js');
     const det = (await blocks.flushDet(this.flags.quick)).map(detView);
     this.changed = removed.length > 0 || det.length > 0;
     return {removed, 'removed-deterministic': det};

@@ -62,7 +62,7 @@ With --deterministic (or --dynamic), PREFIX is a deterministic (or dynamic) entr
       match = (e) => !e.dynamic === !dynamic && formatDetPrefix4(e) === want;
     }
     await this.nat64();
-    const blocks = await import('../../../instance/nat64-blocks.js');
+    const blocks = await import('../../../instance/nat64/blocks.js');
     const removed = await blocks.removeDet(match, `${kind} entry with ${text}`, this.flags.quick);
     return {'removed-deterministic': removed.map(detView)};
   }

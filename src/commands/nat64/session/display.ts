@@ -3,7 +3,7 @@ import {XlatCommand} from '../../../cli/base-command.js';
 import {protoFlags, tableFlags} from '../../../cli/flags.js';
 import {protoFromFlags, PROTO_NUMBER} from '../../../model/nat64-pool4.js';
 import {SessionFormatter, type SessionJson, type ViewMode} from '../../../model/nat64-render.js';
-import {reverseNames} from '../../../instance/nat64-reverse.js';
+import {reverseNames} from '../../../instance/nat64/reverse.js';
 
 /** Entries per bpf_map_lookup_batch call (48 bytes each: 12 MiB of buffers). */
 const BATCH = 1 << 18;

@@ -18,7 +18,7 @@ The same rules apply to a packet's source and destination; a packet is translate
   public async run(): Promise<AddressQuery> {
     const {family, addr} = parseQueryAddress(this.args.addr);
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const q = await tables.querySiitAddress(family, addr);
     this.log(renderAddressQuery(q));
     return q;

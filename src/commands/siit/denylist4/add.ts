@@ -18,7 +18,7 @@ export default class SiitDenylist4Add extends XlatCommand<typeof SiitDenylist4Ad
   public async run(): Promise<{added: {prefix: string}[]}> {
     const p = parsePrefix4(this.args.prefix, {allowBare: true});
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     await tables.addDenylist4(p);
     return {added: [{prefix: formatPrefix4(p)}]};
   }

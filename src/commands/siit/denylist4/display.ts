@@ -14,7 +14,7 @@ export default class SiitDenylist4Display extends XlatCommand<typeof SiitDenylis
 
   public async run(): Promise<{denylist4: {prefix: string}[]}> {
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const list = (await tables.displayDenylist4()).map(formatPrefix4);
     const text = renderTable(
       ['IPv4 Prefix'],

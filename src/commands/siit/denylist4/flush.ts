@@ -12,7 +12,7 @@ export default class SiitDenylist4Flush extends XlatCommand<typeof SiitDenylist4
 
   public async run(): Promise<{removed: {prefix: string}[]}> {
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const removed = (await tables.flushDenylist4()).map((p) => ({prefix: formatPrefix4(p)}));
     this.changed = removed.length > 0;
     return {removed};

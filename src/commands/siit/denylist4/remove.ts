@@ -18,7 +18,7 @@ export default class SiitDenylist4Remove extends XlatCommand<typeof SiitDenylist
   public async run(): Promise<{removed: {prefix: string}[]}> {
     const p = parsePrefix4(this.args.prefix, {allowBare: true});
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     await tables.removeDenylist4(p);
     return {removed: [{prefix: formatPrefix4(p)}]};
   }

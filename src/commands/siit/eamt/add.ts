@@ -53,7 +53,7 @@ The EAMT is consulted before pool6, in both directions. An entry whose IPv6 or I
       entries = [parseEamEntry(prefix1, prefix2)];
     }
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const r = await tables.addEamt(entries, this.flags.force);
     if (this.flags.file !== undefined) this.log(`Added ${r.added} EAMT entries (the table now holds ${r.total}).`);
     return {added: entries.map(eamView), total: r.total};

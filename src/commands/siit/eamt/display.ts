@@ -14,7 +14,7 @@ export default class SiitEamtDisplay extends XlatCommand<typeof SiitEamtDisplay>
 
   public async run(): Promise<{eamt: EamView[]}> {
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const rows = (await tables.displayEamt()).map(eamView);
     const text = renderTable(
       ['IPv6 Prefix', 'IPv4 Prefix'],

@@ -12,7 +12,7 @@ export default class SiitEamtFlush extends XlatCommand<typeof SiitEamtFlush> {
 
   public async run(): Promise<{removed: EamView[]}> {
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const removed = (await tables.flushEamt()).map(eamView);
     this.changed = removed.length > 0;
     return {removed};

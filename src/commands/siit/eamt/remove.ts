@@ -23,7 +23,7 @@ export default class SiitEamtRemove extends XlatCommand<typeof SiitEamtRemove> {
   public async run(): Promise<{removed: EamView[]}> {
     const sel = parseEamSelector(this.args.prefix1, this.args.prefix2);
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     return {removed: [eamView(await tables.removeEamt(sel.p6, sel.p4))]};
   }
 }

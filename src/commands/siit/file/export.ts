@@ -13,7 +13,7 @@ export default class SiitFileExport extends XlatCommand<typeof SiitFileExport> {
 
   public async run(): Promise<{config: Record<string, unknown>}> {
     await this.enterKernel();
-    const [{readSiitCurrent}, {siitDocument}] = await Promise.all([import('../../../instance/siit-apply.js'), import('../../../config/document.js')]);
+    const [{readSiitCurrent}, {siitDocument}] = await Promise.all([import('../../../instance/siit/apply.js'), import('../../../config/document.js')]);
     const current = await readSiitCurrent();
     if (!current) throw new NoInstanceError('SIIT');
     const config = siitDocument(current);

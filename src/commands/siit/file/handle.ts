@@ -27,7 +27,7 @@ The file is validated first (every error is reported, with its JSON pointer, exi
     const [{planSiit}, {SIIT_GLOBAL_DEFAULTS}, apply] = await Promise.all([
       import('../../../config/plan.js'),
       import('../../../config/state.js'),
-      import('../../../instance/siit-apply.js'),
+      import('../../../instance/siit/apply.js'),
     ]);
     const plan = planSiit(await apply.readSiitCurrent(), parsed.state, SIIT_GLOBAL_DEFAULTS);
     if (!this.flags.check) await apply.applySiitPlan(plan, parsed.state, this.verbose);

@@ -14,7 +14,7 @@ export default class SiitGlobalDisplay extends XlatCommand<typeof SiitGlobalDisp
 
   public async run(): Promise<{global: SiitGlobalsView}> {
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const global = await tables.readAllSiitGlobals();
     this.log(renderKeyValues(globalsPairs(global, this.flags.csv), {csv: this.flags.csv, noHeaders: this.flags['no-headers']}));
     return {global};

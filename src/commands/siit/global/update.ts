@@ -47,7 +47,7 @@ Invalid values change nothing. The change applies to the running translator at o
   public async run(): Promise<GlobalUpdateResult> {
     const change = parseSiitGlobalChange(this.args.key, this.args.value);
     await this.siit();
-    const tables = await import('../../../instance/siit-tables.js');
+    const tables = await import('../../../instance/siit/tables.js');
     const {before, after} = await tables.updateSiitGlobal(change);
     this.changed = JSON.stringify(before[change.key]) !== JSON.stringify(after[change.key]);
     return {key: change.key, value: changeView(change), global: after};

@@ -9,16 +9,16 @@
  * addresses, used for the protocols that have no pool4 entry).
  */
 import {SYN_DELAY_MAP, removeSynDelay, setupSynDelay} from './syn-delay.js';
-import {NAT64_SPEC, openMaps, refreshDefaultsAndIfaddr, withNat64Instance, writePool4, writeConfig, indexKey, type Nat64Maps} from './nat64-maps.js';
-import {flagsOf, pool6Text, NO_POOL6} from './nat64-globals-table.js';
+import {NAT64_SPEC, openMaps, refreshDefaultsAndIfaddr, withNat64Instance, writePool4, writeConfig, indexKey, type Nat64Maps} from './maps.js';
+import {flagsOf, pool6Text, NO_POOL6} from './globals-table.js';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
-import {layoutVersion, objectPath} from './objects.js';
-import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError, describeSystemError} from '../errors.js';
-import {openAndLoad} from '../bpf/object.js';
-import type {BpfMap} from '../bpf/map.js';
-import {listInterfaces} from '../sys/interfaces.js';
-import {currentNetnsName} from '../sys/netns.js';
+import {layoutVersion, objectPath} from '../objects.js';
+import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError, describeSystemError} from '../../errors.js';
+import {openAndLoad} from '../../bpf/object.js';
+import type {BpfMap} from '../../bpf/map.js';
+import {listInterfaces} from '../../sys/interfaces.js';
+import {currentNetnsName} from '../../sys/netns.js';
 import {
   attachAll,
   attachMore,
@@ -34,23 +34,23 @@ import {
   type Attachment,
   type Discovered,
   type HookRequest,
-} from './attach.js';
-import * as L from './nat64-layout.js';
-import {refreshIfaddr} from './ifaddr.js';
+} from '../attach.js';
+import * as L from './layout.js';
+import {refreshIfaddr} from '../ifaddr.js';
 
-import {readMeta} from './meta.js';
-import {DEFAULT_MTU_PLATEAUS} from '../abi/common.js';
-import {readCounters} from './counters.js';
-import {maskIpv6} from './prefix.js';
-import * as B from './nat64-blocks-layout.js';
-import {NAT64_DEFAULTS} from '../model/nat64-globals.js';
+import {readMeta} from '../meta.js';
+import {DEFAULT_MTU_PLATEAUS} from '../../abi/common.js';
+import {readCounters} from '../counters.js';
+import {maskIpv6} from '../prefix.js';
+import * as B from './blocks-layout.js';
+import {NAT64_DEFAULTS} from '../../model/nat64-globals.js';
 
-export type {AttachedInterface, HookRequest} from './attach.js';
-export {NAT64_SPEC, withNat64Instance, readConfig, writeConfig, type Nat64Maps} from './nat64-maps.js';
-export * from './nat64-globals-table.js';
-export * from './nat64-pool4-table.js';
-export * from './nat64-bib-table.js';
-export * from './nat64-session-table.js';
+export type {AttachedInterface, HookRequest} from '../attach.js';
+export {NAT64_SPEC, withNat64Instance, readConfig, writeConfig, type Nat64Maps} from './maps.js';
+export * from './globals-table.js';
+export * from './pool4-table.js';
+export * from './bib-table.js';
+export * from './session-table.js';
 
 const MAX_CAPACITY = 16 * 1024 * 1024;
 

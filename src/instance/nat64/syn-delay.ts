@@ -14,11 +14,11 @@
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
-import type {BpfMap} from '../bpf/map.js';
-import * as tc from '../bpf/tc.js';
-import {faultPoint} from '../sys/fault.js';
-import {INTERNAL_IFACE_PREFIX, forgetInterfaces, listInterfaces} from '../sys/interfaces.js';
-import type {ProgramSpec} from './attach.js';
+import type {BpfMap} from '../../bpf/map.js';
+import * as tc from '../../bpf/tc.js';
+import {faultPoint} from '../../sys/fault.js';
+import {INTERNAL_IFACE_PREFIX, forgetInterfaces, listInterfaces} from '../../sys/interfaces.js';
+import type {ProgramSpec} from '../attach.js';
 
 export const SYN_DELAY_MAP = 'nat64_syn_delay';
 const OUT = `${INTERNAL_IFACE_PREFIX}0`;

@@ -6,13 +6,13 @@
  * cleared with their entry. The formula and the checks live in
  * src/model/rfc7422.ts; this module reads and writes the maps.
  */
-import {InputError, NotFoundError, XlatError} from '../errors.js';
-import {encodeLpmKey} from './layout.js';
-import * as B from './nat64-blocks-layout.js';
-import {dropStateIn, userPool4, withNat64Instance, type Nat64Maps} from './nat64.js';
-import {ipv4Bytes} from '../model/pool4-set.js';
-import {detClash, formatDetRange, sameDet, sortDet, type DetEntry} from '../model/rfc7422.js';
-import type {Nat64Config} from './nat64-layout.js';
+import {InputError, NotFoundError, XlatError} from '../../errors.js';
+import {encodeLpmKey} from '../layout.js';
+import * as B from './blocks-layout.js';
+import {dropStateIn, userPool4, withNat64Instance, type Nat64Maps} from './instance.js';
+import {ipv4Bytes} from '../../model/pool4-set.js';
+import {detClash, formatDetRange, sameDet, sortDet, type DetEntry} from '../../model/rfc7422.js';
+import type {Nat64Config} from './layout.js';
 
 type BlkMaps = {blk6: NonNullable<Nat64Maps['blk6']>; blk4: NonNullable<Nat64Maps['blk4']>; blkCtl: NonNullable<Nat64Maps['blkCtl']>};
 

@@ -1,16 +1,16 @@
 /**
  * A configuration file applied to the NAT64 instance, all or nothing (as
- * src/instance/siit-apply.ts for SIIT). Unlike Jool, static BIB entries are
+ * src/instance/siit/apply.ts for SIIT). Unlike Jool, static BIB entries are
  * applied on updates too. What cannot be undone (dropping the dynamic state
  * of addresses leaving pool4, the sessions of removed static entries) happens
  * only after everything else succeeded.
  */
-import {readPool4} from './nat64-maps.js';
-import {atomically} from './journal.js';
-import {detachThenName} from './apply-ending.js';
-import * as attach from './attach.js';
-import {readMeta, writeMeta} from './meta.js';
-import type * as L from './nat64-layout.js';
+import {readPool4} from './maps.js';
+import {atomically} from '../journal.js';
+import {detachThenName} from '../apply-ending.js';
+import * as attach from '../attach.js';
+import {readMeta, writeMeta} from '../meta.js';
+import type * as L from './layout.js';
 import {
   addNat64Instance,
   addStaticBibIn,
@@ -32,14 +32,14 @@ import {
   writeConfig,
   writeUserPool4,
   type Nat64Maps,
-} from './nat64.js';
-import {NAT64_GLOBAL_KEYS, parseNat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
-import {PROTO_NAME} from '../model/nat64-pool4.js';
-import {pool4Holds, type Pool4Item} from '../model/pool4-set.js';
-import {pool6ToBuffer, parsePool6} from '../model/pool6.js';
-import type {Nat64Current, Nat64Plan} from '../config/plan.js';
-import type {Nat64State} from '../config/state.js';
-import {dropDetState, readDet, writeDet} from './nat64-blocks.js';
+} from './instance.js';
+import {NAT64_GLOBAL_KEYS, parseNat64GlobalUpdate, type Nat64Globals} from '../../model/nat64-globals.js';
+import {PROTO_NAME} from '../../model/nat64-pool4.js';
+import {pool4Holds, type Pool4Item} from '../../model/pool4-set.js';
+import {pool6ToBuffer, parsePool6} from '../../model/pool6.js';
+import type {Nat64Current, Nat64Plan} from '../../config/plan.js';
+import type {Nat64State} from '../../config/state.js';
+import {dropDetState, readDet, writeDet} from './blocks.js';
 
 /** The running instance as a plan compares it with a file, or null when there is none. */
 export async function readNat64Current(): Promise<Nat64Current | null> {

@@ -3,8 +3,8 @@
  * block entries of pool4. test/unit/nat64-layout.test.mjs checks every size
  * and offset against the BTF of build/bpf/nat64.bpf.o.
  */
-import type {DetEntry} from '../model/rfc7422.js';
-import {blocksPerAddr} from '../model/rfc7422.js';
+import type {DetEntry} from '../../model/rfc7422.js';
+import {blocksPerAddr} from '../../model/rfc7422.js';
 
 export const NAT64_MAP_BLK6 = 'nat64_blk6';
 export const NAT64_MAP_BLK4 = 'nat64_blk4';

@@ -1,22 +1,22 @@
 /**
  * The BIB (RFC 6146 3.1): both halves of each entry, static entries added and removed as pairs.
  */
-import {withNat64Instance, readPool4, now, type Nat64Maps} from './nat64-maps.js';
-import {addrNum, toItem} from './nat64-pool4-table.js';
-import {dropSessions, expireSessions} from './nat64-session-table.js';
-import {inHeldBlock} from './nat64-blocks.js';
+import {withNat64Instance, readPool4, now, type Nat64Maps} from './maps.js';
+import {addrNum, toItem} from './pool4-table.js';
+import {dropSessions, expireSessions} from './session-table.js';
+import {inHeldBlock} from './blocks.js';
 
-import {ExistsError, InputError, NotFoundError} from '../errors.js';
+import {ExistsError, InputError, NotFoundError} from '../../errors.js';
 
-import * as L from './nat64-layout.js';
+import * as L from './layout.js';
 
-import {runTxn} from './txn.js';
+import {runTxn} from '../txn.js';
 
-import {formatIpv6 as formatIpv6Addr} from './prefix.js';
+import {formatIpv6 as formatIpv6Addr} from '../prefix.js';
 
-import {PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../model/nat64-pool4.js';
+import {PROTO_NAME, PROTO_NUMBER, type Nat64Proto} from '../../model/nat64-pool4.js';
 
-import {pool4Holds} from '../model/pool4-set.js';
+import {pool4Holds} from '../../model/pool4-set.js';
 
 // ---------------------------------------------------------------------------
 // BIB

@@ -1,12 +1,12 @@
 /**
  * NAT64 globals: nat64_config as Jool's global keys, read and updated one key at a time.
  */
-import {withNat64Instance, writeConfig} from './nat64-maps.js';
+import {withNat64Instance, writeConfig} from './maps.js';
 
-import * as L from './nat64-layout.js';
+import * as L from './layout.js';
 
-import {formatIpv6Prefix, maskIpv6} from './prefix.js';
-import {type Nat64GlobalUpdate, type Nat64Globals} from '../model/nat64-globals.js';
+import {formatIpv6Prefix, maskIpv6} from '../prefix.js';
+import {type Nat64GlobalUpdate, type Nat64Globals} from '../../model/nat64-globals.js';
 
 /** pool6 as text, or null when unset (length 0: the data plane's RFC 6052 helpers then match nothing). */
 export function pool6Text(cfg: L.Nat64Config): string | null {

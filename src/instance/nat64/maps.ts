@@ -3,22 +3,22 @@
  * ranges with the namespace's own addresses as the default pool4 (refreshed by every CLI call).
  */
 
-import {checkLayout} from './objects.js';
-import {InputError, NoInstanceError, XlatError} from '../errors.js';
+import {checkLayout} from '../objects.js';
+import {InputError, NoInstanceError, XlatError} from '../../errors.js';
 
-import type {BpfMap} from '../bpf/map.js';
-import {namespaceIpv4Addresses} from '../sys/interfaces.js';
+import type {BpfMap} from '../../bpf/map.js';
+import {namespaceIpv4Addresses} from '../../sys/interfaces.js';
 
-import {discover, openMapsByName, type Discovered, type ProgramSpec} from './attach.js';
-import * as B from './nat64-blocks-layout.js';
-import * as L from './nat64-layout.js';
-import {refreshIfaddr} from './ifaddr.js';
+import {discover, openMapsByName, type Discovered, type ProgramSpec} from '../attach.js';
+import * as B from './blocks-layout.js';
+import * as L from './layout.js';
+import {refreshIfaddr} from '../ifaddr.js';
 
-import {META_MAP} from './meta.js';
+import {META_MAP} from '../meta.js';
 
-import {ipv4Bytes} from './prefix.js';
+import {ipv4Bytes} from '../prefix.js';
 
-import {DEFAULT_POOL4_PORTS} from '../model/nat64-pool4.js';
+import {DEFAULT_POOL4_PORTS} from '../../model/nat64-pool4.js';
 
 export const NAT64_SPEC: ProgramSpec = {
   label: 'NAT64',
@@ -40,7 +40,7 @@ export interface Nat64Maps {
   ifaddr: BpfMap | null;
   /** null until a name is recorded. */
   meta: BpfMap | null;
-  /** Deterministic (RFC 7422) block entries by IPv6 range and by IPv4 prefix, and their count (src/instance/nat64-blocks.ts). */
+  /** Deterministic (RFC 7422) block entries by IPv6 range and by IPv4 prefix, and their count (src/instance/nat64/blocks.ts). */
   /** null only in an instance of another layout (whose version check then speaks). */
   blk6: BpfMap | null;
   blk4: BpfMap | null;

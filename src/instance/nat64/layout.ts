@@ -5,7 +5,7 @@
  * here against the BTF of build/bpf/nat64.bpf.o.
  */
 
-import {XLAT_COMMON_CONFIG, decodeCommonConfig, encodeCommonConfig, type BufPrefix, type CommonConfig} from '../abi/common.js';
+import {XLAT_COMMON_CONFIG, decodeCommonConfig, encodeCommonConfig, type BufPrefix, type CommonConfig} from '../../abi/common.js';
 
 export const XLAT_NAT64_XDP_PROG = 'xlat_nat64_xdp';
 export const XLAT_NAT64_TC_PROG = 'xlat_nat64_tc';
@@ -186,7 +186,7 @@ export function encodeSyn4Value(expires: bigint): Buffer {
 }
 
 /** nat64_ifaddr's values: struct xlat_ifaddr, as SIIT's (one layout, src/abi/common.ts). */
-export {XLAT_IFADDR as NAT64_IFADDR} from '../abi/common.js';
+export {XLAT_IFADDR as NAT64_IFADDR} from '../../abi/common.js';
 
 /** enum nat64_tcp_state, in order. */
 const NAT64_TCP_STATES = [
@@ -206,7 +206,7 @@ export function tcpStateName(state: number): string {
 }
 
 /** The one counter code space (src/abi/common.ts): a NAT64 counter's index is its number in nat64_stats. */
-export {COUNTER_NAMES as NAT64_COUNTER_NAMES, XLAT_COUNTERS as NAT64_COUNTERS, XLAT_C__MAX as NAT64_C__MAX} from '../abi/common.js';
+export {COUNTER_NAMES as NAT64_COUNTER_NAMES, XLAT_COUNTERS as NAT64_COUNTERS, XLAT_C__MAX as NAT64_C__MAX} from '../../abi/common.js';
 
 // ---------------------------------------------------------------------------
 // config

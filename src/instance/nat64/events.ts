@@ -4,13 +4,13 @@
  * (event-lost) beside it. A ring buffer has one read position: what one
  * reader takes, no other sees again.
  */
-import {libbpf} from '../ffi/libbpf.js';
-import {SystemError} from '../errors.js';
-import {openMapsByName} from './attach.js';
-import * as B from './nat64-blocks-layout.js';
-import {readCounters} from './counters.js';
-import {withNat64Instance} from './nat64-maps.js';
-import {decodeEvent, type BlockEvent} from '../model/nat64-events.js';
+import {libbpf} from '../../ffi/libbpf.js';
+import {SystemError} from '../../errors.js';
+import {openMapsByName} from '../attach.js';
+import * as B from './blocks-layout.js';
+import {readCounters} from '../counters.js';
+import {withNat64Instance} from './maps.js';
+import {decodeEvent, type BlockEvent} from '../../model/nat64-events.js';
 
 /** How long one wait for events lasts: the longest a stop request waits to be noticed. */
 const POLL_MS = 200;

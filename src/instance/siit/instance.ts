@@ -8,16 +8,16 @@
  * own here: its maps, configuration, local4/ifaddr refresh and the XDP
  * redirect targets.
  */
-import {refreshIfaddr} from './ifaddr.js';
-import {readCounters} from './counters.js';
-import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './siit-redirect.js';
-import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError} from '../errors.js';
-import {openAndLoad} from '../bpf/object.js';
-import type {BpfMap} from '../bpf/map.js';
-import {listInterfaces, namespaceIpv4Addresses} from '../sys/interfaces.js';
-import {currentNetnsName} from '../sys/netns.js';
-import * as attach from './attach.js';
-import type {AttachedInterface, Attachment, Discovered, HookRequest, ProgramSpec} from './attach.js';
+import {refreshIfaddr} from '../ifaddr.js';
+import {readCounters} from '../counters.js';
+import {readRedirectTargets, redirectTargets, SIIT_MAP_REDIRECT, writeRedirectTargets} from './redirect.js';
+import {ExistsError, InputError, LayoutMismatchError, NoInstanceError, XlatError} from '../../errors.js';
+import {openAndLoad} from '../../bpf/object.js';
+import type {BpfMap} from '../../bpf/map.js';
+import {listInterfaces, namespaceIpv4Addresses} from '../../sys/interfaces.js';
+import {currentNetnsName} from '../../sys/netns.js';
+import * as attach from '../attach.js';
+import type {AttachedInterface, Attachment, Discovered, HookRequest, ProgramSpec} from '../attach.js';
 import {
   SIIT_MAP_CONFIG,
   SIIT_MAP_DENY4,
@@ -36,13 +36,13 @@ import {
   defaultSiitConfig,
   encodeSiitConfig,
   type SiitConfig,
-} from './layout.js';
-import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from './prefix.js';
-import {checkLayout, layoutVersion, objectPath} from './objects.js';
-import {faultPoint} from '../sys/fault.js';
-import {META_MAP, readMeta} from './meta.js';
+} from '../layout.js';
+import {formatIpv6Prefix, ipv4Bytes, maskIpv6} from '../prefix.js';
+import {checkLayout, layoutVersion, objectPath} from '../objects.js';
+import {faultPoint} from '../../sys/fault.js';
+import {META_MAP, readMeta} from '../meta.js';
 
-export type {AttachedInterface, Hook, HookRequest} from './attach.js';
+export type {AttachedInterface, Hook, HookRequest} from '../attach.js';
 export interface SiitInstance {
   netns: string;
   type: 'SIIT';
@@ -232,7 +232,7 @@ export async function updateSiitEnabled(on: boolean): Promise<void> {
   });
 }
 
-/** The instance's maps, for the configuration tables (src/instance/siit-tables.ts). */
+/** The instance's maps, for the configuration tables (src/instance/siit/tables.ts). */
 export type SiitMaps = OpenMaps;
 
 /** Finds the instance, opens every map of it (local4 refreshed), runs fn, closes every fd. */

@@ -1,9 +1,9 @@
 /**
  * The session table (RFC 6146 3.2): read in chunks for display, and deleted by the tables whose entries go.
  */
-import {withNat64Instance, now, type Nat64Maps} from './nat64-maps.js';
+import {withNat64Instance, now, type Nat64Maps} from './maps.js';
 
-import * as L from './nat64-layout.js';
+import * as L from './layout.js';
 
 // ---------------------------------------------------------------------------
 // sessions

@@ -4,16 +4,16 @@
  * siit_config, and address queries over them. Validation lives in src/model/;
  * this module reads and writes the maps, all-or-nothing.
  */
-import {ExistsError, NotFoundError, SystemError, XlatError} from '../errors.js';
-import type {BpfMap} from '../bpf/map.js';
-import {formatPrefix4, type Prefix4} from '../model/ipv4.js';
-import {formatPrefix6, type Prefix6} from '../model/ipv6.js';
-import {queryAddress, type AddressQuery} from '../model/siit-address.js';
-import type {SiitGlobalChange, SiitGlobalsView} from '../model/siit-config.js';
-import {checkEamAdd, compareEam, formatEamEntry, sameEam, type EamEntry} from '../model/siit-eamt.js';
-import {XLAT_DENYLIST4_MAX, decodeEamtEntry, decodeLpmKey, encodeEamtEntry, encodeLpmKey, type BufPrefix, type SiitConfig} from './layout.js';
-import {readSiitConfig, withSiitMaps, writeSiitConfig, type SiitMaps} from './siit.js';
-import {runTxn, type TxnStep} from './txn.js';
+import {ExistsError, NotFoundError, SystemError, XlatError} from '../../errors.js';
+import type {BpfMap} from '../../bpf/map.js';
+import {formatPrefix4, type Prefix4} from '../../model/ipv4.js';
+import {formatPrefix6, type Prefix6} from '../../model/ipv6.js';
+import {queryAddress, type AddressQuery} from '../../model/siit-address.js';
+import type {SiitGlobalChange, SiitGlobalsView} from '../../model/siit-config.js';
+import {checkEamAdd, compareEam, formatEamEntry, sameEam, type EamEntry} from '../../model/siit-eamt.js';
+import {XLAT_DENYLIST4_MAX, decodeEamtEntry, decodeLpmKey, encodeEamtEntry, encodeLpmKey, type BufPrefix, type SiitConfig} from '../layout.js';
+import {readSiitConfig, withSiitMaps, writeSiitConfig, type SiitMaps} from './instance.js';
+import {runTxn, type TxnStep} from '../txn.js';
 
 const EEXIST = 17;
 const ENOSPC = 28;

@@ -5,7 +5,7 @@
  * unless the veth's peer runs XDP or GRO, which this node cannot see or set;
  * generic XDP redirects through the normal transmit path and works anywhere.
  */
-import type {BpfMap} from '../bpf/map.js';
+import type {BpfMap} from '../../bpf/map.js';
 
 export const SIIT_MAP_REDIRECT = 'siit_redirect';
 

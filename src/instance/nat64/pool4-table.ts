@@ -2,28 +2,28 @@
  * pool4 (RFC 6146 3.5, Jool's pool4): the user's ranges as sets per (protocol, mark) with their max-iterations,
  * and the state (BIB entries, sessions) of ports taken out of it.
  */
-import {formatDetPrefix4} from '../model/rfc7422.js';
-import {pool4Overlap} from '../model/pool4-set.js';
-import {InputError} from '../errors.js';
-import {readDet} from './nat64-blocks.js';
-import {withNat64Instance, readPool4, writePool4, ownAddresses, type Nat64Maps} from './nat64-maps.js';
-import {dropSessions} from './nat64-session-table.js';
+import {formatDetPrefix4} from '../../model/rfc7422.js';
+import {pool4Overlap} from '../../model/pool4-set.js';
+import {InputError} from '../../errors.js';
+import {readDet} from './blocks.js';
+import {withNat64Instance, readPool4, writePool4, ownAddresses, type Nat64Maps} from './maps.js';
+import {dropSessions} from './session-table.js';
 
-import {NotFoundError} from '../errors.js';
+import {NotFoundError} from '../../errors.js';
 
-import * as L from './nat64-layout.js';
+import * as L from './layout.js';
 
-import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, pool4SetKey, type MaxIterations} from '../model/nat64-pool4.js';
-import {pool4Risks as assessPool4, type Pool4Risks} from '../model/pool4-safety.js';
-import {ephemeralPorts, listeningSockets} from '../sys/listening.js';
-import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../model/pool4-set.js';
+import {DEFAULT_POOL4_PORTS, PROTO_NAME, PROTO_NUMBER, maxIterCode, maxIterationsOf, pool4SetKey, type MaxIterations} from '../../model/nat64-pool4.js';
+import {pool4Risks as assessPool4, type Pool4Risks} from '../../model/pool4-safety.js';
+import {ephemeralPorts, listeningSockets} from '../../sys/listening.js';
+import {formatItemPrefix, ipv4Number, pool4Combine, pool4Holds, samePool4, type Pool4Item} from '../../model/pool4-set.js';
 
 // ---------------------------------------------------------------------------
 // pool4
 
 export const addrNum = (b: Buffer | Uint8Array): number => ipv4Number(b);
 
-export type {Pool4Item} from '../model/pool4-set.js';
+export type {Pool4Item} from '../../model/pool4-set.js';
 
 /** A pool4 entry as listed: the item and the max-iterations of its (protocol, mark) set. */
 export type Pool4Entry = Pool4Item & {maxIterations: MaxIterations};

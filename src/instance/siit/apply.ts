@@ -5,11 +5,11 @@
  * A new instance gets its whole configuration in its maps before it is
  * attached, so a failure leaves nothing behind.
  */
-import {NOEXIST} from './txn.js';
-import {atomically} from './journal.js';
-import {detachThenName} from './apply-ending.js';
-import * as attach from './attach.js';
-import {readMeta, writeMeta} from './meta.js';
+import {NOEXIST} from '../txn.js';
+import {atomically} from '../journal.js';
+import {detachThenName} from '../apply-ending.js';
+import * as attach from '../attach.js';
+import {readMeta, writeMeta} from '../meta.js';
 import {
   addSiitInstance,
   attachSiitInterfaces,
@@ -20,13 +20,13 @@ import {
   withSiitInstance,
   writeSiitConfig,
   type FreshSiitMaps,
-} from './siit.js';
-import {applyGlobalChange, eamtHalves, entryValue, globalsView, key4, key6, ONE, readDeny4, readEamt, sortPrefix4} from './siit-tables.js';
-import type {SiitConfig} from './layout.js';
-import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../model/siit-config.js';
-import {compareEam} from '../model/siit-eamt.js';
-import type {SiitCurrent, SiitPlan} from '../config/plan.js';
-import type {SiitState} from '../config/state.js';
+} from './instance.js';
+import {applyGlobalChange, eamtHalves, entryValue, globalsView, key4, key6, ONE, readDeny4, readEamt, sortPrefix4} from './tables.js';
+import type {SiitConfig} from '../layout.js';
+import {parseSiitGlobalChange, SIIT_ALL_GLOBAL_KEYS, type SiitGlobalsView} from '../../model/siit-config.js';
+import {compareEam} from '../../model/siit-eamt.js';
+import type {SiitCurrent, SiitPlan} from '../../config/plan.js';
+import type {SiitState} from '../../config/state.js';
 
 /** The running instance as a plan compares it with a file, or null when there is none. */
 export async function readSiitCurrent(): Promise<SiitCurrent | null> {
