@@ -594,6 +594,18 @@ function expireSyn4(remote4, rport, local4 = P4, lport = SYN_PORT) {
   maps.syn4.update(L.encodeSyn4Key({remote4: ip4(remote4), local4: ip4(local4), rport, lport}), L.encodeSyn4Value(1n));
 }
 
+/** The node's addresses on the loopback device (ifindex 1), where BPF_PROG_TEST_RUN runs tc programs, as an
+ *  ICMP error's source; returns the key to delete afterwards. */
+const ME4 = '192.0.2.254';
+function setLoopbackAddress() {
+  const ifkey = Buffer.alloc(4); ifkey.writeUInt32LE(1);
+  const v = Buffer.alloc(L.NAT64_IFADDR.size);
+  ip6('2001:db8:1::fe').copy(v, L.NAT64_IFADDR.v6.offset); ip4(ME4).copy(v, L.NAT64_IFADDR.v4.offset);
+  v[L.NAT64_IFADDR.has_v4.offset] = 1; v[L.NAT64_IFADDR.has_v6.offset] = 1;
+  maps.ifaddr.update(ifkey, v);
+  return ifkey;
+}
+
 const v4syn = (rport, {lport = SYN_PORT, flags = TCPF.SYN, src = S4} = {}) => ipv4Packet({src, dst: P4, l4: tcp(rport, lport, {flags})});
 
 for (const [prog, hook] of HOOKS) {
@@ -691,12 +703,7 @@ for (const [prog, hook] of HOOKS) {
     const delay = obj.map('nat64_syn_delay');
     const dv = Buffer.alloc(8); dv.writeUInt32LE(4242, 0); dv.writeUInt32LE(1, 4);
     delay.update(Buffer.alloc(4), dv);
-    const ME4 = '192.0.2.254';
-    const ifkey = Buffer.alloc(4); ifkey.writeUInt32LE(1);
-    const v = Buffer.alloc(L.NAT64_IFADDR.size);
-    ip6('2001:db8:1::fe').copy(v, L.NAT64_IFADDR.v6.offset); ip4(ME4).copy(v, L.NAT64_IFADDR.v4.offset);
-    v[L.NAT64_IFADDR.has_v4.offset] = 1; v[L.NAT64_IFADDR.has_v6.offset] = 1;
-    maps.ifaddr.update(ifkey, v);
+    const ifkey = setLoopbackAddress();
     const {testRun} = await import(`${root}dist/bpf/test-run.js`);
     const SKB = 256; // at least sizeof(struct __sk_buff): the kernel refuses a shorter context to copy back into
     const MARK = 0x78730000;
@@ -760,13 +767,7 @@ for (const [prog, hook] of HOOKS) {
 
   test(`nat64 ${hook}: a retransmission after the 6 s gets ICMP port unreachable`, {skip}, async () => {
     reset();
-    // BPF_PROG_TEST_RUN runs tc programs on the loopback device: ifindex 1. The node's IPv4 address there:
-    const ME4 = '192.0.2.254';
-    const ifkey = Buffer.alloc(4); ifkey.writeUInt32LE(1);
-    const v = Buffer.alloc(L.NAT64_IFADDR.size);
-    ip6('2001:db8:1::fe').copy(v, L.NAT64_IFADDR.v6.offset); ip4(ME4).copy(v, L.NAT64_IFADDR.v4.offset);
-    v[L.NAT64_IFADDR.has_v4.offset] = 1; v[L.NAT64_IFADDR.has_v6.offset] = 1;
-    maps.ifaddr.update(ifkey, v);
+    const ifkey = setLoopbackAddress();
     try {
       await send(prog, v4syn(34000), 'drop', 'tcp-syn-held');
       expireSyn4(S4, 34000);
