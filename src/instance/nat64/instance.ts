@@ -308,8 +308,10 @@ export async function removeNat64Instance(): Promise<Nat64Instance> {
     saved = null; // an instance without the map: nothing recorded to restore
   }
   try {
-    await detachAll(NAT64_SPEC, found.attachments);
+    // The delay line first: its tc filter holds the program too, and a remove stopped between the two steps must
+    // leave a whole instance (found, removable again), never a program kept alive by a line nothing lists.
     removeSynDelay();
+    await detachAll(NAT64_SPEC, found.attachments);
     if (saved) restoreSysctls(saved.get(L.NAT64_MAP_SYSCTL));
   } finally {
     saved?.close();
