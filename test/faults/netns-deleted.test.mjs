@@ -20,7 +20,7 @@ const ok = (r, what) => assert.equal(r.code, 0, `${what}\n${show(r)}`);
 
 /** Program and map ids of the kind's instance in ns, by the CLI's own discovery (root's view). */
 async function idsOf(ns, kind) {
-  const script = `const a = await import('${REPO}dist/instance/attach.js'); const s = (await import('${REPO}dist/instance/${kind}.js')).${kind.toUpperCase()}_SPEC;
+  const script = `const a = await import('${REPO}dist/instance/attach.js'); const s = (await import('${REPO}dist/instance/${kind}/instance.js')).${kind.toUpperCase()}_SPEC;
     const f = await a.discover(s); console.log(JSON.stringify({maps: f.mapIds, progs: [...new Set(f.attachments.map((x) => x.progId))]}));`;
   const r = await nsRun(ns, process.execPath, ['--input-type=module', '-e', script]);
   ok(r, `ids of the ${kind} instance`);

@@ -18,7 +18,7 @@ const show = (r) => `$ ${r.cmd}\nexit ${r.code}\n--- stdout\n${r.stdout}--- stde
 
 /** Map and program ids of the kind's instance in ns (root's view). */
 async function idsOf(ns, kind) {
-  const script = `const a = await import('${REPO}dist/instance/attach.js'); const s = (await import('${REPO}dist/instance/${kind}.js')).${kind.toUpperCase()}_SPEC;
+  const script = `const a = await import('${REPO}dist/instance/attach.js'); const s = (await import('${REPO}dist/instance/${kind}/instance.js')).${kind.toUpperCase()}_SPEC;
     const f = await a.discover(s); console.log(JSON.stringify({maps: f.mapIds, progs: [...new Set(f.attachments.map((x) => x.progId))]}));`;
   const r = await nsRun(ns, process.execPath, ['--input-type=module', '-e', script]);
   assert.equal(r.code, 0, show(r));
