@@ -16,13 +16,5 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "bench: installing ${need[*]}"
-export DEBIAN_FRONTEND=noninteractive
 # The packages' own services (tayga, iperf3) must not start: the bench runs them itself.
-policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1; fi
-trap '[ $created_policy -eq 1 ] && rm -f "$policy"' EXIT
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 || {
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-}
+bash "$(dirname "$0")/../scripts/apt-install-no-start.sh" "${need[@]}"

@@ -14,18 +14,5 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 echo "setup-cluster: installing frr"
-export DEBIAN_FRONTEND=noninteractive
-# The package's scripts start its service through invoke-rc.d / deb-systemd-invoke, which first ask
-# /usr/sbin/policy-rc.d; exit status 101 means "do not start". The file is ours only if it did not exist.
-policy=/usr/sbin/policy-rc.d
-ours=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\n# left by xlat scripts/setup-cluster.sh while it installs frr\nexit 101\n' > "$policy"
-  chmod 755 "$policy"
-  ours=1
-fi
-cleanup() { if [ "$ours" -eq 1 ]; then rm -f "$policy"; fi; }
-trap cleanup EXIT
-apt-get install -y -qq --no-install-recommends frr >/dev/null 2>&1 ||
-  { apt-get update -qq && apt-get install -y -qq --no-install-recommends frr >/dev/null; }
+bash "$(dirname "$0")/apt-install-no-start.sh" frr
 have_frr || { echo "Error: frr was installed but its zebra, bgpd, bfdd or vtysh is still missing" >&2; exit 1; }
