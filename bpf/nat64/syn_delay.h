@@ -76,9 +76,8 @@ __attribute__((noinline)) int xlat_nat64_syn_timeout(struct __sk_buff *skb)
 	struct nat64_session_key sk = {};
 	struct nat64_syn4_value *v;
 	struct tcphdr *th;
-	__u32 ifindex = skb->mark & ~XLAT_SYN_DELAY_MASK, zero = 0;
+	__u32 ifindex = skb->mark & ~XLAT_SYN_DELAY_MASK;
 	struct nat64_syn_delay *d = syn_delay();
-	int r;
 
 	if (!d || skb->ifindex != d->back_if)
 		return NAT64_CONTINUE; /* not from our delay line: an ordinary packet */
@@ -105,14 +104,8 @@ __attribute__((noinline)) int xlat_nat64_syn_timeout(struct __sk_buff *skb)
 	if (bpf_map_lookup_elem(&nat64_sessions, &sk))
 		return NAT64_RES(V_DROP, NAT64_NO_COUNT);
 	nat64_count(XLAT_C_TCP_SYN_UNREACHABLE);
-	r = icmp_gen(skb, bpf_map_lookup_elem(&nat64_ifaddr, &ifindex), bpf_map_lookup_elem(&nat64_icmp_rl, &zero), 0,
-		     ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-	if (r == ICMP_GEN_SENT) {
-		nat64_count(XLAT_C_ICMP_SENT);
-		bpf_redirect(ifindex, 0);
+	if (nat64_send_icmp(skb, ifindex, 0, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0) == TC_ACT_REDIRECT)
 		return NAT64_RES(NAT64_V_SENT, NAT64_NO_COUNT);
-	}
-	nat64_count(r == ICMP_GEN_RATE_LIMITED ? XLAT_C_ICMP_RATE_LIMITED : XLAT_C_ICMP_NO_SOURCE);
 	return NAT64_RES(V_DROP, NAT64_NO_COUNT);
 }
 
