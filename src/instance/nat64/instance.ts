@@ -8,7 +8,7 @@
  * CLI calls. Every call refreshes the default pool4 (the namespace's own IPv4
  * addresses, used for the protocols that have no pool4 entry).
  */
-import {SYN_DELAY_MAP, removeSynDelay, setupSynDelay} from './syn-delay.js';
+import {SYN_DELAY_MAP, noSynDelay, removeSynDelay, setupSynDelay} from './syn-delay.js';
 import {NAT64_SPEC, openMaps, refreshDefaultsAndIfaddr, withNat64Instance, writePool4, writeConfig, indexKey, type Nat64Maps} from './maps.js';
 import {flagsOf, pool6Text, NO_POOL6} from './globals-table.js';
 import {randomBytes} from 'node:crypto';
@@ -185,11 +185,10 @@ export async function addNat64Instance(opts: {
     }
     const noDelay = await setupSynDelay(NAT64_SPEC, obj.programFd(NAT64_SPEC.tcProg), obj.map(SYN_DELAY_MAP)).catch((err: unknown) => {
       removeSynDelay();
-      return `no 6 s timer for held IPv4 SYNs (${err instanceof Error ? err.message : String(err)})`;
+      return noSynDelay(err instanceof Error ? err.message : String(err));
     });
-    // A kernel without sch_netem (this is usual: it is a module some kernels lack) is said with --verbose only;
-    // any other failure to make the line is a warning.
-    if (noDelay !== null) (/qdisc kind is unknown|No such file or directory/.test(noDelay) ? opts.onNote : opts.onWarning)?.(noDelay);
+    // A kernel without sch_netem (usual: a module some kernels lack) is said with --verbose only; anything else is a warning.
+    if (noDelay !== null) (noDelay.lacksNetem ? opts.onNote : opts.onWarning)?.(noDelay.why);
     return describe({attachments: attached, mapIds: []}, written, opts.capacity, null);
   } finally {
     obj.close();

@@ -9,8 +9,9 @@
  * pair lives and dies with the namespace, and `instance remove` deletes it.
  *
  * Best effort: without sch_netem (or iproute2's tc) the instance works as
- * before, the sender's next retransmission being answered, and `instance add`
- * says so in a warning.
+ * before, the sender's next retransmission being answered; `instance add`
+ * says so with --verbose when the kernel lacks sch_netem (usual: a module
+ * some kernels do not ship), and in a warning when anything else failed.
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -49,24 +50,34 @@ export function removeSynDelay(): void {
   forgetInterfaces();
 }
 
+/** Why a namespace has no delay line: lacksNetem when the kernel has no sch_netem (tc's own words). */
+export interface NoSynDelay {
+  why: string;
+  lacksNetem: boolean;
+}
+
+/** The reason, said the same way whatever failed. */
+export const noSynDelay = (why: string, lacksNetem = false): NoSynDelay => ({
+  why: `no 6 s timer for held IPv4 SYNs (${why}): they are answered with ICMP port unreachable at the sender's next retransmission instead`,
+  lacksNetem,
+});
+
 /**
  * Makes the delay line, attaches the tc program `tcProgFd` where it ends and
  * tells the data plane (map `nat64_syn_delay`). Returns null, or why there is
- * none (a warning: held SYNs are then answered at the next retransmission).
+ * none (held SYNs are then answered at the next retransmission).
  */
-export async function setupSynDelay(spec: ProgramSpec, tcProgFd: number, map: BpfMap): Promise<string | null> {
+export async function setupSynDelay(spec: ProgramSpec, tcProgFd: number, map: BpfMap): Promise<NoSynDelay | null> {
   removeSynDelay();
   faultPoint('create the held-SYN delay line');
-  const why =
-    run('ip', ['link', 'add', OUT, 'type', 'veth', 'peer', 'name', BACK]) ??
-    run('ip', ['link', 'set', OUT, 'up']) ??
-    run('ip', ['link', 'set', BACK, 'up']) ??
-    run('tc', ['qdisc', 'replace', 'dev', OUT, 'root', 'netem', ...NETEM]);
+  const pair =
+    run('ip', ['link', 'add', OUT, 'type', 'veth', 'peer', 'name', BACK]) ?? run('ip', ['link', 'set', OUT, 'up']) ?? run('ip', ['link', 'set', BACK, 'up']);
+  const netem = pair ?? run('tc', ['qdisc', 'replace', 'dev', OUT, 'root', 'netem', ...NETEM]);
   forgetInterfaces();
   const links = synDelayLinks();
-  if (why !== null || links === null) {
+  if (pair !== null || netem !== null || links === null) {
     removeSynDelay();
-    return `no 6 s timer for held IPv4 SYNs (${why ?? 'the veth pair did not appear'}): they are answered with ICMP port unreachable at the sender's next retransmission instead`;
+    return noSynDelay(pair ?? netem ?? 'the veth pair did not appear', pair === null && /qdisc kind is unknown/.test(netem ?? ''));
   }
   // Nothing but held SYNs is to cross it: no IPv6 (neighbour discovery, router solicitations) on the pair.
   for (const n of [OUT, BACK]) {
