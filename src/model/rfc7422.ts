@@ -187,32 +187,38 @@ export interface Mapping {
 }
 
 const inPrefix6 = (r: Prefix6, a: Uint8Array): boolean => prefixOverlap6(r, {addr: a, len: 128});
+/** The entry whose IPv4 prefix holds addr (entries never overlap), or undefined. */
+const entryOf4 = (entries: DetEntry[], addr: number): DetEntry | undefined => entries.find((x) => prefixOverlap4(x.addr4, x.len4, addr, 32));
+/** The entry whose IPv6 range holds the address, or undefined. */
+const entryOf6 = (entries: DetEntry[], a: Uint8Array): DetEntry | undefined => entries.find((x) => inPrefix6(x.range6, a));
 
-/** The mapping of an IPv6 address or prefix (at least as long as a subscriber's), or null when no entry covers it. */
-export function lookup6(entries: DetEntry[], p: Prefix6): Mapping | null {
-  const e = entries.find((x) => inPrefix6(x.range6, p.addr));
-  if (!e || e.dynamic) return null;
+/** The number in e of the subscriber p (an address, or a prefix at least as long as a subscriber's). */
+function subscriberOf(e: DetEntry, p: Prefix6): number {
   if (p.len < e.subLen) {
     throw new InputError(
       `${formatIPv6(p.addr)}/${p.len} is shorter than a subscriber (/${e.subLen} in ${formatDetRange(e)}): give a /${e.subLen} or an address`,
     );
   }
-  const index = subscriberIndex(e, p.addr);
+  return subscriberIndex(e, p.addr);
+}
+
+/** The mapping of an IPv6 address or prefix (at least as long as a subscriber's), or null when no entry covers it. */
+export function lookup6(entries: DetEntry[], p: Prefix6): Mapping | null {
+  const e = entryOf6(entries, p.addr);
+  if (!e || e.dynamic) return null;
+  const index = subscriberOf(e, p);
   return {entry: e, index, subscriber: subscriberPrefix(e, index), block: blockOf(e, index)};
 }
 
 /** The subscriber that owns addr#port (addr a 32-bit number), or null when it is no deterministic transport address. */
 export function lookup4(entries: DetEntry[], addr: number, port: number): Mapping | null {
-  for (const e of entries) {
-    if (!prefixOverlap4(e.addr4, e.len4, addr, 32)) continue;
-    if (e.dynamic) return null; // no formula: whoever holds the block now (log follow's events say who did when)
-    const bpa = blocksPerAddr(e);
-    if (port < e.ports[0] || port >= e.ports[0] + bpa * e.blockSize) return null;
-    const index = (addr - e.addr4) * bpa + Math.floor((port - e.ports[0]) / e.blockSize);
-    if (index >= subscribers(e)) return null; // a block no subscriber has
-    return {entry: e, index, subscriber: subscriberPrefix(e, index), block: blockOf(e, index)};
-  }
-  return null;
+  const e = entryOf4(entries, addr);
+  if (!e || e.dynamic) return null; // dynamic: no formula, whoever holds the block now (lookupHeld)
+  const bpa = blocksPerAddr(e);
+  if (port < e.ports[0] || port >= e.ports[0] + bpa * e.blockSize) return null;
+  const index = (addr - e.addr4) * bpa + Math.floor((port - e.ports[0]) / e.blockSize);
+  if (index >= subscribers(e)) return null; // a block no subscriber has
+  return {entry: e, index, subscriber: subscriberPrefix(e, index), block: blockOf(e, index)};
 }
 
 /** A dynamic block given out now (read from the kernel's block tables): where it is and who holds it. */
@@ -227,7 +233,7 @@ export interface HeldBlock {
  * no formula, so their answers are the blocks held now (lookupHeld).
  */
 export function dynamicEntryOf(entries: DetEntry[], q: {addr4: number} | {prefix6: Prefix6}): DetEntry | null {
-  const e = 'addr4' in q ? entries.find((x) => prefixOverlap4(x.addr4, x.len4, q.addr4, 32)) : entries.find((x) => inPrefix6(x.range6, q.prefix6.addr));
+  const e = 'addr4' in q ? entryOf4(entries, q.addr4) : entryOf6(entries, q.prefix6.addr);
   return e?.dynamic ? e : null;
 }
 
@@ -237,12 +243,7 @@ export function lookupHeld(e: DetEntry, held: HeldBlock[], q: {addr4: number; po
   if ('addr4' in q) {
     b = held.find((h) => h.addr4 === q.addr4 && q.port >= h.ports[0] && q.port <= h.ports[1]);
   } else {
-    if (q.prefix6.len < e.subLen) {
-      throw new InputError(
-        `${formatIPv6(q.prefix6.addr)}/${q.prefix6.len} is shorter than a subscriber (/${e.subLen} in ${formatDetRange(e)}): give a /${e.subLen} or an address`,
-      );
-    }
-    const sub = subscriberPrefix(e, subscriberIndex(e, q.prefix6.addr));
+    const sub = subscriberPrefix(e, subscriberOf(e, q.prefix6));
     b = held.find((h) => h.subscriber.len === sub.len && toBig(h.subscriber.addr) === toBig(sub.addr));
   }
   if (!b || !inPrefix6(e.range6, b.subscriber.addr)) return null;
