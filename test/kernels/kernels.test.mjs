@@ -46,11 +46,11 @@ const HOST_SKIP = skipReason();
 const GUEST_SKIP = await guestSkipReason();
 if (GUEST_SKIP) console.log(`# kernels suite: guests skipped: ${GUEST_SKIP}`);
 
-/** The scenario's result line out of a command's output, parsed; throws with the output when there is none. */
-function scenarioResult(r) {
-  const line = r.stdout.split('\n').find((l) => l.startsWith(`${MARK} `));
-  if (!line) throw new Error(`no ${MARK} line (exit ${r.code ?? r.signal}${r.timedOut ? ', timed out' : ''})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
-  return JSON.parse(line.slice(MARK.length + 1));
+/** A scenario's result line (marked MARK, or held-syn.mjs's HELD_MARK) out of a command's output, parsed; throws with the output when there is none. */
+function scenarioResult(r, mark = MARK) {
+  const line = r.stdout.split('\n').find((l) => l.startsWith(`${mark} `));
+  if (!line) throw new Error(`no ${mark} line (exit ${r.code ?? r.signal}${r.timedOut ? ', timed out' : ''})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice(mark.length + 1));
 }
 
 /** What the scenario must show on any kernel. */
@@ -71,13 +71,6 @@ function judge(result, where) {
 }
 
 const HELD_MARK = 'XLAT-HELD-SYN';
-
-/** The held-SYN scenario's result line (test/kernels/held-syn.mjs), parsed. */
-function heldResult(r) {
-  const line = r.stdout.split('\n').find((l) => l.startsWith(`${HELD_MARK} `));
-  if (!line) throw new Error(`no ${HELD_MARK} line (exit ${r.code ?? r.signal}${r.timedOut ? ', timed out' : ''})\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
-  return JSON.parse(line.slice(HELD_MARK.length + 1));
-}
 
 /**
  * RFC 6146 3.5.2.2 on a kernel: with the delay line (sch_netem), a lone IPv4 SYN is answered with port unreachable
@@ -107,7 +100,7 @@ function judgeHeld(r, where, {needDelayLine}) {
 describe('held IPv4 SYNs on this machine\'s kernel (the 6 s of RFC 6146 3.5.2.2 where sch_netem exists)', {skip: HOST_SKIP ?? false}, () => {
   it('a lone SYN answered after 6 s, or never without sch_netem; a simultaneous open met', async () => {
     const r = await run(process.execPath, [path.join(REPO, 'test', 'kernels', 'held-syn.mjs')], {timeout: 300_000, cwd: REPO});
-    judgeHeld(heldResult(r), 'this machine', {needDelayLine: false});
+    judgeHeld(scenarioResult(r, HELD_MARK), 'this machine', {needDelayLine: false});
   });
 });
 
@@ -136,7 +129,7 @@ for (const guest of GUESTS) {
     });
     it('held IPv4 SYNs: answered after 6 s through the delay line (sch_netem); a simultaneous open met', {timeout: GUEST_TIMEOUT + 60_000}, async () => {
       const vm = startBackground(KERNEL_VM, ['run', guest, '--', 'node test/kernels/held-syn.mjs'], {ready: /^/, timeout: GUEST_TIMEOUT});
-      judgeHeld(heldResult(await vm.exited), guest, {needDelayLine: true});
+      judgeHeld(scenarioResult(await vm.exited, HELD_MARK), guest, {needDelayLine: true});
     });
   });
 }
