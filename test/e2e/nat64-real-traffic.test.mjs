@@ -222,19 +222,25 @@ describe('NAT64 with real clients', {skip: SKIP ?? false}, () => {
     const shown = await j(['pool4', 'display', '--udp', '--csv', '--no-headers']);
     assert.match(shown.stdout, /^0,UDP,auto,192\.0\.2\.1\/32,40000-40009,pool4$/m, shown.stdout);
     const port = nextPort();
+    // From an address of n6 no earlier test used: a mapping an earlier flow left (on the address the empty pool4
+    // gave it) would serve a new flow whose random source port happened to be that flow's, whatever pool4 says.
+    const fresh = '2001:db8:1c0:2:21::7e';
+    await ipIn(lab.n6, ['addr', 'add', `${fresh}/64`, 'dev', lab.addr.n6.iface, 'nodad']);
     const srv = server(lab.n4, [SOCKETS, 'serve', 'udp', String(port)]);
     try {
       await srv.ready;
       const results = [];
       for (let i = 0; i < 21; i++) {
-        const r = await nsRun(lab.n6, 'python3', [SOCKETS, 'client', 'udp', N4_AS6, String(port), '--size', '20', '--timeout', '0.7']);
-        results.push(r.code === 0);
+        const r = await nsRun(lab.n6, 'python3', [SOCKETS, 'client', 'udp', N4_AS6, String(port), '--size', '20', '--timeout', '0.7', '--bind', fresh]);
+        results.push({ok: r.code === 0, lport: JSON.parse(r.stdout.trim().split('\n').at(-1) || '{}').lport});
       }
-      assert.equal(results.slice(0, 20).filter(Boolean).length, 20, 'all 20 transport addresses of the two ranges are used');
-      assert.equal(results[20], false, 'the 21st flow is refused');
+      const seen = `source ports ${JSON.stringify(results.map((x) => x.lport))}`;
+      assert.equal(results.slice(0, 20).filter((x) => x.ok).length, 20, `all 20 transport addresses of the two ranges are used (${seen})`);
+      assert.equal(results[20].ok, false, `the 21st flow is refused (${seen})`);
     } finally {
       await srv.stop();
       await j(['pool4', 'flush']);
+      await ipIn(lab.n6, ['addr', 'del', `${fresh}/64`, 'dev', lab.addr.n6.iface]);
     }
   });
 });

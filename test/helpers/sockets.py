@@ -3,9 +3,10 @@
 
   sockets.py serve tcp|udp PORT            listen on all addresses (IPv6 socket, v4 and v6), print READY,
                                            echo every payload back; one JSON line per TCP connection / datagram
-  sockets.py client tcp|udp HOST PORT [--size N] [--timeout S]
+  sockets.py client tcp|udp HOST PORT [--size N] [--timeout S] [--bind ADDR]
                                            send N pseudo-random bytes, read the echo, print one JSON line:
                                            {"ok": true, "sent": N, "received": N, "local": ..., "peer": ...}
+                                           (UDP: also "lport"; --bind ADDR sends from that address)
 The client exits 0 only when the echoed bytes equal what was sent.
 """
 import json
@@ -63,7 +64,7 @@ def echo_conn(conn, peer):
     log({"event": "connection", "peer": host_of(peer[0]), "bytes": total})
 
 
-def client(proto, host, port, size, timeout):
+def client(proto, host, port, size, timeout, bind=None):
     payload = os.urandom(size)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     result = {"ok": False, "proto": proto, "host": host, "sent": size, "received": 0}
@@ -71,8 +72,11 @@ def client(proto, host, port, size, timeout):
         if proto == "udp":
             s = socket.socket(family, socket.SOCK_DGRAM)
             s.settimeout(timeout)
+            if bind:
+                s.bind((bind, 0))
             s.connect((host, port))
             result["local"] = s.getsockname()[0]
+            result["lport"] = s.getsockname()[1]
             got = b""
             # a few tries: the first datagram may race neighbour resolution
             for _ in range(3):
@@ -127,7 +131,7 @@ def main(argv):
         serve(argv[1], int(argv[2]))
         return 0
     if len(argv) >= 4 and argv[0] == "client" and argv[1] in ("tcp", "udp"):
-        size, timeout = 1000, 5.0
+        size, timeout, bind = 1000, 5.0, None
         rest = argv[4:]
         while rest:
             opt = rest.pop(0)
@@ -135,9 +139,11 @@ def main(argv):
                 size = int(rest.pop(0))
             elif opt == "--timeout":
                 timeout = float(rest.pop(0))
+            elif opt == "--bind" and argv[1] == "udp":
+                bind = rest.pop(0)
             else:
                 raise SystemExit("unknown option " + opt)
-        return client(argv[1], argv[2], int(argv[3]), size, timeout)
+        return client(argv[1], argv[2], int(argv[3]), size, timeout, bind)
     sys.stderr.write(__doc__)
     return 2
 
