@@ -87,12 +87,16 @@ let ok = false;
 try {
   step('building the lab: clients -- router -- 3 translator nodes -- servers');
   lab = await buildCluster({prefix: uniqueName('lab', 'xlat-cl').replace(/-lab$/, ''), register: !opts.keep, say});
-  step('BGP: each node advertises the shared prefixes and its own pool4 address; the router installs them');
+  step('BGP: each node advertises the shared prefixes and the pool4 addresses it owns; the router installs them');
   say(`converged ${(await waitConverged(lab)).toFixed(1)} s after the daemons started`);
   const routes = await run('ip', ['-n', lab.router, 'route', 'show', 'proto', 'bgp']);
   const routes6 = await run('ip', ['-n', lab.router, '-6', 'route', 'show', 'proto', 'bgp']);
   console.log(`${routes.stdout}${routes6.stdout}`.replace(/^/gm, '    '));
   console.log((await vtysh(lab.frrDir(lab.router), ['show bfd peers brief'])).replace(/^/gm, '    '));
+  for (const n of lab.nodes) {
+    const own = await run('ip', ['-n', n, '-4', 'route', 'show', 'root', '198.51.100.0/24']);
+    say(`${n}'s routes for pool4 (blackhole: its own unless a more specific route leads to another node): ${own.stdout.trim().replace(/\n/g, '; ')}`);
+  }
   const order = await ecmpOrder(lab, NAT64.pool6);
   say(
     `the multipath group of ${NAT64.pool6}, in hash order: ${order.map((k) => `n${k}`).join(' ')} (node ${dead} is ${order.indexOf(dead) === 1 ? 'the middle member: no flow of the others moves' : "an end member: a share of the others' flows moves"})`,
@@ -120,11 +124,11 @@ try {
     console.log(`\nThe lab stays up (FRR directories in ${lab.dir}). Try:`);
     console.log(`  sudo vtysh --vty_socket ${lab.frrDir(lab.router)} -c 'show bgp summary'`);
     console.log(`  sudo ip -n ${lab.router} -6 route show ${NAT64.pool6}`);
-    console.log(`  sudo ip netns exec ${lab.clients} ping -6 -I ${NAT64.client} ${NAT64.target}     (NAT64)`);
+    console.log(`  sudo ip netns exec ${lab.clients} ping -6 -I ${NAT64.clients[0]} ${NAT64.target}     (NAT64)`);
     console.log(`  sudo ip netns exec ${lab.clients} ping -6 -I ${SIIT.client} ${SIIT.target}   (SIIT)`);
     console.log(`  sudo ip netns exec ${lab.nodes[0]} xlat nat64 session display --numeric`);
     console.log(
-      `  what each node was given: ${nodeCommands(1)
+      `  what each node was given: ${nodeCommands()
         .map((c) => `xlat ${c.join(' ')}`)
         .join('; ')}`,
     );

@@ -166,11 +166,13 @@ enum xlat_counter {
 	XLAT_C_RECLAIMED,	  /* NAT64: a scan of a full small table (fragments, ADF) freed entries */
 	XLAT_C_REASM_EXPIRED,	  /* NAT64: a reassembly abandoned after its timeout */
 	/* added later, after the events, so that no number moves: each says whether it counts packets or events */
-	XLAT_C_DROP_BLOCK_FULL,	   /* NAT64, packet: every port of the subscriber's RFC 7422 block is taken */
-	XLAT_C_DROP_NO_FREE_BLOCK, /* NAT64, packet: dynamic blocks, none free for a new subscriber */
-	XLAT_C_BLOCK_ALLOCATED,	   /* NAT64, event: a dynamic block given to a subscriber */
-	XLAT_C_BLOCK_RELEASED,	   /* NAT64, event: ... and taken back (its last BIB entry went) */
-	XLAT_C_EVENT_LOST,	   /* NAT64, event: a block event the ring buffer had no room for (no reader) */
+	XLAT_C_DROP_BLOCK_FULL,	    /* NAT64, packet: every port of the subscriber's RFC 7422 block is taken */
+	XLAT_C_DROP_NO_FREE_BLOCK,  /* NAT64, packet: dynamic blocks, none free for a new subscriber */
+	XLAT_C_BLOCK_ALLOCATED,	    /* NAT64, event: a dynamic block given to a subscriber */
+	XLAT_C_BLOCK_RELEASED,	    /* NAT64, event: ... and taken back (its last BIB entry went) */
+	XLAT_C_EVENT_LOST,	    /* NAT64, event: a block event the ring buffer had no room for (no reader) */
+	XLAT_C_STEERED,		    /* NAT64, packet: sent untranslated to the node owning its subscriber (steer.h) */
+	XLAT_C_DROP_STEER_NO_NEIGH, /* NAT64, packet: ... whose MAC address the kernel did not know */
 	XLAT_C__MAX,
 	XLAT_C__FIRST_EVENT = XLAT_C_XDP_REDIRECT,
 };

@@ -25,6 +25,7 @@ enum xlat_nat64_layout { XLAT_NAT64_CONFIG_VERSION = 5 };
 #define NAT64_F_DROP_ICMPV6_INFO   (1u << 2) /* drop-icmpv6-info */
 #define NAT64_F_SRC_ICMPV6_BETTER  (1u << 3) /* source-icmpv6-errors-better */
 #define NAT64_F_RST_DURING_FIN_RCV (1u << 4) /* handle-rst-during-fin-rcv */
+#define NAT64_F_CLUSTER_STEERING   (1u << 5) /* cluster-steering (nat64/steer.h; TCP pickup, nat64/6to4.h) */
 /* (bits 5 and 6 were zeroize-traffic-class and override-tos, now in struct xlat_common_config) */
 
 /* f-args bits (RFC 6056 algorithm 3 inputs), as Jool numbers them. */

@@ -25,6 +25,9 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 	struct nat64_session *s;
 	__u8 proto = t6->proto;
 	__u64 life = nat64_timeout(cfg, proto, NAT64_TCP_V6_INIT), before;
+	/* Cluster steering: a segment without state belongs to a connection another node carried until it failed. */
+	int pickup =
+		proto == IPPROTO_TCP && !(tflags & (TCPF_SYN | TCPF_RST)) && (cfg->flags & NAT64_F_CLUSTER_STEERING);
 	int fresh = 0;
 
 	b6 = bib6_get(t6, now);
@@ -33,7 +36,7 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 		__be32 only = 0;
 		int err;
 
-		if (proto == IPPROTO_TCP && !(tflags & TCPF_SYN)) {
+		if (proto == IPPROTO_TCP && !(tflags & TCPF_SYN) && !pickup) {
 			plan_drop(p, XLAT_C_DROP_TCP_NO_SESSION);
 			return NULL;
 		}
@@ -73,10 +76,12 @@ static __always_inline struct nat64_bib6_value *nat64_state_6to4(const struct na
 		__u8 st = NAT64_TCP_ESTABLISHED;
 
 		if (proto == IPPROTO_TCP) {
-			/* RFC 6146 3.5.2.2, CLOSED: a packet other than a SYN with a BIB entry is translated; no state. */
-			if (!(tflags & TCPF_SYN))
+			/* RFC 6146 3.5.2.2, CLOSED: a packet other than a SYN with a BIB entry is translated; no state
+			 * (picked up: ESTABLISHED). */
+			if (!(tflags & TCPF_SYN) && !pickup)
 				return b6;
-			st = NAT64_TCP_V6_INIT;
+			if (tflags & TCPF_SYN)
+				st = NAT64_TCP_V6_INIT;
 		}
 		s = session_create(&key, t6, st, now + nat64_timeout(cfg, proto, st), now);
 		if (!s) {

@@ -20,6 +20,7 @@
 #include "nat64/finish.h"
 #include "nat64/reasm.h"
 #include "nat64/syn_delay.h"
+#include "nat64/steer.h"
 #include "lib/xdp_meta.h"
 
 /* What the logic may read: Ethernet, IPv6, an ICMP error's inner IPv6 with extension headers, its L4 header. */
@@ -116,6 +117,8 @@ int xlat_nat64_xdp(struct xdp_md *ctx)
 		xlat_xdp_mark_done(ctx, XLAT_META_PASSED_NAT64);
 		return XDP_PASS;
 	}
+	if ((cfg->flags & NAT64_F_CLUSTER_STEERING) && xlat_nat64_steer_xdp(ctx))
+		return XDP_PASS; /* another node's subscriber: tc sends it there */
 	__builtin_memset(&w->p, 0, sizeof(w->p));
 	__builtin_memset(&w->rw, 0, sizeof(w->rw));
 	nat64_decide((void *)(long)ctx->data, (void *)(long)ctx->data_end, cfg, &in, &w->p, &w->rw, 0);
@@ -322,6 +325,11 @@ int xlat_nat64_tc(struct __sk_buff *skb)
 	if (!cfg || !w) {
 		nat64_count(XLAT_C_PASS_DISABLED);
 		return XLAT_TC_PASS;
+	}
+	if (cfg->flags & NAT64_F_CLUSTER_STEERING) {
+		act = xlat_nat64_steer_tc(skb);
+		if (act >= 0)
+			return act;
 	}
 	if (xlat_nat64_tc_decide(skb)) {
 		nat64_count(XLAT_C_PASS_DISABLED);

@@ -5,14 +5,15 @@
       UDP and TCP echo on PORT (all addresses, both families). Each answer carries the transport address the
       server saw the request come from ("198.51.100.2#40001"): behind a NAT64 that names the translator's pool4
       address, so the client learns which node translated each request.
-  flows.py probe --src ADDR --target ADDR --port PORT [--udp N] [--tcp N] [--base-port P]
+  flows.py probe --src ADDR[,ADDR...] --target ADDR --port PORT [--udp N] [--tcp N] [--base-port P]
                  [--interval S] [--duration S]
-      N UDP flows from source ports P, P+1, ... and N TCP connections from ports P+1000, ...; each flow sends one
+      N UDP flows from source ports P, P+1, ... and N TCP connections from ports P+1000, ..., their source
+      addresses taken from the --src list in turn (several subscribers of a NAT64); each flow sends one
       request per interval (a TCP connection only when its previous request was answered) for the duration.
       Fixed source ports make every flow a fixed 5-tuple, so the router's ECMP hash keeps it on one path until
       the routes change. SIGTERM ends the run early (the lab stops it a fixed time after the failure, however
       long the steps before took). Prints READY on stderr once every TCP connection is up, then one JSON object
-      on stdout: {"start": unix time, "duration": seconds it ran, "peers": [...], "flows": [{"proto", "sport", "replies": [[ms since start, peer index]],
+      on stdout: {"start": unix time, "duration": seconds it ran, "peers": [...], "flows": [{"proto", "src", "sport", "replies": [[ms since start, peer index]],
       "closed": ms or null, "error": str or null}]}
 """
 import argparse
@@ -68,8 +69,8 @@ def serve(port):
 
 
 class Flow:
-    def __init__(self, proto, sport, sock):
-        self.proto, self.sport, self.sock = proto, sport, sock
+    def __init__(self, proto, src, sport, sock):
+        self.proto, self.src, self.sport, self.sock = proto, src, sport, sock
         self.replies, self.closed, self.error = [], None, None
         self.waiting, self.buf, self.seq = False, b"", 0
 
@@ -78,20 +79,23 @@ def probe(args):
     family = socket.AF_INET6 if ":" in args.target else socket.AF_INET
     sel = selectors.DefaultSelector()
     flows = []
+    srcs = args.src.split(",")
     for i in range(args.udp):
+        src = srcs[i % len(srcs)]
         s = socket.socket(family, socket.SOCK_DGRAM)
-        s.bind((args.src, args.base_port + i))
+        s.bind((src, args.base_port + i))
         s.connect((args.target, args.port))
         s.setblocking(False)
-        flows.append(Flow("udp", args.base_port + i, s))
+        flows.append(Flow("udp", src, args.base_port + i, s))
     for i in range(args.tcp):
+        src = srcs[i % len(srcs)]
         s = socket.socket(family, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((args.src, args.base_port + 1000 + i))
+        s.bind((src, args.base_port + 1000 + i))
         s.settimeout(10)
         s.connect((args.target, args.port))
         s.setblocking(False)
-        flows.append(Flow("tcp", args.base_port + 1000 + i, s))
+        flows.append(Flow("tcp", src, args.base_port + 1000 + i, s))
     for f in flows:
         sel.register(f.sock, selectors.EVENT_READ, f)
     stop = []
@@ -154,7 +158,7 @@ def probe(args):
     duration = time.time() - start
     for f in flows:
         f.sock.close()
-    out = [{"proto": f.proto, "sport": f.sport, "replies": f.replies, "closed": f.closed, "error": f.error} for f in flows]
+    out = [{"proto": f.proto, "src": f.src, "sport": f.sport, "replies": f.replies, "closed": f.closed, "error": f.error} for f in flows]
     json.dump({"start": start, "duration": duration, "peers": peers, "flows": out}, sys.stdout)
     print()
 

@@ -2,17 +2,21 @@
 // ECMP. Used by scripts/lab-cluster.mjs (`npm run lab:cluster`) and test/cluster/.
 //
 //              c6 (IPv6 clients)                       s4 (IPv4 servers)
-//   2001:db8:c::10 (NAT64) 2001:db8:c:46::10 (SIIT)      203.0.113.10
+// 2001:db8:c:1::1,2,10,11,1e,1f (NAT64)                   203.0.113.10
+// 2001:db8:c:46::10 (SIIT)
 //                     \                                  /
 //                      r  upstream router: FRR zebra + bgpd + bfdd, AS 65000, ECMP on the 5-tuple
 //                    / | \        10.0.K.1/30 fd00:0:0:K::1/64 towards node K
 //                 n1  n2  n3    translators: FRR (AS 65100) + xlat NAT64 + xlat SIIT, 10.0.K.2 fd00:0:0:K::2
+//                    \ | /        the nodes' own segment ("cluster", a bridge): 10.1.0.K/24, iBGP between them
 //
-// Every node has the same NAT64 pool6 (64:ff9b::/96) and the same SIIT configuration (pool6 2001:db8:46::/96,
-// EAMT 2001:db8:c:46::/120 <-> 192.0.2.0/24 for the clients); it advertises those prefixes over BGP, so the
-// router holds three equal paths for each. NAT64 keeps per-flow state, so each node owns its own pool4 address (198.51.100.K/32)
-// and is the only one to advertise it: the answer to a translated flow comes back to the node that holds its
-// state. BFD (300 ms x 3) and BGP timers of 1/3 s withdraw a node that stops answering.
+// Every node has the same configuration: NAT64 pool6 64:ff9b::/96 and one deterministic pool4 entry (RFC 7422,
+// 198.51.100.8/30 for the subscribers 2001:db8:c:1::/123) with cluster-steering on, and SIIT's pool6
+// 2001:db8:46::/96 with the EAMT 2001:db8:c:46::/120 <-> 192.0.2.0/24 for the clients. Each node advertises the
+// shared prefixes over BGP, so the router holds three equal paths for each. Each pool4 address has an owner and
+// an order of backups (ranks, below): the node that advertises it best, alone, gets its answers, and every other
+// node sends that address's subscribers to it over the cluster segment (bpf/nat64/steer.h). BFD (300 ms x 3) and
+// BGP timers of 1/3 s withdraw a node that stops answering; its addresses go to their next rank.
 import {chmodSync, mkdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -35,7 +39,31 @@ export const FLOWS_PY = fileURLToPath(new URL('./flows.py', import.meta.url));
 export const NODES = 3;
 export const SERVER4 = '203.0.113.10';
 export const PORT = 7000;
-export const NAT64 = {pool6: '64:ff9b::/96', client: '2001:db8:c::10', target: '64:ff9b::cb00:710a', pool4: (k) => `198.51.100.${k}`};
+// NAT64: 4 pool4 addresses, 15 blocks of 4096 ports on each (1024-65535); subscriber k (the last byte of its
+// /128) gets address k / 15 (32 subscribers: the fourth address stays idle). The six clients are subscribers 1, 2
+// (198.51.100.8), 16, 17 (.9), 30, 31 (.10).
+export const NAT64 = {
+  pool6: '64:ff9b::/96',
+  pool4: '198.51.100.8/30',
+  addresses: ['198.51.100.8', '198.51.100.9', '198.51.100.10', '198.51.100.11'],
+  subscribers: '2001:db8:c:1::/123',
+  blockSize: 4096,
+  clients: ['2001:db8:c:1::1', '2001:db8:c:1::2', '2001:db8:c:1::10', '2001:db8:c:1::11', '2001:db8:c:1::1e', '2001:db8:c:1::1f'],
+  target: '64:ff9b::cb00:710a',
+};
+
+/** The node owning pool4 address number i (0..3) while every node lives: 1, 2, 3, 1. */
+export const firstOwner = (i, nodes = NODES) => (i % nodes) + 1;
+/** Node k's rank for address i: 0 the owner, 1 its first backup, ... */
+const rankOf = (k, i, nodes = NODES) => (k - firstOwner(i, nodes) + nodes) % nodes;
+/** The node owning address i when the nodes in `dead` are gone: the best rank among the living. */
+export function ownerOf(i, dead, nodes = NODES) {
+  for (let r = 0; r < nodes; r++) {
+    const k = ((firstOwner(i, nodes) - 1 + r) % nodes) + 1;
+    if (!dead.has(k)) return k;
+  }
+  return null;
+}
 // SIIT: pool6 for the IPv4 servers, an EAMT entry for the clients (2001:db8:c:46::10 is 192.0.2.16), and the
 // NAT64's pool4 on the denylist: without it SIIT's pool6 would also translate the answers to NAT64 flows.
 export const SIIT = {
@@ -50,6 +78,7 @@ const ROUTER_AS = 65000;
 const NODE_AS = 65100;
 const link4 = (k, host) => `10.0.${k}.${host}`;
 const link6 = (k, host) => `fd00:0:0:${k}::${host}`;
+const cluster4 = (k) => `10.1.0.${k}`;
 
 // BFD's default (300 ms x 3) detects a silent node in about a second; the BGP timers (keepalive 1 s, hold 3 s)
 // are the backstop when BFD itself cannot run.
@@ -73,7 +102,16 @@ function routerConfig(nodes) {
   return lines.join('\n');
 }
 
-function nodeConfig(k) {
+/**
+ * Node k's FRR. Every node originates every pool4 address, with a local preference by its rank for it (300 the
+ * owner, 200 the first backup, 100 the next; weight 0, or its own origination would always win at home): among
+ * the nodes (iBGP over the cluster segment) the best living rank wins everywhere. Routes learned from the other
+ * nodes are marked no-export, so a node advertises to the router only the addresses it owns now: the router has
+ * one path for each, to its owner.
+ */
+function nodeConfig(k, nodes) {
+  const peers = Array.from({length: nodes}, (_, i) => i + 1).filter((j) => j !== k);
+  const ranks = NAT64.addresses.map((a, i) => `  network ${a}/32 route-map RANK${rankOf(k, i, nodes)}`);
   return [
     'frr defaults traditional',
     `hostname node${k}`,
@@ -85,16 +123,21 @@ function nodeConfig(k) {
     ' no bgp network import-check',
     ...neighbour(link4(k, 1), ROUTER_AS),
     ...neighbour(link6(k, 1), ROUTER_AS),
+    ...peers.flatMap((j) => neighbour(cluster4(j), NODE_AS)),
     ' address-family ipv4 unicast',
-    `  network ${NAT64.pool4(k)}/32`,
+    ...ranks,
     `  network ${SIIT.routes[1]}`,
     `  neighbor ${link4(k, 1)} activate`,
+    ...peers.flatMap((j) => [`  neighbor ${cluster4(j)} activate`, `  neighbor ${cluster4(j)} route-map FROM-NODE in`]),
     ' exit-address-family',
     ' address-family ipv6 unicast',
     `  network ${NAT64.pool6}`,
     `  network ${SIIT.routes[0]}`,
     `  neighbor ${link6(k, 1)} activate`,
     ' exit-address-family',
+    ...[0, 1, 2].flatMap((r) => [`route-map RANK${r} permit 10`, ` set local-preference ${300 - 100 * r}`, ' set weight 0']),
+    'route-map FROM-NODE permit 10',
+    ' set community no-export',
     '',
   ].join('\n');
 }
@@ -102,12 +145,24 @@ function nodeConfig(k) {
 /** The directory holding the FRR directories of the lab whose namespaces are named PREFIX-... */
 export const frrBase = (prefix) => path.join(tmpdir(), `xlat-cluster-${prefix}`);
 
-/** The xlat commands node K runs, as an operator types them inside the node (`ip netns exec NODE xlat ...`). */
-export function nodeCommands(k) {
-  const p4 = NAT64.pool4(k);
+/** The xlat commands every node runs, as an operator types them inside the node (`ip netns exec NODE xlat ...`). */
+export function nodeCommands() {
   return [
     ['nat64', 'instance', 'add', '--pool6', NAT64.pool6],
-    ...['--tcp', '--udp', '--icmp'].map((proto) => ['nat64', 'pool4', 'add', proto, `${p4}/32`, '1024-65535']),
+    [
+      'nat64',
+      'pool4',
+      'add',
+      NAT64.pool4,
+      '1024-65535',
+      '--deterministic',
+      NAT64.subscribers,
+      '--subscriber-length',
+      '128',
+      '--block-size',
+      String(NAT64.blockSize),
+    ],
+    ['nat64', 'global', 'update', 'cluster-steering', 'true'],
     ['siit', 'instance', 'add', '--pool6', SIIT.pool6],
     ['siit', 'eamt', 'add', ...SIIT.eam],
     ['siit', 'denylist4', 'add', SIIT.denylist4],
@@ -168,11 +223,11 @@ async function setUp(lab, nodes, register, say) {
     'net.ipv6.fib_multipath_hash_fields': 0x37,
   });
   await createVeth(r, 'c6', lab.clients, 'uplink');
-  await addAddress(r, 'c6', '2001:db8:c::1/64');
+  await addAddress(r, 'c6', '2001:db8:c:1::ff:1/64');
   await addAddress(r, 'c6', '2001:db8:c:46::1/64');
-  await addAddress(lab.clients, 'uplink', `${NAT64.client}/64`);
+  for (const c of NAT64.clients) await addAddress(lab.clients, 'uplink', `${c}/64`);
   await addAddress(lab.clients, 'uplink', `${SIIT.client}/64`);
-  await addRoute(lab.clients, '::/0', '2001:db8:c::1');
+  await addRoute(lab.clients, '::/0', '2001:db8:c:1::ff:1');
   await createVeth(r, 's4', lab.servers, 'uplink');
   await addAddress(r, 's4', '203.0.113.1/24');
   await addAddress(lab.servers, 'uplink', `${SERVER4}/24`);
@@ -187,12 +242,22 @@ async function setUp(lab, nodes, register, say) {
     await addAddress(n, 'uplink', `${link6(k, 2)}/64`);
     await addRoute(n, '0.0.0.0/0', link4(k, 1));
     await addRoute(n, '::/0', link6(k, 1));
+    // the nodes' segment: a bridge (in r's namespace, with no address: r does not route it)
+    if (k === 1) {
+      await check('ip', ['-n', r, 'link', 'add', 'cluster', 'type', 'bridge']);
+      await check('ip', ['-n', r, 'link', 'set', 'cluster', 'up']);
+    }
+    await createVeth(r, `cl${k}`, n, 'cluster');
+    await check('ip', ['-n', r, 'link', 'set', `cl${k}`, 'master', 'cluster']);
+    await addAddress(n, 'cluster', `${cluster4(k)}/24`);
+    // pool4 is the node's own unless a more specific route (another node's, learned over BGP) says otherwise
+    await check('ip', ['-n', n, 'route', 'add', 'blackhole', NAT64.pool4]);
   }
-  say('links: c6 -- r -- s4, r -- n1..n3 (dual stack); clients and servers route everything to r');
+  say('links: c6 -- r -- s4, r -- n1..n3 (dual stack), n1..n3 on one segment; clients and servers route everything to r');
 
   for (let k = 1; k <= nodes; k++) {
     const n = lab.nodes[k - 1];
-    for (const args of nodeCommands(k)) {
+    for (const args of nodeCommands()) {
       say(`ip netns exec ${n} xlat ${args.join(' ')}`);
       await xlatCheck(n, args);
     }
@@ -200,7 +265,7 @@ async function setUp(lab, nodes, register, say) {
   await startFrr(r, lab.frrDir(r), routerConfig(nodes));
   say(`${r}: FRR zebra, bfdd, bgpd (config, sockets, logs in ${lab.frrDir(r)})`);
   for (const n of lab.nodes) {
-    await startFrr(n, lab.frrDir(n), nodeConfig(lab.nodes.indexOf(n) + 1));
+    await startFrr(n, lab.frrDir(n), nodeConfig(lab.nodes.indexOf(n) + 1, nodes));
     say(`${n}: FRR zebra, bfdd, bgpd (config, sockets, logs in ${lab.frrDir(n)})`);
   }
   lab.server = nsBackground(lab.servers, 'python3', [FLOWS_PY, 'serve', String(PORT)], {timeout: 3_600_000});
@@ -218,13 +283,19 @@ export async function routerPaths(lab, prefix) {
     .filter((h) => h.fib).length;
 }
 
-/** What the router's paths must be with `alive` nodes: the shared prefixes over each, each node's pool4. */
+/** The router's paths: for the shared prefixes their number; for each pool4 address the nodes it leads to. */
 export async function routesState(lab) {
   const shared = {};
   for (const p of [NAT64.pool6, ...SIIT.routes]) shared[p] = await routerPaths(lab, p);
   const pool4 = {};
-  for (let k = 1; k <= lab.nodes.length; k++) pool4[NAT64.pool4(k)] = await routerPaths(lab, `${NAT64.pool4(k)}/32`);
+  for (const a of NAT64.addresses) pool4[a] = await routerNodes(lab, `${a}/32`);
   return {shared, pool4};
+}
+
+/** The nodes (numbers) the router's installed route to PREFIX leads to, from its kernel table. */
+export async function routerNodes(lab, prefix) {
+  const r = await check('ip', ['-n', lab.router, '-4', 'route', 'show', prefix]);
+  return [...r.stdout.matchAll(/dev n(\d+)/g)].map((m) => Number(m[1]));
 }
 
 /**
@@ -247,7 +318,8 @@ export async function waitConverged(lab, {timeout = 60_000} = {}) {
   for (;;) {
     const s = await routesState(lab);
     const ok =
-      Object.values(s.shared).every((n) => n === alive) && Object.entries(s.pool4).every(([a, n]) => n === (lab.dead.has(Number(a.split('.')[3])) ? 0 : 1));
+      Object.values(s.shared).every((n) => n === alive) &&
+      NAT64.addresses.every((a, i) => s.pool4[a].length === 1 && s.pool4[a][0] === ownerOf(i, lab.dead, lab.nodes.length));
     if (ok) return (Date.now() - t0) / 1000;
     if (Date.now() - t0 > timeout) throw new Error(`the router did not converge within ${timeout / 1000} s: ${JSON.stringify(s)}`);
     await new Promise((res) => setTimeout(res, 250));
@@ -266,7 +338,7 @@ export async function ecmpOrder(lab, prefix) {
 }
 
 /**
- * Makes node K fail. 'freeze', a hung machine behind a switch: its link's root qdisc becomes `blackhole` (nothing
+ * Makes node K fail. 'freeze', a hung machine behind a switch: its links' root qdisc becomes `blackhole` (nothing
  * it would send leaves, translations and BFD answers included) and its FRR daemons are stopped (SIGSTOP): the
  * link stays up, so only BFD (or the BGP hold timer) tells the router. 'kill', a machine that is gone: its FRR
  * daemons killed and its namespace deleted (its translators and its end of the link with it): the router's link
@@ -276,7 +348,7 @@ export async function failNode(lab, k, mode = 'freeze') {
   const n = lab.nodes[k - 1];
   lab.dead.add(k);
   if (mode === 'freeze') {
-    await check('tc', ['-n', n, 'qdisc', 'add', 'dev', 'uplink', 'root', 'blackhole']);
+    for (const dev of ['uplink', 'cluster']) await check('tc', ['-n', n, 'qdisc', 'add', 'dev', dev, 'root', 'blackhole']);
     await signalFrr(n, lab.frrDir(n), 'SIGSTOP');
     return Date.now();
   }

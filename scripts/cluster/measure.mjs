@@ -17,15 +17,15 @@ export const END_WINDOW_MS = 3000;
 /**
  * One prober's flows around the failure of node `dead` at `killMs` (ms since the prober started). nodeOfPeer: the
  * node a reply's "address#port" names (NAT64: the node owning that pool4 address), or null when replies do not
- * tell (SIIT). Per flow: the node that answered it before and at the end; whether it was still answered at the
+ * tell (SIIT); nodeOfPeerAfter, the same after the failure (an address of the failed node has a new owner). Per flow: the node that answered it before and at the end; whether it was still answered at the
  * end of the run; its first answer after the failure (for a flow of the dead node whose answers name the node,
  * the first answer from another node, since a node stopped by an operator may answer a little longer); the
  * silence before that answer; whether the failure hit it (silent for STALL_MS or more, or never answered again).
  */
-export function analyseFlows(result, {killMs, dead, nodeOfPeer = () => null}) {
+export function analyseFlows(result, {killMs, dead, nodeOfPeer = () => null, nodeOfPeerAfter = nodeOfPeer}) {
   const endMs = result.duration * 1000;
   return result.flows.map((f) => {
-    const node = ([, peer]) => nodeOfPeer(result.peers[peer]);
+    const node = ([t, peer]) => (t < killMs ? nodeOfPeer : nodeOfPeerAfter)(result.peers[peer]);
     const pre = f.replies.filter(([t]) => t < killMs);
     const lastPre = pre.at(-1);
     const nodeBefore = lastPre ? node(lastPre) : null;
@@ -35,7 +35,10 @@ export function analyseFlows(result, {killMs, dead, nodeOfPeer = () => null}) {
     const last = f.replies.at(-1);
     return {
       proto: f.proto,
+      src: f.src,
       sport: f.sport,
+      // the same IPv4 transport address (the server's view of the flow) at the end as before the failure
+      samePeer: lastPre !== undefined && last !== undefined && last[0] >= killMs && last[1] === lastPre[1],
       nodeBefore,
       nodeAfter: last && last[0] >= killMs ? node(last) : null,
       answeredBefore: pre.length > 0,
@@ -86,8 +89,10 @@ export function summarise(flows, {nodes, dead}) {
       udpRecovered: count(onDead, 'udp', (f) => f.answeredAtEnd),
       recovery: spread(udpDead.filter((f) => f.recoveryMs !== null).map((f) => f.recoveryMs)),
       gap: spread(udpDead.filter((f) => f.gapMs !== null).map((f) => f.gapMs)),
+      udpSamePeer: count(onDead, 'udp', (f) => f.answeredAtEnd && f.samePeer),
       tcp: count(onDead, 'tcp'),
       tcpSurvived: count(onDead, 'tcp', (f) => f.answeredAtEnd),
+      tcpSamePeer: count(onDead, 'tcp', (f) => f.answeredAtEnd && f.samePeer),
       tcpGap: spread(onDead.filter((f) => f.proto === 'tcp' && f.gapMs !== null).map((f) => f.gapMs)),
     },
     others: {
@@ -111,9 +116,12 @@ export function describe(name, s, {dead}) {
     lines.push(`${name}: flows per node before the failure (the node the server saw): UDP ${s.spread.udp.join('/')}, TCP ${s.spread.tcp.join('/')}`);
   const whose = s.spread ? `node ${dead}'s` : "the failed node's (those it silenced)";
   lines.push(
-    `${name}: ${whose} ${s.dead.udp} UDP flows: ${s.dead.udpRecovered} answered again, first answer ${sec(s.dead.recovery.median)} ` +
+    `${name}: ${whose} ${s.dead.udp} UDP flows: ${s.dead.udpRecovered} answered again` +
+      (s.spread ? ` (${s.dead.udpSamePeer} from the same IPv4 address and port)` : '') +
+      `, first answer ${sec(s.dead.recovery.median)} ` +
       `after the failure (median; max ${sec(s.dead.recovery.max)}), silence median ${sec(s.dead.gap.median)}, max ${sec(s.dead.gap.max)}`,
     `${name}: ${whose} ${s.dead.tcp} TCP connections: ${s.dead.tcpSurvived} lived on` +
+      (s.spread ? ` (${s.dead.tcpSamePeer} with the same IPv4 address and port)` : '') +
       (s.dead.tcpSurvived ? ` (silence median ${sec(s.dead.tcpGap.median)}, max ${sec(s.dead.tcpGap.max)})` : ''),
     `${name}: the live nodes' flows: UDP ${s.others.udpAnswered}/${s.others.udp} answered, TCP ${s.others.tcpSurvived}/${s.others.tcp} lived on, ` +
       `${s.others.hit} hit by the failure` +

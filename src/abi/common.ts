@@ -210,12 +210,14 @@ const XLAT_COUNTER_LIST: readonly (readonly [string, readonly Translator[]])[] =
   ['XLAT_C_BLOCK_ALLOCATED', NAT64],
   ['XLAT_C_BLOCK_RELEASED', NAT64],
   ['XLAT_C_EVENT_LOST', NAT64],
+  ['XLAT_C_STEERED', NAT64],
+  ['XLAT_C_DROP_STEER_NO_NEIGH', NAT64],
 ];
 export const XLAT_COUNTERS: readonly string[] = XLAT_COUNTER_LIST.map(([n]) => n);
 export const XLAT_C__MAX = XLAT_COUNTERS.length;
 export const XLAT_C__FIRST_EVENT = XLAT_COUNTERS.indexOf('XLAT_C_XDP_REDIRECT');
 /** Counters after the events that count packets, not events (each packet is counted under exactly one packet counter). */
-const PACKETS_ADDED_LATER = new Set(['XLAT_C_DROP_BLOCK_FULL', 'XLAT_C_DROP_NO_FREE_BLOCK']);
+const PACKETS_ADDED_LATER = new Set(['XLAT_C_DROP_BLOCK_FULL', 'XLAT_C_DROP_NO_FREE_BLOCK', 'XLAT_C_STEERED', 'XLAT_C_DROP_STEER_NO_NEIGH']);
 
 /** Whether counter number i counts packets (one per packet, its outcome) rather than events. */
 export function isPacketCounter(i: number): boolean {

@@ -92,6 +92,8 @@ const NAT64: Record<string, string> = {
   'block-allocated': 'Event: dynamic port blocks given to a subscriber at its first flow (each also an event in the ring buffer read by log follow).',
   'block-released': "Event: dynamic port blocks taken back when their subscriber's last BIB entry went (each also an event in the ring buffer).",
   'event-lost': 'Event: block allocations or releases the ring buffer had no room for (nobody ran log follow while it filled): lost to the log.',
+  steered: 'IPv6 packets of a deterministic subscriber sent on untranslated to the node that owns its pool4 address (cluster-steering).',
+  'drop-steer-no-neigh': 'IPv6 packets that belonged to another node (cluster-steering) whose link-layer address the kernel did not know yet, dropped.',
 };
 
 export type CounterSet = 'SIIT' | 'NAT64';

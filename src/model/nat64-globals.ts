@@ -14,6 +14,7 @@ const NAT64_BOOLEAN_KEYS = [
   'drop-icmpv6-info',
   'source-icmpv6-errors-better',
   'handle-rst-during-fin-rcv',
+  'cluster-steering',
   'zeroize-traffic-class',
   'override-tos',
 ] as const;
@@ -36,6 +37,8 @@ export interface Nat64Globals {
   'drop-icmpv6-info': boolean;
   'source-icmpv6-errors-better': boolean;
   'handle-rst-during-fin-rcv': boolean;
+  /** Several nodes behind ECMP: another node's subscribers are sent to it; TCP connections are picked up. */
+  'cluster-steering': boolean;
   'zeroize-traffic-class': boolean;
   'override-tos': boolean;
   tos: number;
@@ -55,6 +58,7 @@ export const NAT64_DEFAULTS: Omit<Nat64Globals, 'pool6'> = {
   'drop-icmpv6-info': false,
   'source-icmpv6-errors-better': true,
   'handle-rst-during-fin-rcv': false,
+  'cluster-steering': false,
   'zeroize-traffic-class': false,
   'override-tos': false,
   tos: 0,

@@ -71,6 +71,7 @@ const JOOL_NAT64 = {
     'source-icmpv6-errors-better': true,
     'f-args': 11,
     'handle-rst-during-fin-rcv': false,
+    'cluster-steering': false,
     'tcp-est-timeout': '2:00:00',
     'tcp-trans-timeout': '0:04:00',
     'udp-timeout': '0:05:00',

@@ -37,6 +37,7 @@ export function globalsOf(cfg: L.Nat64Config): Nat64Globals {
     'drop-icmpv6-info': flag('drop-icmpv6-info'),
     'source-icmpv6-errors-better': flag('source-icmpv6-errors-better'),
     'handle-rst-during-fin-rcv': flag('handle-rst-during-fin-rcv'),
+    'cluster-steering': flag('cluster-steering'),
     'zeroize-traffic-class': cfg.zeroizeTrafficClass,
     'override-tos': cfg.overrideTos,
     tos: cfg.tos,

@@ -48,6 +48,7 @@ export const NAT64_F = {
   'drop-icmpv6-info': 1 << 2,
   'source-icmpv6-errors-better': 1 << 3,
   'handle-rst-during-fin-rcv': 1 << 4,
+  'cluster-steering': 1 << 5,
 } as const;
 export type Nat64FlagName = keyof typeof NAT64_F;
 

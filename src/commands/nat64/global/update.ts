@@ -14,6 +14,8 @@ export default class Nat64GlobalUpdate extends XlatCommand<typeof Nat64GlobalUpd
   drop-icmpv6-info true|false                drop ICMPv6 informational messages other than echo (default false)
   source-icmpv6-errors-better true|false     ICMPv6 errors from IPv4 take pool6 + the outer IPv4 source (default true)
   handle-rst-during-fin-rcv true|false       an RST in a FIN_RCV state moves the session to TRANS (default false)
+  cluster-steering true|false                several nodes behind ECMP: a deterministic subscriber whose pool4 address routes to
+                                             another node is sent there; TCP without state is picked up (default false)
   zeroize-traffic-class true|false           IPv4 -> IPv6: traffic class 0 (default false)
   override-tos true|false                    IPv6 -> IPv4: TOS from the tos global (default false)
   tos 0-255                                  the TOS written with override-tos (default 0)
