@@ -36,6 +36,8 @@ import {
 import {startFrr, signalFrr, vtysh} from './frr.mjs';
 
 export const FLOWS_PY = fileURLToPath(new URL('./flows.py', import.meta.url));
+const HEALTH = fileURLToPath(new URL('../../bin/xlat-frr-health', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 export const NODES = 3;
 export const SERVER4 = '203.0.113.10';
 export const PORT = 7000;
@@ -264,9 +266,16 @@ async function setUp(lab, nodes, register, say) {
   }
   await startFrr(r, lab.frrDir(r), routerConfig(nodes));
   say(`${r}: FRR zebra, bfdd, bgpd (config, sockets, logs in ${lab.frrDir(r)})`);
+  lab.health = [];
   for (const n of lab.nodes) {
     await startFrr(n, lab.frrDir(n), nodeConfig(lab.nodes.indexOf(n) + 1, nodes));
     say(`${n}: FRR zebra, bfdd, bgpd (config, sockets, logs in ${lab.frrDir(n)})`);
+    // BGP follows the translators: shut down while one of them is not running (bin/xlat-frr-health)
+    const args = [`XLAT=${process.execPath} ${CLI}`, HEALTH, '--vtysh-args', `--vty_socket ${lab.frrDir(n)}`, 'nat64', 'siit'];
+    const h = nsBackground(n, 'env', args, {ready: /BGP open/, readyTimeout: 60_000, timeout: 3_600_000});
+    lab.health.push(h);
+    await h.ready;
+    say(`${n}: ip netns exec ${n} xlat-frr-health nat64 siit`);
   }
   lab.server = nsBackground(lab.servers, 'python3', [FLOWS_PY, 'serve', String(PORT)], {timeout: 3_600_000});
   await lab.server.ready;
@@ -363,6 +372,7 @@ export async function failNode(lab, k, mode = 'freeze') {
 export async function destroyCluster(lab) {
   if (!lab) return;
   if (lab.server) await lab.server.stop();
+  for (const h of lab.health ?? []) await h.stop();
   // deleting a namespace kills what runs in it: the FRR daemons too
   for (const ns of [...lab.nodes, lab.router, lab.clients, lab.servers]) await deleteNamespace(ns);
   rmSync(lab.dir, {recursive: true, force: true});

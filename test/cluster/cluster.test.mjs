@@ -14,7 +14,18 @@ import {describe, it, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {cleanupAll, getSysctl, skipReason} from '../helpers/netns.mjs';
 import {frrMissing} from '../../scripts/cluster/frr.mjs';
-import {NAT64, buildCluster, destroyCluster, ecmpOrder, firstOwner, ownerOf, routesState, waitConverged} from '../../scripts/cluster/lab.mjs';
+import {
+  NAT64,
+  buildCluster,
+  destroyCluster,
+  ecmpOrder,
+  firstOwner,
+  nodeCommands,
+  ownerOf,
+  routesState,
+  waitConverged,
+  xlatCheck,
+} from '../../scripts/cluster/lab.mjs';
 import {runFailover} from '../../scripts/cluster/failover.mjs';
 import {describe as figures} from '../../scripts/cluster/measure.mjs';
 
@@ -46,6 +57,17 @@ describe('three translators behind ECMP, routed by FRR (BGP + BFD)', {skip: SKIP
     for (const [prefix, paths] of Object.entries(s.shared)) assert.equal(paths, 3, `${prefix}: ${paths} paths`);
     for (const [i, addr] of NAT64.addresses.entries()) assert.deepEqual(s.pool4[addr], [firstOwner(i)], `${addr}/32 leads to nodes ${s.pool4[addr]}`);
     assert.deepEqual([...(await ecmpOrder(lab, NAT64.pool6))].sort(), [1, 2, 3]);
+  });
+
+  it('every node answers `lookup` of a subscriber the same, both ways, without logs', async () => {
+    const ask = async (n, q) => JSON.parse(await xlatCheck(n, ['nat64', 'lookup', q, '--json'])).result.lookup;
+    const sub = NAT64.clients[2]; // subscriber 16: 198.51.100.9, the second block of 4096 ports
+    // `since` (when the node was configured) is each node's own
+    const answers = (await Promise.all(lab.nodes.map((n) => ask(n, sub)))).map(({since, ...a}) => (assert.ok(since), a));
+    for (const a of answers) assert.deepEqual(a, answers[0], 'the same answer on every node');
+    assert.equal(answers[0].address, '198.51.100.9');
+    assert.equal(answers[0]['port-range'], '5120-9215');
+    for (const n of lab.nodes) assert.equal((await ask(n, '198.51.100.9#6000')).subscriber, `${sub}/128`, `${n}: the port's subscriber`);
   });
 
   it('flows spread over the three nodes; a hung node is withdrawn and its flows answered again through the others', {timeout: 150_000}, async () => {
@@ -119,4 +141,29 @@ describe('three translators behind ECMP, routed by FRR (BGP + BFD)', {skip: SKIP
     assert.equal(siit.tcp.survived, siit.tcp.total, `SIIT TCP connections alive at the end: ${siit.tcp.survived}/${siit.tcp.total}`);
     assert.equal(siit.others.udpAnswered, siit.others.udp);
   });
+
+  it(
+    'a node whose NAT64 instance is removed leaves BGP (xlat-frr-health) and its addresses go on; added again, it comes back',
+    {timeout: 120_000},
+    async () => {
+      const live = [1, 2, 3].find((k) => !lab.dead.has(k));
+      const n = lab.nodes[live - 1];
+      const t0 = Date.now();
+      await xlatCheck(n, ['nat64', 'instance', 'remove']);
+      lab.dead.add(live);
+      const goneS = await waitConverged(lab, {timeout: 30_000});
+      const s = await routesState(lab);
+      for (const [i, addr] of NAT64.addresses.entries()) assert.deepEqual(s.pool4[addr], [ownerOf(i, lab.dead)], `${addr} without node ${live}`);
+      console.log(
+        `# cluster: node ${live}'s NAT64 removed: the router converged without it ${((Date.now() - t0) / 1000).toFixed(1)} s later (${goneS.toFixed(1)} s of waiting)`,
+      );
+      const t1 = Date.now();
+      for (const args of nodeCommands().filter((a) => a[0] === 'nat64')) await xlatCheck(n, args);
+      lab.dead.delete(live);
+      await waitConverged(lab, {timeout: 30_000});
+      const back = await routesState(lab);
+      for (const [i, addr] of NAT64.addresses.entries()) assert.deepEqual(back.pool4[addr], [ownerOf(i, lab.dead)], `${addr} with node ${live} back`);
+      console.log(`# cluster: node ${live}'s NAT64 added again: back in the router's routes ${((Date.now() - t1) / 1000).toFixed(1)} s later`);
+    },
+  );
 });
