@@ -128,7 +128,7 @@ try {
     console.log(`  sudo ip netns exec ${lab.clients} ping -6 -I ${SIIT.client} ${SIIT.target}   (SIIT)`);
     console.log(`  sudo ip netns exec ${lab.nodes[0]} xlat nat64 session display --numeric`);
     console.log(
-      `  what each node was given: ${nodeCommands()
+      `  what node 1 was given (the others the same, with tc): ${nodeCommands(1)
         .map((c) => `xlat ${c.join(' ')}`)
         .join('; ')}`,
     );

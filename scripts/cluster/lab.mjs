@@ -147,10 +147,14 @@ function nodeConfig(k, nodes) {
 /** The directory holding the FRR directories of the lab whose namespaces are named PREFIX-... */
 export const frrBase = (prefix) => path.join(tmpdir(), `xlat-cluster-${prefix}`);
 
-/** The xlat commands every node runs, as an operator types them inside the node (`ip netns exec NODE xlat ...`). */
-export function nodeCommands() {
+/**
+ * The xlat commands node K runs, as an operator types them inside the node (`ip netns exec NODE xlat ...`): the
+ * same on every node, but for the hook of node 1's NAT64, XDP (the others take tc, auto's choice on veth), so that
+ * steering runs through both hooks: XDP hands another node's packets to tc, which sends them on.
+ */
+export function nodeCommands(k) {
   return [
-    ['nat64', 'instance', 'add', '--pool6', NAT64.pool6],
+    ['nat64', 'instance', 'add', '--pool6', NAT64.pool6, ...(k === 1 ? ['--hook', 'xdp'] : [])],
     [
       'nat64',
       'pool4',
@@ -259,7 +263,7 @@ async function setUp(lab, nodes, register, say) {
 
   for (let k = 1; k <= nodes; k++) {
     const n = lab.nodes[k - 1];
-    for (const args of nodeCommands()) {
+    for (const args of nodeCommands(k)) {
       say(`ip netns exec ${n} xlat ${args.join(' ')}`);
       await xlatCheck(n, args);
     }

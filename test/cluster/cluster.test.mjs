@@ -158,7 +158,7 @@ describe('three translators behind ECMP, routed by FRR (BGP + BFD)', {skip: SKIP
         `# cluster: node ${live}'s NAT64 removed: the router converged without it ${((Date.now() - t0) / 1000).toFixed(1)} s later (${goneS.toFixed(1)} s of waiting)`,
       );
       const t1 = Date.now();
-      for (const args of nodeCommands().filter((a) => a[0] === 'nat64')) await xlatCheck(n, args);
+      for (const args of nodeCommands(live).filter((a) => a[0] === 'nat64')) await xlatCheck(n, args);
       lab.dead.delete(live);
       await waitConverged(lab, {timeout: 30_000});
       const back = await routesState(lab);
