@@ -75,6 +75,9 @@ function setupNamespace() {
   sh('ip addr add 198.51.100.1/24 dev fz0 && ip addr add 192.0.2.1/24 dev fz0 && ip -6 addr add 2001:db8:1c0:2::1/64 dev fz0 nodad');
   sh('ip neigh replace 198.51.100.2 lladdr 02:00:00:00:00:09 dev fz0 nud permanent');
   sh('ip -6 neigh replace 2001:db8:1c0:2:21:: lladdr 02:00:00:00:00:0a dev fz0 nud permanent');
+  // NAT64's cluster-steering phase (fuzz/targets.mjs): one pool4 address owned by "another node" behind a known
+  // neighbour (steered), one behind a neighbour whose link-layer address is unknown (drop-steer-no-neigh).
+  sh('ip route add 198.18.0.0/32 via 198.51.100.2 dev fz0 && ip route add 198.18.0.1/32 via 198.51.100.3 dev fz0');
   sh('echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/ipv6/conf/all/forwarding');
   // (/sys is the host's here: unshare -n does not remount it)
   return JSON.parse(sh('ip -j link show fz0'))[0].ifindex;

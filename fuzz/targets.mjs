@@ -103,6 +103,9 @@ export async function nat64Target(repo) {
   // Dynamic blocks for another: 16 subscribers of /120 share 4 blocks of 4 ports (some find none), with timeouts of
   // milliseconds so that blocks go back and are given out again (allocations, releases, events lost).
   const dyn = parseDetEntry({range6: '2001:db8:1::/116', subLen: 120, prefix4: '203.0.113.0/31', ports: '1024-1031', blockSize: 4, since: 0, dynamic: true});
+  // Cluster steering for a third: the four subscribers of /118 on 198.18.0.0/31, two blocks of 16 ports per
+  // address; the namespace routes both addresses to other nodes (fuzz/run.mjs), one of them without a neighbour.
+  const steer = parseDetEntry({range6: '2001:db8:1::/116', subLen: 118, prefix4: '198.18.0.0/31', ports: '1024-1055', blockSize: 16, since: 0});
   const m = (n) => obj.map(n);
   const version = layoutVersion('nat64');
   const A = NAT64_ADDR;
@@ -122,6 +125,7 @@ export async function nat64Target(repo) {
     {name: 'new flows only (the tables fill up)', cfg: {}, pool4: full, ifaddr: true, churn: true},
     {name: 'deterministic pool4, blocks of 4 ports (a block fills)', cfg: {}, pool4: full, ifaddr: true, churn: true, flush: true, det: true},
     {name: 'dynamic blocks, 4 for 16 subscribers, timeouts of milliseconds', cfg: {udpTimeout: 0.002, tcpEstTimeout: 0.003, tcpTransTimeout: 0.002, icmpTimeout: 0.002}, pool4: full, ifaddr: true, churn: true, flush: true, dyn: true},
+    {name: 'cluster steering: the subscribers belong to other nodes', cfg: {flags: F['source-icmpv6-errors-better'] | F['cluster-steering']}, pool4: full, ifaddr: true, churn: true, flush: true, steer: true},
   ];
   let current = phases[0];
   const base = {
@@ -153,7 +157,7 @@ export async function nat64Target(repo) {
       });
       // The CLI's own writer of block entries (quick: the phase's flush, if any, handles the tables).
       const blk = {blk6: m('nat64_blk6'), blk4: m('nat64_blk4'), blkCtl: m('nat64_blk_ctl'), blkSub: m('nat64_blk_sub'), blkUse: m('nat64_blk_use'), blkUsed: m('nat64_blk_used')};
-      writeDet(blk, ph.det ? [det] : ph.dyn ? [dyn] : [], true);
+      writeDet(blk, ph.det ? [det] : ph.dyn ? [dyn] : ph.steer ? [steer] : [], true);
       clear(m('nat64_ifaddr'));
       if (ph.ifaddr) m('nat64_ifaddr').update(u32(LO), encodeIfaddr({v4: A.IF4, v6: A.IF6}));
       m('nat64_config').update(key0, L.encodeNat64Config({...base, ...ph.cfg, pool4Count: ph.pool4.length}));
