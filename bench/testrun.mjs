@@ -16,6 +16,7 @@ import {readFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {REPO, median, mean, round, log, bpfIncludeArgs} from './lib.mjs';
+import {runSteer} from './steer.mjs';
 
 const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
 
@@ -304,6 +305,8 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
     id: `nat64-${h}-${d}`, what: `NAT64 ${h} UDP ${d.replace('to', '->')}, existing session`, nsPerPacket: null, ratioToBaseline: null, verified: false, problem: natError,
   }))).concat(['xdp', 'tc'].map((h) => ({id: `nat64-${h}-create`, what: `NAT64 ${h} UDP 6->4, session creation`, nsPerPacket: null, ratioToBaseline: null, creationsPerSecondPerCore: null, verified: false, problem: natError})));
   cases.push(...missing);
+  // Cluster steering's cost, in a namespace of its own (bench/steer.mjs).
+  if (nat) cases.push(...runSteer({samples}));
   return {
     baseline: {program: 'bench/baseline.bpf.c (XDP, parse only)', nsPerRunSlope: round(bSlope), nsPerRunRepeat10000: round(longRepeat.get('base')), nsPerRunRepeat1: round(b1)},
     samplesPerCase: {singleRuns: samples, slopePerRepeat: slopeSamples},

@@ -1,0 +1,104 @@
+// Section 1, NAT64 cluster steering: what `cluster-steering` costs a packet (BPF_PROG_TEST_RUN).
+//
+// Steering looks the subscriber's pool4 address up in the kernel's IPv4 FIB, so the figures need a routing table
+// of known content: this file runs itself again in a network namespace of its own (unshare -n), where one
+// deterministic address is blackholed (this node's) and the other routed to a neighbour (another node's). Cases,
+// each one run at a time (repeat=1), the median of many calls, interleaved:
+//  - an existing session of this node's subscriber, 6->4, without the global and with it (one FIB lookup more);
+//  - a packet of the other node's subscriber with the global: tc sends it there (a redirect), XDP hands it to tc.
+import path from 'node:path';
+import {spawnSync} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {REPO, median, round} from './lib.mjs';
+
+const HERE = '2001:db8:3::'; // subscriber 0: 198.18.0.0, blackholed
+const AWAY = '2001:db8:3::1'; // subscriber 1: 198.18.0.1, through 198.51.100.2
+const S4 = '192.0.2.8';
+const POOL6 = '2001:db8:64::';
+const S4_AS6 = '2001:db8:64::c000:208';
+
+/** Runs the steering cases in a namespace of their own; resolves to bench cases (or one with the problem). */
+export function runSteer({samples}) {
+  const r = spawnSync('unshare', ['-n', process.execPath, fileURLToPath(import.meta.url), String(samples)], {encoding: 'utf8', maxBuffer: 1 << 24});
+  const line = (r.stdout ?? '').trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    const problem = `steering cases did not run: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1)}`;
+    return [{id: 'nat64-steer', what: 'NAT64 cluster steering', nsPerPacket: null, ratioToBaseline: null, verified: false, problem}];
+  }
+  return JSON.parse(line).cases;
+}
+
+async function child(samples) {
+  const sh = (cmd) => execFileSync('sh', ['-c', cmd], {stdio: ['ignore', 'pipe', 'pipe']});
+  sh('ip link set lo up && ip link add bz0 type veth peer name bz1 && ip link set bz0 up');
+  sh('ip addr add 198.51.100.1/24 dev bz0 && ip neigh replace 198.51.100.2 lladdr 02:00:00:00:00:09 dev bz0 nud permanent');
+  sh('ip route add blackhole 198.18.0.0/31 && ip route add 198.18.0.1/32 via 198.51.100.2 dev bz0');
+  sh('echo 1 > /proc/sys/net/ipv4/ip_forward');
+  const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
+  const {openAndLoad} = await import(path.join(REPO, 'dist/bpf/object.js'));
+  const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
+  const NL = await import(path.join(REPO, 'dist/instance/nat64/layout.js'));
+  const {layoutVersion} = await import(path.join(REPO, 'dist/instance/objects.js'));
+  const {encodeBlkEntry, encodeBlkCtl} = await import(path.join(REPO, 'dist/instance/nat64/blocks-layout.js'));
+  const {parseDetEntry} = await import(path.join(REPO, 'dist/model/rfc7422.js'));
+  const {encodeLpmKey} = await import(path.join(REPO, 'dist/instance/layout.js'));
+  const key0 = Buffer.alloc(4);
+  const nat = await openAndLoad(path.join(REPO, 'build/bpf/nat64.bpf.o'));
+  const base = {
+    version: layoutVersion('nat64'), enabled: true, pool6: {addr: P.ip6(POOL6), len: 96}, fArgs: 0b1011, tos: 0, lowestIpv6Mtu: 1280,
+    pool4Count: 0, maxSimultaneousOpens: 10, udpTimeout: 3600, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6,
+    zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
+  };
+  const setSteering = (on) =>
+    nat.map('nat64_config').update(key0, NL.encodeNat64Config({...base, flags: NL.NAT64_F['source-icmpv6-errors-better'] | (on ? NL.NAT64_F['cluster-steering'] : 0)}));
+  // Two subscribers of /128, one address each (a block of every port).
+  const e = parseDetEntry({range6: '2001:db8:3::/127', subLen: 128, prefix4: '198.18.0.0/31', ports: '1024-65535', blockSize: 64512, since: 0});
+  nat.map('nat64_blk4').update(encodeLpmKey(P.ip4('198.18.0.0'), 31), encodeBlkEntry(e, 0));
+  nat.map('nat64_blk6').update(encodeLpmKey(P.ip6('2001:db8:3::'), 127), encodeBlkEntry(e, 0));
+  nat.map('nat64_blk_ctl').update(key0, encodeBlkCtl(1));
+  const payload = Buffer.alloc(64, 0x61);
+  const frame = (src) => P.ether(P.ipv6Packet({src, dst: S4_AS6, l4: P.udp(5000, 53, payload)}));
+  const stripMeta = (o) => (o.length >= 4 && o.readUInt32LE(0) === 0x786c6174 ? stripMeta(o.subarray(4)) : o);
+  const prog = {xdp: nat.programFd('xlat_nat64_xdp'), tc: nat.programFd('xlat_nat64_tc')};
+
+  // Verified once: the local subscriber translated from its address, the other one sent on (tc) or handed to tc (XDP).
+  setSteering(false);
+  const problems = {};
+  for (const hook of ['xdp', 'tc']) {
+    const out = stripMeta((await testRun(prog[hook], frame(HERE), {repeat: 1})).data).subarray(14);
+    if (out[0] >> 4 !== 4 || [...out.subarray(12, 16)].join('.') !== '198.18.0.0') problems[hook] = `not translated from 198.18.0.0: ${out.subarray(0, 20).toString('hex')}`;
+  }
+  setSteering(true);
+  const away = {xdp: await testRun(prog.xdp, frame(AWAY), {repeat: 1}), tc: await testRun(prog.tc, frame(AWAY), {repeat: 1})};
+  if (away.xdp.retval !== 2 || !away.xdp.data.equals(frame(AWAY))) problems['xdp-away'] = `XDP did not hand the packet over untouched (verdict ${away.xdp.retval})`;
+  const hop = away.tc.data[14 + 7];
+  if (away.tc.retval !== 7 || hop !== 63) problems['tc-away'] = `tc did not send it on (verdict ${away.tc.retval}, hop limit ${hop})`;
+
+  const cases = [
+    {id: 'nat64-xdp-6to4-steer-off', hook: 'xdp', src: HERE, on: false, what: 'NAT64 xdp UDP 6->4, existing session of a deterministic subscriber'},
+    {id: 'nat64-xdp-6to4-steer-here', hook: 'xdp', src: HERE, on: true, what: 'NAT64 xdp UDP 6->4, the same with cluster-steering (this node owns it)'},
+    {id: 'nat64-tc-6to4-steer-off', hook: 'tc', src: HERE, on: false, what: 'NAT64 tc UDP 6->4, existing session of a deterministic subscriber'},
+    {id: 'nat64-tc-6to4-steer-here', hook: 'tc', src: HERE, on: true, what: 'NAT64 tc UDP 6->4, the same with cluster-steering (this node owns it)'},
+    {id: 'nat64-xdp-6to4-steer-away', hook: 'xdp', src: AWAY, on: true, what: "NAT64 xdp, another node's subscriber with cluster-steering: handed to tc"},
+    {id: 'nat64-tc-6to4-steer-away', hook: 'tc', src: AWAY, on: true, what: "NAT64 tc, another node's subscriber with cluster-steering: sent on (redirect)"},
+  ];
+  const times = new Map(cases.map((c) => [c.id, []]));
+  const rounds = 10;
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      setSteering(c.on);
+      const f = frame(c.src);
+      for (let i = 0; i < samples / rounds; i++) times.get(c.id).push((await testRun(prog[c.hook], f, {repeat: 1})).durationNs);
+    }
+  }
+  nat.close();
+  const problemOf = (c) => problems[c.src === AWAY ? `${c.hook}-away` : c.hook] ?? null;
+  const out = cases.map((c) => ({
+    id: c.id, what: c.what, method: 'single run, repeat=1 (a namespace of its own: its FIB holds the steering routes)',
+    nsPerPacket: round(median(times.get(c.id))), ratioToBaseline: null, verified: problemOf(c) === null, problem: problemOf(c),
+  }));
+  process.stdout.write(`${JSON.stringify({cases: out})}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await child(Number(process.argv[2] ?? 2000));
