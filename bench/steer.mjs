@@ -1,26 +1,25 @@
 // Section 1, NAT64 cluster steering: what `cluster-steering` costs a packet (BPF_PROG_TEST_RUN).
 //
 // Steering looks the subscriber's pool4 address up in the kernel's IPv4 FIB, so the figures need a routing table
-// of known content: this file runs itself again in a network namespace of its own (unshare -n), where one
-// deterministic address is blackholed (this node's) and the other routed to a neighbour (another node's). Cases,
+// of known content: this file runs itself again in a network namespace of its own (unshare -n) with the routes of
+// test/helpers/steer-netns.mjs (one deterministic address blackholed: this node's; one routed to a neighbour:
+// another node's), as the packet test of steering has them. Cases,
 // each one run at a time (repeat=1), the median of many calls, interleaved:
 //  - an existing session of this node's subscriber, 6->4, without the global and with it (one FIB lookup more);
 //  - a packet of the other node's subscriber with the global: tc sends it there (a redirect), XDP hands it to tc.
 import path from 'node:path';
-import {spawnSync} from 'node:child_process';
-import {execFileSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {REPO, median, round} from './lib.mjs';
+import {OWN_NETNS_ENV, STEER, runInOwnNamespace, setupSteerNamespace, steerEntry} from '../test/helpers/steer-netns.mjs';
 
-const HERE = '2001:db8:3::'; // subscriber 0: 198.18.0.0, blackholed
-const AWAY = '2001:db8:3::1'; // subscriber 1: 198.18.0.1, through 198.51.100.2
-const S4 = '192.0.2.8';
+const HERE = STEER.here; // 198.18.0.0, blackholed
+const AWAY = STEER.away; // 198.18.0.1, through a known neighbour
 const POOL6 = '2001:db8:64::';
 const S4_AS6 = '2001:db8:64::c000:208';
 
 /** Runs the steering cases in a namespace of their own; resolves to bench cases (or one with the problem). */
 export function runSteer({samples}) {
-  const r = spawnSync('unshare', ['-n', process.execPath, fileURLToPath(import.meta.url), String(samples)], {encoding: 'utf8', maxBuffer: 1 << 24});
+  const r = runInOwnNamespace(fileURLToPath(import.meta.url), [String(samples)]);
   const line = (r.stdout ?? '').trim().split('\n').at(-1) ?? '';
   if (r.status !== 0 || !line.startsWith('{')) {
     const problem = `steering cases did not run: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1)}`;
@@ -30,11 +29,7 @@ export function runSteer({samples}) {
 }
 
 async function child(samples) {
-  const sh = (cmd) => execFileSync('sh', ['-c', cmd], {stdio: ['ignore', 'pipe', 'pipe']});
-  sh('ip link set lo up && ip link add bz0 type veth peer name bz1 && ip link set bz0 up');
-  sh('ip addr add 198.51.100.1/24 dev bz0 && ip neigh replace 198.51.100.2 lladdr 02:00:00:00:00:09 dev bz0 nud permanent');
-  sh('ip route add blackhole 198.18.0.0/31 && ip route add 198.18.0.1/32 via 198.51.100.2 dev bz0');
-  sh('echo 1 > /proc/sys/net/ipv4/ip_forward');
+  setupSteerNamespace();
   const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
   const {openAndLoad} = await import(path.join(REPO, 'dist/bpf/object.js'));
   const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
@@ -46,16 +41,31 @@ async function child(samples) {
   const key0 = Buffer.alloc(4);
   const nat = await openAndLoad(path.join(REPO, 'build/bpf/nat64.bpf.o'));
   const base = {
-    version: layoutVersion('nat64'), enabled: true, pool6: {addr: P.ip6(POOL6), len: 96}, fArgs: 0b1011, tos: 0, lowestIpv6Mtu: 1280,
-    pool4Count: 0, maxSimultaneousOpens: 10, udpTimeout: 3600, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6,
-    zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
+    version: layoutVersion('nat64'),
+    enabled: true,
+    pool6: {addr: P.ip6(POOL6), len: 96},
+    fArgs: 0b1011,
+    tos: 0,
+    lowestIpv6Mtu: 1280,
+    pool4Count: 0,
+    maxSimultaneousOpens: 10,
+    udpTimeout: 3600,
+    tcpEstTimeout: 7200,
+    tcpTransTimeout: 240,
+    icmpTimeout: 60,
+    tcpSynTimeout: 6,
+    zeroizeTrafficClass: false,
+    overrideTos: false,
+    mtuPlateaus: [1500, 1280],
+    secret: Buffer.from('0123456789abcdef'),
   };
   const setSteering = (on) =>
-    nat.map('nat64_config').update(key0, NL.encodeNat64Config({...base, flags: NL.NAT64_F['source-icmpv6-errors-better'] | (on ? NL.NAT64_F['cluster-steering'] : 0)}));
-  // Two subscribers of /128, one address each (a block of every port).
-  const e = parseDetEntry({range6: '2001:db8:3::/127', subLen: 128, prefix4: '198.18.0.0/31', ports: '1024-65535', blockSize: 64512, since: 0});
-  nat.map('nat64_blk4').update(encodeLpmKey(P.ip4('198.18.0.0'), 31), encodeBlkEntry(e, 0));
-  nat.map('nat64_blk6').update(encodeLpmKey(P.ip6('2001:db8:3::'), 127), encodeBlkEntry(e, 0));
+    nat
+      .map('nat64_config')
+      .update(key0, NL.encodeNat64Config({...base, flags: NL.NAT64_F['source-icmpv6-errors-better'] | (on ? NL.NAT64_F['cluster-steering'] : 0)}));
+  const e = parseDetEntry(steerEntry());
+  nat.map('nat64_blk4').update(encodeLpmKey(P.ip4('198.18.0.0'), 30), encodeBlkEntry(e, 0));
+  nat.map('nat64_blk6').update(encodeLpmKey(P.ip6('2001:db8:3::'), 126), encodeBlkEntry(e, 0));
   nat.map('nat64_blk_ctl').update(key0, encodeBlkCtl(1));
   const payload = Buffer.alloc(64, 0x61);
   const frame = (src) => P.ether(P.ipv6Packet({src, dst: S4_AS6, l4: P.udp(5000, 53, payload)}));
@@ -67,11 +77,13 @@ async function child(samples) {
   const problems = {};
   for (const hook of ['xdp', 'tc']) {
     const out = stripMeta((await testRun(prog[hook], frame(HERE), {repeat: 1})).data).subarray(14);
-    if (out[0] >> 4 !== 4 || [...out.subarray(12, 16)].join('.') !== '198.18.0.0') problems[hook] = `not translated from 198.18.0.0: ${out.subarray(0, 20).toString('hex')}`;
+    if (out[0] >> 4 !== 4 || [...out.subarray(12, 16)].join('.') !== '198.18.0.0')
+      problems[hook] = `not translated from 198.18.0.0: ${out.subarray(0, 20).toString('hex')}`;
   }
   setSteering(true);
   const away = {xdp: await testRun(prog.xdp, frame(AWAY), {repeat: 1}), tc: await testRun(prog.tc, frame(AWAY), {repeat: 1})};
-  if (away.xdp.retval !== 2 || !away.xdp.data.equals(frame(AWAY))) problems['xdp-away'] = `XDP did not hand the packet over untouched (verdict ${away.xdp.retval})`;
+  if (away.xdp.retval !== 2 || !away.xdp.data.equals(frame(AWAY)))
+    problems['xdp-away'] = `XDP did not hand the packet over untouched (verdict ${away.xdp.retval})`;
   const hop = away.tc.data[14 + 7];
   if (away.tc.retval !== 7 || hop !== 63) problems['tc-away'] = `tc did not send it on (verdict ${away.tc.retval}, hop limit ${hop})`;
 
@@ -95,10 +107,17 @@ async function child(samples) {
   nat.close();
   const problemOf = (c) => problems[c.src === AWAY ? `${c.hook}-away` : c.hook] ?? null;
   const out = cases.map((c) => ({
-    id: c.id, what: c.what, method: 'single run, repeat=1 (a namespace of its own: its FIB holds the steering routes)',
-    nsPerPacket: round(median(times.get(c.id))), ratioToBaseline: null, verified: problemOf(c) === null, problem: problemOf(c),
+    id: c.id,
+    what: c.what,
+    method: 'single run, repeat=1 (a namespace of its own: its FIB holds the steering routes)',
+    nsPerPacket: round(median(times.get(c.id))),
+    ratioToBaseline: null,
+    verified: problemOf(c) === null,
+    problem: problemOf(c),
   }));
   process.stdout.write(`${JSON.stringify({cases: out})}\n`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await child(Number(process.argv[2] ?? 2000));
+// Run as a script: only as runSteer() starts it, in a namespace of its own (setupSteerNamespace refuses otherwise).
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.env[OWN_NETNS_ENV] === '1') await child(Number(process.argv[2] ?? 2000));
+else if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify({cases: runSteer({samples: Number(process.argv[2] ?? 2000)})}));

@@ -12,7 +12,8 @@
  * and learns a more specific route to an address (through the node-to-node
  * link) while another node owns it. So an IPv6 packet from a deterministic
  * subscriber is sent on, untranslated, when the IPv4 route to its pool4
- * address leads to a neighbour; anything else (the blackhole: this node
+ * address leads to a neighbour through another interface than the one it
+ * came in on (the nodes' own link); anything else (the blackhole: this node
  * owns it, or nobody else claims it) is translated here. When a node dies, BGP
  * withdraws its routes and the next packets of its subscribers are translated
  * by the address's next owner, which makes the same mapping (rfc7422.h) and
@@ -65,6 +66,10 @@ static __always_inline int nat64_steer_lookup(void *ctx, void *data, void *data_
 	f->ifindex = ifindex;
 	f->ipv4_dst = addr;
 	rc = bpf_fib_lookup(ctx, f, sizeof(*f), 0);
+	/* Never back out of the interface it came in on: a route there (a default route, where the blackhole of
+	 * pool4 is missing) leads to whoever sent it, not to another node, and would only make a loop. */
+	if (f->ifindex == ifindex)
+		return NAT64_STEER_HERE;
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS)
 		return NAT64_STEER_AWAY;
 	return rc == BPF_FIB_LKUP_RET_NO_NEIGH ? NAT64_STEER_NO_NEIGH : NAT64_STEER_HERE;

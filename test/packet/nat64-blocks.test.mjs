@@ -1,9 +1,7 @@
 // Packet tests for deterministic pool4 (RFC 7422): the real NAT64 programs (XDP and tc) run with
 // BPF_PROG_TEST_RUN; block entries written as `pool4 add --deterministic` writes them. Each subscriber's mappings
 // take ports from its block only (TCP, UDP and ICMP), replies come back through them, a full block refuses that
-// subscriber's new flows only (drop-block-full), and sources outside the range keep the ordinary pool4. With
-// cluster-steering, a TCP segment without state picks its connection up with the mapping its SYN had (the one every
-// node makes); where no route sends the subscriber's address to another node, the packet is translated here.
+// subscriber's new flows only (drop-block-full), and sources outside the range keep the ordinary pool4.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {existsSync} from 'node:fs';
@@ -22,15 +20,15 @@ const S4 = '192.0.2.8', S4_AS6 = '64:ff9b::c000:208';
 const P4 = '192.0.2.1'; // the ordinary pool4
 // 16 subscribers of /124 in 2001:db8:1::/120; 8 blocks of 4 ports per address (1024-1055) on 203.0.113.0/31.
 const DET = {range6: '2001:db8:1::/120', subLen: 124, prefix4: '203.0.113.0/31', ports: '1024-1055', blockSize: 4};
-const TCPF = {SYN: 2, RST: 4, ACK: 16};
+const TCPF = {SYN: 2};
 
 let L, B, M, LAYOUT, lpmKey, obj, maps, entry, ip6pool;
 const key0 = Buffer.alloc(4);
 const payload = Buffer.from('rfc 7422 packet test');
 
-function reset(flags = 0) {
+function reset() {
   const cfg = {
-    version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(ip6pool), len: 96}, fArgs: 0b1011, tos: 0, flags, lowestIpv6Mtu: 1280,
+    version: LAYOUT, enabled: true, pool6: {addr: Buffer.from(ip6pool), len: 96}, fArgs: 0b1011, tos: 0, flags: 0, lowestIpv6Mtu: 1280,
     pool4Count: 3, maxSimultaneousOpens: 10, udpTimeout: 300, tcpEstTimeout: 7200, tcpTransTimeout: 240, icmpTimeout: 60, tcpSynTimeout: 6,
     zeroizeTrafficClass: false, overrideTos: false, mtuPlateaus: [1500, 1280], secret: Buffer.from('0123456789abcdef'),
   };
@@ -150,35 +148,6 @@ for (const [prog, hook] of HOOKS) {
     }
     // An existing flow of the full subscriber still goes through.
     assert.ok(await out6(prog, '2001:db8:1::21', 6001), 'an established flow keeps working');
-  });
-
-  test(`nat64 ${hook}: cluster-steering picks a TCP connection up from its next segment, with the mapping its SYN had`, {skip}, async () => {
-    const src = '2001:db8:1::1';
-    const seg = (flags) => ipv6Packet({src, dst: S4_AS6, l4: tcp(7000, 80, {flags, seq: 5000})});
-    // The SYN's mapping, made on a node without the global.
-    reset();
-    setBlocks([entry]);
-    const syn = await out6(prog, src, 7000, 'tcp');
-    // Without the global, a segment without state is dropped (RFC 6146 3.5.2.2).
-    reset();
-    setBlocks([entry]);
-    const refused = counter('drop-tcp-no-session');
-    assert.equal((await run(prog, seg(TCPF.ACK))).verdict, 'drop');
-    assert.equal(counter('drop-tcp-no-session'), refused + 1n, 'counted as drop-tcp-no-session');
-    // With it (and no route to the subscriber's address here: this node's), the same segment is translated from
-    // the SYN's transport address, and the server's answer comes back: the connection lives on.
-    reset(L.NAT64_F['cluster-steering']);
-    setBlocks([entry]);
-    const steered = counter('steered');
-    assert.equal((await run(prog, seg(TCPF.RST))).verdict, 'drop', 'a RST picks nothing up');
-    const r = await run(prog, seg(TCPF.ACK));
-    assert.equal(r.verdict, 'xlat', 'picked up');
-    assert.deepEqual(checksumProblems(r.ip), []);
-    assert.deepEqual({addr: `${r.ip[12]}.${r.ip[13]}.${r.ip[14]}.${r.ip[15]}`, port: r.ip.readUInt16BE(20)}, syn, 'the mapping its SYN had');
-    const back = await run(prog, ipv4Packet({src: S4, dst: syn.addr, l4: tcp(80, syn.port, {flags: TCPF.ACK, seq: 9000})}));
-    assert.equal(back.verdict, 'xlat', "the server's answer goes back to the subscriber");
-    assert.equal(back.ip.readUInt16BE(42), 7000);
-    assert.equal(counter('steered'), steered, 'nothing was sent to another node');
   });
 
   test(`nat64 ${hook}: with no block entries, nothing changes`, {skip}, async () => {
