@@ -10,12 +10,11 @@
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {REPO, median, round} from './lib.mjs';
-import {OWN_NETNS_ENV, STEER, runInOwnNamespace, setupSteerNamespace, steerEntry} from '../test/helpers/steer-netns.mjs';
+import {OWN_NETNS_ENV, STEER, openSteerNat64, runInOwnNamespace, setupSteerNamespace} from '../test/helpers/steer-netns.mjs';
 
 const HERE = STEER.here; // 198.18.0.0, blackholed
 const AWAY = STEER.away; // 198.18.0.1, through a known neighbour
-const POOL6 = '2001:db8:64::';
-const S4_AS6 = '2001:db8:64::c000:208';
+const S4_AS6 = '64:ff9b::c000:208';
 
 /** Runs the steering cases in a namespace of their own; resolves to bench cases (or one with the problem). */
 export function runSteer({samples}) {
@@ -31,42 +30,8 @@ export function runSteer({samples}) {
 async function child(samples) {
   setupSteerNamespace();
   const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
-  const {openAndLoad} = await import(path.join(REPO, 'dist/bpf/object.js'));
   const {testRun} = await import(path.join(REPO, 'dist/bpf/test-run.js'));
-  const NL = await import(path.join(REPO, 'dist/instance/nat64/layout.js'));
-  const {layoutVersion} = await import(path.join(REPO, 'dist/instance/objects.js'));
-  const {encodeBlkEntry, encodeBlkCtl} = await import(path.join(REPO, 'dist/instance/nat64/blocks-layout.js'));
-  const {parseDetEntry} = await import(path.join(REPO, 'dist/model/rfc7422.js'));
-  const {encodeLpmKey} = await import(path.join(REPO, 'dist/instance/layout.js'));
-  const key0 = Buffer.alloc(4);
-  const nat = await openAndLoad(path.join(REPO, 'build/bpf/nat64.bpf.o'));
-  const base = {
-    version: layoutVersion('nat64'),
-    enabled: true,
-    pool6: {addr: P.ip6(POOL6), len: 96},
-    fArgs: 0b1011,
-    tos: 0,
-    lowestIpv6Mtu: 1280,
-    pool4Count: 0,
-    maxSimultaneousOpens: 10,
-    udpTimeout: 3600,
-    tcpEstTimeout: 7200,
-    tcpTransTimeout: 240,
-    icmpTimeout: 60,
-    tcpSynTimeout: 6,
-    zeroizeTrafficClass: false,
-    overrideTos: false,
-    mtuPlateaus: [1500, 1280],
-    secret: Buffer.from('0123456789abcdef'),
-  };
-  const setSteering = (on) =>
-    nat
-      .map('nat64_config')
-      .update(key0, NL.encodeNat64Config({...base, flags: NL.NAT64_F['source-icmpv6-errors-better'] | (on ? NL.NAT64_F['cluster-steering'] : 0)}));
-  const e = parseDetEntry(steerEntry());
-  nat.map('nat64_blk4').update(encodeLpmKey(P.ip4('198.18.0.0'), 30), encodeBlkEntry(e, 0));
-  nat.map('nat64_blk6').update(encodeLpmKey(P.ip6('2001:db8:3::'), 126), encodeBlkEntry(e, 0));
-  nat.map('nat64_blk_ctl').update(key0, encodeBlkCtl(1));
+  const {obj: nat, configure: setSteering} = await openSteerNat64(REPO);
   const payload = Buffer.alloc(64, 0x61);
   const frame = (src) => P.ether(P.ipv6Packet({src, dst: S4_AS6, l4: P.udp(5000, 53, payload)}));
   const stripMeta = (o) => (o.length >= 4 && o.readUInt32LE(0) === 0x786c6174 ? stripMeta(o.subarray(4)) : o);

@@ -4,60 +4,22 @@
 // JSON object: per hook, what each step gave (verdict, the fields the test checks, counters that moved).
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {ipv4Packet, ipv6Packet, udp, tcp, ether, checksumProblems, ip4, ip6} from './packets.mjs';
+import {ipv4Packet, ipv6Packet, udp, tcp, ether, checksumProblems} from './packets.mjs';
 import {XDP, tcVerdict, xdpMark} from './verdicts.mjs';
-import {STEER, setupSteerNamespace, steerEntry} from './steer-netns.mjs';
+import {STEER, openSteerNat64, setupSteerNamespace} from './steer-netns.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const S4 = '192.0.2.8';
 const S4_AS6 = '64:ff9b::c000:208';
 const TCPF = {SYN: 2, RST: 4, ACK: 16};
-const key0 = Buffer.alloc(4);
 
 const egressMac = setupSteerNamespace();
-const L = await import(path.join(root, 'dist/instance/nat64/layout.js'));
-const B = await import(path.join(root, 'dist/instance/nat64/blocks-layout.js'));
-const {parseDetEntry} = await import(path.join(root, 'dist/model/rfc7422.js'));
-const {encodeLpmKey} = await import(path.join(root, 'dist/instance/layout.js'));
-const {layoutVersion} = await import(path.join(root, 'dist/instance/objects.js'));
-const {openAndLoad} = await import(path.join(root, 'dist/bpf/object.js'));
 const {testRun} = await import(path.join(root, 'dist/bpf/test-run.js'));
-const obj = await openAndLoad(path.join(root, 'build/bpf/nat64.bpf.o'));
+const {obj, L, configure, reset: emptyTables} = await openSteerNat64(root);
 const m = (n) => obj.map(n);
 
-function configure(steering) {
-  const F = L.NAT64_F;
-  m('nat64_config').update(
-    key0,
-    L.encodeNat64Config({
-      version: layoutVersion('nat64'),
-      enabled: true,
-      pool6: {addr: ip6('64:ff9b::'), len: 96},
-      fArgs: 0b1011,
-      tos: 0,
-      flags: F['source-icmpv6-errors-better'] | (steering ? F['cluster-steering'] : 0),
-      lowestIpv6Mtu: 1280,
-      pool4Count: 0,
-      maxSimultaneousOpens: 10,
-      udpTimeout: 300,
-      tcpEstTimeout: 7200,
-      tcpTransTimeout: 240,
-      icmpTimeout: 60,
-      tcpSynTimeout: 6,
-      zeroizeTrafficClass: false,
-      overrideTos: false,
-      mtuPlateaus: [1500, 1280],
-      secret: Buffer.from('0123456789abcdef'),
-    }),
-  );
-}
-
 function reset(steering) {
-  for (const n of ['nat64_bib4', 'nat64_bib6', 'nat64_sessions']) for (const k of [...m(n).keys()]) m(n).delete(k);
-  const e = parseDetEntry(steerEntry());
-  m('nat64_blk4').update(encodeLpmKey(ip4('198.18.0.0'), 30), B.encodeBlkEntry(e, 0));
-  m('nat64_blk6').update(encodeLpmKey(ip6('2001:db8:3::'), 126), B.encodeBlkEntry(e, 0));
-  m('nat64_blk_ctl').update(key0, B.encodeBlkCtl(1));
+  emptyTables();
   configure(steering);
 }
 

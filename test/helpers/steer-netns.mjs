@@ -9,6 +9,7 @@
 //   198.18.0.2  another node's, through a neighbour whose MAC address is not known
 //   198.18.0.3  a route back out of the interface the packets come in on (lo, in a test run): never followed
 import {execFileSync, spawnSync} from 'node:child_process';
+import path from 'node:path';
 
 export const STEER = {
   range6: '2001:db8:3::/126',
@@ -47,3 +48,54 @@ export function setupSteerNamespace() {
 
 /** The deterministic entry's fields, for parseDetEntry (src/model/rfc7422.ts). */
 export const steerEntry = () => ({range6: STEER.range6, subLen: 128, prefix4: STEER.prefix4, ports: '1024-65535', blockSize: 64512, since: 0});
+
+/**
+ * The NAT64 object of the checkout REPO loaded, with the steering entry in its block tables and pool6
+ * 64:ff9b::/96; configure(steering) writes the globals, with or without cluster-steering; reset() empties its
+ * BIB and sessions.
+ */
+export async function openSteerNat64(repo) {
+  const imp = (f) => import(path.join(repo, f));
+  const L = await imp('dist/instance/nat64/layout.js');
+  const B = await imp('dist/instance/nat64/blocks-layout.js');
+  const {parseDetEntry} = await imp('dist/model/rfc7422.js');
+  const {encodeLpmKey} = await imp('dist/instance/layout.js');
+  const {layoutVersion} = await imp('dist/instance/objects.js');
+  const {openAndLoad} = await imp('dist/bpf/object.js');
+  const {ip4, ip6} = await imp('test/helpers/packets.mjs');
+  const obj = await openAndLoad(path.join(repo, 'build/bpf/nat64.bpf.o'));
+  const m = (n) => obj.map(n);
+  const key0 = Buffer.alloc(4);
+  const e = parseDetEntry(steerEntry());
+  m('nat64_blk4').update(encodeLpmKey(ip4('198.18.0.0'), 30), B.encodeBlkEntry(e, 0));
+  m('nat64_blk6').update(encodeLpmKey(ip6('2001:db8:3::'), 126), B.encodeBlkEntry(e, 0));
+  m('nat64_blk_ctl').update(key0, B.encodeBlkCtl(1));
+  const configure = (steering) =>
+    m('nat64_config').update(
+      key0,
+      L.encodeNat64Config({
+        version: layoutVersion('nat64'),
+        enabled: true,
+        pool6: {addr: ip6('64:ff9b::'), len: 96},
+        fArgs: 0b1011,
+        tos: 0,
+        flags: L.NAT64_F['source-icmpv6-errors-better'] | (steering ? L.NAT64_F['cluster-steering'] : 0),
+        lowestIpv6Mtu: 1280,
+        pool4Count: 0,
+        maxSimultaneousOpens: 10,
+        udpTimeout: 300,
+        tcpEstTimeout: 7200,
+        tcpTransTimeout: 240,
+        icmpTimeout: 60,
+        tcpSynTimeout: 6,
+        zeroizeTrafficClass: false,
+        overrideTos: false,
+        mtuPlateaus: [1500, 1280],
+        secret: Buffer.from('0123456789abcdef'),
+      }),
+    );
+  const reset = () => {
+    for (const n of ['nat64_bib4', 'nat64_bib6', 'nat64_sessions']) for (const k of [...m(n).keys()]) m(n).delete(k);
+  };
+  return {obj, L, configure, reset};
+}
