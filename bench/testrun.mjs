@@ -306,7 +306,7 @@ export async function runTestRun({samples, slopeSamples, creations, tmpDir}) {
   }))).concat(['xdp', 'tc'].map((h) => ({id: `nat64-${h}-create`, what: `NAT64 ${h} UDP 6->4, session creation`, nsPerPacket: null, ratioToBaseline: null, creationsPerSecondPerCore: null, verified: false, problem: natError})));
   cases.push(...missing);
   // Cluster steering's cost, in a namespace of its own (bench/steer.mjs).
-  if (nat) cases.push(...runSteer({samples}));
+  if (nat) cases.push(...runSteer({samples}).map((c) => ({...c, ratioToBaseline: c.nsPerPacket === null ? null : round(c.nsPerPacket / b1)})));
   return {
     baseline: {program: 'bench/baseline.bpf.c (XDP, parse only)', nsPerRunSlope: round(bSlope), nsPerRunRepeat10000: round(longRepeat.get('base')), nsPerRunRepeat1: round(b1)},
     samplesPerCase: {singleRuns: samples, slopePerRepeat: slopeSamples},
