@@ -17,6 +17,13 @@ export const median = (xs) => {
 export const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 
+/** The frame of a test-run output whose length is not known: strips the XDP metadata marks ('xlat'). */
+export function stripMeta(out) {
+  let o = out;
+  while (o.length >= 4 && o.readUInt32LE(0) === 0x786c6174) o = o.subarray(4);
+  return o;
+}
+
 /**
  * clang arguments that find asm/ in Debian's multiarch include directory: `-target bpf` defines no architecture, and
  * without gcc-multilib's /usr/include/asm link nothing else points there (as scripts/build-bpf.sh does it).

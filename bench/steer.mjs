@@ -9,7 +9,7 @@
 //  - a packet of the other node's subscriber with the global: tc sends it there (a redirect), XDP hands it to tc.
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {REPO, median, round} from './lib.mjs';
+import {REPO, median, round, stripMeta} from './lib.mjs';
 import {OWN_NETNS_ENV, STEER, openSteerNat64, runInOwnNamespace, setupSteerNamespace} from '../test/helpers/steer-netns.mjs';
 
 const HERE = STEER.here; // 198.18.0.0, blackholed
@@ -34,7 +34,6 @@ async function child(samples) {
   const {obj: nat, configure: setSteering} = await openSteerNat64(REPO);
   const payload = Buffer.alloc(64, 0x61);
   const frame = (src) => P.ether(P.ipv6Packet({src, dst: S4_AS6, l4: P.udp(5000, 53, payload)}));
-  const stripMeta = (o) => (o.length >= 4 && o.readUInt32LE(0) === 0x786c6174 ? stripMeta(o.subarray(4)) : o);
   const prog = {xdp: nat.programFd('xlat_nat64_xdp'), tc: nat.programFd('xlat_nat64_tc')};
 
   // Verified once: the local subscriber translated from its address, the other one sent on (tc) or handed to tc (XDP).

@@ -15,7 +15,7 @@
 import {readFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
-import {REPO, median, mean, round, log, bpfIncludeArgs} from './lib.mjs';
+import {REPO, median, mean, round, log, bpfIncludeArgs, stripMeta} from './lib.mjs';
 import {runSteer} from './steer.mjs';
 
 const P = await import(path.join(REPO, 'test/helpers/packets.mjs'));
@@ -56,13 +56,6 @@ function siitCases() {
 /** The IP packet of a test-run output: after the XDP metadata marks (if any) and the Ethernet header. */
 function ipOf(out, frameLen) {
   return out.subarray(out.length - frameLen + 14);
-}
-
-/** The frame of a test-run output whose length is not known: strips the XDP metadata marks ('xlat'). */
-function stripMeta(out) {
-  let o = out;
-  while (o.length >= 4 && o.readUInt32LE(0) === 0x786c6174) o = o.subarray(4);
-  return o;
 }
 
 function samePacketIgnoringId(actual, expected) {
