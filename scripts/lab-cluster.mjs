@@ -94,7 +94,7 @@ try {
   console.log(`${routes.stdout}${routes6.stdout}`.replace(/^/gm, '    '));
   console.log((await vtysh(lab.frrDir(lab.router), ['show bfd peers brief'])).replace(/^/gm, '    '));
   for (const n of lab.nodes) {
-    const own = await run('ip', ['-n', n, '-4', 'route', 'show', 'root', '198.51.100.0/24']);
+    const own = await run('ip', ['-n', n, '-4', 'route', 'show', 'root', NAT64.pool4]);
     say(`${n}'s routes for pool4 (blackhole: its own unless a more specific route leads to another node): ${own.stdout.trim().replace(/\n/g, '; ')}`);
   }
   const order = await ecmpOrder(lab, NAT64.pool6);

@@ -105,8 +105,8 @@ function routerConfig(nodes) {
 }
 
 /**
- * Node k's FRR. Every node originates every pool4 address, with a local preference by its rank for it (300 the
- * owner, 200 the first backup, 100 the next; weight 0, or its own origination would always win at home): among
+ * Node k's FRR. Every node originates every pool4 address, with a local preference by its rank for it (100 per
+ * rank below the owner's: with three nodes 300 the owner, 200 the first backup, 100 the next; weight 0, or its own origination would always win at home): among
  * the nodes (iBGP over the cluster segment) the best living rank wins everywhere. Routes learned from the other
  * nodes are marked no-export, so a node advertises to the router only the addresses it owns now: the router has
  * one path for each, to its owner.
@@ -137,7 +137,7 @@ function nodeConfig(k, nodes) {
     `  network ${SIIT.routes[0]}`,
     `  neighbor ${link6(k, 1)} activate`,
     ' exit-address-family',
-    ...[0, 1, 2].flatMap((r) => [`route-map RANK${r} permit 10`, ` set local-preference ${300 - 100 * r}`, ' set weight 0']),
+    ...Array.from({length: nodes}, (_, r) => [`route-map RANK${r} permit 10`, ` set local-preference ${100 * (nodes - r)}`, ' set weight 0']).flat(),
     'route-map FROM-NODE permit 10',
     ' set community no-export',
     '',

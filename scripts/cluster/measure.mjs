@@ -17,8 +17,8 @@ export const END_WINDOW_MS = 3000;
 /**
  * One prober's flows around the failure of node `dead` at `killMs` (ms since the prober started). nodeOfPeer: the
  * node a reply's "address#port" names (NAT64: the node owning that pool4 address), or null when replies do not
- * tell (SIIT); nodeOfPeerAfter, the same after the failure (an address of the failed node has a new owner). Per flow: the node that answered it before and at the end; whether it was still answered at the
- * end of the run; its first answer after the failure (for a flow of the dead node whose answers name the node,
+ * tell (SIIT); nodeOfPeerAfter, the same after the failure (an address of the failed node has a new owner). Per
+ * flow: the node that answered it before and at the end; whether it was still answered at the end of the run; its first answer after the failure (for a flow of the dead node whose answers name the node,
  * the first answer from another node, since a node stopped by an operator may answer a little longer); the
  * silence before that answer; whether the failure hit it (silent for STALL_MS or more, or never answered again).
  */

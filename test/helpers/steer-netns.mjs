@@ -24,7 +24,7 @@ export const STEER = {
 /** The environment marking a process started in a namespace of its own by runInOwnNamespace(). */
 export const OWN_NETNS_ENV = 'XLAT_OWN_NETNS';
 
-/** Runs `node SCRIPT ARGS` in a new network namespace (unshare -n); resolves nothing: spawnSync's result. */
+/** Runs `node SCRIPT ARGS` in a new network namespace (unshare -n); returns spawnSync's result. */
 export function runInOwnNamespace(script, args = []) {
   return spawnSync('unshare', ['-n', process.execPath, script, ...args], {encoding: 'utf8', maxBuffer: 1 << 24, env: {...process.env, [OWN_NETNS_ENV]: '1'}});
 }
